@@ -1,0 +1,116 @@
+/**
+ * Starts the whole core under plain Node: storage, settings, providers, the media bridge,
+ * call management and the command handlers. Shells (Electron, headless) only wrap this.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnyEvent } from '@shared/contract';
+import { version } from '../../../package.json';
+import { createDispatcher, ApiError, type Handlers } from './api/dispatcher';
+import { CallManager } from './calls/call-manager';
+import { CallError } from './calls/call-session';
+import { createSettings } from './config/settings';
+import type { Core, CoreOptions } from './core-types';
+import { createLogger, type Logger } from './log';
+import { buildPersona } from './persona';
+import { createOfflineProviders } from './providers/offline';
+import { openDatabase } from './store/db';
+import { createCallStore } from './store/call-store';
+import { startMediaBridge } from './telephony/media-bridge';
+import { DemoCalls } from './telephony/demo-calls';
+import { loadScenarios } from './telephony/scenario';
+
+export async function startCore(options: CoreOptions & { logger?: Logger }): Promise<Core> {
+  const logger = options.logger ?? createLogger();
+  mkdirSync(options.dataDir, { recursive: true });
+  const settings = createSettings(options.dataDir);
+  const db = openDatabase(join(options.dataDir, 'switchboard.db'));
+  const store = createCallStore(db);
+  const recovered = store.markInterruptedCallsEnded(Date.now()).length;
+  if (recovered > 0) logger.warn({ calls: recovered }, 'calls left open by an earlier crash were closed');
+
+  const { providers, assist } = await createOfflineProviders({
+    resourcesDir: options.resourcesDir,
+    cacheDir: join(options.dataDir, 'cache'),
+    businessName: settings.get().businessName,
+  });
+
+  const listeners = new Set<(event: AnyEvent) => void>();
+  const emit = (event: AnyEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        logger.error({ err: error, event: event.name }, 'event listener failed');
+      }
+    }
+  };
+
+  const calls = new CallManager({
+    providers,
+    assist,
+    recorder: store,
+    emit,
+    logger,
+    persona: () => buildPersona(settings.get()),
+  });
+  const bridge = await startMediaBridge({ ...options.bridge, logger, onStream: (stream) => calls.attach(stream) });
+  const demos = new DemoCalls(await loadScenarios(options.resourcesDir), () => bridge.url, logger);
+
+  const engines = [
+    { role: 'stt' as const, label: providers.stt.label, offline: providers.stt.offline },
+    { role: 'llm' as const, label: providers.llm.label, offline: providers.llm.offline },
+    { role: 'tts' as const, label: providers.tts.label, offline: providers.tts.offline },
+  ];
+
+  const handlers: Handlers = {
+    'app.info': () => ({ version, engines, offline: engines.every((e) => e.offline), transport: options.transport }),
+    'calls.list': ({ scope, limit }) => {
+      const live = new Map(calls.liveSummaries().map((c) => [c.id, c]));
+      if (scope === 'live') return [...live.values()].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
+      return store.listCalls({ scope, limit }).map((c) => live.get(c.id) ?? c);
+    },
+    'calls.get': ({ callId }) => {
+      const stored = store.getCall(callId);
+      if (!stored) throw new ApiError('not_found', `no call ${callId}`);
+      const live = calls.find(callId);
+      return { ...stored, call: live?.snapshot ?? stored.call, suggestion: live?.suggestion ?? null };
+    },
+    'demo.scenarios': () => demos.list().map(({ id, title, description }) => ({ id, title, description })),
+    'demo.start': async ({ scenarioId }) => ({ callSid: (await demos.start(scenarioId)).callSid }),
+    'call.takeOver': ({ callId }) => calls.live(callId).takeOver(),
+    'call.handBack': ({ callId }) => calls.live(callId).handBack(),
+    'call.say': ({ callId, text }) => calls.live(callId).say(text),
+    'call.end': async ({ callId }) => {
+      const session = calls.live(callId);
+      await session.end('agent_ended');
+      return session.snapshot;
+    },
+    'settings.get': () => settings.get(),
+    'settings.update': (patch) => settings.update(patch),
+  };
+  const dispatch = createDispatcher(handlers, logger);
+  logger.info({ bridge: bridge.url, dataDir: options.dataDir }, 'core started');
+
+  let closing: Promise<void> | null = null;
+  return {
+    dispatch,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    bridgeUrl: bridge.url,
+    close() {
+      closing ??= (async () => {
+        demos.hangUpAll();
+        await calls.endAll('console_closed');
+        await bridge.close();
+        await providers.close?.();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { CallError };

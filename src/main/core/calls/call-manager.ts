@@ -1,0 +1,67 @@
+/** Every live call, by id. Creates a CallSession for each media stream the bridge accepts. */
+import type { AnyEvent } from '@shared/contract';
+import type { CallSummary } from '@shared/domain';
+import { ApiError } from '../api/dispatcher';
+import type { Logger } from '../log';
+import type { Providers } from '../providers/types';
+import type { MediaStream } from '../telephony/media-bridge';
+import { CallSession } from './call-session';
+import type { CallAssist, CallRecorder } from './ports';
+
+export interface CallManagerOptions {
+  providers: Providers;
+  assist: CallAssist;
+  recorder: CallRecorder;
+  emit(event: AnyEvent): void;
+  logger: Logger;
+  /** Built per call so settings changes apply to the next call. */
+  persona(): { systemPrompt: string; greeting: string };
+}
+
+export class CallManager {
+  private readonly sessions = new Map<string, CallSession>();
+
+  constructor(private readonly o: CallManagerOptions) {}
+
+  attach(stream: MediaStream): CallSession {
+    const session = new CallSession({
+      stream,
+      providers: this.o.providers,
+      assist: this.o.assist,
+      recorder: this.o.recorder,
+      emit: (event) => {
+        this.o.emit(event);
+        if (event.name === 'call.updated' && event.payload.status === 'ended') this.sessions.delete(event.payload.id);
+      },
+      logger: this.o.logger,
+      ...this.o.persona(),
+    });
+    this.sessions.set(session.id, session);
+    session.start();
+    return session;
+  }
+
+  /** A live call, or a not_found error saying so. */
+  live(callId: string): CallSession {
+    const session = this.sessions.get(callId);
+    if (!session) throw new ApiError('not_found', `no live call ${callId}`);
+    return session;
+  }
+
+  find(callId: string): CallSession | undefined {
+    return this.sessions.get(callId);
+  }
+
+  findBySid(callSid: string): CallSession | undefined {
+    for (const session of this.sessions.values()) if (session.snapshot.callSid === callSid) return session;
+    return undefined;
+  }
+
+  liveSummaries(): CallSummary[] {
+    return [...this.sessions.values()].map((s) => s.snapshot);
+  }
+
+  async endAll(reason: string): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.end(reason)));
+  }
+}

@@ -1,0 +1,419 @@
+/**
+ * One live call: the state machine between the caller's media stream, the speech
+ * pipeline (STT -> LLM -> TTS), the agent's controls and the store. Every bit of
+ * per-call state lives here.
+ *
+ *   caller audio -> STT -> final line -> assist (sentiment, suggestion)
+ *                                     -> AI turn: LLM clauses -> TTS -> media + mark
+ *   caller speech while the AI is audible -> barge-in: abort turn, `clear`, keep heard text
+ *   take over -> abort turn, `clear`, AI detached; agent lines are spoken by TTS
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnyEvent } from '@shared/contract';
+import type { AiActivity, CallEvent, CallEventType, CallSummary, Suggestion, Utterance } from '@shared/domain';
+import type { Logger } from '../log';
+import type { ChatMessage, LlmChunk, Providers, SttEvent, SttStream } from '../providers/types';
+import type { MediaStream } from '../telephony/media-bridge';
+import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
+import { SpokenTurn } from './spoken-turn';
+import type { CallAssist, CallRecorder } from './ports';
+
+export interface CallSessionOptions {
+  stream: MediaStream;
+  providers: Providers;
+  assist: CallAssist;
+  recorder: CallRecorder;
+  emit(event: AnyEvent): void;
+  logger: Logger;
+  /** Persona and business rules for the AI. */
+  systemPrompt: string;
+  /** The AI's first words: it says it is an automated assistant. */
+  greeting: string;
+  direction?: CallSummary['direction'];
+}
+
+export class CallError extends Error {
+  constructor(
+    readonly code: 'conflict' | 'unavailable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class CallSession {
+  readonly id = randomUUID();
+  private summary: CallSummary;
+  private readonly startedPerfMs = performance.now();
+  private readonly stt: SttStream;
+  private readonly sttAbort = new AbortController();
+  private readonly history: ChatMessage[] = [];
+  private turn: SpokenTurn | null = null;
+  /** Agent lines wait for each other so they are spoken in order. */
+  private agentSpeech: Promise<void> = Promise.resolve();
+  private callerLine: { id: string; startMs: number } | null = null;
+  private callerSentimentSum = 0;
+  private callerLines = 0;
+  private lastSuggestion: Suggestion | null = null;
+  private readonly log: Logger;
+  private endPromise: Promise<void> | null = null;
+
+  constructor(private readonly o: CallSessionOptions) {
+    const params = o.stream.customParameters;
+    this.log = o.logger.child({ callId: this.id, callSid: o.stream.callSid });
+    this.summary = {
+      id: this.id,
+      callSid: o.stream.callSid,
+      direction: o.direction ?? 'inbound',
+      from: params.from ?? 'unknown',
+      to: params.to ?? 'unknown',
+      status: 'active',
+      controller: 'ai',
+      aiActivity: 'listening',
+      startedAt: Date.now(),
+      endedAt: null,
+      scenario: params.scenario ?? null,
+      utteranceCount: 0,
+      callerSentiment: null,
+      endReason: null,
+    };
+    this.stt = o.providers.stt.open({ signal: this.sttAbort.signal });
+  }
+
+  get snapshot(): CallSummary {
+    return { ...this.summary };
+  }
+
+  get suggestion(): Suggestion | null {
+    return this.lastSuggestion;
+  }
+
+  get isLive(): boolean {
+    return this.summary.status !== 'ended';
+  }
+
+  /** Starts listening and greets the caller. */
+  start(): void {
+    const { stream } = this.o;
+    this.o.recorder.insertCall(this.summary);
+    this.emit({ name: 'call.updated', payload: this.snapshot });
+    this.recordEvent('started', { direction: this.summary.direction });
+    this.log.info({ scenario: this.summary.scenario }, 'call started');
+
+    stream.on('media', (audio) => this.stt.write(audio));
+    stream.on('mark', (name) => this.onMark(name));
+    stream.on('dtmf', (digit) => this.recordEvent('dtmf', { digit }));
+    stream.once('closed', (reason) => void this.end(reason === 'caller hung up' ? 'caller_hangup' : 'stream_closed'));
+    void this.consumeStt();
+    this.startTurn(() => oneChunk(this.o.greeting));
+  }
+
+  // ---------------------------------------------------------------- agent controls
+
+  takeOver(): CallSummary {
+    this.assertLive();
+    if (this.summary.controller === 'agent') throw new CallError('conflict', 'the agent already has this call');
+    this.cutOff('takeover');
+    this.update({ controller: 'agent', aiActivity: 'detached' });
+    this.recordEvent('takeover', {});
+    return this.snapshot;
+  }
+
+  handBack(): CallSummary {
+    this.assertLive();
+    if (this.summary.controller === 'ai') throw new CallError('conflict', 'the AI already has this call');
+    this.update({ controller: 'ai', aiActivity: this.turn ? this.summary.aiActivity : 'listening' });
+    this.recordEvent('handback', {});
+    return this.snapshot;
+  }
+
+  /** Speaks the agent's typed line to the caller. Resolves with the line once queued. */
+  say(text: string): Utterance {
+    this.assertLive();
+    if (this.summary.controller !== 'agent') throw new CallError('conflict', 'take over the call before speaking to the caller');
+    const turn = new SpokenTurn(randomUUID(), 'agent', false);
+    const line = this.utterance(turn, text, false);
+    this.emit({ name: 'call.transcript', payload: line });
+    this.recordEvent('agent_message', { utteranceId: turn.id });
+    this.agentSpeech = this.agentSpeech.then(() => this.speakTurn(turn, oneChunk(text)));
+    return line;
+  }
+
+  /** Ends the call for everyone. Idempotent; resolves when the call is stored as ended. */
+  end(reason: string): Promise<void> {
+    this.endPromise ??= this.finish(reason);
+    return this.endPromise;
+  }
+
+  // ---------------------------------------------------------------- caller speech
+
+  private async consumeStt(): Promise<void> {
+    try {
+      for await (const event of this.stt.events) this.onSttEvent(event);
+    } catch (error) {
+      if (this.isLive && !this.sttAbort.signal.aborted) {
+        this.log.error({ err: error }, 'speech recognition failed');
+        this.recordEvent('error', { stage: 'stt', message: (error as Error).message });
+      }
+    }
+  }
+
+  private onSttEvent(event: SttEvent): void {
+    if (!this.isLive) return;
+    if (event.type === 'speech-started') return;
+    this.callerLine ??= { id: randomUUID(), startMs: event.startMs };
+    const line: Utterance = {
+      id: this.callerLine.id,
+      callId: this.id,
+      speaker: 'caller',
+      text: event.text,
+      final: event.type === 'final',
+      startMs: this.callerLine.startMs,
+      endMs: event.endMs,
+      sentiment: null,
+      interrupted: false,
+    };
+    const turn = this.turn;
+    // A caller who starts talking over the AI takes the floor (backchannels do not).
+    if (turn?.interruptible && turn.audible && substantiveWordCount(event.text) >= 1) this.cutOff('barge_in');
+
+    if (event.type === 'interim') {
+      this.emit({ name: 'call.transcript', payload: line });
+      return;
+    }
+    this.callerLine = null;
+    if (!event.text.trim()) return;
+    const analysis = this.o.assist.analyse(event.text, this.history);
+    line.sentiment = analysis.sentiment;
+    this.persist(() => this.o.recorder.appendUtterance(line));
+    this.emit({ name: 'call.transcript', payload: line });
+    this.callerLines++;
+    this.callerSentimentSum += analysis.sentiment.score;
+    this.update({
+      utteranceCount: this.summary.utteranceCount + 1,
+      callerSentiment: round2(this.callerSentimentSum / this.callerLines),
+    });
+    this.lastSuggestion = {
+      callId: this.id,
+      utteranceId: line.id,
+      intent: analysis.intent,
+      intentConfidence: analysis.intentConfidence,
+      reply: analysis.suggestedReply,
+      articles: analysis.articles,
+    };
+    this.emit({ name: 'call.suggestion', payload: this.lastSuggestion });
+
+    // "Uh-huh" while the AI talks is a listener's noise, not a new request.
+    if (turn?.audible && isBackchannel(event.text)) return;
+    this.history.push({ role: 'user', text: event.text });
+    if (this.summary.controller === 'ai') {
+      // Newer words from the caller make a reply still being thought up stale.
+      if (this.turn?.interruptible && !this.turn.hasAudio) this.abandon(this.turn);
+      const request = { system: this.o.systemPrompt, history: [...this.history] };
+      this.startTurn((signal) => this.o.providers.llm.generate(request, signal));
+    }
+  }
+
+  // ---------------------------------------------------------------- speaking
+
+  /** Starts an AI turn; `source` gets the turn's signal, which a barge-in or take-over aborts. */
+  private startTurn(source: (signal: AbortSignal) => AsyncIterable<LlmChunk>): void {
+    const turn = new SpokenTurn(randomUUID(), 'ai', true);
+    this.turn = turn;
+    this.setActivity('thinking');
+    void this.speakTurn(turn, source(turn.signal));
+  }
+
+  /** Streams a turn's text clause by clause through TTS to the caller, each followed by a mark. */
+  private async speakTurn(turn: SpokenTurn, source: AsyncIterable<LlmChunk>): Promise<void> {
+    if (!this.isLive) return;
+    if (turn.speaker === 'agent') this.turn = turn;
+    const splitter = new ClauseSplitter();
+    let endCallAfter: string | null = null;
+    try {
+      for await (const chunk of source) {
+        if (turn.signal.aborted) break;
+        if (chunk.type === 'tool-call') {
+          endCallAfter = this.onToolCall(chunk) ?? endCallAfter;
+          continue;
+        }
+        for (const clause of splitter.push(chunk.text)) await this.speakClause(turn, clause);
+      }
+      for (const clause of splitter.flush()) await this.speakClause(turn, clause);
+    } catch (error) {
+      if (!turn.signal.aborted) {
+        this.log.error({ err: error, stage: turn.speaker }, 'turn failed');
+        this.recordEvent('error', { stage: turn.speaker === 'ai' ? 'llm/tts' : 'tts', message: (error as Error).message });
+      }
+    }
+    if (turn.signal.aborted || !this.isLive) return;
+    turn.finishGeneration();
+    if (endCallAfter !== null) this.pendingEnd = endCallAfter;
+    if (turn.complete || !turn.hasAudio) this.completeTurn(turn);
+  }
+
+  /** Reason to end the call once the current turn has been heard (the AI's `end_call`). */
+  private pendingEnd: string | null = null;
+
+  private async speakClause(turn: SpokenTurn, text: string): Promise<void> {
+    let audioMs = 0;
+    for await (const audio of this.o.providers.tts.synthesize(text, turn.signal)) {
+      if (turn.signal.aborted || !this.isLive) return;
+      this.o.stream.sendAudio(audio);
+      turn.startMs ??= this.nowMs();
+      audioMs += audio.bytes.length / 8;
+      if (turn.speaker === 'ai' || this.summary.controller === 'ai') this.setActivity('speaking');
+    }
+    if (turn.signal.aborted || !this.isLive) return;
+    const mark = turn.addClause(text, audioMs, performance.now());
+    this.o.stream.sendMark(mark);
+    this.emit({ name: 'call.transcript', payload: this.utterance(turn, turn.plannedText, false) });
+  }
+
+  private onMark(name: string): void {
+    const turn = this.turn;
+    if (!turn || !turn.markHeard(name, performance.now())) return;
+    if (turn.complete) this.completeTurn(turn);
+  }
+
+  private completeTurn(turn: SpokenTurn): void {
+    if (this.turn !== turn) return;
+    this.turn = null;
+    turn.endMs = this.nowMs();
+    const text = turn.plannedText;
+    if (text) {
+      this.history.push({ role: 'assistant', text });
+      this.saveLine(this.utterance(turn, text, true));
+    }
+    if (this.summary.controller === 'ai') this.setActivity('listening');
+    if (this.pendingEnd !== null) {
+      const reason = this.pendingEnd;
+      this.pendingEnd = null;
+      void this.end(reason);
+    }
+  }
+
+  /**
+   * Stops the current AI turn at once: abort generation, `clear` Twilio's queue, and keep
+   * only what the caller actually heard, so the next reply never continues stale text.
+   */
+  private cutOff(reason: 'barge_in' | 'takeover' | 'end'): void {
+    const turn = this.turn;
+    if (!turn || (reason === 'barge_in' && !turn.interruptible)) return;
+    const heard = turn.heardText(performance.now());
+    const wasAudible = turn.audible;
+    this.abandon(turn);
+    if (wasAudible) this.o.stream.clear();
+    turn.interrupted = wasAudible;
+    turn.endMs = this.nowMs();
+    if (heard) this.history.push({ role: 'assistant', text: heard });
+    // An empty final line tells the console to drop the line nobody heard.
+    const line = this.utterance(turn, heard, true);
+    if (heard) this.saveLine(line);
+    else this.emit({ name: 'call.transcript', payload: line });
+    if (reason === 'barge_in') {
+      this.recordEvent('barge_in', { heardChars: heard.length, plannedChars: turn.plannedText.length });
+      this.setActivity('listening');
+    }
+    this.pendingEnd = null;
+  }
+
+  private abandon(turn: SpokenTurn): void {
+    turn.controller.abort(new DOMException('turn abandoned', 'AbortError'));
+    if (this.turn === turn) this.turn = null;
+  }
+
+  private onToolCall(call: Extract<LlmChunk, { type: 'tool-call' }>): string | null {
+    const reason = typeof call.args.reason === 'string' ? call.args.reason : '';
+    this.recordEvent('agent_message', { tool: call.name, reason });
+    if (call.name === 'end_call') return 'ai_ended';
+    return null;
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  private async finish(reason: string): Promise<void> {
+    if (this.summary.status === 'ended') return;
+    this.cutOff('end');
+    this.sttAbort.abort();
+    if (this.o.stream.isOpen) this.o.stream.hangUp(reason);
+    this.update({ status: 'ended', aiActivity: 'idle', endedAt: Date.now(), endReason: reason });
+    this.recordEvent('ended', { reason });
+    this.log.info({ reason, durationMs: Math.round(this.nowMs()) }, 'call ended');
+  }
+
+  // ---------------------------------------------------------------- bookkeeping
+
+  private utterance(turn: SpokenTurn, text: string, final: boolean): Utterance {
+    const startMs = turn.startMs ?? this.nowMs();
+    return {
+      id: turn.id,
+      callId: this.id,
+      speaker: turn.speaker,
+      text,
+      final,
+      startMs,
+      endMs: Math.max(startMs, turn.endMs ?? this.nowMs()),
+      sentiment: null,
+      interrupted: final && turn.interrupted,
+    };
+  }
+
+  private saveLine(line: Utterance): void {
+    this.persist(() => this.o.recorder.appendUtterance(line));
+    this.emit({ name: 'call.transcript', payload: line });
+    this.update({ utteranceCount: this.summary.utteranceCount + 1 });
+  }
+
+  private setActivity(activity: AiActivity): void {
+    if (this.summary.controller === 'agent' && activity !== 'detached') return;
+    if (this.summary.aiActivity !== activity) this.update({ aiActivity: activity });
+  }
+
+  private update(patch: Partial<CallSummary>): void {
+    Object.assign(this.summary, patch);
+    // Activity changes are live-only; everything else is worth keeping.
+    const durable = Object.keys(patch).some((key) => key !== 'aiActivity');
+    if (durable) this.persist(() => this.o.recorder.updateCall(this.id, patch));
+    this.emit({ name: 'call.updated', payload: this.snapshot });
+  }
+
+  private recordEvent(type: CallEventType, data: Record<string, unknown>): void {
+    const event: CallEvent = { id: randomUUID(), callId: this.id, type, atMs: Math.round(this.nowMs()), data };
+    this.persist(() => this.o.recorder.appendEvent(event));
+    this.emit({ name: 'call.event', payload: event });
+  }
+
+  /** A failing disk must not take the live call down with it; the error is logged and shown. */
+  private persist(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      this.log.error({ err: error }, 'could not store call data');
+      this.emit({
+        name: 'call.event',
+        payload: { id: randomUUID(), callId: this.id, type: 'error', atMs: Math.round(this.nowMs()), data: { stage: 'store', message: (error as Error).message } },
+      });
+    }
+  }
+
+  private emit(event: AnyEvent): void {
+    this.o.emit(event);
+  }
+
+  private nowMs(): number {
+    return performance.now() - this.startedPerfMs;
+  }
+
+  private assertLive(): void {
+    if (!this.isLive) throw new CallError('conflict', 'the call has ended');
+  }
+}
+
+async function* oneChunk(text: string): AsyncIterable<LlmChunk> {
+  yield { type: 'text', text };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,26 @@
+/** What a shell (Electron or headless) sees of the core. */
+import type { AnyEvent, CommandName, Result } from '@shared/contract';
+
+export interface CoreOptions {
+  /** Folder for the database, settings and caches. */
+  dataDir: string;
+  /** Folder with knowledge base, scenarios and other bundled resources. */
+  resourcesDir: string;
+  /** Which shell hosts the core; reported to the renderer. */
+  transport: 'electron' | 'websocket';
+  /** Host and port for the Twilio media bridge; port 0 picks a free one. */
+  bridge?: { host?: string; port?: number };
+}
+
+export interface Core {
+  /** Validates `input` against the contract and runs the command. Never throws. */
+  dispatch(name: string, input: unknown): Promise<Result<unknown>>;
+  /** Every event the core emits, in order. Returns an unsubscribe function. */
+  subscribe(listener: (event: AnyEvent) => void): () => void;
+  /** ws:// URL of the media bridge (what Twilio, or the caller simulator, connects to). */
+  readonly bridgeUrl: string;
+  /** Ends live calls, flushes storage, closes sockets. */
+  close(): Promise<void>;
+}
+
+export type { CommandName };

@@ -1,0 +1,315 @@
+/**
+ * A simulated phone caller that connects to the media bridge exactly as Twilio does:
+ * `connected`, `start`, then a 20 ms mu-law frame every 20 ms (speech or silence), in
+ * real time. It plays what the app sends at real-time speed, echoes each mark when the
+ * audio queued before it has played (as Twilio does), honours `clear` (dropping queued
+ * audio and returning pending marks), and records everything it hears.
+ */
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { z } from 'zod';
+import type { MulawAudio, TtsProvider } from '../providers/types';
+import { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../pipeline/audio';
+import type { CallerScenario } from './scenario';
+
+const AppFrame = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('media'), streamSid: z.string(), media: z.object({ payload: z.string() }) }),
+  z.object({ event: z.literal('mark'), streamSid: z.string(), mark: z.object({ name: z.string() }) }),
+  z.object({ event: z.literal('clear'), streamSid: z.string() }),
+]);
+
+export interface CallerSimulatorOptions {
+  bridgeUrl: string;
+  scenario: CallerScenario;
+  /** Synthesises the caller's lines (a flite voice the recogniser can hear). */
+  voice: TtsProvider;
+  callSid?: string;
+  customParameters?: Record<string, string>;
+  /** How long the AI's audio must have stopped before the caller takes its turn. */
+  turnGapMs?: number;
+  /** Speak the next line anyway if the AI has said nothing for this long. */
+  replyTimeoutMs?: number;
+  /** Hard limit for the whole call; the simulator hangs up when it is reached. */
+  maxDurationMs?: number;
+}
+
+export interface HeardAudio {
+  /** ms since the call started when this audio reached the caller's ear. */
+  atMs: number;
+  bytes: Buffer;
+}
+
+export interface SimulatorReport {
+  callSid: string;
+  streamSid: string;
+  /** Why the call ended for the caller. */
+  endedBy: 'caller' | 'app' | 'timeout';
+  /** Caller lines actually spoken, with when they started and ended (ms since start). */
+  spoken: Array<{ text: string; startMs: number; endMs: number }>;
+  /** Audio the app sent, by arrival time, and audio actually played to the caller. */
+  received: HeardAudio[];
+  played: HeardAudio[];
+  marksEchoed: string[];
+  clears: number[];
+  /** Frames from the app that broke the protocol. */
+  protocolErrors: string[];
+}
+
+type PlaybackItem = { kind: 'audio'; bytes: Buffer } | { kind: 'mark'; name: string };
+
+export class CallerSimulator {
+  readonly callSid: string;
+  readonly streamSid: string;
+  readonly done: Promise<SimulatorReport>;
+  private readonly options: Required<Omit<CallerSimulatorOptions, 'callSid' | 'customParameters'>> &
+    Pick<CallerSimulatorOptions, 'customParameters'>;
+  private socket: WebSocket | null = null;
+  private resolveDone!: (report: SimulatorReport) => void;
+  private readonly report: SimulatorReport;
+  private playback: PlaybackItem[] = [];
+  private sequence = 0;
+  private tick = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private startedAtMs = 0;
+  private turnAudio: MulawAudio[] = [];
+  private nextTurn = 0;
+  private speaking: { audio: Buffer; offset: number; text: string; startMs: number } | null = null;
+  /** Tick when the app's audio last played / first started playing in the current stretch. */
+  private lastPlayedTick = -1;
+  private playingSinceTick = -1;
+  private heardSinceLastTurn = false;
+  private lastTurnEndTick = 0;
+  private finished = false;
+
+  constructor(options: CallerSimulatorOptions) {
+    this.callSid = options.callSid ?? `CA${randomBytes(16).toString('hex')}`;
+    this.streamSid = `MZ${randomBytes(16).toString('hex')}`;
+    this.options = {
+      turnGapMs: 700,
+      replyTimeoutMs: 15_000,
+      maxDurationMs: 5 * 60_000,
+      ...options,
+    };
+    this.report = {
+      callSid: this.callSid,
+      streamSid: this.streamSid,
+      endedBy: 'caller',
+      spoken: [],
+      received: [],
+      played: [],
+      marksEchoed: [],
+      clears: [],
+      protocolErrors: [],
+    };
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Synthesises the scenario, dials in, and starts streaming. Resolves once connected. */
+  async start(): Promise<void> {
+    const signal = AbortSignal.timeout(30_000);
+    for (const turn of this.options.scenario.turns) {
+      const parts: Buffer[] = [];
+      for await (const chunk of this.options.voice.synthesize(turn.say, signal)) parts.push(chunk.bytes);
+      this.turnAudio.push({ encoding: 'mulaw', sampleRateHz: 8000, bytes: Buffer.concat(parts) });
+    }
+    const socket = new WebSocket(this.options.bridgeUrl);
+    this.socket = socket;
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    socket.on('message', (data, isBinary) => this.onAppFrame(data.toString(), isBinary));
+    socket.on('close', () => this.finish('app'));
+    socket.on('error', () => this.finish('app'));
+
+    const { scenario } = this.options;
+    this.send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+    this.send({
+      event: 'start',
+      sequenceNumber: String(++this.sequence),
+      streamSid: this.streamSid,
+      start: {
+        streamSid: this.streamSid,
+        accountSid: 'AC00000000000000000000000000000000',
+        callSid: this.callSid,
+        tracks: ['inbound'],
+        customParameters: { from: scenario.from, to: scenario.to, scenario: scenario.id, ...this.options.customParameters },
+        mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+      },
+    });
+    this.startedAtMs = performance.now();
+    this.schedule();
+  }
+
+  /** The caller hangs up: Twilio sends `stop` and closes the stream. */
+  hangUp(): void {
+    if (this.finished) return;
+    this.send({
+      event: 'stop',
+      sequenceNumber: String(++this.sequence),
+      streamSid: this.streamSid,
+      stop: { accountSid: 'AC00000000000000000000000000000000', callSid: this.callSid },
+    });
+    this.socket?.close(1000, 'caller hung up');
+    this.finish('caller');
+  }
+
+  private get nowMs(): number {
+    return this.tick * FRAME_MS;
+  }
+
+  /** Drift-free 20 ms clock: each tick is scheduled against the start time, not the last tick. */
+  private schedule(): void {
+    const due = this.startedAtMs + (this.tick + 1) * FRAME_MS;
+    this.timer = setTimeout(() => {
+      if (this.finished) return;
+      // Catch up if the event loop stalled, as Twilio would keep sending in real time.
+      while (!this.finished && this.startedAtMs + (this.tick + 1) * FRAME_MS <= performance.now() + 1) this.onTick();
+      if (!this.finished) this.schedule();
+    }, Math.max(0, due - performance.now()));
+  }
+
+  private onTick(): void {
+    this.tick++;
+    this.sendCallerFrame();
+    this.playOneFrame();
+    this.decideTurn();
+    if (this.nowMs >= this.options.maxDurationMs) {
+      this.hangUp();
+      this.report.endedBy = 'timeout';
+    }
+  }
+
+  private sendCallerFrame(): void {
+    let frame: Buffer;
+    if (this.speaking) {
+      const { audio, offset } = this.speaking;
+      frame = Buffer.alloc(FRAME_BYTES, MULAW_SILENCE);
+      audio.copy(frame, 0, offset, Math.min(offset + FRAME_BYTES, audio.length));
+      this.speaking.offset += FRAME_BYTES;
+      if (this.speaking.offset >= audio.length) {
+        this.report.spoken.push({ text: this.speaking.text, startMs: this.speaking.startMs, endMs: this.nowMs });
+        this.speaking = null;
+        this.lastTurnEndTick = this.tick;
+        this.heardSinceLastTurn = false;
+      }
+    } else {
+      frame = Buffer.alloc(FRAME_BYTES, MULAW_SILENCE);
+    }
+    this.send({
+      event: 'media',
+      sequenceNumber: String(++this.sequence),
+      streamSid: this.streamSid,
+      media: { track: 'inbound', chunk: String(this.tick), timestamp: String(this.nowMs), payload: frame.toString('base64') },
+    });
+  }
+
+  /** Plays up to one frame of queued app audio, echoing marks as the playhead passes them. */
+  private playOneFrame(): void {
+    this.echoMarksAtHead();
+    let remaining = FRAME_BYTES;
+    const played: Buffer[] = [];
+    while (remaining > 0 && this.playback[0]?.kind === 'audio') {
+      const head = this.playback[0];
+      const take = head.bytes.subarray(0, remaining);
+      played.push(take);
+      remaining -= take.length;
+      if (take.length === head.bytes.length) this.playback.shift();
+      else head.bytes = head.bytes.subarray(take.length);
+      this.echoMarksAtHead();
+    }
+    if (played.length > 0) {
+      this.report.played.push({ atMs: this.nowMs, bytes: Buffer.concat(played) });
+      if (this.playingSinceTick < 0 || this.lastPlayedTick < this.tick - 1) this.playingSinceTick = this.tick;
+      this.lastPlayedTick = this.tick;
+      this.heardSinceLastTurn = true;
+    }
+  }
+
+  private echoMarksAtHead(): void {
+    while (this.playback[0]?.kind === 'mark') {
+      const mark = this.playback.shift() as { kind: 'mark'; name: string };
+      this.echoMark(mark.name);
+    }
+  }
+
+  private echoMark(name: string): void {
+    this.report.marksEchoed.push(name);
+    this.send({ event: 'mark', sequenceNumber: String(++this.sequence), streamSid: this.streamSid, mark: { name } });
+  }
+
+  private decideTurn(): void {
+    if (this.speaking) return;
+    const { scenario, turnGapMs, replyTimeoutMs } = this.options;
+    const turn = scenario.turns[this.nextTurn];
+    const aiPlaying = this.lastPlayedTick === this.tick;
+    const quietForMs = (this.tick - Math.max(this.lastPlayedTick, this.lastTurnEndTick)) * FRAME_MS;
+    if (!turn) {
+      // Script done: once the AI has answered the last line, hang up or wait for the app.
+      if (scenario.afterLastTurn === 'hang-up' && this.heardSinceLastTurn && !aiPlaying && quietForMs >= turnGapMs * 2) {
+        this.hangUp();
+      }
+      return;
+    }
+    const bargeIn =
+      turn.bargeInAfterMs !== undefined &&
+      aiPlaying &&
+      (this.tick - this.playingSinceTick) * FRAME_MS >= turn.bargeInAfterMs;
+    const answered = this.heardSinceLastTurn && !aiPlaying && quietForMs >= turnGapMs + turn.pauseMs;
+    const timedOut = (this.tick - this.lastTurnEndTick) * FRAME_MS >= replyTimeoutMs;
+    if (bargeIn || answered || timedOut) {
+      const audio = this.turnAudio[this.nextTurn]!;
+      this.speaking = { audio: audio.bytes, offset: 0, text: turn.say, startMs: this.nowMs };
+      this.nextTurn++;
+    }
+  }
+
+  private onAppFrame(text: string, isBinary: boolean): void {
+    if (isBinary) {
+      this.report.protocolErrors.push('binary frame from app');
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.report.protocolErrors.push('non-JSON frame from app');
+      return;
+    }
+    const parsed = AppFrame.safeParse(json);
+    if (!parsed.success) {
+      this.report.protocolErrors.push(`invalid frame from app: ${parsed.error.issues[0]?.message}`);
+      return;
+    }
+    const frame = parsed.data;
+    if (frame.streamSid !== this.streamSid) {
+      this.report.protocolErrors.push('frame for another stream');
+      return;
+    }
+    if (frame.event === 'media') {
+      const bytes = Buffer.from(frame.media.payload, 'base64');
+      this.report.received.push({ atMs: this.nowMs, bytes });
+      this.playback.push({ kind: 'audio', bytes });
+    } else if (frame.event === 'mark') {
+      this.playback.push({ kind: 'mark', name: frame.mark.name });
+    } else {
+      this.report.clears.push(this.nowMs);
+      const pendingMarks = this.playback.filter((item) => item.kind === 'mark');
+      this.playback = [];
+      for (const mark of pendingMarks) this.echoMark(mark.name);
+    }
+  }
+
+  private send(frame: object): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private finish(endedBy: SimulatorReport['endedBy']): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.report.endedBy = endedBy;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.close(1000);
+    this.resolveDone(this.report);
+  }
+}

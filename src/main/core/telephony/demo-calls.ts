@@ -1,0 +1,41 @@
+/** Simulated callers started from the console's "Start demo call" button. */
+import { ApiError } from '../api/dispatcher';
+import type { Logger } from '../log';
+import { createFliteTts } from '../providers/tts/flite';
+import { CallerSimulator } from './caller-simulator';
+import type { CallerScenario } from './scenario';
+
+/** Bounds how many simulated callers one console runs at once. */
+const MAX_DEMO_CALLS = 20;
+
+export class DemoCalls {
+  private readonly running = new Set<CallerSimulator>();
+
+  constructor(
+    private readonly scenarios: readonly CallerScenario[],
+    private readonly bridgeUrl: () => string,
+    private readonly logger: Logger,
+  ) {}
+
+  list(): readonly CallerScenario[] {
+    return this.scenarios;
+  }
+
+  async start(scenarioId?: string): Promise<CallerSimulator> {
+    const scenario = scenarioId ? this.scenarios.find((s) => s.id === scenarioId) : this.scenarios[0];
+    if (!scenario) throw new ApiError('not_found', `no demo scenario ${JSON.stringify(scenarioId)}`);
+    if (this.running.size >= MAX_DEMO_CALLS) throw new ApiError('conflict', `at most ${MAX_DEMO_CALLS} demo calls at once`);
+    const caller = new CallerSimulator({ bridgeUrl: this.bridgeUrl(), scenario, voice: createFliteTts({ voice: scenario.voice }) });
+    this.running.add(caller);
+    void caller.done.then((report) => {
+      this.running.delete(caller);
+      if (report.protocolErrors.length) this.logger.warn({ errors: report.protocolErrors }, 'demo caller saw protocol errors');
+    });
+    await caller.start();
+    return caller;
+  }
+
+  hangUpAll(): void {
+    for (const caller of this.running) caller.hangUp();
+  }
+}

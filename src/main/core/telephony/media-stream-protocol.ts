@@ -1,0 +1,103 @@
+/**
+ * Twilio Media Streams wire format (bidirectional streams), both directions.
+ * Twilio -> app frames are validated here; app -> Twilio frames are built here.
+ */
+import { z } from 'zod';
+
+const NumericString = z.string().regex(/^\d+$/, 'must be a decimal string');
+const Base = { sequenceNumber: NumericString, streamSid: z.string().min(1) };
+
+export const ConnectedFrame = z.object({
+  event: z.literal('connected'),
+  protocol: z.string(),
+  version: z.string(),
+});
+
+export const StartFrame = z.object({
+  event: z.literal('start'),
+  ...Base,
+  start: z.object({
+    streamSid: z.string().min(1),
+    accountSid: z.string(),
+    callSid: z.string().min(1),
+    tracks: z.array(z.string()),
+    customParameters: z.record(z.string(), z.string()).default({}),
+    mediaFormat: z.object({
+      encoding: z.literal('audio/x-mulaw'),
+      sampleRate: z.literal(8000),
+      channels: z.literal(1),
+    }),
+  }),
+});
+
+export const MediaFrame = z.object({
+  event: z.literal('media'),
+  ...Base,
+  media: z.object({
+    track: z.string(),
+    chunk: NumericString,
+    timestamp: NumericString,
+    payload: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'payload must be base64'),
+  }),
+});
+
+export const MarkFrame = z.object({
+  event: z.literal('mark'),
+  ...Base,
+  mark: z.object({ name: z.string() }),
+});
+
+export const DtmfFrame = z.object({
+  event: z.literal('dtmf'),
+  ...Base,
+  dtmf: z.object({ track: z.string(), digit: z.string().regex(/^[0-9*#A-D]$/) }),
+});
+
+export const StopFrame = z.object({
+  event: z.literal('stop'),
+  ...Base,
+  stop: z.object({ accountSid: z.string(), callSid: z.string() }),
+});
+
+export const InboundFrame = z.discriminatedUnion('event', [
+  ConnectedFrame,
+  StartFrame,
+  MediaFrame,
+  MarkFrame,
+  DtmfFrame,
+  StopFrame,
+]);
+export type InboundFrame = z.infer<typeof InboundFrame>;
+export type StartFrame = z.infer<typeof StartFrame>;
+
+export type OutboundFrame =
+  | { event: 'media'; streamSid: string; media: { payload: string } }
+  | { event: 'mark'; streamSid: string; mark: { name: string } }
+  | { event: 'clear'; streamSid: string };
+
+/** Parses one text frame from Twilio. Returns a reason instead of throwing. */
+export function parseInboundFrame(text: string): { ok: true; frame: InboundFrame } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'frame is not JSON' };
+  }
+  const parsed = InboundFrame.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || 'frame';
+    return { ok: false, reason: `invalid ${describeEvent(json)} frame: ${where}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, frame: parsed.data };
+}
+
+function describeEvent(json: unknown): string {
+  const event = (json as { event?: unknown } | null)?.event;
+  return typeof event === 'string' ? JSON.stringify(event).slice(0, 40) : 'unknown';
+}
+
+// Close codes the bridge uses when it ends a stream it cannot trust.
+export const CLOSE_PROTOCOL_ERROR = 1002;
+export const CLOSE_INVALID_DATA = 1007;
+export const CLOSE_POLICY = 1008;

@@ -1,0 +1,101 @@
+/**
+ * The one contract between the core and any renderer. Every command and event is
+ * declared here once; both transports validate against these schemas at the boundary.
+ */
+import { z } from 'zod';
+import {
+  CallEvent,
+  CallSummary,
+  EngineInfo,
+  PublicSettings,
+  Scenario,
+  Suggestion,
+  Utterance,
+} from './domain';
+
+const CallRef = z.object({ callId: z.string().min(1).max(100) });
+const Empty = z.object({}).strict().default({});
+
+export const commands = {
+  'app.info': {
+    input: Empty,
+    output: z.object({
+      version: z.string(),
+      engines: z.array(EngineInfo),
+      /** True when every engine runs locally (no API keys configured). */
+      offline: z.boolean(),
+      transport: z.enum(['electron', 'websocket']),
+    }),
+  },
+  'calls.list': {
+    input: z
+      .object({
+        scope: z.enum(['live', 'ended', 'all']).default('all'),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict()
+      .default({ scope: 'all', limit: 100 }),
+    output: z.array(CallSummary),
+  },
+  'calls.get': {
+    input: CallRef.strict(),
+    output: z.object({
+      call: CallSummary,
+      utterances: z.array(Utterance),
+      events: z.array(CallEvent),
+      suggestion: Suggestion.nullable(),
+    }),
+  },
+  'demo.scenarios': { input: Empty, output: z.array(Scenario) },
+  'demo.start': {
+    input: z.object({ scenarioId: z.string().min(1).max(100).optional() }).strict().default({}),
+    output: z.object({ callSid: z.string() }),
+  },
+  'call.takeOver': { input: CallRef.strict(), output: CallSummary },
+  'call.handBack': { input: CallRef.strict(), output: CallSummary },
+  'call.say': {
+    input: CallRef.extend({ text: z.string().trim().min(1).max(1000) }).strict(),
+    output: Utterance,
+  },
+  'call.end': { input: CallRef.strict(), output: CallSummary },
+  'settings.get': { input: Empty, output: PublicSettings },
+  'settings.update': { input: PublicSettings.partial().strict(), output: PublicSettings },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export const events = {
+  /** A call's summary changed (new call, status, controller, AI activity, sentiment). */
+  'call.updated': CallSummary,
+  /** A transcript line appeared or an interim line changed. */
+  'call.transcript': Utterance,
+  /** Something happened on a call's timeline. */
+  'call.event': CallEvent,
+  /** Fresh suggestions for the agent. */
+  'call.suggestion': Suggestion,
+} as const satisfies Record<string, z.ZodType>;
+
+export type Commands = typeof commands;
+export type CommandName = keyof Commands;
+export type CommandInput<N extends CommandName> = z.input<Commands[N]['input']>;
+export type CommandArgs<N extends CommandName> = z.output<Commands[N]['input']>;
+export type CommandOutput<N extends CommandName> = z.output<Commands[N]['output']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+export type AnyEvent = { [N in EventName]: { name: N; payload: EventPayload<N> } }[EventName];
+
+export const ErrorCode = z.enum(['bad_request', 'not_found', 'conflict', 'unavailable', 'internal']);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** Every command answers with this envelope, never a thrown error across the transport. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commands, name);
+}
+
+/** IPC channel names (Electron) — declared once, used by the shell and the preload. */
+export const ipcChannels = {
+  invoke: 'switchboard:invoke',
+  event: 'switchboard:event',
+} as const;

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/** Who said an utterance. */
+export const Speaker = z.enum(['caller', 'ai', 'agent']);
+export type Speaker = z.infer<typeof Speaker>;
+
+/** Who is handling the call right now: the AI, or the agent who took it over. */
+export const Controller = z.enum(['ai', 'agent']);
+export type Controller = z.infer<typeof Controller>;
+
+/** What the AI on a call is doing at this moment. */
+export const AiActivity = z.enum(['idle', 'listening', 'thinking', 'speaking', 'detached']);
+export type AiActivity = z.infer<typeof AiActivity>;
+
+export const CallStatus = z.enum(['ringing', 'active', 'ended']);
+export type CallStatus = z.infer<typeof CallStatus>;
+
+export const CallDirection = z.enum(['inbound', 'outbound']);
+export type CallDirection = z.infer<typeof CallDirection>;
+
+/** Sentiment of one line: compound score in [-1, 1] (negative = unhappy) and its label. */
+export const Sentiment = z.object({
+  score: z.number().min(-1).max(1),
+  label: z.enum(['negative', 'neutral', 'positive']),
+});
+export type Sentiment = z.infer<typeof Sentiment>;
+
+/**
+ * One line of the transcript. Interim lines carry `final: false` and are replaced by
+ * the line with the same id; times are ms since the call started.
+ */
+export const Utterance = z.object({
+  id: z.string(),
+  callId: z.string(),
+  speaker: Speaker,
+  text: z.string(),
+  final: z.boolean(),
+  startMs: z.number().nonnegative(),
+  endMs: z.number().nonnegative(),
+  sentiment: Sentiment.nullable(),
+  /** True when an AI line was cut short by the caller or a take-over; text is what was heard. */
+  interrupted: z.boolean().default(false),
+});
+export type Utterance = z.infer<typeof Utterance>;
+
+export const CallEventType = z.enum([
+  'started',
+  'takeover',
+  'handback',
+  'barge_in',
+  'dtmf',
+  'agent_message',
+  'ended',
+  'error',
+]);
+export type CallEventType = z.infer<typeof CallEventType>;
+
+/** A moment on the call's timeline. `atMs` is ms since the call started. */
+export const CallEvent = z.object({
+  id: z.string(),
+  callId: z.string(),
+  type: CallEventType,
+  atMs: z.number().nonnegative(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type CallEvent = z.infer<typeof CallEvent>;
+
+export const CallSummary = z.object({
+  id: z.string(),
+  /** Twilio's CallSid for this call. */
+  callSid: z.string(),
+  direction: CallDirection,
+  from: z.string(),
+  to: z.string(),
+  status: CallStatus,
+  controller: Controller,
+  aiActivity: AiActivity,
+  /** Epoch ms. */
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** Scenario id for simulated calls, null for real ones. */
+  scenario: z.string().nullable(),
+  utteranceCount: z.number().int().nonnegative(),
+  /** Mean caller sentiment score so far, null before the caller has said anything. */
+  callerSentiment: z.number().min(-1).max(1).nullable(),
+  endReason: z.string().nullable(),
+});
+export type CallSummary = z.infer<typeof CallSummary>;
+
+export const KnowledgeArticleRef = z.object({
+  id: z.string(),
+  title: z.string(),
+  snippet: z.string(),
+  score: z.number(),
+});
+export type KnowledgeArticleRef = z.infer<typeof KnowledgeArticleRef>;
+
+/** What the assist engine proposes to the agent after a caller line. */
+export const Suggestion = z.object({
+  callId: z.string(),
+  /** The caller line it answers. */
+  utteranceId: z.string(),
+  intent: z.string(),
+  intentConfidence: z.number().min(0).max(1),
+  reply: z.string(),
+  articles: z.array(KnowledgeArticleRef),
+});
+export type Suggestion = z.infer<typeof Suggestion>;
+
+export const EngineRole = z.enum(['stt', 'llm', 'tts']);
+export type EngineRole = z.infer<typeof EngineRole>;
+
+export const EngineInfo = z.object({
+  role: EngineRole,
+  label: z.string(),
+  offline: z.boolean(),
+});
+export type EngineInfo = z.infer<typeof EngineInfo>;
+
+export const Scenario = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+});
+export type Scenario = z.infer<typeof Scenario>;
+
+/** Settings the renderer may see and change. Secrets are never part of this shape. */
+export const PublicSettings = z.object({
+  agentName: z.string().min(1).max(80),
+  businessName: z.string().min(1).max(120),
+  /** ms of caller silence after which the AI gives a gentle re-prompt. */
+  silenceRepromptMs: z.number().int().min(2000).max(60000),
+});
+export type PublicSettings = z.infer<typeof PublicSettings>;

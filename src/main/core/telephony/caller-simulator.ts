@@ -104,6 +104,11 @@ export class CallerSimulator {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
+  /** Caller lines spoken so far. */
+  get spoken(): ReadonlyArray<SimulatorReport['spoken'][number]> {
+    return this.report.spoken;
+  }
+
   /** Synthesises the scenario, dials in, and starts streaming. Resolves once connected. */
   async start(): Promise<void> {
     const signal = AbortSignal.timeout(30_000);
@@ -142,7 +147,7 @@ export class CallerSimulator {
   }
 
   /** The caller hangs up: Twilio sends `stop` and closes the stream. */
-  hangUp(): void {
+  hangUp(endedBy: SimulatorReport['endedBy'] = 'caller'): void {
     if (this.finished) return;
     this.send({
       event: 'stop',
@@ -151,7 +156,7 @@ export class CallerSimulator {
       stop: { accountSid: 'AC00000000000000000000000000000000', callSid: this.callSid },
     });
     this.socket?.close(1000, 'caller hung up');
-    this.finish('caller');
+    this.finish(endedBy);
   }
 
   private get nowMs(): number {
@@ -174,10 +179,7 @@ export class CallerSimulator {
     this.sendCallerFrame();
     this.playOneFrame();
     this.decideTurn();
-    if (this.nowMs >= this.options.maxDurationMs) {
-      this.hangUp();
-      this.report.endedBy = 'timeout';
-    }
+    if (this.nowMs >= this.options.maxDurationMs) this.hangUp('timeout');
   }
 
   private sendCallerFrame(): void {

@@ -5,6 +5,10 @@
  * they are low-passed and decimated to telephone audio.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MulawAudio, TtsProvider } from '../types';
 import { parseWav, toTelephone } from '../../pipeline/audio';
 
@@ -26,17 +30,26 @@ export function createFliteTts(options: { voice?: FliteVoice; binary?: string } 
   };
 }
 
-function runFlite(binary: string, voice: string, text: string, signal: AbortSignal): Promise<Buffer> {
+/**
+ * flite writes WAV only to a file it can open by name; Node's child stdout is a socket,
+ * which /dev/stdout cannot be opened on, so each clause goes through a private temp file.
+ */
+async function runFlite(binary: string, voice: string, text: string, signal: AbortSignal): Promise<Buffer> {
+  const file = join(tmpdir(), `switchboard-flite-${randomUUID()}.wav`);
+  try {
+    await spawnFlite(binary, ['-voice', voice, '-t', text, '-o', file], signal);
+    return await readFile(file);
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+function spawnFlite(binary: string, args: string[], signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     // Arguments go straight to execve: no shell, so no quoting concerns with caller text.
-    const child = spawn(binary, ['-voice', voice, '-t', text, '-o', '/dev/stdout'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal,
-    });
-    const chunks: Buffer[] = [];
+    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], signal });
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.name === 'AbortError') reject(error);
@@ -46,7 +59,7 @@ function runFlite(binary: string, voice: string, text: string, signal: AbortSign
     child.on('close', (code) => {
       if (signal.aborted) return reject(signal.reason);
       if (code !== 0) return reject(new Error(`flite exited with code ${code}: ${stderr.trim().slice(0, 200)}`));
-      resolve(Buffer.concat(chunks));
+      resolve();
     });
   });
 }

@@ -33,7 +33,7 @@ export class SwitchboardError extends Error {
 export interface SwitchboardClient {
   invoke<N extends CommandName>(
     name: N,
-    ...input: {} extends CommandInput<N> ? [CommandInput<N>?] : [CommandInput<N>]
+    ...input: undefined extends CommandInput<N> ? [CommandInput<N>?] : [CommandInput<N>]
   ): Promise<CommandOutput<N>>;
   on<N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void): () => void;
   readonly transport: Transport['kind'];

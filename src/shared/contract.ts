@@ -94,8 +94,4 @@ export function isCommandName(name: unknown): name is CommandName {
   return typeof name === 'string' && Object.hasOwn(commands, name);
 }
 
-/** IPC channel names (Electron) — declared once, used by the shell and the preload. */
-export const ipcChannels = {
-  invoke: 'switchboard:invoke',
-  event: 'switchboard:event',
-} as const;
+export { ipcChannels } from './ipc';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulaw } from 'alawmulaw';
-import { Resampler2x, mulawToPcm, parseWav, pcmToMulaw, toTelephone } from '../../src/main/core/pipeline/audio';
+import { Resampler2x, encodeMulawSample, mulawAudio, mulawToPcm, parseWav, pcmToMulaw, toTelephone } from '../../src/main/core/pipeline/audio';
 
 function tone(freqHz: number, rateHz: number, ms: number, amplitude = 10000): Int16Array {
   const n = (rateHz * ms) / 1000;
@@ -19,7 +18,22 @@ describe('telephone audio', () => {
     const back = mulawToPcm(pcmToMulaw({ encoding: 'pcm16', sampleRateHz: 8000, samples: pcm }));
     expect(back.samples).toHaveLength(160);
     for (let i = 0; i < pcm.length; i++) expect(Math.abs(back.samples[i]! - pcm[i]!)).toBeLessThan(Math.abs(pcm[i]!) * 0.07 + 40);
-    expect(mulaw.encode(new Int16Array([0]))[0]).toBe(0xff);
+  });
+
+  it('matches G.711 mu-law reference points', () => {
+    // Silence, the extremes, and the segment edges from the G.711 tables.
+    expect(encodeMulawSample(0)).toBe(0xff);
+    expect(encodeMulawSample(-1)).toBe(0x7f);
+    expect(encodeMulawSample(32767)).toBe(0x80);
+    expect(encodeMulawSample(-32768)).toBe(0x00);
+    const decoded = mulawToPcm(mulawAudio(Buffer.from([0xff, 0x7f, 0x80, 0x00, 0xef, 0x6f]))).samples;
+    expect([...decoded]).toEqual([0, 0, 32124, -32124, 132, -132]);
+    // Every code decodes to a value that encodes back to the same code (except -0 -> +0).
+    for (let code = 0; code < 256; code++) {
+      if (code === 0x7f) continue;
+      const pcm = mulawToPcm(mulawAudio(Buffer.from([code]))).samples;
+      expect(encodeMulawSample(pcm[0]!)).toBe(code);
+    }
   });
 
   it('upsamples 8 kHz speech-band tones to 16 kHz at the same level', () => {

@@ -105,7 +105,6 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         demos.hangUpAll();
         await calls.endAll('console_closed');
         await bridge.close();
-        await providers.close?.();
         db.close();
       })();
       return closing;

@@ -34,7 +34,7 @@ const MAX_FRAME_BYTES = 256 * 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'X-Content-Type-Options': 'nosniff',
   // The token travels in the first URL; never let it leak through a Referer.
   'Referrer-Policy': 'no-referrer',
@@ -129,7 +129,12 @@ function serveSocket(ws: WebSocket, core: Core, logger: Logger): void {
 }
 
 function deny(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    // This page is static text with inline styles and nothing else.
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  });
   res.end(
     `<!doctype html><meta charset="utf-8"><title>Switchboard</title>` +
       `<body style="font:15px system-ui;background:#0b1120;color:#cbd5e1;display:grid;place-items:center;height:100vh;margin:0">` +

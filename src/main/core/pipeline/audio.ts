@@ -1,9 +1,8 @@
 /**
- * Telephone audio helpers: mu-law codec (alawmulaw, a small well-kept G.711 codec) and
- * 2x resampling between 8 kHz and 16 kHz with a windowed-sinc half-band low-pass, so
- * neither direction aliases. Also WAV parsing for engines that write files.
+ * Telephone audio helpers: the G.711 mu-law codec, 2x resampling between 8 kHz and
+ * 16 kHz with a windowed-sinc half-band low-pass (so neither direction aliases), and WAV
+ * parsing for engines that write files.
  */
-import { mulaw } from 'alawmulaw';
 import type { MulawAudio, PcmAudio } from '../providers/types';
 
 /** Twilio sends and expects one 20 ms frame: 160 mu-law bytes at 8 kHz. */
@@ -15,13 +14,40 @@ export function mulawAudio(bytes: Buffer): MulawAudio {
   return { encoding: 'mulaw', sampleRateHz: 8000, bytes };
 }
 
+// G.711 mu-law. Written out rather than taken from a package: it is a few lines, it sits
+// on the hot path of every call (50 frames/s each way), and the npm codecs ship CommonJS
+// builds whose named exports Node's ESM loader cannot see.
+const MULAW_BIAS = 0x84;
+const MULAW_CLIP = 32635;
+
+/** Decodes one mu-law byte; precomputed for all 256 values below. */
+function decodeMulawByte(byte: number): number {
+  const u = ~byte & 0xff;
+  const magnitude = (((u & 0x0f) << 3) + MULAW_BIAS) << ((u & 0x70) >> 4);
+  return u & 0x80 ? MULAW_BIAS - magnitude : magnitude - MULAW_BIAS;
+}
+const MULAW_DECODE = Int16Array.from({ length: 256 }, (_, byte) => decodeMulawByte(byte));
+
+export function encodeMulawSample(sample: number): number {
+  const sign = sample < 0 ? 0x80 : 0;
+  let magnitude = Math.min(Math.abs(sample), MULAW_CLIP) + MULAW_BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (magnitude & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+  magnitude = (magnitude >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | magnitude) & 0xff;
+}
+
 export function mulawToPcm(audio: MulawAudio): PcmAudio {
-  return { encoding: 'pcm16', sampleRateHz: 8000, samples: mulaw.decode(audio.bytes) };
+  const samples = new Int16Array(audio.bytes.length);
+  for (let i = 0; i < samples.length; i++) samples[i] = MULAW_DECODE[audio.bytes[i]!]!;
+  return { encoding: 'pcm16', sampleRateHz: 8000, samples };
 }
 
 export function pcmToMulaw(audio: PcmAudio): MulawAudio {
   if (audio.sampleRateHz !== 8000) throw new Error(`pcmToMulaw needs 8000 Hz audio, got ${audio.sampleRateHz} Hz`);
-  return mulawAudio(Buffer.from(mulaw.encode(audio.samples)));
+  const bytes = Buffer.allocUnsafe(audio.samples.length);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = encodeMulawSample(audio.samples[i]!);
+  return mulawAudio(bytes);
 }
 
 /** ms of audio in a mu-law buffer. */

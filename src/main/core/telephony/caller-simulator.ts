@@ -65,7 +65,7 @@ export class CallerSimulator {
     Pick<CallerSimulatorOptions, 'customParameters'>;
   private socket: WebSocket | null = null;
   private resolveDone!: (report: SimulatorReport) => void;
-  private readonly report: SimulatorReport;
+  private readonly reportData: SimulatorReport;
   private playback: PlaybackItem[] = [];
   private sequence = 0;
   private tick = 0;
@@ -90,7 +90,7 @@ export class CallerSimulator {
       maxDurationMs: 5 * 60_000,
       ...options,
     };
-    this.report = {
+    this.reportData = {
       callSid: this.callSid,
       streamSid: this.streamSid,
       endedBy: 'caller',
@@ -106,7 +106,12 @@ export class CallerSimulator {
 
   /** Caller lines spoken so far. */
   get spoken(): ReadonlyArray<SimulatorReport['spoken'][number]> {
-    return this.report.spoken;
+    return this.reportData.spoken;
+  }
+
+  /** What the caller has heard and seen so far (the final report once `done` resolves). */
+  get report(): Readonly<SimulatorReport> {
+    return this.reportData;
   }
 
   /** Synthesises the scenario, dials in, and starts streaming. Resolves once connected. */
@@ -190,7 +195,7 @@ export class CallerSimulator {
       audio.copy(frame, 0, offset, Math.min(offset + FRAME_BYTES, audio.length));
       this.speaking.offset += FRAME_BYTES;
       if (this.speaking.offset >= audio.length) {
-        this.report.spoken.push({ text: this.speaking.text, startMs: this.speaking.startMs, endMs: this.nowMs });
+        this.reportData.spoken.push({ text: this.speaking.text, startMs: this.speaking.startMs, endMs: this.nowMs });
         this.speaking = null;
         this.lastTurnEndTick = this.tick;
         this.heardSinceLastTurn = false;
@@ -221,7 +226,7 @@ export class CallerSimulator {
       this.echoMarksAtHead();
     }
     if (played.length > 0) {
-      this.report.played.push({ atMs: this.nowMs, bytes: Buffer.concat(played) });
+      this.reportData.played.push({ atMs: this.nowMs, bytes: Buffer.concat(played) });
       if (this.playingSinceTick < 0 || this.lastPlayedTick < this.tick - 1) this.playingSinceTick = this.tick;
       this.lastPlayedTick = this.tick;
       this.heardSinceLastTurn = true;
@@ -236,7 +241,7 @@ export class CallerSimulator {
   }
 
   private echoMark(name: string): void {
-    this.report.marksEchoed.push(name);
+    this.reportData.marksEchoed.push(name);
     this.send({ event: 'mark', sequenceNumber: String(++this.sequence), streamSid: this.streamSid, mark: { name } });
   }
 
@@ -268,34 +273,34 @@ export class CallerSimulator {
 
   private onAppFrame(text: string, isBinary: boolean): void {
     if (isBinary) {
-      this.report.protocolErrors.push('binary frame from app');
+      this.reportData.protocolErrors.push('binary frame from app');
       return;
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      this.report.protocolErrors.push('non-JSON frame from app');
+      this.reportData.protocolErrors.push('non-JSON frame from app');
       return;
     }
     const parsed = AppFrame.safeParse(json);
     if (!parsed.success) {
-      this.report.protocolErrors.push(`invalid frame from app: ${parsed.error.issues[0]?.message}`);
+      this.reportData.protocolErrors.push(`invalid frame from app: ${parsed.error.issues[0]?.message}`);
       return;
     }
     const frame = parsed.data;
     if (frame.streamSid !== this.streamSid) {
-      this.report.protocolErrors.push('frame for another stream');
+      this.reportData.protocolErrors.push('frame for another stream');
       return;
     }
     if (frame.event === 'media') {
       const bytes = Buffer.from(frame.media.payload, 'base64');
-      this.report.received.push({ atMs: this.nowMs, bytes });
+      this.reportData.received.push({ atMs: this.nowMs, bytes });
       this.playback.push({ kind: 'audio', bytes });
     } else if (frame.event === 'mark') {
       this.playback.push({ kind: 'mark', name: frame.mark.name });
     } else {
-      this.report.clears.push(this.nowMs);
+      this.reportData.clears.push(this.nowMs);
       const pendingMarks = this.playback.filter((item) => item.kind === 'mark');
       this.playback = [];
       for (const mark of pendingMarks) this.echoMark(mark.name);
@@ -309,9 +314,9 @@ export class CallerSimulator {
   private finish(endedBy: SimulatorReport['endedBy']): void {
     if (this.finished) return;
     this.finished = true;
-    this.report.endedBy = endedBy;
+    this.reportData.endedBy = endedBy;
     if (this.timer) clearTimeout(this.timer);
     if (this.socket && this.socket.readyState === WebSocket.OPEN) this.socket.close(1000);
-    this.resolveDone(this.report);
+    this.resolveDone(this.reportData);
   }
 }

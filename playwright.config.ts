@@ -1,0 +1,65 @@
+import { defineConfig } from '@playwright/test';
+
+/** The build machines have Debian's Chromium; Playwright never downloads a browser here. */
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const E2E_PORT = 47321;
+export const E2E_TOKEN = 'e2e-token';
+
+/**
+ * `SWITCHBOARD_E2E_FAKE_ONLY=1 npx playwright test --project fake-ui` runs the UI-only tests
+ * (fake backend, no headless server) — handy while the server is being built.
+ */
+const fakeOnly = process.env['SWITCHBOARD_E2E_FAKE_ONLY'] === '1';
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  outputDir: 'test-results/artifacts',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env['CI']),
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    browserName: 'chromium',
+    viewport: { width: 1440, height: 900 },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: chromiumFlags,
+    },
+  },
+  projects: [
+    { name: 'server', testMatch: /console\.spec\.ts$/ },
+    { name: 'fake-ui', testMatch: /fake-ui\.spec\.ts$/ },
+  ],
+  webServer: fakeOnly
+    ? undefined
+    : {
+        // SWITCHBOARD_E2E_SERVER lets a stand-in run instead (test/e2e/support/fake-server.ts).
+        command: process.env['SWITCHBOARD_E2E_SERVER'] ?? 'node out/main/serve.js',
+        url: `http://127.0.0.1:${E2E_PORT}/healthz`,
+        reuseExistingServer: false,
+        timeout: 60_000,
+        stdout: 'pipe',
+        stderr: 'pipe',
+        env: {
+          SWITCHBOARD_PORT: String(E2E_PORT),
+          SWITCHBOARD_TOKEN: E2E_TOKEN,
+          SWITCHBOARD_DATA_DIR: 'test-results/e2e-data',
+        },
+      },
+});

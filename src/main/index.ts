@@ -1,0 +1,374 @@
+/**
+ * The Electron shell: one window, the core's API over IPC, nothing more.
+ *
+ * Everything that matters lives in the core (src/main/core, plain Node). This file only
+ * creates the window, locks it down (sandbox, CSP, no navigation, no popups, no
+ * permissions), forwards `ipcChannels.invoke` to `core.dispatch` and core events to the
+ * renderer, remembers the window's bounds (electron-store: shell-only settings), and
+ * closes the core on quit. It is the only main-process module allowed to import electron.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  screen,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type Rectangle,
+  type Session,
+  type WebContents,
+} from 'electron';
+import Store from 'electron-store';
+import { ipcChannels, type Result } from '@shared/contract';
+import { startCore } from './core/app';
+import type { Core } from './core/core-types';
+
+/** How long quitting waits for the core to end calls and flush storage. */
+const CORE_CLOSE_TIMEOUT_MS = 5_000;
+
+// ---------------------------------------------------------------------------------------
+// Where things are
+
+/** Set by `electron-vite dev` only; never trusted in a packaged app. */
+const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : undefined;
+const rendererFile = join(import.meta.dirname, '../renderer/index.html');
+const preloadFile = join(import.meta.dirname, '../preload/index.cjs');
+const resourcesDir = app.isPackaged
+  ? join(process.resourcesPath, 'resources')
+  : join(app.getAppPath(), 'resources');
+
+/** The one URL our window may show (file:// in production, the dev server in dev). */
+const appUrl = new URL(devServerUrl ?? pathToFileURL(rendererFile).href);
+
+function isAppUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (devServerUrl) return url.origin === appUrl.origin;
+  // file:// has an opaque origin: compare the document path exactly.
+  return url.protocol === 'file:' && url.pathname === appUrl.pathname;
+}
+
+// ---------------------------------------------------------------------------------------
+// Content Security Policy (header-delivered; renderer assets are all local)
+
+const CSP_PRODUCTION = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  // The renderer talks to the core over IPC only. The softphone (later) will need
+  // Twilio's wss/https endpoints here.
+  "connect-src 'self'",
+  "media-src 'self' blob:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Vite's dev server needs inline scripts (React refresh preamble), inline styles (HMR) and its websocket. */
+function devCsp(origin: string): string {
+  const ws = origin.replace(/^http/, 'ws');
+  return [
+    "default-src 'none'",
+    `script-src 'self' 'unsafe-inline' ${origin}`,
+    `style-src 'self' 'unsafe-inline' ${origin}`,
+    `img-src 'self' data: blob: ${origin}`,
+    `font-src 'self' data: ${origin}`,
+    `connect-src 'self' ${origin} ${ws}`,
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function installCsp(ses: Session): void {
+  const policy = devServerUrl ? devCsp(appUrl.origin) : CSP_PRODUCTION;
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    const isOurs = details.url.startsWith('file:') || (devServerUrl && isAppUrl(details.url));
+    if (!isOurs) {
+      callback({});
+      return;
+    }
+    const headers = { ...details.responseHeaders };
+    for (const key of Object.keys(headers)) {
+      if (key.toLowerCase() === 'content-security-policy') delete headers[key];
+    }
+    headers['Content-Security-Policy'] = [policy];
+    callback({ responseHeaders: headers });
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Permissions and external links
+
+function installPermissionPolicy(ses: Session): void {
+  // Deny everything. The only permission worth granting is writing to the clipboard
+  // (the agent copies summaries and suggestions), and only to our own page.
+  // 'media' (microphone) will be needed by the softphone; until it exists it is denied.
+  ses.setPermissionRequestHandler((webContents, permission, callback) => {
+    callback(permission === 'clipboard-sanitized-write' && isAppUrl(webContents.getURL()));
+  });
+  ses.setPermissionCheckHandler((webContents, permission) => {
+    return (
+      permission === 'clipboard-sanitized-write' &&
+      webContents !== null &&
+      isAppUrl(webContents.getURL())
+    );
+  });
+  ses.setDevicePermissionHandler(() => false);
+}
+
+/** Only plain https links, without credentials, go to the system browser. */
+function safeExternalUrl(raw: string): string | null {
+  if (raw.length > 2048) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' || !url.hostname || url.username || url.password) return null;
+  return url.href;
+}
+
+function openExternally(raw: string): void {
+  const url = safeExternalUrl(raw);
+  if (url) void shell.openExternal(url).catch(() => undefined);
+}
+
+function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternally(url);
+    return { action: 'deny' };
+  });
+  const refuseNavigation = (event: Electron.Event, url: string): void => {
+    if (isAppUrl(url) && devServerUrl) return; // Vite full reloads in dev.
+    event.preventDefault();
+    openExternally(url);
+  };
+  contents.on('will-navigate', refuseNavigation);
+  contents.on('will-redirect', refuseNavigation);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+// ---------------------------------------------------------------------------------------
+// Shell settings (window geometry). The core keeps its own settings with `conf`.
+
+interface ShellSettings {
+  window: { bounds?: Rectangle; maximized: boolean };
+}
+
+let store: Store<ShellSettings> | undefined;
+
+function shellStore(): Store<ShellSettings> {
+  store ??= new Store<ShellSettings>({
+    name: 'shell',
+    defaults: { window: { maximized: false } },
+    clearInvalidConfig: true,
+  });
+  return store;
+}
+
+function restoredBounds(): Partial<Rectangle> {
+  const bounds = shellStore().get('window').bounds;
+  if (!bounds) return { width: 1280, height: 800 };
+  const visible = screen.getAllDisplays().some(({ workArea: a }) => {
+    return (
+      bounds.x < a.x + a.width &&
+      bounds.x + bounds.width > a.x &&
+      bounds.y < a.y + a.height &&
+      bounds.y + bounds.height > a.y
+    );
+  });
+  return visible ? bounds : { width: bounds.width, height: bounds.height };
+}
+
+function rememberBounds(win: BrowserWindow): void {
+  shellStore().set('window', {
+    bounds: win.getNormalBounds(),
+    maximized: win.isMaximized(),
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Window
+
+let mainWindow: BrowserWindow | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    ...restoredBounds(),
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Switchboard',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      devTools: !app.isPackaged,
+    },
+  });
+  win.once('ready-to-show', () => {
+    if (shellStore().get('window').maximized) win.maximize();
+    win.show();
+  });
+  win.on('close', () => rememberBounds(win));
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  if (devServerUrl) void win.loadURL(appUrl.href);
+  else void win.loadFile(rendererFile);
+  return win;
+}
+
+function showWindow(): void {
+  if (!mainWindow) {
+    mainWindow = createWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+// ---------------------------------------------------------------------------------------
+// IPC: the core's API
+
+/** Only our window's top frame, showing our page, may call the core. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!mainWindow || mainWindow.isDestroyed() || !frame) return false;
+  if (event.sender !== mainWindow.webContents) return false;
+  if (frame !== mainWindow.webContents.mainFrame) return false;
+  return isAppUrl(frame.url);
+}
+
+function badRequest(message: string): Result<unknown> {
+  return { ok: false, error: { code: 'bad_request', message } };
+}
+
+function wireIpc(corePromise: Promise<Core>): void {
+  ipcMain.handle(ipcChannels.invoke, async (event, name: unknown, input: unknown) => {
+    if (!isTrustedSender(event)) throw new Error('Refused: IPC from an untrusted frame');
+    if (typeof name !== 'string') return badRequest('Command name must be a string');
+    const core = await corePromise;
+    return core.dispatch(name, input);
+  });
+}
+
+function forwardEvents(core: Core): () => void {
+  return core.subscribe((event) => {
+    const contents = mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents : null;
+    if (contents && !contents.isDestroyed()) contents.send(ipcChannels.event, event);
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Lifecycle
+
+async function closeCore(core: Core): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`[shell] core.close() took longer than ${CORE_CLOSE_TIMEOUT_MS} ms; quitting anyway`);
+      resolve();
+    }, CORE_CLOSE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([core.close(), timeout]);
+  } catch (error) {
+    console.error('[shell] core.close() failed', error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.enableSandbox();
+
+  const ready = app.whenReady();
+  const corePromise = ready.then(() =>
+    startCore({ dataDir: app.getPath('userData'), resourcesDir, transport: 'electron' }),
+  );
+  // The handler waits for the core, so the window can load while the core starts.
+  wireIpc(corePromise);
+
+  let stopForwarding: (() => void) | undefined;
+  corePromise.then(
+    (started) => {
+      stopForwarding = forwardEvents(started);
+    },
+    (error: unknown) => {
+      console.error('[shell] the core failed to start', error);
+      dialog.showErrorBox(
+        'Switchboard could not start',
+        error instanceof Error ? error.message : String(error),
+      );
+      app.exit(1);
+    },
+  );
+
+  void ready.then(() => {
+    installCsp(session.defaultSession);
+    installPermissionPolicy(session.defaultSession);
+    showWindow();
+  });
+
+  // Every WebContents (our window, and anything that might ever be created) is locked down.
+  app.on('web-contents-created', (_event, contents) => lockDown(contents));
+  app.on('second-instance', () => {
+    if (app.isReady()) showWindow();
+  });
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) showWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Hold the quit until the core has ended calls and flushed storage (or timed out).
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    event.preventDefault();
+    closing = true;
+    stopForwarding?.();
+    void corePromise
+      .then(closeCore, () => undefined)
+      .finally(() => app.quit());
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => app.quit());
+  }
+}
+
+main();

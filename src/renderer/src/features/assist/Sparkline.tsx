@@ -1,0 +1,66 @@
+import { useId } from 'react';
+import { toneFill, toneStroke } from '../../components/ui/Indicators';
+import { formatScore, sentimentTone } from '../../lib/format';
+import { cn } from '../../lib/cn';
+
+/** Caller sentiment over the call, drawn by hand: scores in [-1, 1], zero line dashed. */
+export function Sparkline({ scores, width = 280, height = 56 }: { scores: number[]; width?: number; height?: number }) {
+  const gradientId = useId();
+  const pad = 4;
+  const innerH = height - pad * 2;
+  // Zoom in on the range the scores use (always including zero) so small swings stay visible.
+  const hi = Math.min(1, Math.max(0.25, ...scores.map((s) => s + 0.1)));
+  const lo = Math.max(-1, Math.min(-0.25, ...scores.map((s) => s - 0.1)));
+  const y = (s: number) => pad + ((hi - s) / (hi - lo)) * innerH;
+  const x = (i: number) => (scores.length <= 1 ? width / 2 : pad + (i / (scores.length - 1)) * (width - pad * 2));
+  const last = scores.at(-1);
+  const tone = last === undefined ? 'neutral' : sentimentTone(last);
+  const points = scores.map((s, i) => `${x(i).toFixed(1)},${y(s).toFixed(1)}`).join(' ');
+  const area =
+    scores.length > 1 ? `M${x(0).toFixed(1)},${y(0)} L${points.replaceAll(' ', ' L')} L${x(scores.length - 1).toFixed(1)},${y(0)} Z` : '';
+
+  return (
+    <svg
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      height={height}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={
+        last === undefined
+          ? 'No caller sentiment yet'
+          : `Caller sentiment over ${scores.length} lines, latest ${formatScore(last)}`
+      }
+      data-testid="sentiment-sparkline"
+      className={cn(
+        'overflow-visible',
+        tone === 'negative' ? 'text-rose-400' : tone === 'positive' ? 'text-emerald-400' : 'text-slate-400',
+      )}
+    >
+      <defs>
+        <linearGradient id={gradientId} x1="0" x2="0" y1="0" y2="1">
+          <stop offset="0%" stopColor="currentColor" stopOpacity="0.16" />
+          <stop offset="100%" stopColor="currentColor" stopOpacity="0" />
+        </linearGradient>
+      </defs>
+      <line x1={0} x2={width} y1={y(0)} y2={y(0)} className="stroke-slate-700" strokeDasharray="2 3" strokeWidth={1} vectorEffect="non-scaling-stroke" />
+      {area ? (
+        <path d={area} fill={`url(#${gradientId})`} />
+      ) : null}
+      {scores.length > 1 ? (
+        <polyline
+          points={points}
+          fill="none"
+          className={toneStroke[tone]}
+          strokeWidth={1.5}
+          strokeLinejoin="round"
+          strokeLinecap="round"
+          vectorEffect="non-scaling-stroke"
+        />
+      ) : null}
+      {last !== undefined ? (
+        <circle cx={x(scores.length - 1)} cy={y(last)} r={2.75} className={toneFill[tone]} />
+      ) : null}
+    </svg>
+  );
+}

@@ -1,0 +1,184 @@
+import type { CallSummary } from '@shared/domain';
+import { Button, Spinner } from '../../components/ui/Button';
+import { ActivityIndicator, ControllerBadge, SentimentDot, StatusBadge } from '../../components/ui/Indicators';
+import { EmptyState } from '../../components/ui/EmptyState';
+import { HangUpIcon, HeadsetIcon, PhoneIcon, ReturnIcon } from '../../components/ui/icons';
+import { formatDuration, formatScore, formatWhen, titleCase } from '../../lib/format';
+import { callDurationMs, callerNumber } from '../calls/CallList';
+import { Composer } from './Composer';
+import { Transcript } from './Transcript';
+import type { TimelineItem } from './timeline';
+import type { CallActions } from './useCallActions';
+
+export function CallView({
+  call,
+  items,
+  loading,
+  now,
+  actions,
+  draft,
+  onDraftChange,
+}: {
+  call: CallSummary;
+  items: TimelineItem[];
+  loading: boolean;
+  now: number;
+  actions: CallActions;
+  draft: string;
+  onDraftChange: (text: string) => void;
+}) {
+  const ended = call.status === 'ended';
+  const agentControls = call.controller === 'agent' && !ended;
+
+  return (
+    <section aria-label="Call" data-testid="call-view" data-call-id={call.id} className="flex min-h-0 min-w-0 flex-1 flex-col">
+      <CallHeader call={call} now={now} actions={actions} />
+
+      <Transcript
+        callId={call.id}
+        items={items}
+        empty={
+          loading ? (
+            <span className="flex items-center gap-2 text-[12px] text-slate-500">
+              <Spinner /> Loading transcript…
+            </span>
+          ) : (
+            <EmptyState icon={<PhoneIcon />} title={ended ? 'No transcript was recorded' : 'Waiting for the first words'}>
+              {ended ? null : 'Lines appear here as the caller and the AI speak.'}
+            </EmptyState>
+          )
+        }
+      />
+
+      {agentControls ? (
+        <Composer
+          value={draft}
+          onChange={onDraftChange}
+          sending={actions.busy === 'say'}
+          onSend={(text) => {
+            void actions.say(text).then((ok) => {
+              if (ok) onDraftChange('');
+            });
+          }}
+        />
+      ) : (
+        <footer className="border-t border-slate-800/80 px-6 py-3">
+          <p className="mx-auto flex max-w-3xl items-center gap-2 text-[12px] text-slate-500" data-testid="call-footer-note">
+            {ended ? (
+              <>
+                <span aria-hidden className="size-1.5 rounded-full bg-slate-600" />
+                Call ended {call.endedAt ? formatWhen(call.endedAt, now) : ''} · transcript is read-only
+              </>
+            ) : (
+              <>
+                <span aria-hidden className="size-1.5 rounded-full bg-indigo-400" />
+                The AI is handling this call. Take over to speak to the caller yourself.
+              </>
+            )}
+          </p>
+        </footer>
+      )}
+    </section>
+  );
+}
+
+function CallHeader({ call, now, actions }: { call: CallSummary; now: number; actions: CallActions }) {
+  const ended = call.status === 'ended';
+  return (
+    <header className="flex shrink-0 items-center gap-4 border-b border-slate-800/80 px-6 py-3">
+      <div className="flex min-w-0 flex-col gap-1">
+        <div className="flex items-center gap-2.5">
+          <h1 className="truncate text-[16px] font-semibold tracking-tight text-slate-50 tabular-nums" data-testid="call-number">
+            {callerNumber(call)}
+          </h1>
+          <StatusBadge status={call.status} />
+          <span className="font-mono text-[13px] text-slate-400 tabular-nums" data-testid="call-view-duration">
+            {formatDuration(callDurationMs(call, now))}
+          </span>
+        </div>
+        <div className="flex items-center gap-3 text-[12px] whitespace-nowrap text-slate-500">
+          <span className="flex items-center gap-1.5" title={call.scenario ? `Simulated caller: ${titleCase(call.scenario)}` : undefined}>
+            {call.direction === 'inbound' ? 'Inbound' : 'Outbound'}
+            {call.scenario ? <span className="rounded bg-slate-800/80 px-1.5 text-[11px] leading-4 text-slate-400">Demo</span> : null}
+          </span>
+          <span aria-hidden className="h-3 w-px bg-slate-800" />
+          <span className="flex items-center gap-1.5">
+            <span className="text-slate-600">Control</span>
+            <ControllerBadge controller={call.controller} />
+          </span>
+          {!ended ? (
+            <>
+              <span aria-hidden className="h-3 w-px bg-slate-800" />
+              <span className="flex items-center gap-1.5">
+                <span className="text-slate-600">AI</span>
+                <ActivityIndicator activity={call.aiActivity} />
+              </span>
+            </>
+          ) : null}
+          <span aria-hidden className="h-3 w-px bg-slate-800" />
+          <span className="flex items-center gap-1.5">
+            <span className="text-slate-600">Caller</span>
+            <SentimentDot score={call.callerSentiment} />
+            <span className="font-mono tabular-nums">
+              {call.callerSentiment === null ? '—' : formatScore(call.callerSentiment)}
+            </span>
+          </span>
+        </div>
+      </div>
+
+      {!ended ? (
+        <div className="ml-auto flex items-center gap-2">
+          {call.controller === 'ai' ? (
+            <Button
+              variant="warning"
+              onClick={actions.takeOver}
+              disabled={actions.busy !== null}
+              busy={actions.busy === 'takeOver'}
+              icon={<HeadsetIcon className="size-3.5" />}
+            >
+              Take over
+            </Button>
+          ) : (
+            <Button
+              variant="secondary"
+              onClick={actions.handBack}
+              disabled={actions.busy !== null}
+              busy={actions.busy === 'handBack'}
+              icon={<ReturnIcon className="size-3.5" />}
+            >
+              Hand back
+            </Button>
+          )}
+          <Button
+            variant="danger"
+            onClick={actions.end}
+            disabled={actions.busy !== null}
+            busy={actions.busy === 'end'}
+            icon={<HangUpIcon className="size-3.5" />}
+          >
+            End call
+          </Button>
+        </div>
+      ) : null}
+    </header>
+  );
+}
+
+export function NoCallSelected({ hasLive, onStartDemo, canStart }: { hasLive: boolean; onStartDemo: () => void; canStart: boolean }) {
+  return (
+    <section aria-label="Call" className="flex min-w-0 flex-1 items-center justify-center" data-testid="no-call">
+      <EmptyState icon={<HeadsetIcon />} title={hasLive ? 'Pick a call to supervise' : 'No call open'}>
+        <p>
+          {hasLive
+            ? 'Choose a live call on the left to follow its transcript and take over when needed.'
+            : 'When the AI answers a call it shows up on the left. Try a simulated caller to see the console at work.'}
+        </p>
+        {!hasLive ? (
+          <Button variant="secondary" className="mt-4" onClick={onStartDemo} disabled={!canStart}>
+            Start a demo call
+          </Button>
+        ) : null}
+      </EmptyState>
+    </section>
+  );
+}

@@ -1,0 +1,208 @@
+import { useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { CallSummary } from '@shared/domain';
+import { ActivityIndicator, ControllerBadge, SentimentDot } from '../../components/ui/Indicators';
+import { EmptyState } from '../../components/ui/EmptyState';
+import { InboxIcon, PhoneIcon } from '../../components/ui/icons';
+import { cn } from '../../lib/cn';
+import { formatDuration, formatPhone, formatScore, formatWhen, titleCase } from '../../lib/format';
+
+/** The caller's number: `from` for inbound calls, `to` for outbound ones. */
+export function callerNumber(c: CallSummary): string {
+  return formatPhone(c.direction === 'inbound' ? c.from : c.to);
+}
+
+export function callDurationMs(c: CallSummary, now: number): number {
+  return (c.endedAt ?? Math.max(now, c.startedAt)) - c.startedAt;
+}
+
+export function CallSidebar({
+  live,
+  recent,
+  loaded,
+  selectedId,
+  now,
+  onSelect,
+}: {
+  live: CallSummary[];
+  recent: CallSummary[];
+  loaded: boolean;
+  selectedId: string | null;
+  now: number;
+  onSelect: (id: string) => void;
+}) {
+  return (
+    <nav aria-label="Calls" className="flex min-h-0 flex-col border-r border-slate-800/80 bg-slate-950">
+      <section aria-labelledby="live-calls-heading" className="flex max-h-[55%] min-h-0 shrink-0 flex-col">
+        <SectionHeading id="live-calls-heading" title="Live calls" count={live.length} live />
+        {live.length === 0 ? (
+          <EmptyState icon={<PhoneIcon />} title={loaded ? 'No live calls' : 'Loading calls…'} className="py-6">
+            {loaded ? 'Calls the AI answers appear here. Start a demo call to see one.' : null}
+          </EmptyState>
+        ) : (
+          <ul data-testid="live-calls" className="min-h-0 overflow-y-auto px-2 pb-2">
+            {live.map((c) => (
+              <li key={c.id}>
+                <LiveCallRow call={c} now={now} selected={c.id === selectedId} onSelect={onSelect} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="recent-calls-heading" className="flex min-h-0 flex-1 flex-col border-t border-slate-800/80">
+        <SectionHeading id="recent-calls-heading" title="Recent calls" count={recent.length} />
+        {recent.length === 0 ? (
+          <EmptyState icon={<InboxIcon />} title={loaded ? 'No ended calls yet' : 'Loading…'} className="py-6">
+            {loaded ? 'Finished calls and their transcripts are kept here.' : null}
+          </EmptyState>
+        ) : (
+          <RecentList calls={recent} selectedId={selectedId} onSelect={onSelect} now={now} />
+        )}
+      </section>
+    </nav>
+  );
+}
+
+function SectionHeading({ id, title, count, live }: { id: string; title: string; count: number; live?: boolean }) {
+  return (
+    <div className="flex h-9 shrink-0 items-center gap-2 px-4">
+      <h2 id={id} className="text-[11px] font-semibold tracking-[0.08em] text-slate-500 uppercase">
+        {title}
+      </h2>
+      <span
+        className={cn(
+          'rounded px-1.5 font-mono text-[10px] leading-4 tabular-nums',
+          live && count > 0 ? 'bg-emerald-400/10 text-emerald-300' : 'bg-slate-800/80 text-slate-500',
+        )}
+      >
+        {count}
+      </span>
+    </div>
+  );
+}
+
+function LiveCallRow({
+  call,
+  now,
+  selected,
+  onSelect,
+}: {
+  call: CallSummary;
+  now: number;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}) {
+  return (
+    <button
+      type="button"
+      data-testid="live-call"
+      data-call-id={call.id}
+      aria-current={selected ? 'true' : undefined}
+      onClick={() => onSelect(call.id)}
+      className={cn(
+        'focus-ring group relative mb-1 flex w-full flex-col gap-1.5 rounded-lg border px-3 py-2.5 text-left transition-colors',
+        selected
+          ? 'border-indigo-400/30 bg-indigo-400/[0.07]'
+          : 'border-transparent hover:border-slate-800 hover:bg-slate-900/70',
+      )}
+    >
+      {selected ? <span aria-hidden className="absolute top-3 bottom-3 -left-2 w-0.5 rounded-full bg-indigo-400" /> : null}
+      <span className="flex items-center gap-2">
+        <span
+          aria-hidden
+          className={cn('size-1.5 shrink-0 rounded-full', call.status === 'ringing' ? 'animate-pulse bg-sky-400' : 'bg-emerald-400')}
+        />
+        <span className="truncate text-[13px] font-medium text-slate-100 tabular-nums">{callerNumber(call)}</span>
+        <span className="sr-only">{call.status === 'ringing' ? 'Ringing' : 'Live'}</span>
+        <span className="ml-auto font-mono text-[12px] text-slate-400 tabular-nums" data-testid="call-duration">
+          {formatDuration(callDurationMs(call, now))}
+        </span>
+      </span>
+      <span className="flex items-center gap-2 pl-3.5">
+        <ControllerBadge controller={call.controller} />
+        <ActivityIndicator activity={call.aiActivity} />
+        <span className="ml-auto flex items-center gap-1.5 text-[11px] text-slate-500 tabular-nums">
+          <SentimentDot score={call.callerSentiment} />
+          {call.callerSentiment === null ? null : formatScore(call.callerSentiment)}
+        </span>
+      </span>
+      {call.scenario ? (
+        <span className="truncate pl-3.5 text-[11px] text-slate-500">Demo · {titleCase(call.scenario)}</span>
+      ) : null}
+    </button>
+  );
+}
+
+const RECENT_ROW_PX = 52;
+
+function RecentList({
+  calls,
+  selectedId,
+  onSelect,
+  now,
+}: {
+  calls: CallSummary[];
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+  now: number;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual's API is not memoisable; this component opts out of the compiler.
+  const virtualizer = useVirtualizer({
+    count: calls.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => RECENT_ROW_PX,
+    overscan: 8,
+    getItemKey: (i) => calls[i]?.id ?? i,
+  });
+  return (
+    <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto px-2 pb-2" data-testid="recent-calls">
+      <ul className="relative w-full" style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const c = calls[item.index];
+          if (!c) return null;
+          const selected = c.id === selectedId;
+          return (
+            <li
+              key={item.key}
+              className="absolute top-0 left-0 w-full"
+              style={{ height: item.size, transform: `translateY(${item.start}px)` }}
+            >
+              <button
+                type="button"
+                data-testid="recent-call"
+                data-call-id={c.id}
+                aria-current={selected ? 'true' : undefined}
+                onClick={() => onSelect(c.id)}
+                className={cn(
+                  'focus-ring flex h-12 w-full items-center gap-3 rounded-lg border px-3 text-left transition-colors',
+                  selected ? 'border-slate-700 bg-slate-800/60' : 'border-transparent hover:bg-slate-900/70',
+                )}
+              >
+                <SentimentDot score={c.callerSentiment} />
+                <span className="flex min-w-0 flex-1 flex-col">
+                  <span className="truncate text-[12.5px] text-slate-300 tabular-nums">{callerNumber(c)}</span>
+                  <span className="truncate text-[11px] text-slate-500">
+                    {formatWhen(c.startedAt, now)}
+                    {c.endReason ? ` · ${titleCase(c.endReason)}` : ''}
+                  </span>
+                </span>
+                <span className="flex flex-col items-end gap-0.5">
+                  <span className="font-mono text-[11.5px] text-slate-500 tabular-nums">
+                    {formatDuration(callDurationMs(c, now))}
+                  </span>
+                  {c.controller === 'agent' ? (
+                    <span className="text-[10px] font-medium text-amber-300/80">Agent</span>
+                  ) : (
+                    <span className="text-[10px] font-medium text-slate-600">AI</span>
+                  )}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,163 @@
+import { useState } from 'react';
+import type { Scenario } from '@shared/domain';
+import type { ConnectionState } from '../../lib/transport';
+import type { AppInfo } from './useAppInfo';
+import { Button } from '../../components/ui/Button';
+import { Tooltip } from '../../components/ui/Tooltip';
+import { ChevronDownIcon, PlayIcon } from '../../components/ui/icons';
+import { cn } from '../../lib/cn';
+
+const roleName = { stt: 'Speech-to-text', llm: 'Language model', tts: 'Text-to-speech' } as const;
+
+export function TopBar({
+  info,
+  scenarios,
+  connection,
+  starting,
+  onStartDemo,
+}: {
+  info: AppInfo | null;
+  scenarios: Scenario[];
+  connection: ConnectionState;
+  starting: boolean;
+  onStartDemo: (scenarioId: string | undefined) => void;
+}) {
+  return (
+    <header className="flex h-12 shrink-0 items-center gap-4 border-b border-slate-800/80 bg-slate-950 px-4">
+      <div className="flex items-center gap-2.5">
+        <Logo />
+        <span className="text-[14px] font-semibold tracking-tight text-slate-100">Switchboard</span>
+        {info ? <span className="font-mono text-[11px] text-slate-600">v{info.version}</span> : null}
+      </div>
+
+      <div className="h-4 w-px bg-slate-800" aria-hidden />
+      <EngineBadges info={info} />
+
+      <div className="ml-auto flex items-center gap-3">
+        <ConnectionPill state={connection} />
+        <DemoLauncher scenarios={scenarios} starting={starting} disabled={connection !== 'connected'} onStart={onStartDemo} />
+      </div>
+    </header>
+  );
+}
+
+function Logo() {
+  return (
+    <span
+      aria-hidden
+      className="flex size-6 items-center justify-center rounded-md bg-linear-to-br from-indigo-400 to-indigo-600 shadow-sm shadow-indigo-950"
+    >
+      <svg viewBox="0 0 16 16" className="size-3.5 text-white" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round">
+        <path d="M3 8h2M7 5v6M10 3v10M13 6.5v3" />
+      </svg>
+    </span>
+  );
+}
+
+function EngineBadges({ info }: { info: AppInfo | null }) {
+  if (!info) return <span className="h-5 w-28 animate-pulse rounded-full bg-slate-800/60" aria-hidden />;
+  const details = (
+    <span className="flex flex-col gap-1.5">
+      <span className="text-[11px] text-slate-500">
+        {info.offline ? 'Every engine runs on this machine; no API keys are configured.' : 'Engines in use'}
+      </span>
+      <span className="grid grid-cols-[auto_auto] gap-x-4 gap-y-1 whitespace-nowrap">
+        {info.engines.map((e) => (
+          <span key={e.role} className="contents">
+            <span className="text-slate-500">{roleName[e.role]}</span>
+            <span className="text-slate-200">
+              {e.label}
+              {e.offline && !info.offline ? <span className="ml-1.5 text-slate-500">(local)</span> : null}
+            </span>
+          </span>
+        ))}
+      </span>
+    </span>
+  );
+  return (
+    <Tooltip content={details} align="start">
+      <span
+        data-testid="engine-badge"
+        className={cn(
+          'inline-flex h-5 cursor-default items-center gap-1.5 rounded-full px-2 text-[11px] font-medium ring-1 ring-inset',
+          info.offline ? 'bg-slate-800/70 text-slate-300 ring-slate-700' : 'bg-indigo-400/10 text-indigo-200 ring-indigo-400/25',
+        )}
+      >
+        <span aria-hidden className={cn('size-1.5 rounded-full', info.offline ? 'bg-slate-400' : 'bg-indigo-400')} />
+        {info.offline ? 'Offline engines' : 'Cloud engines'}
+      </span>
+    </Tooltip>
+  );
+}
+
+const connectionCopy: Record<ConnectionState, { label: string; dot: string; text: string }> = {
+  connected: { label: 'Connected', dot: 'bg-emerald-400', text: 'text-slate-400' },
+  connecting: { label: 'Connecting…', dot: 'bg-amber-400 animate-pulse', text: 'text-amber-200' },
+  lost: { label: 'Connection lost — reconnecting', dot: 'bg-rose-400 animate-pulse', text: 'text-rose-300' },
+  'no-token': { label: 'Not signed in', dot: 'bg-rose-400', text: 'text-rose-300' },
+  unauthorized: { label: 'Token rejected', dot: 'bg-rose-400', text: 'text-rose-300' },
+};
+
+function ConnectionPill({ state }: { state: ConnectionState }) {
+  const c = connectionCopy[state];
+  return (
+    <span
+      role="status"
+      data-testid="connection-state"
+      data-state={state}
+      className={cn('inline-flex items-center gap-2 text-[12px]', c.text)}
+    >
+      <span aria-hidden className={cn('size-1.5 rounded-full', c.dot)} />
+      {c.label}
+    </span>
+  );
+}
+
+function DemoLauncher({
+  scenarios,
+  starting,
+  disabled,
+  onStart,
+}: {
+  scenarios: Scenario[];
+  starting: boolean;
+  disabled: boolean;
+  onStart: (scenarioId: string | undefined) => void;
+}) {
+  const [picked, setScenarioId] = useState<string>('');
+  // The first scenario is the default until the agent picks another.
+  const scenarioId = scenarios.some((s) => s.id === picked) ? picked : (scenarios[0]?.id ?? '');
+  const current = scenarios.find((s) => s.id === scenarioId);
+
+  return (
+    <div className="flex items-center">
+      {scenarios.length > 0 ? (
+        <label className="relative flex items-center" title={current?.description}>
+          <span className="sr-only">Demo scenario</span>
+          <select
+            value={scenarioId}
+            onChange={(e) => setScenarioId(e.target.value)}
+            className="focus-ring h-8 max-w-56 appearance-none truncate rounded-l-md border border-r-0 border-slate-700/80 bg-slate-900 pr-7 pl-2.5 text-[12px] text-slate-300 hover:border-slate-600 hover:bg-slate-800/70"
+          >
+            {scenarios.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.title}
+              </option>
+            ))}
+          </select>
+          <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-slate-500" />
+        </label>
+      ) : null}
+      <Button
+        variant="primary"
+        onClick={() => onStart(scenarioId || undefined)}
+        disabled={disabled || starting}
+        busy={starting}
+        icon={<PlayIcon className="size-3" />}
+        className={scenarios.length > 0 ? 'rounded-l-none' : undefined}
+      >
+        Start demo call
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,455 @@
+/**
+ * A fake Switchboard backend for UI-only tests and screenshots. It speaks the shared contract
+ * (same command names, result envelopes and event payloads) and is installed in the page as
+ * `window.switchboard`, exactly where the Electron preload puts the real transport, so the
+ * renderer runs unchanged. Never shipped: it lives under test/.
+ *
+ * `installFakeBackend` is passed to Playwright's `page.addInitScript`, which serialises it, so
+ * it must be self-contained: no imports other than types, no references to module scope.
+ */
+import type { AnyEvent, CommandName, Result } from '@shared/contract';
+import type { CallEvent, CallSummary, Scenario, Suggestion, Utterance } from '@shared/domain';
+
+export interface FakeBackendOptions {
+  /** Multiplies the script's pace (2 = twice as fast). */
+  speed?: number;
+  /** Pre-populate a few live calls and a history of ended calls. */
+  seed?: boolean;
+  /** Scripted lines per demo call; the default is a billing dispute. */
+  loop?: boolean;
+}
+
+export interface FakeControl {
+  emit(event: AnyEvent): void;
+  calls(): CallSummary[];
+  /** Ids of calls started with demo.start, in order. */
+  started: string[];
+  /** The next call of `name` answers with an `unavailable` error carrying `message`. */
+  failNext(name: CommandName, message: string): void;
+}
+
+export function installFakeBackend(options: FakeBackendOptions = {}): void {
+  const speed = options.speed ?? 1;
+  type Line = { speaker: Utterance['speaker']; text: string; score?: number; interruptAt?: number };
+
+  const scenarios: Scenario[] = [
+    { id: 'billing-dispute', title: 'Billing dispute', description: 'Caller was charged twice and is getting impatient.' },
+    { id: 'address-change', title: 'Change of address', description: 'Friendly caller moving house next month.' },
+    { id: 'cancel-threat', title: 'Cancellation threat', description: 'Angry caller asks for a supervisor.' },
+  ];
+
+  const script: Line[] = [
+    {
+      speaker: 'ai',
+      text: "Hi, thanks for calling Northwind Energy. I'm the virtual assistant, and this call may be recorded. How can I help today?",
+    },
+    { speaker: 'caller', text: "Hi, yeah. I was charged twice for my March bill and I'd like it sorted out.", score: -0.42 },
+    { speaker: 'ai', text: "I'm sorry about that. Could you read me the account number printed at the top of the bill?" },
+    { speaker: 'caller', text: "It's 44190 27. Honestly, this is the second time this has happened.", score: -0.55 },
+    {
+      speaker: 'ai',
+      text: "Thank you. I can see two payments of $84.20 on March 3rd, so I'll raise a refund for the duplicate and it should reach your card within",
+      interruptAt: 0.72,
+    },
+    { speaker: 'caller', text: 'Wait, will that take weeks again? Last time it took over a month.', score: -0.61 },
+    {
+      speaker: 'ai',
+      text: "I understand. Refunds for duplicate payments now land within three to five working days, and I'll email you a confirmation.",
+    },
+    { speaker: 'caller', text: "Okay. That's better, thanks.", score: 0.44 },
+  ];
+
+  const suggestions: Array<Omit<Suggestion, 'callId' | 'utteranceId'>> = [
+    {
+      intent: 'billing_dispute',
+      intentConfidence: 0.91,
+      reply: "I'm sorry you were charged twice. I can refund the duplicate payment right now — it takes 3–5 working days to reach your card.",
+      articles: [
+        {
+          id: 'kb-12',
+          title: 'Refunding a duplicate payment',
+          snippet: 'Duplicate card payments can be refunded from the Billing tab. Refunds reach the card in 3–5 working days; send the caller the confirmation email.',
+          score: 0.82,
+        },
+        {
+          id: 'kb-31',
+          title: 'Why customers are charged twice',
+          snippet: 'A retried payment after a bank timeout can settle twice. Check the payment log for two entries with the same reference.',
+          score: 0.64,
+        },
+      ],
+    },
+    {
+      intent: 'refund_timeline',
+      intentConfidence: 0.86,
+      reply: 'Refunds for duplicate payments take three to five working days. I’ll send you an email confirmation with the reference now.',
+      articles: [
+        {
+          id: 'kb-12',
+          title: 'Refunding a duplicate payment',
+          snippet: 'Refunds reach the card in 3–5 working days. Older refunds (before May) could take up to 30 days.',
+          score: 0.77,
+        },
+        {
+          id: 'kb-40',
+          title: 'Goodwill credit for repeat issues',
+          snippet: 'Customers who hit the same billing issue twice in 6 months may be offered a £10 goodwill credit.',
+          score: 0.58,
+        },
+      ],
+    },
+  ];
+
+  type CallState = {
+    summary: CallSummary;
+    lines: Utterance[];
+    events: CallEvent[];
+    suggestion: Suggestion | null;
+    timers: Array<ReturnType<typeof setTimeout>>;
+    speakingLineId: string | null;
+  };
+
+  const listeners = new Set<(e: AnyEvent) => void>();
+  const calls = new Map<string, CallState>();
+  let seq = 1;
+  const nid = (p: string) => `${p}-${(seq++).toString(36)}`;
+
+  function emit(event: AnyEvent): void {
+    for (const l of listeners) l(structuredClone(event));
+  }
+  function sentimentOf(score: number) {
+    return { score, label: score <= -0.05 ? 'negative' : score >= 0.05 ? 'positive' : 'neutral' } as const;
+  }
+  function elapsed(c: CallState): number {
+    return Date.now() - c.summary.startedAt;
+  }
+  function updateSummary(c: CallState, patch: Partial<CallSummary>): void {
+    const callerScores = c.lines.filter((l) => l.speaker === 'caller' && l.final && l.sentiment).map((l) => l.sentiment!.score);
+    c.summary = {
+      ...c.summary,
+      utteranceCount: c.lines.filter((l) => l.final).length,
+      callerSentiment: callerScores.length ? callerScores.reduce((a, b) => a + b, 0) / callerScores.length : null,
+      ...patch,
+    };
+    emit({ name: 'call.updated', payload: c.summary });
+  }
+  function addEvent(c: CallState, type: CallEvent['type'], data: Record<string, unknown> = {}): void {
+    const e: CallEvent = { id: nid('ev'), callId: c.summary.id, type, atMs: elapsed(c), data };
+    c.events.push(e);
+    emit({ name: 'call.event', payload: e });
+  }
+  function putLine(c: CallState, u: Utterance): void {
+    const i = c.lines.findIndex((l) => l.id === u.id);
+    if (i >= 0) c.lines[i] = u;
+    else c.lines.push(u);
+    emit({ name: 'call.transcript', payload: u });
+  }
+
+  function newCall(scenario: string | null, from: string, startedAt: number): CallState {
+    const id = nid('call');
+    const c: CallState = {
+      summary: {
+        id,
+        callSid: `CA${Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32)}`,
+        direction: 'inbound',
+        from,
+        to: '+15550100000',
+        status: 'active',
+        controller: 'ai',
+        aiActivity: 'listening',
+        startedAt,
+        endedAt: null,
+        scenario,
+        utteranceCount: 0,
+        callerSentiment: null,
+        endReason: null,
+      },
+      lines: [],
+      events: [],
+      suggestion: null,
+      timers: [],
+      speakingLineId: null,
+    };
+    calls.set(id, c);
+    return c;
+  }
+
+  /** Plays the script: interim words for caller lines, thinking/speaking for AI lines. */
+  function play(c: CallState, from = 0): void {
+    let t = 400 / speed;
+    let suggestionIndex = 0;
+    const at = (ms: number, fn: () => void) => c.timers.push(setTimeout(fn, ms));
+    for (let i = from; i < script.length; i += 1) {
+      const line = script[i]!;
+      const id = nid('utt');
+      const words = line.text.split(' ');
+      if (line.speaker === 'caller') {
+        const startAt = t;
+        at(startAt, () => updateSummary(c, { aiActivity: c.summary.controller === 'ai' ? 'listening' : 'detached' }));
+        let startMs = 0;
+        words.forEach((_, w) => {
+          at(startAt + (w * 170) / speed, () => {
+            if (w === 0) startMs = elapsed(c);
+            putLine(c, {
+              id,
+              callId: c.summary.id,
+              speaker: 'caller',
+              text: words.slice(0, w + 1).join(' '),
+              final: false,
+              startMs,
+              endMs: elapsed(c),
+              sentiment: null,
+              interrupted: false,
+            });
+          });
+        });
+        t = startAt + (words.length * 170 + 250) / speed;
+        const sIndex = suggestionIndex;
+        if (line.score !== undefined && line.score < 0 && sIndex < suggestions.length) suggestionIndex += 1;
+        at(t, () => {
+          putLine(c, {
+            id,
+            callId: c.summary.id,
+            speaker: 'caller',
+            text: line.text,
+            final: true,
+            startMs,
+            endMs: elapsed(c),
+            sentiment: line.score === undefined ? null : sentimentOf(line.score),
+            interrupted: false,
+          });
+          updateSummary(c, {});
+          const sug = line.score !== undefined && line.score < 0 ? suggestions[sIndex] : undefined;
+          if (sug) {
+            c.suggestion = { ...sug, callId: c.summary.id, utteranceId: id };
+            emit({ name: 'call.suggestion', payload: c.suggestion });
+          }
+        });
+        t += 200 / speed;
+      } else {
+        at(t, () => c.summary.controller === 'ai' && updateSummary(c, { aiActivity: 'thinking' }));
+        t += 900 / speed;
+        const startAt = t;
+        const cut = line.interruptAt ? Math.max(1, Math.round(words.length * line.interruptAt)) : words.length;
+        let startMs = 0;
+        at(startAt, () => {
+          if (c.summary.controller !== 'ai') return;
+          startMs = elapsed(c);
+          c.speakingLineId = id;
+          updateSummary(c, { aiActivity: 'speaking' });
+        });
+        const dur = (words.length * 260) / speed;
+        t = startAt + (cut === words.length ? dur : (cut * 260) / speed);
+        at(t, () => {
+          if (c.summary.controller !== 'ai' || c.speakingLineId !== id) return;
+          c.speakingLineId = null;
+          const interrupted = cut < words.length;
+          if (interrupted) addEvent(c, 'barge_in');
+          putLine(c, {
+            id,
+            callId: c.summary.id,
+            speaker: 'ai',
+            text: words.slice(0, cut).join(' '),
+            final: true,
+            startMs,
+            endMs: elapsed(c),
+            sentiment: null,
+            interrupted,
+          });
+          updateSummary(c, { aiActivity: interrupted ? 'listening' : 'listening' });
+        });
+        t += 300 / speed;
+      }
+    }
+    if (options.loop) at(t + 1500 / speed, () => play(c, 1));
+  }
+
+  /** Builds a finished transcript instantly (for seeded history and mid-call seeded calls). */
+  function backfill(c: CallState, count: number): void {
+    let ms = 800;
+    let sIndex = 0;
+    for (const line of script.slice(0, count)) {
+      const id = nid('utt');
+      const dur = line.text.split(' ').length * 260;
+      const cut = line.interruptAt ? line.text.split(' ').slice(0, Math.round(line.text.split(' ').length * line.interruptAt)).join(' ') : line.text;
+      c.lines.push({
+        id,
+        callId: c.summary.id,
+        speaker: line.speaker,
+        text: cut,
+        final: true,
+        startMs: ms,
+        endMs: ms + dur,
+        sentiment: line.score === undefined ? null : sentimentOf(line.score),
+        interrupted: Boolean(line.interruptAt),
+      });
+      if (line.interruptAt) c.events.push({ id: nid('ev'), callId: c.summary.id, type: 'barge_in', atMs: ms + dur - 200, data: {} });
+      if (line.score !== undefined && line.score < 0 && suggestions[sIndex]) {
+        c.suggestion = { ...suggestions[sIndex]!, callId: c.summary.id, utteranceId: id };
+        sIndex += 1;
+      }
+      ms += dur + 900;
+    }
+    const callerScores = c.lines.filter((l) => l.sentiment).map((l) => l.sentiment!.score);
+    c.summary.utteranceCount = c.lines.length;
+    c.summary.callerSentiment = callerScores.length ? callerScores.reduce((a, b) => a + b, 0) / callerScores.length : null;
+  }
+
+  if (options.seed) {
+    const now = Date.now();
+    const numbers = ['+15551230987', '+447700900123', '+15559871234', '+15553332211', '+15550007788', '+15554445566', '+15552229090', '+447700900456', '+15551112233', '+15556667788', '+15558889900', '+15553214321'];
+    numbers.forEach((from, i) => {
+      const start = now - (i + 1) * 47 * 60_000 - i * 13_000;
+      const c = newCall(i % 3 === 0 ? 'billing-dispute' : null, from, start);
+      backfill(c, 3 + (i % 6));
+      const takeover = i % 4 === 1;
+      c.summary = {
+        ...c.summary,
+        status: 'ended',
+        controller: takeover ? 'agent' : 'ai',
+        aiActivity: 'idle',
+        endedAt: start + 95_000 + i * 17_000,
+        endReason: ['completed', 'caller_hung_up', 'agent_ended', 'transferred'][i % 4]!,
+        callerSentiment: [0.32, -0.41, 0.05, -0.12, 0.58, -0.66][i % 6]!,
+      };
+      c.events.unshift({ id: nid('ev'), callId: c.summary.id, type: 'started', atMs: 0, data: {} });
+      c.events.push({ id: nid('ev'), callId: c.summary.id, type: 'ended', atMs: 95_000, data: { reason: c.summary.endReason } });
+    });
+    const a = newCall(null, '+15557654321', now - 4 * 60_000 - 12_000);
+    backfill(a, 6);
+    a.summary.aiActivity = 'thinking';
+    const b = newCall('address-change', '+447700900789', now - 62_000);
+    backfill(b, 2);
+    b.summary.aiActivity = 'speaking';
+    b.summary.controller = 'ai';
+  }
+
+  const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+  const err = (code: 'not_found' | 'conflict' | 'bad_request', message: string): Result<never> => ({
+    ok: false,
+    error: { code, message },
+  });
+
+  const handlers: Record<CommandName, (input: Record<string, unknown>) => Result<unknown>> = {
+    'app.info': () =>
+      ok({
+        version: '0.1.0',
+        engines: [
+          { role: 'stt', label: 'PocketSphinx (en-US)', offline: true },
+          { role: 'llm', label: 'Intent + knowledge base', offline: true },
+          { role: 'tts', label: 'eSpeak NG', offline: true },
+        ],
+        offline: true,
+        transport: 'electron',
+      }),
+    'calls.list': (input) => {
+      const scope = (input['scope'] as string | undefined) ?? 'all';
+      const limit = (input['limit'] as number | undefined) ?? 100;
+      const list = [...calls.values()]
+        .map((c) => c.summary)
+        .filter((s) => scope === 'all' || (scope === 'live' ? s.status !== 'ended' : s.status === 'ended'))
+        .sort((x, y) => y.startedAt - x.startedAt)
+        .slice(0, limit);
+      return ok(list);
+    },
+    'calls.get': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c) return err('not_found', `No call with id ${String(input['callId'])}`);
+      return ok({ call: c.summary, utterances: c.lines, events: c.events, suggestion: c.suggestion });
+    },
+    'demo.scenarios': () => ok(scenarios),
+    'demo.start': (input) => {
+      const scenario = (input['scenarioId'] as string | undefined) ?? scenarios[0]!.id;
+      const c = newCall(scenario, '+15550142277', Date.now());
+      control.started.push(c.summary.id);
+      setTimeout(() => {
+        emit({ name: 'call.updated', payload: c.summary });
+        addEvent(c, 'started');
+        play(c);
+      }, 30);
+      return ok({ callSid: c.summary.callSid });
+    },
+    'call.takeOver': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c) return err('not_found', 'No such call');
+      if (c.summary.status === 'ended') return err('conflict', 'The call has already ended');
+      if (c.summary.controller === 'agent') return err('conflict', 'You already control this call');
+      addEvent(c, 'takeover', { agent: 'Sam' });
+      c.speakingLineId = null;
+      updateSummary(c, { controller: 'agent', aiActivity: 'detached' });
+      return ok(c.summary);
+    },
+    'call.handBack': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c) return err('not_found', 'No such call');
+      if (c.summary.controller === 'ai') return err('conflict', 'The AI already controls this call');
+      addEvent(c, 'handback');
+      updateSummary(c, { controller: 'ai', aiActivity: 'listening' });
+      return ok(c.summary);
+    },
+    'call.say': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c) return err('not_found', 'No such call');
+      if (c.summary.controller !== 'agent') return err('conflict', 'Take over the call before speaking');
+      const text = String(input['text'] ?? '').trim();
+      if (!text) return err('bad_request', 'Say something first');
+      const startMs = elapsed(c);
+      const u: Utterance = {
+        id: nid('utt'),
+        callId: c.summary.id,
+        speaker: 'agent',
+        text,
+        final: true,
+        startMs,
+        endMs: startMs + text.split(' ').length * 260,
+        sentiment: null,
+        interrupted: false,
+      };
+      putLine(c, u);
+      addEvent(c, 'agent_message');
+      updateSummary(c, {});
+      return ok(u);
+    },
+    'call.end': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c) return err('not_found', 'No such call');
+      if (c.summary.status === 'ended') return err('conflict', 'The call has already ended');
+      for (const t of c.timers) clearTimeout(t);
+      addEvent(c, 'ended', { reason: 'agent_ended' });
+      updateSummary(c, { status: 'ended', endedAt: Date.now(), aiActivity: 'idle', endReason: 'agent_ended' });
+      return ok(c.summary);
+    },
+    'settings.get': () => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000 }),
+    'settings.update': (input) => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, ...input }),
+  };
+
+  const failures = new Map<string, string>();
+  const control: FakeControl = {
+    emit,
+    calls: () => [...calls.values()].map((c) => c.summary),
+    started: [],
+    failNext: (name, message) => void failures.set(name, message),
+  };
+
+  const api = {
+    invoke(name: CommandName, input: unknown): Promise<Result<unknown>> {
+      const handler = handlers[name];
+      const failure = failures.get(name);
+      failures.delete(name);
+      const result: Result<unknown> =
+        failure !== undefined
+          ? { ok: false, error: { code: 'unavailable', message: failure } }
+          : handler
+            ? handler((input ?? {}) as Record<string, unknown>)
+            : err('bad_request', `Unknown command ${String(name)}`);
+      // Commands answer asynchronously, like IPC does.
+      return new Promise((resolve) => setTimeout(() => resolve(structuredClone(result)), 15));
+    },
+    subscribe(listener: (e: AnyEvent) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+
+  Object.assign(globalThis, { switchboard: api, __fake: control });
+}

@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src/main/core/store/db';
+import { StoreError } from '../../../../src/main/core/store/errors';
+import {
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  type Migration,
+} from '../../../../src/main/core/store/migrations/index';
+import { migrate } from '../../../../src/main/core/store/migrations/runner';
+import { makeTempDir } from '../helpers';
+
+/**
+ * Rows written against the schema AT version v (raw SQL, as an old build would have written
+ * them). Adding migration N means adding seeders[N - 1]; the test below fails until you do.
+ */
+const seeders: Record<number, (db: Database.Database) => void> = {
+  0: () => {
+    // Version 0 is an empty file: nothing to keep.
+  },
+};
+
+function tableCounts(db: Database.Database): Record<string, number> {
+  const tables = db
+    .prepare(
+      `SELECT name FROM sqlite_schema WHERE type = 'table'
+       AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%'`,
+    )
+    .pluck()
+    .all() as string[];
+  return Object.fromEntries(
+    tables.map((name) => [name, db.prepare(`SELECT count(*) FROM "${name}"`).pluck().get() as number]),
+  );
+}
+
+function columnsByTable(db: Database.Database): Map<string, Set<string>> {
+  const tables = db
+    .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+    .pluck()
+    .all() as string[];
+  return new Map(
+    tables.map((name) => [
+      name,
+      new Set((db.pragma(`table_xinfo("${name}")`) as { name: string; type: string }[]).map((c) => `${c.name} ${c.type}`)),
+    ]),
+  );
+}
+
+describe('migration list', () => {
+  it('is numbered 1, 2, 3, ... with unique names', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(new Set(MIGRATIONS.map((m) => m.name)).size).toBe(MIGRATIONS.length);
+    expect(LATEST_SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+});
+
+describe('migrate', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = makeTempDir()));
+  afterEach(() => cleanup());
+
+  it('takes a fresh database to the latest version', () => {
+    const db = new Database(join(dir, 'fresh.db'));
+    expect(migrate(db)).toEqual({ from: 0, to: LATEST_SCHEMA_VERSION });
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    expect(migrate(db)).toEqual({ from: LATEST_SCHEMA_VERSION, to: LATEST_SCHEMA_VERSION });
+    db.close();
+  });
+
+  it('has a seeder for every version a user might upgrade from', () => {
+    for (let v = 0; v < LATEST_SCHEMA_VERSION; v++) expect(seeders[v], `seeders[${v}]`).toBeTypeOf('function');
+  });
+
+  for (let from = 0; from < LATEST_SCHEMA_VERSION; from++) {
+    it(`upgrades a database at version ${from} with data to the latest without losing rows`, () => {
+      const file = join(dir, `v${from}.db`);
+      const old = new Database(file);
+      migrate(old, { targetVersion: from });
+      seeders[from]?.(old);
+      const countsBefore = tableCounts(old);
+      old.close();
+
+      const db = openDatabase(file);
+      const countsAfter = tableCounts(db);
+      for (const [table, count] of Object.entries(countsBefore)) expect(countsAfter[table], table).toBe(count);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      db.close();
+    });
+  }
+
+  it('is additive only: every table and column of version N-1 still exists, same type, at N', () => {
+    const db = new Database(join(dir, 'additive.db'));
+    let previous = columnsByTable(db);
+    for (const m of MIGRATIONS) {
+      migrate(db, { targetVersion: m.version });
+      const current = columnsByTable(db);
+      for (const [table, columns] of previous) {
+        expect(current.has(table), `${m.name} dropped table ${table}`).toBe(true);
+        for (const column of columns) expect(current.get(table)?.has(column), `${m.name}: ${table}.${column}`).toBe(true);
+      }
+      previous = current;
+    }
+    db.close();
+  });
+
+  it('runs all pending migrations in one transaction: a failure leaves the file as it was', () => {
+    const file = join(dir, 'failing.db');
+    const db = new Database(file);
+    const broken: Migration[] = [
+      ...MIGRATIONS,
+      { version: LATEST_SCHEMA_VERSION + 1, name: 'adds-a-table', up: (d) => d.exec('CREATE TABLE added (x)') },
+      {
+        version: LATEST_SCHEMA_VERSION + 2,
+        name: 'fails',
+        up: () => {
+          throw new Error('boom');
+        },
+      },
+    ];
+    expect(() => migrate(db, { migrations: broken })).toThrow('boom');
+    expect(db.pragma('user_version', { simple: true })).toBe(0);
+    expect(db.prepare(`SELECT count(*) FROM sqlite_schema`).pluck().get()).toBe(0);
+    db.close();
+  });
+
+  it('refuses to run against a newer schema', () => {
+    const db = new Database(join(dir, 'newer.db'));
+    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 3}`);
+    expect(() => migrate(db)).toThrow(StoreError);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION + 3);
+    db.close();
+  });
+});

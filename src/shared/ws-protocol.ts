@@ -5,7 +5,8 @@ export const ClientFrame = z.object({
   type: z.literal('invoke'),
   id: z.number().int().nonnegative(),
   name: z.string(),
-  input: z.unknown(),
+  /** Absent for commands that take no input (JSON drops undefined). */
+  input: z.unknown().optional(),
 });
 export type ClientFrame = z.infer<typeof ClientFrame>;
 

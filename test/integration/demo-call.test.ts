@@ -86,6 +86,7 @@ describe('a whole demo call, phone frame to take-over to disk', () => {
     expect(speakers).toContain('agent');
     const types = db.prepare('SELECT type FROM call_events WHERE call_id = ? ORDER BY at_ms').all(callId).map((r) => (r as { type: string }).type);
     expect(types).toEqual(expect.arrayContaining(['started', 'takeover', 'agent_message', 'handback', 'ended']));
+    expect(types.filter((t) => t === 'ended')).toHaveLength(1);
     db.close();
 
     // A restart finds the call, with its transcript.

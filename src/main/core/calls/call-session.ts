@@ -336,9 +336,10 @@ export class CallSession {
     if (this.summary.status === 'ended') return;
     this.cutOff('end');
     this.sttAbort.abort();
-    if (this.o.stream.isOpen) this.o.stream.hangUp(reason);
+    // Mark the call ended before hanging up: closing the stream reports back synchronously.
     this.update({ status: 'ended', aiActivity: 'idle', endedAt: Date.now(), endReason: reason });
     this.recordEvent('ended', { reason });
+    if (this.o.stream.isOpen) this.o.stream.hangUp(reason);
     this.log.info({ reason, durationMs: Math.round(this.nowMs()) }, 'call ended');
   }
 

@@ -12,6 +12,15 @@
  * that gives those filters plausible energy (fricatives stay bright, vowels stay dark):
  * WER fell from ~82% to ~34% on the fixtures at a = 0.4 with dither (0.6: 37%, 0.8: worse).
  *
+ * Channel-matched cepstral mean: the model's feat.params starts live CMN at the mean of its
+ * wideband training speech (c0 41, c1 -5.3, ...). Telephone audio, upsampled and folded, has a
+ * very different mean (c0 ~50, c3 ~+22), and live CMN only adapts after seconds of speech, so
+ * the first utterance of every stream was decoded against a badly shifted feature space. We
+ * start CMN at the mean measured on our own telephone path instead (see TELEPHONE_CMN_INIT).
+ * PocketSphinx 0.8+5prealpha lets feat.params override -cmninit (and -upperf etc.) given on
+ * the command line, so this needs a copy of the model folder with an edited feat.params,
+ * made once in the cache (channelAdaptedModel).
+ *
  * Threading: decoding costs 5-30% of a core per call, far too much for the thread that
  * serves the Twilio media bridge, so each stream gets its own worker_thread with its own
  * decoder. One worker per stream (rather than a shared pool) because a decoder is stateful
@@ -24,7 +33,8 @@
  * from src/ (tests) and from out/main/*.js (built app) alike. SWITCHBOARD_POCKETSPHINX_WORKER
  * overrides its path (packaged builds, where it ships unpacked beside the addon).
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { mulawToPcm, Resampler2x } from '../../pipeline/audio';
@@ -55,17 +65,38 @@ export interface PocketsphinxTuning {
   wordInsertionPenalty: number;
   /** Level of the mirrored 4-8 kHz band relative to 0-4 kHz (0 disables folding). */
   foldLevel: number;
+  /**
+   * Initial cepstral mean (13 comma-separated values) written into the model's feat.params,
+   * or null to keep the model's own (wideband) value. Measured for one foldLevel: re-measure
+   * if you change that (run any telephone speech through a decoder with -logfn and read the
+   * last "cmn_live ... Update to" line).
+   */
+  cmnInit: string | null;
 }
 
-// Measured on flite slt/rms telephone audio (test/integration/pocketsphinx-wer.test.ts and
-// test/bench/stt.bench.mjs): 400 ms of silence ends an utterance without splitting
+/**
+ * Live-CMN mean of our telephone path at foldLevel 0.25 with dither: the average of the flite
+ * slt and rms voices over 60 lines of resources/stt/domain-phrases.txt (not the WER test
+ * sentences), each voice decoded as one long stream so CMN converged.
+ */
+export const TELEPHONE_CMN_INIT = '49.66,4.87,3.59,22.00,8.29,-8.43,13.24,-11.59,0.77,1.89,-1.73,11.32,-2.44';
+
+// Measured on flite slt/rms telephone audio (test/integration/pocketsphinx-stt.test.ts and
+// test/bench/stt.bench.ts): 400 ms of silence ends an utterance without splitting
 // sentences at commas; shorter hangovers cut callers who pause mid-sentence.
+// WER on test/fixtures/stt/sentences.txt (overall / in-corpus / held-out), one fresh stream
+// per sentence:  model's own cmninit, fold 0.4:      slt 36.6 / 12.5 / 56.9, rms 17.2 / 7.7 / 25.2
+//                telephone cmninit,   fold 0.4:      slt 29.1 / 12.5 / 43.1, rms  9.7 / 1.0 / 17.1
+//                telephone cmninit,   fold 0.25:     slt 27.3 /  8.7 / 43.1, rms  9.3 / 1.0 / 16.3
+// (fold 0: slt 26.4, rms 11.5; fold 0.6: slt 29.5, rms 10.6; -lw 5..9, wider beams,
+// -remove_noise no, no dither: all within +-1.5 points, wider beams 3-6x slower.)
 export const DEFAULT_TUNING: PocketsphinxTuning = {
   endSilenceMs: 400,
   partialEveryMs: 200,
   languageWeight: 6.5,
   wordInsertionPenalty: 0.65,
-  foldLevel: 0.4,
+  foldLevel: 0.25,
+  cmnInit: TELEPHONE_CMN_INIT,
 };
 
 /**
@@ -79,6 +110,34 @@ export function foldHighBand(samples: Int16Array, level: number, offset: number)
     samples[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : Math.round(v);
   }
   return samples;
+}
+
+/**
+ * A copy of the acoustic model folder whose feat.params starts CMN at `cmnInit`, made once
+ * under `cacheDir` (6.4 MB for the Debian model; copied rather than linked so it also works
+ * where symlinks need privileges). Returns `hmmDir` itself when there is nothing to change.
+ */
+export function channelAdaptedModel(hmmDir: string, cacheDir: string, cmnInit: string | null): string {
+  if (!cmnInit) return hmmDir;
+  if (!/^-?\d+(\.\d+)?(,-?\d+(\.\d+)?){12}$/.test(cmnInit)) throw new Error(`cmnInit must be 13 comma-separated numbers, got "${cmnInit}"`);
+  const params = readFileSync(join(hmmDir, 'feat.params'), 'utf8');
+  const edited = /^-cmninit .*$/m.test(params) ? params.replace(/^-cmninit .*$/m, `-cmninit ${cmnInit}`) : `${params.trimEnd()}\n-cmninit ${cmnInit}\n`;
+  const key = createHash('sha256').update(`${hmmDir}\0${edited}`).digest('hex').slice(0, 16);
+  const dir = join(cacheDir, `pocketsphinx-hmm-${key}`);
+  if (existsSync(join(dir, 'feat.params'))) return dir;
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  for (const entry of readdirSync(hmmDir, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name !== 'feat.params') copyFileSync(join(hmmDir, entry.name), join(tmp, entry.name));
+  }
+  writeFileSync(join(tmp, 'feat.params'), edited); // last: its presence marks a complete copy
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another process made the same copy first
+  }
+  return dir;
 }
 
 const VAD_START_FRAMES = 10; // PocketSphinx default: 10 frames of 10 ms before "in speech"
@@ -267,11 +326,12 @@ export async function createPocketsphinxStt(options: PocketsphinxSttOptions): Pr
   const hmm = options.hmmDir ?? DEFAULT_HMM_DIR;
   if (!existsSync(hmm)) throw new Error(`PocketSphinx acoustic model not found at ${hmm} (apt-get install pocketsphinx-en-us)`);
   const lm = buildDomainLanguageModel({ resourcesDir: options.resourcesDir, cacheDir: options.cacheDir, options: options.languageModel });
+  const model = channelAdaptedModel(hmm, options.cacheDir, tuning.cmnInit);
 
   const workerData = {
     addonPath: addon,
     decoder: {
-      hmm,
+      hmm: model,
       dict: lm.dictPath,
       lm: lm.lmPath,
       options: {

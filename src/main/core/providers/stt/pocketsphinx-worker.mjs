@@ -7,7 +7,8 @@
  * must happen between two processRaw calls: if the main thread decided, audio already queued
  * behind it would leak into the finished utterance.
  *
- * In:  { type: 'audio', samples: Int16Array (16 kHz) } | { type: 'close' }
+ * In:  { type: 'audio', atSample: number, samples: Int16Array (16 kHz) } | { type: 'close' }
+ *      (`atSample` places the chunk on the stream's clock: long silences are not sent.)
  * Out: { type: 'ready', loadMs } | { type: 'event', event: SttEvent } | { type: 'closed' }
  *      | { type: 'error', message }
  * Times are ms of audio fed since the stream opened.
@@ -32,13 +33,14 @@ try {
   port.close();
 }
 
-let fedSamples = 0;
+/** Stream position (16 kHz samples) just after the last chunk decoded. */
+let streamSamples = 0;
 let inUtterance = false;
 let utteranceStartMs = 0;
 let lastPartialAtMs = 0;
 let lastPartialText = '';
 
-const audioMs = () => fedSamples / 16;
+const audioMs = () => streamSamples / 16;
 const emit = (event) => port.postMessage({ type: 'event', event });
 
 function finishUtterance(endMs) {
@@ -51,9 +53,9 @@ function finishUtterance(endMs) {
   if (text) emit({ type: 'final', text, startMs: utteranceStartMs, endMs: Math.max(endMs, utteranceStartMs), confidence: result.confidence });
 }
 
-function onAudio(samples) {
+function onAudio(atSample, samples) {
   decoder.processRaw(samples);
-  fedSamples += samples.length;
+  streamSamples = atSample + samples.length;
   const nowMs = audioMs();
   const speaking = decoder.inSpeech();
   if (speaking && !inUtterance) {
@@ -79,7 +81,7 @@ port.on('message', (message) => {
   if (!decoder) return;
   try {
     if (message.type === 'audio') {
-      onAudio(message.samples);
+      onAudio(message.atSample, message.samples);
     } else if (message.type === 'close') {
       if (inUtterance) finishUtterance(audioMs());
       decoder.free();

@@ -27,7 +27,8 @@ export type Sentiment = z.infer<typeof Sentiment>;
 
 /**
  * One line of the transcript. Interim lines carry `final: false` and are replaced by
- * the line with the same id; times are ms since the call started.
+ * the line with the same id; a final line with empty text withdraws the line (an AI reply
+ * cut off before the caller heard a word). Times are ms since the call started.
  */
 export const Utterance = z.object({
   id: z.string(),

@@ -267,7 +267,8 @@ export class CallSession {
     if (turn.signal.aborted || !this.isLive) return;
     const mark = turn.addClause(text, audioMs, performance.now());
     this.o.stream.sendMark(mark);
-    this.emit({ name: 'call.transcript', payload: this.utterance(turn, turn.plannedText, false) });
+    // The AI's line grows clause by clause; an agent's typed line was shown whole already.
+    if (turn.speaker === 'ai') this.emit({ name: 'call.transcript', payload: this.utterance(turn, turn.plannedText, false) });
   }
 
   private onMark(name: string): void {

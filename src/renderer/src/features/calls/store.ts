@@ -40,6 +40,8 @@ export interface CallsState {
 /** Inserts or replaces `u` by id, keeping lines ordered by start time. A final line is never downgraded. */
 export function mergeUtterance(lines: readonly Utterance[], u: Utterance): Utterance[] {
   const at = lines.findIndex((l) => l.id === u.id);
+  // An empty final line was never heard (the AI was cut off before its first word): drop it.
+  if (u.final && !u.text) return at >= 0 ? lines.filter((l) => l.id !== u.id) : (lines as Utterance[]);
   if (at >= 0) {
     const current = lines[at]!;
     if (current.final && !u.final) return lines as Utterance[];

@@ -7,7 +7,7 @@
  *
  *   1. Debian packages (chromium for browser tests, flite + pocketsphinx for the offline
  *      speech engines, their -dev headers and a compiler toolchain for the native
- *      addons, sox for test audio). Installed with apt-get when running as root;
+ *      addons). Installed with apt-get when running as root;
  *      otherwise prints the sudo command and exits 1. Skipped on non-Debian systems.
  *   2. `npm ci` when node_modules is missing or package-lock.json (or Node's ABI)
  *      changed since the last setup (stamp: node_modules/.switchboard-setup).
@@ -39,7 +39,6 @@ const APT_PACKAGES = [
   'pocketsphinx-en-us', // its acoustic model and dictionary
   'libpocketsphinx-dev', // headers for native/pocketsphinx
   'libsphinxbase-dev',
-  'sox', // test audio conversion
   'pkg-config', // build-native.mjs finds pocketsphinx with it
   'g++', // node-gyp: better-sqlite3 and the pocketsphinx addon
   'make',

@@ -122,7 +122,7 @@ export class Resampler2x {
   }
 }
 
-/** Parses a PCM16 mono RIFF/WAVE file (as written by flite or sox). */
+/** Parses a PCM16 mono RIFF/WAVE file (as flite writes them). */
 export function parseWav(file: Buffer): PcmAudio {
   if (file.toString('ascii', 0, 4) !== 'RIFF' || file.toString('ascii', 8, 12) !== 'WAVE') {
     throw new Error('not a RIFF/WAVE file');

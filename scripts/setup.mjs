@@ -90,7 +90,7 @@ function ensureAptPackages() {
   }
   if (process.platform !== 'linux' || !existsSync('/etc/debian_version') || !commandExists('dpkg-query')) {
     done.push(
-      `not Debian: skipped system packages (install flite, pocketsphinx + en-us model + dev headers, sox and chromium yourself)`,
+      `not Debian: skipped system packages (install flite, pocketsphinx + en-us model + dev headers and chromium yourself)`,
     );
     return;
   }

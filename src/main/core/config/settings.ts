@@ -2,6 +2,7 @@
  * Console settings, kept with `conf` (a JSON file with atomic writes) in the data folder.
  * The Electron shell keeps secrets separately (safeStorage); nothing secret lives here.
  */
+import { join } from 'node:path';
 import Conf from 'conf';
 import { PublicSettings } from '@shared/domain';
 
@@ -17,11 +18,25 @@ export interface SettingsStore {
 }
 
 export function createSettings(dataDir: string): SettingsStore {
-  const conf = new Conf<PublicSettings>({ cwd: dataDir, configName: 'settings', defaults: DEFAULT_SETTINGS });
+  let conf: Conf<PublicSettings>;
+  try {
+    conf = new Conf<PublicSettings>({ cwd: dataDir, configName: 'settings', defaults: DEFAULT_SETTINGS });
+  } catch (error) {
+    // Refuse rather than overwrite: the user may want what is in that file.
+    if (error instanceof SyntaxError) {
+      throw new Error(`${join(dataDir, 'settings.json')} is not valid JSON (${error.message}); fix or remove it`);
+    }
+    throw error;
+  }
   const read = (): PublicSettings => {
     // A hand-edited or older file may hold bad values: fall back per field, never crash.
-    const parsed = PublicSettings.safeParse({ ...DEFAULT_SETTINGS, ...conf.store });
-    return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+    const stored: Record<string, unknown> = conf.store;
+    const settings: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(PublicSettings.shape)) {
+      const parsed = field.safeParse(stored[key]);
+      settings[key] = parsed.success ? parsed.data : DEFAULT_SETTINGS[key as keyof PublicSettings];
+    }
+    return settings as PublicSettings;
   };
   return {
     get: read,

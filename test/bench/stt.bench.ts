@@ -4,14 +4,15 @@
  * audio). Prints numbers; asserts nothing (timing goals live here, not in tests).
  *
  *   node test/support/run-ts.mjs test/bench/stt.bench.ts [--voice rms] [--lw 6.5] [--wip 0.65]
- *        [--end-silence 400] [--general 0.05] [--general-words 3000] [--discount 0.7] [--no-realtime]
+ *        [--end-silence 400] [--general 0.1] [--general-words 3000] [--discount 0.7] [--no-realtime]
+ *        [--order 3] [--smoothing witten-bell|kneser-ney|absolute] [--reply-weight 0.5] [--kb-weight 1]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPocketsphinxStt, DEFAULT_TUNING } from '../../src/main/core/providers/stt/pocketsphinx';
-import { DEFAULT_LM_OPTIONS } from '../../src/main/core/providers/stt/language-model';
+import { DEFAULT_LM_OPTIONS, type Smoothing } from '../../src/main/core/providers/stt/language-model';
 import { loadFixtureSentences, RESOURCES_DIR, synthesise, transcribe, wordErrors } from '../support/stt-fixtures';
 
 const { values: args } = parseArgs({
@@ -23,6 +24,10 @@ const { values: args } = parseArgs({
     general: { type: 'string' },
     'general-words': { type: 'string' },
     discount: { type: 'string' },
+    order: { type: 'string' },
+    smoothing: { type: 'string' },
+    'reply-weight': { type: 'string' },
+    'kb-weight': { type: 'string' },
     'no-realtime': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
@@ -45,6 +50,12 @@ try {
       generalWeight: num(args.general, DEFAULT_LM_OPTIONS.generalWeight),
       generalWords: num(args['general-words'], DEFAULT_LM_OPTIONS.generalWords),
       discount: num(args.discount, DEFAULT_LM_OPTIONS.discount),
+      order: num(args.order, DEFAULT_LM_OPTIONS.order) === 2 ? 2 : 3,
+      smoothing: (args.smoothing as Smoothing | undefined) ?? DEFAULT_LM_OPTIONS.smoothing,
+      weights: {
+        intentReplies: num(args['reply-weight'], DEFAULT_LM_OPTIONS.weights.intentReplies),
+        knowledgeBase: num(args['kb-weight'], DEFAULT_LM_OPTIONS.weights.knowledgeBase),
+      },
     },
   });
   const createMs = performance.now() - t0;

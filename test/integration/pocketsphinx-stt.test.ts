@@ -13,6 +13,7 @@ import type { SttEvent, SttProvider } from '../../src/main/core/providers/types'
 import { frames, loadFixtureSentences, RESOURCES_DIR, synthesise, transcribe, wordErrors } from '../support/stt-fixtures';
 
 const MAX_WER = 0.15;
+const MAX_WER_SLT = 0.25;
 let cacheDir: string;
 let stt: SttProvider;
 
@@ -29,13 +30,22 @@ describe('pocketsphinx offline STT', () => {
     expect(stt.capabilities.interimResults).toBe(true);
   });
 
-  it(`transcribes caller sentences with word error rate <= ${MAX_WER * 100}%`, async () => {
+  /**
+   * Word error rate over the fixture set (in-corpus and held-out sentences) for one flite
+   * voice. The gate is on `rms`, the male voice the demo callers speak with; `slt` decodes
+   * markedly worse through the 16 kHz acoustic model on band-limited audio (measured 22.5%
+   * vs 8.8%), so it has its own, looser gate that still catches regressions.
+   */
+  it.each([
+    ['rms', MAX_WER],
+    ['slt', MAX_WER_SLT],
+  ] as const)('transcribes caller sentences in the %s voice with word error rate <= %s', async (voice, limit) => {
     const sentences = loadFixtureSentences();
     expect(sentences.length).toBeGreaterThanOrEqual(20);
     expect(sentences.filter((s) => !s.inCorpus).length).toBeGreaterThanOrEqual(8);
     const totals = { all: { e: 0, n: 0 }, in: { e: 0, n: 0 }, held: { e: 0, n: 0 } };
     for (const sentence of sentences) {
-      const { text } = await transcribe(stt, synthesise(sentence.text));
+      const { text } = await transcribe(stt, synthesise(sentence.text, voice));
       const { errors, words } = wordErrors(sentence.text, text);
       for (const bucket of [totals.all, sentence.inCorpus ? totals.in : totals.held]) {
         bucket.e += errors;
@@ -44,8 +54,10 @@ describe('pocketsphinx offline STT', () => {
     }
     const rate = (b: { e: number; n: number }) => b.e / Math.max(1, b.n);
     const pct = (b: { e: number; n: number }) => `${(100 * rate(b)).toFixed(1)}%`;
-    console.log(`STT WER overall ${pct(totals.all)}, in-corpus ${pct(totals.in)}, held-out ${pct(totals.held)} (${totals.all.n} words)`);
-    expect(rate(totals.all)).toBeLessThanOrEqual(MAX_WER);
+    console.log(
+      `STT WER (${voice}, ${sentences.length} sentences, ${totals.all.n} words): overall ${pct(totals.all)}, in-corpus ${pct(totals.in)}, held-out ${pct(totals.held)}`,
+    );
+    expect(rate(totals.all)).toBeLessThanOrEqual(limit);
   });
 
   it('emits speech-started, then interims, then one final, on the audio clock', async () => {

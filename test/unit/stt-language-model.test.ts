@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildBigramArpa, buildDomainLanguageModel, markdownToText, parseDictionary } from '../../src/main/core/providers/stt/language-model';
+import { buildArpa, buildBigramArpa, buildDomainLanguageModel, markdownToText, parseDictionary, readCorpus } from '../../src/main/core/providers/stt/language-model';
 
 interface Arpa {
   counts: number[];
@@ -81,6 +81,82 @@ describe('bigram ARPA builder', () => {
   });
 });
 
+/** Any-order ARPA: n-gram -> [log10 p, log10 backoff]. */
+function parseNgrams(text: string): { order: number; grams: Map<string, [number, number]> } {
+  const grams = new Map<string, [number, number]>();
+  let n = 0;
+  const declared: number[] = [];
+  const seen: number[] = [];
+  for (const line of text.split('\n')) {
+    const header = /^\\(\d)-grams:$/.exec(line);
+    if (header) {
+      n = Number(header[1]);
+      seen[n - 1] = 0;
+      continue;
+    }
+    if (line.startsWith('ngram ')) declared.push(Number(line.split('=')[1]));
+    if (!n || !line.trim() || line.startsWith('\\')) continue;
+    const parts = line.split(' ');
+    expect(parts.length === n + 1 || parts.length === n + 2).toBe(true);
+    grams.set(parts.slice(1, n + 1).join(' '), [Number(parts[0]), parts.length === n + 2 ? Number(parts[n + 1]) : 0]);
+    seen[n - 1]!++;
+  }
+  expect(seen).toEqual(declared);
+  return { order: declared.length, grams };
+}
+
+/** log10 P(w | context) the way a decoder reads an ARPA backoff model. */
+function arpaLogProb(grams: Map<string, [number, number]>, context: string[], w: string): number {
+  let bo = 0;
+  for (let k = 0; k <= context.length; k++) {
+    const ctx = context.slice(k);
+    const hit = grams.get([...ctx, w].join(' '));
+    if (hit) return bo + hit[0];
+    bo += grams.get(ctx.join(' '))?.[1] ?? 0;
+  }
+  return -Infinity;
+}
+
+describe('trigram ARPA builder', () => {
+  const corpus = [
+    'i want a refund', 'i want to cancel my contract', 'i want to cancel', 'my internet is slow', 'my internet is down again',
+    'i was charged twice', 'i want _ refund', 'is my internet down', 'cancel my order please',
+  ].map(tokens);
+  const general = new Map([['hello', 0.01], ['the', 0.05], ['want', 0.002]]);
+
+  for (const smoothing of ['kneser-ney', 'witten-bell', 'absolute'] as const) {
+    it(`${smoothing}: every conditional distribution sums to one (unigram, bigram and trigram contexts)`, () => {
+      const heavy = [...corpus, { ...tokens('i want to cancel my contract'), weight: 3 }];
+      const { arpa, vocabulary } = buildArpa(heavy, general, { order: 3, smoothing, discount: 0.7, generalWeight: 0.1 });
+      const { order, grams } = parseNgrams(arpa);
+      expect(order).toBe(3);
+      const words = [...vocabulary, '</s>'];
+      const contexts = [[], ['<s>'], ['want'], ['my'], ['<s>', 'i'], ['i', 'want'], ['want', 'to'], ['my', 'internet'], ['cancel', 'my'], ['the', 'refund']];
+      for (const context of contexts) {
+        const total = words.reduce((s, w) => s + 10 ** arpaLogProb(grams, context, w), 0);
+        expect(total, `context "${context.join(' ')}"`).toBeCloseTo(1, 4);
+      }
+      // The trigram remembers two words of context: "to" after "i want" is likelier than after "<s>".
+      expect(arpaLogProb(grams, ['i', 'want'], 'to')).toBeGreaterThan(arpaLogProb(grams, ['<s>'], 'to'));
+      // Every trigram's two prefixes exist as bigrams (PocketSphinx needs the context's backoff).
+      for (const key of grams.keys()) {
+        const k = key.split(' ');
+        if (k.length === 3) {
+          expect(grams.has(k.slice(0, 2).join(' ')), key).toBe(true);
+          expect(grams.has(k.slice(1).join(' ')), key).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('does not invent trigrams across out-of-vocabulary words', () => {
+    const { grams } = parseNgrams(buildArpa([tokens('i want _ a refund')], new Map(), { order: 3 }).arpa);
+    expect([...grams.keys()].filter((k) => k.includes('want a') || k.includes('want refund'))).toEqual([]);
+    expect(grams.has('a refund </s>')).toBe(true);
+    expect(grams.has('<s> i want')).toBe(true);
+  });
+});
+
 describe('domain language model from resources', () => {
   let dir = '';
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -118,6 +194,17 @@ describe('domain language model from resources', () => {
     expect(buildDomainLanguageModel({ resourcesDir: resources, cacheDir, cmudictPath: cmudict }).fromCache).toBe(true);
     writeFileSync(join(resources, 'stt', 'domain-phrases.txt'), 'my router is broken\nhello\n');
     expect(buildDomainLanguageModel({ resourcesDir: resources, cacheDir, cmudictPath: cmudict }).fromCache).toBe(false);
+  });
+
+  it('weights caller phrasing above assistant replies and articles', () => {
+    dir = mkdtempSync(join(tmpdir(), 'lm-test-'));
+    writeFileSync(join(dir, 'intents.json'), JSON.stringify({ intents: [{ id: 'refund', examples: ['i want my money back'], replies: ['Sure, {business} can refund that.'] }] }));
+    const corpus = readCorpus(dir, { intentExamples: 3, intentReplies: 0.5 });
+    expect(corpus.find((c) => c.text.startsWith('i want'))!.weight).toBe(3);
+    const reply = corpus.find((c) => c.text.startsWith('Sure'))!;
+    expect(reply.weight).toBe(0.5);
+    expect(reply.text).not.toContain('business');
+    expect(readCorpus(dir, { intentReplies: 0 }).some((c) => c.text.startsWith('Sure'))).toBe(false);
   });
 
   it('strips markdown down to prose', () => {

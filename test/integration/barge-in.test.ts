@@ -33,6 +33,7 @@ describe('barge-in', () => {
     const cutIn = report.spoken[1]!;
     const clear = report.clears.find((atMs) => atMs >= cutIn.startMs);
     expect(clear).toBeDefined();
+    console.log(`barge-in: clear reached the caller ${clear! - cutIn.startMs} ms after they started talking over the AI`);
     expect(clear! - cutIn.startMs).toBeLessThan(2500);
     // After the clear, the caller heard nothing more of the old reply: the next audio it
     // played only started once the caller had finished the line.

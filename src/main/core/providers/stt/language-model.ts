@@ -327,7 +327,13 @@ export function buildArpa(
   const vocabulary = new Set<string>([...uniCounts.keys()].filter((w) => w !== EOS));
   const mixGeneral = generalWeight > 0 && general.size > 0 && total > 0;
   let generalTotal = 0;
-  if (mixGeneral) for (const [w, p] of general) if (w !== EOS && w !== BOS) (vocabulary.add(w), (generalTotal += p));
+  if (mixGeneral) {
+    for (const [w, p] of general) {
+      if (w === EOS || w === BOS) continue;
+      vocabulary.add(w);
+      generalTotal += p;
+    }
+  }
   const prob: Map<string, number>[] = Array.from({ length: order }, () => new Map());
   const backoff: Map<string, number>[] = Array.from({ length: order }, () => new Map());
   for (const w of [...vocabulary, EOS]) {

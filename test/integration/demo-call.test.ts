@@ -64,10 +64,16 @@ describe('a whole demo call, phone frame to take-over to disk', () => {
     expect(cut.text.length).toBeLessThan(planned.length);
 
     // The agent's typed line is spoken to the caller.
+    // Two lines typed back to back are spoken in order, and both complete once heard.
     const line = await harness.call('call.say', { callId, text: 'This is Sam from billing, I can see the second charge.' });
     expect(line.speaker).toBe('agent');
+    await harness.call('call.say', { callId, text: 'I have refunded it just now.' });
     await until(() => sum(caller.report.received.filter((r) => r.atMs > clearedAtMs)) > 8000, 5000, 'agent audio');
-    await until(() => harness.finals(callId).some((u) => u.speaker === 'agent'), 10_000, 'agent line heard');
+    await until(() => harness.finals(callId).filter((u) => u.speaker === 'agent').length === 2, 15_000, 'both agent lines heard');
+    expect(harness.finals(callId).filter((u) => u.speaker === 'agent').map((u) => u.text)).toEqual([
+      'This is Sam from billing, I can see the second charge.',
+      'I have refunded it just now.',
+    ]);
 
     expect(await harness.call('call.handBack', { callId })).toMatchObject({ controller: 'ai' });
     const ended = await harness.call('call.end', { callId });
@@ -83,7 +89,7 @@ describe('a whole demo call, phone frame to take-over to disk', () => {
     expect(row).toEqual({ status: 'ended', controller: 'ai', end_reason: 'agent_ended' });
     const speakers = db.prepare('SELECT speaker FROM utterances WHERE call_id = ? ORDER BY seq').all(callId).map((r) => (r as { speaker: string }).speaker);
     expect(speakers.filter((s) => s === 'caller').length).toBe(harness.finals(callId).filter((u) => u.speaker === 'caller').length);
-    expect(speakers).toContain('agent');
+    expect(speakers.filter((s) => s === 'agent')).toHaveLength(2);
     const types = db.prepare('SELECT type FROM call_events WHERE call_id = ? ORDER BY at_ms').all(callId).map((r) => (r as { type: string }).type);
     expect(types).toEqual(expect.arrayContaining(['started', 'takeover', 'agent_message', 'handback', 'ended']));
     expect(types.filter((t) => t === 'ended')).toHaveLength(1);

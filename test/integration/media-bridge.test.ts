@@ -108,6 +108,17 @@ describe('media bridge (Twilio Media Streams over a real loopback socket)', () =
     expect((await wrong.closed).reason).toMatch(/another stream/);
   });
 
+  it('refuses a socket from a web page (Twilio sends no Origin)', async () => {
+    const { WebSocket } = await import('ws');
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(bridge.url, { headers: { Origin: 'https://evil.example' } });
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => resolve(101));
+    });
+    expect(status).toBe(401);
+    expect(streams).toHaveLength(0);
+  });
+
   it('closes a stream the app refuses, with the reason', async () => {
     const peer = await connectRawPeer(bridge.url);
     peer.start('CA-refused', { refuse: 'yes' });

@@ -29,6 +29,8 @@ export interface HeadlessServer {
 }
 
 const TOKEN_COOKIE = 'switchboard_token';
+/** Unsent bytes a console socket may hold before it is dropped. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** One invoke frame is small; anything bigger is a mistake or an attack. */
 const MAX_FRAME_BYTES = 256 * 1024;
 
@@ -109,7 +111,11 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
 function serveSocket(ws: WebSocket, core: Core, logger: Logger): void {
   const send = (frame: ServerFrame) => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    if (ws.readyState !== WebSocket.OPEN) return;
+    // A console that stopped reading (a suspended laptop) must not grow our memory forever;
+    // it reconnects and reloads when it wakes.
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return void ws.terminate();
+    ws.send(JSON.stringify(frame));
   };
   const unsubscribe = core.subscribe((event) => send({ type: 'event', name: event.name, payload: event.payload }));
   ws.on('close', unsubscribe);

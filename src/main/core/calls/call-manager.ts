@@ -37,7 +37,14 @@ export class CallManager {
       ...this.o.persona(),
     });
     this.sessions.set(session.id, session);
-    session.start();
+    try {
+      session.start();
+    } catch (error) {
+      // The bridge refuses the stream; nothing of this call may linger (STT worker, listing).
+      this.sessions.delete(session.id);
+      void session.end('error');
+      throw error;
+    }
     return session;
   }
 

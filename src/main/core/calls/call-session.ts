@@ -49,6 +49,9 @@ export class CallSession {
   private readonly sttAbort = new AbortController();
   private readonly history: ChatMessage[] = [];
   private turn: SpokenTurn | null = null;
+  /** Marks sent and not yet echoed, with their turn: an agent's line may still be playing
+   * when the next line (or an AI turn) starts, and must still complete when heard. */
+  private readonly pendingMarks = new Map<string, SpokenTurn>();
   /** Agent lines wait for each other so they are spoken in order. */
   private agentSpeech: Promise<void> = Promise.resolve();
   private callerLine: { id: string; startMs: number } | null = null;
@@ -95,7 +98,7 @@ export class CallSession {
   /** Starts listening and greets the caller. */
   start(): void {
     const { stream } = this.o;
-    this.o.recorder.insertCall(this.summary);
+    this.persist(() => this.o.recorder.insertCall(this.summary));
     this.emit({ name: 'call.updated', payload: this.snapshot });
     this.recordEvent('started', { direction: this.summary.direction });
     this.log.info({ scenario: this.summary.scenario }, 'call started');
@@ -207,8 +210,12 @@ export class CallSession {
     if (turn?.audible && isBackchannel(event.text)) return;
     this.history.push({ role: 'user', text: event.text });
     if (this.summary.controller === 'ai') {
-      // Newer words from the caller make a reply still being thought up stale.
-      if (this.turn?.interruptible && !this.turn.hasAudio) this.abandon(this.turn);
+      // Newer words from the caller make the reply in progress stale: stop it, and if any
+      // of it went out, clear it and keep what was heard.
+      if (this.turn?.interruptible) {
+        if (this.turn.hasAudio) this.cutOff('barge_in');
+        else this.abandon(this.turn);
+      }
       const request = { system: this.o.systemPrompt, history: [...this.history] };
       this.startTurn((signal) => this.o.providers.llm.generate(request, signal));
     }
@@ -259,6 +266,7 @@ export class CallSession {
     let audioMs = 0;
     for await (const audio of this.o.providers.tts.synthesize(text, turn.signal)) {
       if (turn.signal.aborted || !this.isLive) return;
+      turn.startSending();
       this.o.stream.sendAudio(audio);
       turn.startMs ??= this.nowMs();
       audioMs += audio.bytes.length / 8;
@@ -266,20 +274,23 @@ export class CallSession {
     }
     if (turn.signal.aborted || !this.isLive) return;
     const mark = turn.addClause(text, audioMs, performance.now());
+    this.pendingMarks.set(mark, turn);
     this.o.stream.sendMark(mark);
     // The AI's line grows clause by clause; an agent's typed line was shown whole already.
     if (turn.speaker === 'ai') this.emit({ name: 'call.transcript', payload: this.utterance(turn, turn.plannedText, false) });
   }
 
   private onMark(name: string): void {
-    const turn = this.turn;
-    if (!turn || !turn.markHeard(name, performance.now())) return;
-    if (turn.complete) this.completeTurn(turn);
+    const turn = this.pendingMarks.get(name);
+    if (!turn) return;
+    this.pendingMarks.delete(name);
+    if (turn.markHeard(name, performance.now()) && turn.complete) this.completeTurn(turn);
   }
 
   private completeTurn(turn: SpokenTurn): void {
-    if (this.turn !== turn) return;
-    this.turn = null;
+    if (turn.done) return;
+    turn.done = true;
+    if (this.turn === turn) this.turn = null;
     turn.endMs = this.nowMs();
     const text = turn.plannedText;
     if (text) {
@@ -321,7 +332,10 @@ export class CallSession {
 
   private abandon(turn: SpokenTurn): void {
     turn.controller.abort(new DOMException('turn abandoned', 'AbortError'));
+    turn.done = true;
     if (this.turn === turn) this.turn = null;
+    // After a clear Twilio returns the pending marks; they no longer mean "heard".
+    for (const [name, owner] of this.pendingMarks) if (owner === turn) this.pendingMarks.delete(name);
   }
 
   private onToolCall(call: Extract<LlmChunk, { type: 'tool-call' }>): string | null {

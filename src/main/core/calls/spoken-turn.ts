@@ -39,13 +39,24 @@ export class SpokenTurn {
     return this.clauses.map((c) => c.text).join(' ');
   }
 
+  /** A clause's audio is going out right now (its mark follows once it is all sent). */
+  private sending = false;
+  /** Set once the turn has been stored as complete, so it is completed only once. */
+  done = false;
+
   /** True while some of this turn's audio has not yet been heard. */
   get audible(): boolean {
-    return this.clauses.some((c) => !c.heard && c.audioMs > 0);
+    return this.sending || this.clauses.some((c) => !c.heard && c.audioMs > 0);
   }
 
+  /** Some of this turn's audio has gone out to the caller. */
   get hasAudio(): boolean {
-    return this.clauses.some((c) => c.audioMs > 0);
+    return this.sending || this.clauses.some((c) => c.audioMs > 0);
+  }
+
+  /** The first chunk of a clause's audio is going out. */
+  startSending(): void {
+    this.sending = true;
   }
 
   /** Every clause generated and every one heard. */
@@ -54,6 +65,7 @@ export class SpokenTurn {
   }
 
   addClause(text: string, audioMs: number, nowPerfMs: number): string {
+    this.sending = false;
     const markName = `${this.id}:${this.clauses.length}`;
     if (this.playingSince === null && !this.audible) this.playingSince = nowPerfMs;
     this.clauses.push({ text, audioMs, markName, heard: false });

@@ -150,6 +150,8 @@ export async function startMediaBridge(options: MediaBridgeOptions): Promise<Med
     path: MEDIA_PATH,
     // A Twilio frame is small (a 20 ms media frame is ~300 bytes of JSON); refuse giants.
     maxPayload: 64 * 1024,
+    // Twilio sends no Origin; a browser always does. No web page may open a call here.
+    verifyClient: (info: { origin?: string }) => !info.origin,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -189,6 +191,8 @@ export async function startMediaBridge(options: MediaBridgeOptions): Promise<Med
         }
         return;
       }
+      // Frames still in flight after the stream ended are dropped, not delivered.
+      if (!stream.isOpen) return;
       const problem = stream.handle(frame);
       if (problem) fail(problem);
       else if (frame.event === 'stop' && socket.readyState === WebSocket.OPEN) socket.close(1000, 'stream stopped');

@@ -39,6 +39,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { mulawToPcm, Resampler2x } from '../../pipeline/audio';
 import type { MulawAudio, SttEvent, SttProvider, SttStream } from '../types';
+import { EventQueue } from '../event-queue';
 import { buildDomainLanguageModel, type LanguageModelOptions } from './language-model';
 import { addonPath, DEFAULT_HMM_DIR, repoRoot } from './pocketsphinx-addon';
 
@@ -196,51 +197,6 @@ class DecoderWorker {
   }
 }
 
-/** Single-consumer async queue: the stream's `events`. */
-class EventQueue<T> implements AsyncIterable<T> {
-  private items: T[] = [];
-  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | null = null;
-  private done = false;
-  private failure: unknown = null;
-
-  push(item: T): void {
-    if (this.done) return;
-    if (this.waiting) {
-      this.waiting.resolve({ value: item, done: false });
-      this.waiting = null;
-    } else {
-      this.items.push(item);
-    }
-  }
-
-  /** Ends the queue; with `dropPending`, items not yet read are discarded (abort). */
-  end(dropPending = false, failure: unknown = null): void {
-    if (this.done) return;
-    this.done = true;
-    this.failure = failure;
-    if (dropPending) this.items = [];
-    if (this.waiting) {
-      if (failure) this.waiting.reject(failure);
-      else this.waiting.resolve({ value: undefined, done: true });
-      this.waiting = null;
-    }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return {
-      next: () => {
-        const item = this.items.shift();
-        if (item !== undefined) return Promise.resolve({ value: item, done: false });
-        if (this.done) return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-      },
-      return: () => {
-        this.end(true);
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
-  }
-}
 
 /** Silence fed after speech: covers the detector's end-of-speech hangover with room to spare. */
 const SILENCE_FED_MS = 1000;

@@ -4,16 +4,27 @@
  */
 import { z } from 'zod';
 import {
+  CloudProvider,
+  ProviderChoice,
+  SecretName,
+  SecretStatus,
   CallEvent,
   CallSummary,
   EngineInfo,
   PublicSettings,
   Scenario,
   Suggestion,
+  TurnMetrics,
   Utterance,
 } from './domain';
 
 const CallRef = z.object({ callId: z.string().min(1).max(100) });
+const ProvidersState = z.object({
+  choice: ProviderChoice,
+  secrets: z.array(SecretStatus),
+  /** Engines new calls will use now (a cloud choice without its key runs offline). */
+  engines: z.array(EngineInfo),
+});
 const Empty = z.object({}).strict().default({});
 
 export const commands = {
@@ -44,6 +55,8 @@ export const commands = {
       utterances: z.array(Utterance),
       events: z.array(CallEvent),
       suggestion: Suggestion.nullable(),
+      /** Per-turn latency, oldest first. */
+      turns: z.array(TurnMetrics),
     }),
   },
   'demo.scenarios': { input: Empty, output: z.array(Scenario) },
@@ -60,6 +73,20 @@ export const commands = {
   'call.end': { input: CallRef.strict(), output: CallSummary },
   'settings.get': { input: Empty, output: PublicSettings },
   'settings.update': { input: PublicSettings.partial().strict(), output: PublicSettings },
+  'providers.get': { input: Empty, output: ProvidersState },
+  /** Applies to calls that start after it; live calls keep their engines. */
+  'providers.update': { input: ProviderChoice.partial().strict(), output: ProvidersState },
+  /** Write-only: the value never comes back to the renderer. */
+  'secrets.set': {
+    input: z.object({ name: SecretName, value: z.string().trim().min(8).max(512) }).strict(),
+    output: SecretStatus,
+  },
+  'secrets.clear': { input: z.object({ name: SecretName }).strict(), output: SecretStatus },
+  /** Makes one small real request with the configured key and says plainly what happened. */
+  'providers.test': {
+    input: z.object({ provider: CloudProvider }).strict(),
+    output: z.object({ ok: z.boolean(), latencyMs: z.number().nullable(), message: z.string() }),
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -71,6 +98,8 @@ export const events = {
   'call.event': CallEvent,
   /** Fresh suggestions for the agent. */
   'call.suggestion': Suggestion,
+  /** An AI turn's latency breakdown, once its first audio went out. */
+  'call.turn': TurnMetrics,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -51,6 +51,14 @@ export const CallEventType = z.enum([
   'barge_in',
   'dtmf',
   'agent_message',
+  /** The AI called a tool (transfer_to_agent, end_call, lookup_knowledge, record_fact). */
+  'tool_call',
+  /** The AI asks for a human: data.reason says why. The console offers Take over. */
+  'takeover_requested',
+  /** A provider failed and the offline engine stood in: data.role, data.reason. */
+  'fallback',
+  /** The caller said nothing for a while: the AI re-prompted (data.attempt). */
+  'silence',
   'ended',
   'error',
 ]);
@@ -133,3 +141,52 @@ export const PublicSettings = z.object({
   silenceRepromptMs: z.number().int().min(2000).max(60000),
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
+
+/**
+ * Where the time went in one AI turn. All times are ms since the call started; each is
+ * null when the turn never got that far (cut off, or answered without that stage).
+ * Voice-to-voice is firstAudioAtMs - speechEndAtMs.
+ */
+export const TurnMetrics = z.object({
+  callId: z.string(),
+  /** The AI line this turn produced (Utterance.id). */
+  turnId: z.string(),
+  /** The caller stopped speaking (STT audio clock). */
+  speechEndAtMs: z.number().nonnegative(),
+  /** STT delivered the final transcript. */
+  sttFinalAtMs: z.number().nonnegative(),
+  /** The LLM's first token arrived. */
+  llmFirstTokenAtMs: z.number().nonnegative().nullable(),
+  /** TTS returned the first audio of the first clause. */
+  ttsFirstByteAtMs: z.number().nonnegative().nullable(),
+  /** The first AI audio frame went to the caller. */
+  firstAudioAtMs: z.number().nonnegative().nullable(),
+  sttLabel: z.string(),
+  llmLabel: z.string(),
+  ttsLabel: z.string(),
+});
+export type TurnMetrics = z.infer<typeof TurnMetrics>;
+
+/** Which engine fills each role for the next call. Offline engines need no keys. */
+export const ProviderChoice = z.object({
+  stt: z.enum(['offline', 'deepgram']),
+  llm: z.enum(['offline', 'gemini']),
+  tts: z.enum(['offline', 'deepgram']),
+});
+export type ProviderChoice = z.infer<typeof ProviderChoice>;
+
+export const SecretName = z.enum(['deepgramApiKey', 'geminiApiKey']);
+export type SecretName = z.infer<typeof SecretName>;
+
+/** What the renderer may know about a secret: whether it is set and where from. Never its value. */
+export const SecretStatus = z.object({
+  name: SecretName,
+  configured: z.boolean(),
+  source: z.enum(['environment', 'file', 'keychain']).nullable(),
+  /** False when the environment sets it (the console cannot override that). */
+  editable: z.boolean(),
+});
+export type SecretStatus = z.infer<typeof SecretStatus>;
+
+export const CloudProvider = z.enum(['deepgram', 'gemini']);
+export type CloudProvider = z.infer<typeof CloudProvider>;

@@ -1,9 +1,10 @@
 /** What the AI on the call is told about itself, built from the settings for each call. */
 import type { PublicSettings } from '@shared/domain';
 
-export function buildPersona(settings: PublicSettings): { systemPrompt: string; greeting: string } {
+export function buildPersona(settings: PublicSettings): { systemPrompt: string; greeting: string; silenceRepromptMs: number } {
   const business = settings.businessName;
   return {
+    silenceRepromptMs: settings.silenceRepromptMs,
     greeting: `Hello, you're through to ${business}. I'm an automated assistant, and a member of our team can join at any time. How can I help you today?`,
     systemPrompt: [
       `You are the phone assistant for ${business}. You are speaking to a caller on a phone line.`,

@@ -3,19 +3,26 @@ import type { AnyEvent } from '@shared/contract';
 import type { CallSummary } from '@shared/domain';
 import { ApiError } from '../api/dispatcher';
 import type { Logger } from '../log';
-import type { Providers } from '../providers/types';
+import type { LlmProvider, Providers, TtsProvider } from '../providers/types';
 import type { MediaStream } from '../telephony/media-bridge';
 import { CallSession } from './call-session';
 import type { CallAssist, CallRecorder } from './ports';
 
-export interface CallManagerOptions {
+export interface CallEngines {
   providers: Providers;
+  /** Offline stand-ins for cloud providers that fail mid-call. */
+  fallback?: { llm: LlmProvider; tts: TtsProvider };
+}
+
+export interface CallManagerOptions {
+  /** Engines for the next call: settings changes apply from the next call on. */
+  engines(): CallEngines;
   assist: CallAssist;
   recorder: CallRecorder;
   emit(event: AnyEvent): void;
   logger: Logger;
   /** Built per call so settings changes apply to the next call. */
-  persona(): { systemPrompt: string; greeting: string };
+  persona(): { systemPrompt: string; greeting: string; silenceRepromptMs: number };
 }
 
 export class CallManager {
@@ -26,7 +33,7 @@ export class CallManager {
   attach(stream: MediaStream): CallSession {
     const session = new CallSession({
       stream,
-      providers: this.o.providers,
+      ...this.o.engines(),
       assist: this.o.assist,
       recorder: this.o.recorder,
       emit: (event) => {

@@ -12,10 +12,12 @@ import { randomUUID } from 'node:crypto';
 import type { AnyEvent } from '@shared/contract';
 import type { AiActivity, CallEvent, CallEventType, CallSummary, Suggestion, Utterance } from '@shared/domain';
 import type { Logger } from '../log';
-import type { ChatMessage, LlmChunk, Providers, SttEvent, SttStream } from '../providers/types';
+import { withLlmFallback } from '../providers/fallback';
+import type { ChatMessage, LlmChunk, LlmProvider, Providers, SttEvent, SttStream, TtsProvider } from '../providers/types';
 import type { MediaStream } from '../telephony/media-bridge';
 import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
 import { SpokenTurn } from './spoken-turn';
+import { TurnTimer } from './turn-timer';
 import type { CallAssist, CallRecorder } from './ports';
 
 export interface CallSessionOptions {
@@ -29,8 +31,18 @@ export interface CallSessionOptions {
   systemPrompt: string;
   /** The AI's first words: it says it is an automated assistant. */
   greeting: string;
+  /** Offline engines that stand in when a cloud LLM or TTS fails mid-call. */
+  fallback?: { llm: LlmProvider; tts: TtsProvider };
+  /** Caller silence (ms) before the AI gently re-prompts; twice, and it says goodbye. */
+  silenceRepromptMs?: number;
   direction?: CallSummary['direction'];
 }
+
+/** What the AI says when the caller has gone quiet: a re-prompt, then a polite goodbye. */
+const SILENCE_LINES = [
+  "Sorry, I didn't catch anything there. Are you still with me?",
+  "I haven't heard anything for a while, so I'll end the call now. Please call back any time. Goodbye.",
+] as const;
 
 export class CallError extends Error {
   constructor(
@@ -60,6 +72,9 @@ export class CallSession {
   private lastSuggestion: Suggestion | null = null;
   private readonly log: Logger;
   private endPromise: Promise<void> | null = null;
+  private readonly llm: LlmProvider;
+  private silenceTimer: NodeJS.Timeout | null = null;
+  private silentPrompts = 0;
 
   constructor(private readonly o: CallSessionOptions) {
     const params = o.stream.customParameters;
@@ -81,6 +96,13 @@ export class CallSession {
       endReason: null,
     };
     this.stt = o.providers.stt.open({ signal: this.sttAbort.signal });
+    const fallbackLlm = o.fallback?.llm;
+    this.llm =
+      fallbackLlm && fallbackLlm !== o.providers.llm
+        ? withLlmFallback(o.providers.llm, fallbackLlm, (reason, partial) =>
+            this.onFallback('llm', fallbackLlm.label, reason, partial),
+          )
+        : o.providers.llm;
   }
 
   get snapshot(): CallSummary {
@@ -117,6 +139,7 @@ export class CallSession {
     this.assertLive();
     if (this.summary.controller === 'agent') throw new CallError('conflict', 'the agent already has this call');
     this.cutOff('takeover');
+    this.stopSilenceWatch();
     this.update({ controller: 'agent', aiActivity: 'detached' });
     this.recordEvent('takeover', {});
     return this.snapshot;
@@ -127,6 +150,7 @@ export class CallSession {
     if (this.summary.controller === 'ai') throw new CallError('conflict', 'the AI already has this call');
     this.update({ controller: 'ai', aiActivity: this.turn ? this.summary.aiActivity : 'listening' });
     this.recordEvent('handback', {});
+    if (!this.turn) this.startSilenceWatch();
     return this.snapshot;
   }
 
@@ -163,6 +187,9 @@ export class CallSession {
 
   private onSttEvent(event: SttEvent): void {
     if (!this.isLive) return;
+    // Any sign of the caller resets the silence watch.
+    this.stopSilenceWatch();
+    this.silentPrompts = 0;
     if (event.type === 'speech-started') return;
     this.callerLine ??= { id: randomUUID(), startMs: event.startMs };
     const line: Utterance = {
@@ -217,15 +244,22 @@ export class CallSession {
         else this.abandon(this.turn);
       }
       const request = { system: this.o.systemPrompt, history: [...this.history] };
-      this.startTurn((signal) => this.o.providers.llm.generate(request, signal));
+      const timer = new TurnTimer(this.id, event.endMs, this.nowMs(), {
+        stt: this.o.providers.stt.label,
+        llm: this.o.providers.llm.label,
+        tts: this.o.providers.tts.label,
+      });
+      this.startTurn((signal) => this.llm.generate(request, signal), timer);
     }
   }
 
   // ---------------------------------------------------------------- speaking
 
   /** Starts an AI turn; `source` gets the turn's signal, which a barge-in or take-over aborts. */
-  private startTurn(source: (signal: AbortSignal) => AsyncIterable<LlmChunk>): void {
+  private startTurn(source: (signal: AbortSignal) => AsyncIterable<LlmChunk>, timer: TurnTimer | null = null): void {
+    this.stopSilenceWatch();
     const turn = new SpokenTurn(randomUUID(), 'ai', true);
+    turn.timer = timer;
     this.turn = turn;
     this.setActivity('thinking');
     void this.speakTurn(turn, source(turn.signal));
@@ -244,6 +278,7 @@ export class CallSession {
           endCallAfter = this.onToolCall(chunk) ?? endCallAfter;
           continue;
         }
+        turn.timer?.llmToken(this.nowMs());
         for (const clause of splitter.push(chunk.text)) await this.speakClause(turn, clause);
       }
       for (const clause of splitter.flush()) await this.speakClause(turn, clause);
@@ -264,13 +299,16 @@ export class CallSession {
 
   private async speakClause(turn: SpokenTurn, text: string): Promise<void> {
     let audioMs = 0;
-    for await (const audio of this.o.providers.tts.synthesize(text, turn.signal)) {
-      if (turn.signal.aborted || !this.isLive) return;
-      turn.startSending();
-      this.o.stream.sendAudio(audio);
-      turn.startMs ??= this.nowMs();
-      audioMs += audio.bytes.length / 8;
-      if (turn.speaker === 'ai' || this.summary.controller === 'ai') this.setActivity('speaking');
+    const fallbackTts = this.o.fallback?.tts;
+    const tts = turn.ttsFellBack && fallbackTts ? fallbackTts : this.o.providers.tts;
+    try {
+      audioMs = await this.sendSpeech(turn, tts, text);
+    } catch (error) {
+      if (turn.signal.aborted || !this.isLive || !fallbackTts || tts === fallbackTts) throw error;
+      // This turn goes on in the offline voice; the next turn tries the cloud voice again.
+      turn.ttsFellBack = true;
+      this.onFallback('tts', fallbackTts.label, (error as Error).message, audioMs > 0);
+      audioMs = await this.sendSpeech(turn, fallbackTts, text);
     }
     if (turn.signal.aborted || !this.isLive) return;
     const mark = turn.addClause(text, audioMs, performance.now());
@@ -278,6 +316,26 @@ export class CallSession {
     this.o.stream.sendMark(mark);
     // The AI's line grows clause by clause; an agent's typed line was shown whole already.
     if (turn.speaker === 'ai') this.emit({ name: 'call.transcript', payload: this.utterance(turn, turn.plannedText, false) });
+  }
+
+  /** Streams one clause through `tts` to the caller; returns its length in ms. */
+  private async sendSpeech(turn: SpokenTurn, tts: TtsProvider, text: string): Promise<number> {
+    let audioMs = 0;
+    for await (const audio of tts.synthesize(text, turn.signal)) {
+      if (turn.signal.aborted || !this.isLive) return audioMs;
+      turn.timer?.ttsByte(this.nowMs());
+      turn.startSending();
+      this.o.stream.sendAudio(audio);
+      turn.startMs ??= this.nowMs();
+      audioMs += audio.bytes.length / 8;
+      if (turn.timer?.audioSent(this.nowMs())) {
+        const metrics = turn.timer.metrics(turn.id);
+        this.persist(() => this.o.recorder.appendTurnMetrics(metrics));
+        this.emit({ name: 'call.turn', payload: metrics });
+      }
+      if (turn.speaker === 'ai' || this.summary.controller === 'ai') this.setActivity('speaking');
+    }
+    return audioMs;
   }
 
   private onMark(name: string): void {
@@ -297,11 +355,15 @@ export class CallSession {
       this.history.push({ role: 'assistant', text });
       this.saveLine(this.utterance(turn, text, true));
     }
-    if (this.summary.controller === 'ai') this.setActivity('listening');
     if (this.pendingEnd !== null) {
       const reason = this.pendingEnd;
       this.pendingEnd = null;
       void this.end(reason);
+      return;
+    }
+    if (this.summary.controller === 'ai') {
+      this.setActivity('listening');
+      if (!this.turn) this.startSilenceWatch();
     }
   }
 
@@ -338,17 +400,52 @@ export class CallSession {
     for (const [name, owner] of this.pendingMarks) if (owner === turn) this.pendingMarks.delete(name);
   }
 
+  /** Tool calls show on the timeline; ending and transfers are acted on here. */
   private onToolCall(call: Extract<LlmChunk, { type: 'tool-call' }>): string | null {
+    this.recordEvent('tool_call', { tool: call.name, args: call.args });
     const reason = typeof call.args.reason === 'string' ? call.args.reason : '';
-    this.recordEvent('agent_message', { tool: call.name, reason });
-    if (call.name === 'end_call') return 'ai_ended';
-    return null;
+    if (call.name === 'transfer_to_agent' && this.summary.controller === 'ai') {
+      this.recordEvent('takeover_requested', { reason });
+    }
+    return call.name === 'end_call' ? 'ai_ended' : null;
+  }
+
+  private onFallback(role: 'llm' | 'tts', standIn: string, reason: string, partial: boolean): void {
+    this.log.warn({ role, reason: reason.slice(0, 200), partial }, 'provider failed; offline engine stands in');
+    this.recordEvent('fallback', { role, standIn, reason: reason.slice(0, 300), partial });
+  }
+
+  // ---------------------------------------------------------------- silence
+
+  /** While the AI has the call and is listening, a quiet caller gets a re-prompt, then a goodbye. */
+  private startSilenceWatch(): void {
+    const afterMs = this.o.silenceRepromptMs;
+    if (!afterMs || !this.isLive || this.summary.controller !== 'ai') return;
+    this.stopSilenceWatch();
+    this.silenceTimer = setTimeout(() => this.onSilence(), afterMs);
+    this.silenceTimer.unref();
+  }
+
+  private stopSilenceWatch(): void {
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = null;
+  }
+
+  private onSilence(): void {
+    this.silenceTimer = null;
+    if (!this.isLive || this.summary.controller !== 'ai' || this.turn || this.callerLine) return;
+    const attempt = ++this.silentPrompts;
+    const line = SILENCE_LINES[Math.min(attempt, SILENCE_LINES.length) - 1]!;
+    this.recordEvent('silence', { attempt, afterMs: this.o.silenceRepromptMs });
+    if (attempt >= SILENCE_LINES.length) this.pendingEnd = 'silence_timeout';
+    this.startTurn(() => oneChunk(line));
   }
 
   // ---------------------------------------------------------------- ending
 
   private async finish(reason: string): Promise<void> {
     if (this.summary.status === 'ended') return;
+    this.stopSilenceWatch();
     this.cutOff('end');
     this.sttAbort.abort();
     // Mark the call ended before hanging up: closing the stream reports back synchronously.

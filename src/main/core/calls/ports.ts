@@ -2,7 +2,7 @@
  * What a call session needs from the rest of the core, as narrow interfaces, so the
  * session can be tested and the pieces behind them swapped.
  */
-import type { CallEvent, CallSummary, KnowledgeArticleRef, Sentiment, Utterance } from '@shared/domain';
+import type { CallEvent, CallSummary, KnowledgeArticleRef, Sentiment, TurnMetrics, Utterance } from '@shared/domain';
 import type { ChatMessage } from '../providers/types';
 
 /** Durable record of calls. Writes are synchronous and committed when they return. */
@@ -11,6 +11,7 @@ export interface CallRecorder {
   updateCall(id: string, patch: Partial<CallSummary>): void;
   appendUtterance(utterance: Utterance): void;
   appendEvent(event: CallEvent): void;
+  appendTurnMetrics(metrics: TurnMetrics): void;
 }
 
 export interface CallerLineAnalysis {

@@ -4,6 +4,7 @@
  * caller heard that clause. So when a turn is cut off we know what was actually heard.
  */
 import type { Speaker } from '@shared/domain';
+import type { TurnTimer } from './turn-timer';
 
 interface Clause {
   text: string;
@@ -43,6 +44,10 @@ export class SpokenTurn {
   private sending = false;
   /** Set once the turn has been stored as complete, so it is completed only once. */
   done = false;
+  /** Latency stages of an AI reply to a caller line (null for greetings and agent lines). */
+  timer: TurnTimer | null = null;
+  /** The cloud voice failed during this turn: the rest of it is spoken offline. */
+  ttsFellBack = false;
 
   /** True while some of this turn's audio has not yet been heard. */
   get audible(): boolean {

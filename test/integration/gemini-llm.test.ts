@@ -174,6 +174,8 @@ describe('Gemini provider (real SDK, loopback fake)', () => {
     const chunks = await collect(llm);
     expect(queries).toEqual(['opening hours']);
     expect(chunks).toEqual([
+      // The lookup is announced for the call's timeline, then the answer streams.
+      { type: 'tool-call', name: 'lookup_knowledge', args: { query: 'opening hours' } },
       { type: 'text', text: 'We are open ' },
       { type: 'text', text: 'nine to five.' },
     ]);
@@ -196,7 +198,9 @@ describe('Gemini provider (real SDK, loopback fake)', () => {
     const lookupAgain = (): ReturnType<typeof functionCallReply> => functionCallReply('lookup_knowledge', { query: 'prices' });
     fake.script(lookupAgain(), lookupAgain(), lookupAgain(), lookupAgain(), lookupAgain());
     const chunks = await collect(provider());
-    expect(chunks).toEqual([]);
+    // Four lookups announced, nothing said.
+    expect(chunks.every((c) => c.type === 'tool-call' && c.name === 'lookup_knowledge')).toBe(true);
+    expect(chunks).toHaveLength(4);
     expect(fake.requests).toHaveLength(4); // the first request plus three round trips
     expect(fake.requests.slice(0, 3).map((r) => r.body?.toolConfig)).toEqual([undefined, undefined, undefined]);
     expect(fake.requests[3]?.body?.toolConfig).toEqual({ functionCallingConfig: { mode: 'NONE' } });

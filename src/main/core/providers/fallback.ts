@@ -22,7 +22,8 @@ export function withLlmFallback(
       let yielded = false;
       try {
         for await (const chunk of primary.generate(request, signal)) {
-          yielded = true;
+          // Only spoken text counts: a tool call alone has not reached the caller's ear.
+          if (chunk.type === 'text') yielded = true;
           yield chunk;
         }
         return;

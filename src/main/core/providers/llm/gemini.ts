@@ -2,7 +2,8 @@
  * The Gemini LLM provider (@google/genai, `models.generateContentStream`).
  *
  * - Text parts stream out as `text` chunks the moment they arrive; `transfer_to_agent`,
- *   `end_call` and `record_fact` calls come out as `tool-call` chunks for the call session.
+ *   `end_call` and `record_fact` calls come out as `tool-call` chunks for the call session
+ *   (`lookup_knowledge` too, for the timeline only).
  * - `lookup_knowledge` is answered here: the handler's result goes back to the model as a
  *   functionResponse and the reply keeps streaming (at most `maxToolRoundTrips` times;
  *   the last request forbids further calls). `record_fact` is acknowledged the same way so
@@ -512,6 +513,8 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
               functionResponse: { name, response: parsed.success ? { output: 'recorded' } : { error: 'name and value are required' } },
             });
           } else if (known && name === 'lookup_knowledge') {
+            // Shown on the call's timeline; nothing was said, so it does not count as output.
+            yield { type: 'tool-call', name, args: args ?? {} };
             // Run after the stream ends, so a slow lookup can't trip the stall timeout.
             responses.push({ lookup: args });
           } else {

@@ -6,10 +6,18 @@ describe('clause splitting for streamed replies', () => {
   it('emits each sentence as soon as it is complete, however the text is chunked', () => {
     const splitter = new ClauseSplitter();
     const out: string[] = [];
-    for (const chunk of ['I can help', ' with that. Your bill', ' was 42.50 dollars', '! Anything else?']) out.push(...splitter.push(chunk));
+    for (const chunk of ['I can help', ' with that. Your bill', ' was 42.50 dollars', '! Anything else']) out.push(...splitter.push(chunk));
     expect(out).toEqual(['I can help with that.', 'Your bill was 42.50 dollars!']);
-    expect(splitter.flush()).toEqual(['Anything else?']);
+    expect(splitter.flush()).toEqual(['Anything else']);
     expect(splitter.flush()).toEqual([]);
+  });
+
+  it('speaks a sentence that ends a chunk without waiting for the next chunk', () => {
+    const splitter = new ClauseSplitter();
+    expect(splitter.push('Sure, I can help with that.')).toEqual(['Sure, I can help with that.']);
+    // A number's decimal point at the end of a chunk is not a sentence end.
+    expect(splitter.push(' It costs 3.')).toEqual([]);
+    expect(splitter.push('50 a month.')).toEqual(['It costs 3.50 a month.']);
   });
 
   it('breaks long clauses at commas but keeps short ones whole', () => {

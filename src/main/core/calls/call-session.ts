@@ -213,7 +213,37 @@ export class CallSession {
     }
     this.callerLine = null;
     if (!event.text.trim()) return;
-    const analysis = this.o.assist.analyse(event.text, this.history);
+    const historyBefore = [...this.history];
+    // "Uh-huh" while the AI talks is a listener's noise, not a new request.
+    const respond = !(turn?.audible && isBackchannel(event.text));
+    if (respond) {
+      this.history.push({ role: 'user', text: event.text });
+      // The reply starts first: analysis and storage must not add to the caller's wait.
+      if (this.summary.controller === 'ai') this.reply(event);
+    }
+    this.recordCallerLine(line, historyBefore);
+  }
+
+  /** Starts the AI's answer to the caller's latest line. */
+  private reply(event: Extract<SttEvent, { type: 'final' }>): void {
+    // Newer words from the caller make the reply in progress stale: stop it, and if any of
+    // it went out, clear it and keep what was heard.
+    if (this.turn?.interruptible) {
+      if (this.turn.hasAudio) this.cutOff('barge_in');
+      else this.abandon(this.turn);
+    }
+    const request = { system: this.o.systemPrompt, history: [...this.history] };
+    const timer = new TurnTimer(this.id, event.endMs, this.nowMs(), {
+      stt: this.o.providers.stt.label,
+      llm: this.o.providers.llm.label,
+      tts: this.o.providers.tts.label,
+    });
+    this.startTurn((signal) => this.llm.generate(request, signal), timer);
+  }
+
+  /** Sentiment, suggestion and the durable record of one final caller line. */
+  private recordCallerLine(line: Utterance, historyBefore: readonly ChatMessage[]): void {
+    const analysis = this.o.assist.analyse(line.text, historyBefore);
     line.sentiment = analysis.sentiment;
     this.persist(() => this.o.recorder.appendUtterance(line));
     this.emit({ name: 'call.transcript', payload: line });
@@ -232,25 +262,6 @@ export class CallSession {
       articles: analysis.articles,
     };
     this.emit({ name: 'call.suggestion', payload: this.lastSuggestion });
-
-    // "Uh-huh" while the AI talks is a listener's noise, not a new request.
-    if (turn?.audible && isBackchannel(event.text)) return;
-    this.history.push({ role: 'user', text: event.text });
-    if (this.summary.controller === 'ai') {
-      // Newer words from the caller make the reply in progress stale: stop it, and if any
-      // of it went out, clear it and keep what was heard.
-      if (this.turn?.interruptible) {
-        if (this.turn.hasAudio) this.cutOff('barge_in');
-        else this.abandon(this.turn);
-      }
-      const request = { system: this.o.systemPrompt, history: [...this.history] };
-      const timer = new TurnTimer(this.id, event.endMs, this.nowMs(), {
-        stt: this.o.providers.stt.label,
-        llm: this.o.providers.llm.label,
-        tts: this.o.providers.tts.label,
-      });
-      this.startTurn((signal) => this.llm.generate(request, signal), timer);
-    }
   }
 
   // ---------------------------------------------------------------- speaking

@@ -33,10 +33,13 @@ export class ClauseSplitter {
 
   private findCut(): number {
     SENTENCE_END.lastIndex = 0;
-    // A sentence end needs the following whitespace to be sure ("3.5" or "e.g" mid-stream).
+    // Mid-buffer, a sentence end needs the following whitespace to be sure ("3.5", "e.g").
+    // At the end of what has arrived, a full stop after a word is taken as the end: waiting
+    // for the next chunk would add the model's whole inter-chunk gap to the caller's wait.
     for (let m = SENTENCE_END.exec(this.buffer); m; m = SENTENCE_END.exec(this.buffer)) {
       const end = m.index + m[0].length;
       if (end < this.buffer.length) return end;
+      if (/[A-Za-z)"']$/.test(this.buffer.slice(0, m.index))) return end;
     }
     SOFT_BREAK.lastIndex = 0;
     for (let m = SOFT_BREAK.exec(this.buffer); m; m = SOFT_BREAK.exec(this.buffer)) {

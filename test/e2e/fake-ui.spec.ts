@@ -142,6 +142,160 @@ test('a failed command shows its message as a toast', async ({ page }) => {
   await expect(toast).toHaveCount(0);
 });
 
+type Fake = {
+  calls(): Array<{ id: string; from: string }>;
+  requestTakeover(callId: string, reason: string): void;
+  addTurn(turn: Record<string, unknown>): void;
+};
+
+/** The seeded live call's id by the caller's number. */
+async function seededCallId(page: Page, from: string): Promise<string> {
+  const id = await page.evaluate(
+    (number) => (globalThis as unknown as { __fake: Fake }).__fake.calls().find((c) => c.from === number)?.id,
+    from,
+  );
+  expect(id).toBeTruthy();
+  return id!;
+}
+
+test('latency card: per-turn voice-to-voice, stages, p50/p90, cut-off turns', async ({ page }) => {
+  const problems = collectProblems(page);
+  await openWithFakeBackend(page, { seed: true });
+  const callId = await seededCallId(page, '+15557654321');
+  await page.getByTestId('live-call').filter({ hasText: '765 4321' }).click();
+
+  const card = page.getByTestId('latency-card');
+  // Two turns come from calls.get (820 ms and 1.11 s in the fake's timings).
+  await expect(card.getByTestId('latency-turn')).toHaveCount(2);
+  // A slow turn with a fallback engine, then a turn cut off before any audio, arrive live.
+  await page.evaluate((id) => {
+    const fake = (globalThis as unknown as { __fake: Fake }).__fake;
+    const base = { callId: id, sttLabel: 'PocketSphinx (en-US)', ttsLabel: 'eSpeak NG' };
+    fake.addTurn({
+      ...base,
+      turnId: 'live-1',
+      speechEndAtMs: 60_000,
+      sttFinalAtMs: 60_240,
+      llmFirstTokenAtMs: 61_390,
+      ttsFirstByteAtMs: 61_650,
+      firstAudioAtMs: 61_690,
+      llmLabel: 'Offline engine (Gemini failed)',
+    });
+    fake.addTurn({
+      ...base,
+      turnId: 'live-2',
+      speechEndAtMs: 70_000,
+      sttFinalAtMs: 70_200,
+      llmFirstTokenAtMs: 70_610,
+      ttsFirstByteAtMs: null,
+      firstAudioAtMs: null,
+      llmLabel: 'Intent + knowledge base',
+    });
+  }, callId);
+  const rows = card.getByTestId('latency-turn');
+  await expect(rows).toHaveCount(4);
+  await expect(rows.getByTestId('latency-v2v')).toHaveText(['820 ms', '1.11 s', '1.69 s', 'cut off']);
+  // Nearest rank over the three turns that reached the caller.
+  await expect(card.getByTestId('latency-p50')).toHaveText('1.11 s');
+  await expect(card.getByTestId('latency-p90')).toHaveText('1.69 s');
+  await expect(card).toContainText('1 cut off');
+  await card.scrollIntoViewIfNeeded();
+  await shot(page, '50-latency-card');
+
+  // Stage times and the engines that did the work are in the row's tooltip.
+  await rows.nth(2).getByTestId('latency-v2v').hover();
+  const tip = page.getByRole('tooltip').filter({ hasText: 'Turn 3' });
+  await expect(tip).toBeVisible();
+  await expect(tip).toContainText('1.15 s');
+  await expect(tip).toContainText('Offline engine (Gemini failed)');
+  await expect(tip).toContainText('eSpeak NG');
+  await page.waitForTimeout(200); // let the fade-in finish for the screenshot
+  await shot(page, '51-latency-tooltip');
+
+  // Reloading the call from calls.get keeps the stored turns (the fake stores added turns too).
+  await page.getByTestId('recent-call').first().click();
+  await expect(page.getByTestId('latency-card').getByTestId('latency-turn')).not.toHaveCount(0);
+  await page.getByTestId('live-call').filter({ hasText: '765 4321' }).click();
+  await expect(rows).toHaveCount(4);
+  expect(problems).toEqual([]);
+});
+
+test('the AI asks for a person: banner with Take over, attention marker in Live calls', async ({ page }) => {
+  const problems = collectProblems(page);
+  await openWithFakeBackend(page, { seed: true });
+  const callId = await seededCallId(page, '+15557654321');
+  const row = page.getByTestId('live-call').filter({ hasText: '765 4321' });
+  await row.click();
+  await expect(page.getByTestId('takeover-request')).toHaveCount(0);
+
+  await page.evaluate(
+    (id) =>
+      (globalThis as unknown as { __fake: Fake }).__fake.requestTakeover(id, 'Caller asked for a manager about the refund'),
+    callId,
+  );
+  const banner = page.getByTestId('takeover-request');
+  await expect(banner).toBeVisible();
+  await expect(banner).toContainText('The AI asks for a person: Caller asked for a manager about the refund');
+  await expect(row).toHaveAttribute('data-attention', 'takeover-requested');
+  await expect(row.getByTestId('attention-marker')).toBeVisible();
+  await expect(page.getByTestId('live-call').filter({ hasText: '700 900789' })).not.toHaveAttribute('data-attention');
+  await expect(page.locator('[data-event-type="takeover_requested"]')).toContainText('AI asked for a person');
+  await shot(page, '52-takeover-requested');
+
+  await banner.getByRole('button', { name: 'Take over' }).click();
+  await expect(page.getByTestId('call-view').getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
+  await expect(banner).toHaveCount(0);
+  await expect(row).not.toHaveAttribute('data-attention');
+  await shot(page, '53-after-takeover');
+  expect(problems).toEqual([]);
+});
+
+test('desktop notifications: asked for only from the banner, shown for a call the agent is not watching', async ({ page }) => {
+  // A stand-in Notification API that records what the console does with it.
+  await page.addInitScript(() => {
+    const log = { requests: 0, shown: [] as Array<{ title: string; body: string }> };
+    class FakeNotification {
+      static permission: NotificationPermission = 'default';
+      static requestPermission(): Promise<NotificationPermission> {
+        log.requests += 1;
+        FakeNotification.permission = 'granted';
+        return Promise.resolve('granted');
+      }
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: { body?: string }) {
+        log.shown.push({ title, body: options?.body ?? '' });
+      }
+      close(): void {}
+    }
+    Object.assign(globalThis, { Notification: FakeNotification, __notifications: log });
+  });
+  await openWithFakeBackend(page, { seed: true });
+  const watched = await seededCallId(page, '+15557654321');
+  const other = await seededCallId(page, '+447700900789');
+  const log = () =>
+    page.evaluate(() => (globalThis as unknown as { __notifications: { requests: number; shown: unknown[] } }).__notifications);
+
+  await page.getByTestId('live-call').filter({ hasText: '765 4321' }).click();
+  await page.evaluate((id) => (globalThis as unknown as { __fake: Fake }).__fake.requestTakeover(id, 'Caller is upset'), watched);
+  const enable = page.getByTestId('takeover-request').getByRole('button', { name: 'Enable notifications' });
+  await expect(enable).toBeVisible();
+  expect(await log()).toEqual({ requests: 0, shown: [] }); // never asked on load, nothing shown without permission
+  await shot(page, '54-enable-notifications');
+
+  await enable.click();
+  await expect(enable).toHaveCount(0);
+  expect((await log()).requests).toBe(1);
+
+  await page.evaluate((id) => (globalThis as unknown as { __fake: Fake }).__fake.requestTakeover(id, 'Caller wants to cancel'), other);
+  await expect.poll(async () => (await log()).shown).toEqual([
+    { title: 'The AI asks for a person', body: '+44 7700 900789: Caller wants to cancel' },
+  ]);
+  await expect(page.getByTestId('live-call').filter({ hasText: '700 900789' })).toHaveAttribute(
+    'data-attention',
+    'takeover-requested',
+  );
+});
+
 test('without Electron or a token, a socket the server refuses shows the needs-token state', async ({ page }) => {
   // No window.switchboard, so the renderer uses the WebSocket; nothing answers it, but /healthz does.
   await serveRenderer(page);

@@ -8,7 +8,7 @@
  * it must be self-contained: no imports other than types, no references to module scope.
  */
 import type { AnyEvent, CommandName, Result } from '@shared/contract';
-import type { CallEvent, CallSummary, Scenario, Suggestion, Utterance } from '@shared/domain';
+import type { CallEvent, CallSummary, Scenario, SecretStatus, Suggestion, TurnMetrics, Utterance } from '@shared/domain';
 
 export interface FakeBackendOptions {
   /** Multiplies the script's pace (2 = twice as fast). */
@@ -26,6 +26,10 @@ export interface FakeControl {
   started: string[];
   /** The next call of `name` answers with an `unavailable` error carrying `message`. */
   failNext(name: CommandName, message: string): void;
+  /** The AI on `callId` asks for a person (a 'takeover_requested' event, stored and emitted). */
+  requestTakeover(callId: string, reason: string): void;
+  /** Stores and emits a turn's latency ('call.turn'), as the core does once first audio goes out. */
+  addTurn(turn: TurnMetrics): void;
 }
 
 export function installFakeBackend(options: FakeBackendOptions = {}): void {
@@ -107,7 +111,37 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     suggestion: Suggestion | null;
     timers: Array<ReturnType<typeof setTimeout>>;
     speakingLineId: string | null;
+    turns: TurnMetrics[];
   };
+
+  /** Stage durations (ms) the fake's AI turns cycle through: STT, LLM first token, TTS first byte, send. */
+  const turnTimings: Array<[number, number, number, number]> = [
+    [180, 420, 190, 30],
+    [210, 640, 230, 35],
+    [160, 380, 170, 25],
+    [240, 1150, 260, 40],
+  ];
+  const engineLabels = { sttLabel: 'PocketSphinx (en-US)', llmLabel: 'Intent + knowledge base', ttsLabel: 'eSpeak NG' };
+  /** A complete turn for the AI line `turnId` whose caller stopped speaking at `speechEndAtMs`. */
+  function timedTurn(c: CallState, turnId: string, speechEndAtMs: number): TurnMetrics {
+    const [stt, llm, tts, send] = turnTimings[c.turns.length % turnTimings.length]!;
+    return {
+      callId: c.summary.id,
+      turnId,
+      speechEndAtMs,
+      sttFinalAtMs: speechEndAtMs + stt,
+      llmFirstTokenAtMs: speechEndAtMs + stt + llm,
+      ttsFirstByteAtMs: speechEndAtMs + stt + llm + tts,
+      firstAudioAtMs: speechEndAtMs + stt + llm + tts + send,
+      ...engineLabels,
+    };
+  }
+  function putTurn(c: CallState, m: TurnMetrics): void {
+    const i = c.turns.findIndex((t) => t.turnId === m.turnId);
+    if (i >= 0) c.turns[i] = m;
+    else c.turns.push(m);
+    emit({ name: 'call.turn', payload: m });
+  }
 
   const listeners = new Set<(e: AnyEvent) => void>();
   const calls = new Map<string, CallState>();
@@ -169,6 +203,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       suggestion: null,
       timers: [],
       speakingLineId: null,
+      turns: [],
     };
     calls.set(id, c);
     return c;
@@ -178,6 +213,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
   function play(c: CallState, from = 0): void {
     let t = 400 / speed;
     let suggestionIndex = 0;
+    let speechEndAtMs: number | null = null;
     const at = (ms: number, fn: () => void) => c.timers.push(setTimeout(fn, ms));
     for (let i = from; i < script.length; i += 1) {
       const line = script[i]!;
@@ -219,6 +255,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
             interrupted: false,
           });
           updateSummary(c, {});
+          speechEndAtMs = elapsed(c);
           const sug = line.score !== undefined && line.score < 0 ? suggestions[sIndex] : undefined;
           if (sug) {
             c.suggestion = { ...sug, callId: c.summary.id, utteranceId: id };
@@ -237,6 +274,8 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
           startMs = elapsed(c);
           c.speakingLineId = id;
           updateSummary(c, { aiActivity: 'speaking' });
+          if (speechEndAtMs !== null) putTurn(c, timedTurn(c, id, speechEndAtMs));
+          speechEndAtMs = null;
         });
         const dur = (words.length * 260) / speed;
         t = startAt + (cut === words.length ? dur : (cut * 260) / speed);
@@ -268,6 +307,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
   function backfill(c: CallState, count: number): void {
     let ms = 800;
     let sIndex = 0;
+    let speechEndAtMs: number | null = null;
     for (const line of script.slice(0, count)) {
       const id = nid('utt');
       const dur = line.text.split(' ').length * 260;
@@ -283,6 +323,8 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
         sentiment: line.score === undefined ? null : sentimentOf(line.score),
         interrupted: Boolean(line.interruptAt),
       });
+      if (line.speaker === 'ai' && speechEndAtMs !== null) c.turns.push(timedTurn(c, id, speechEndAtMs));
+      speechEndAtMs = line.speaker === 'caller' ? ms + dur : null;
       if (line.interruptAt) c.events.push({ id: nid('ev'), callId: c.summary.id, type: 'barge_in', atMs: ms + dur - 200, data: {} });
       if (line.score !== undefined && line.score < 0 && suggestions[sIndex]) {
         c.suggestion = { ...suggestions[sIndex]!, callId: c.summary.id, utteranceId: id };
@@ -324,6 +366,23 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     b.summary.controller = 'ai';
   }
 
+  const providerChoice: Record<string, string> = { stt: 'offline', llm: 'offline', tts: 'offline' };
+  const secretStatus = (name: unknown, configured: boolean): SecretStatus => ({
+    name: name === 'geminiApiKey' ? 'geminiApiKey' : 'deepgramApiKey',
+    configured,
+    source: configured ? 'file' : null,
+    editable: true,
+  });
+  const providersState = () => ({
+    choice: { ...providerChoice },
+    secrets: [secretStatus('deepgramApiKey', false), secretStatus('geminiApiKey', false)],
+    engines: [
+      { role: 'stt', label: 'PocketSphinx (en-US)', offline: true },
+      { role: 'llm', label: 'Intent + knowledge base', offline: true },
+      { role: 'tts', label: 'eSpeak NG', offline: true },
+    ],
+  });
+
   const ok = <T>(value: T): Result<T> => ({ ok: true, value });
   const err = (code: 'not_found' | 'conflict' | 'bad_request', message: string): Result<never> => ({
     ok: false,
@@ -355,7 +414,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     'calls.get': (input) => {
       const c = calls.get(String(input['callId']));
       if (!c) return err('not_found', `No call with id ${String(input['callId'])}`);
-      return ok({ call: c.summary, utterances: c.lines, events: c.events, suggestion: c.suggestion });
+      return ok({ call: c.summary, utterances: c.lines, events: c.events, suggestion: c.suggestion, turns: c.turns });
     },
     'demo.scenarios': () => ok(scenarios),
     'demo.start': (input) => {
@@ -421,6 +480,15 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     },
     'settings.get': () => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000 }),
     'settings.update': (input) => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, ...input }),
+    // Providers and keys: everything offline, nothing configured (enough for the console to render).
+    'providers.get': () => ok(providersState()),
+    'providers.update': (input) => {
+      Object.assign(providerChoice, input);
+      return ok(providersState());
+    },
+    'secrets.set': (input) => ok(secretStatus(input['name'], true)),
+    'secrets.clear': (input) => ok(secretStatus(input['name'], false)),
+    'providers.test': () => ok({ ok: false, latencyMs: null, message: 'No API key is configured.' }),
   };
 
   const failures = new Map<string, string>();
@@ -429,6 +497,14 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     calls: () => [...calls.values()].map((c) => c.summary),
     started: [],
     failNext: (name, message) => void failures.set(name, message),
+    requestTakeover: (callId, reason) => {
+      const c = calls.get(callId);
+      if (c) addEvent(c, 'takeover_requested', { reason });
+    },
+    addTurn: (turn) => {
+      const c = calls.get(turn.callId);
+      if (c) putTurn(c, turn);
+    },
   };
 
   const api = {

@@ -9,6 +9,7 @@ import type {
   Controller,
   Sentiment,
   Speaker,
+  TurnMetrics,
   Utterance,
 } from '@shared/domain';
 import { sqliteCode, StoreError, translateSqliteError } from './errors';
@@ -72,6 +73,14 @@ export interface CallStore {
   appendUtterance(utterance: Utterance): void;
   /** Events are immutable facts: storing the same id again is ignored. */
   appendEvent(event: CallEvent): void;
+  /**
+   * Stores one AI turn's latency breakdown, committed before this returns. Storing the same
+   * turnId again replaces the figures and keeps the turn's place (a turn first stored cut off
+   * may be completed later). UNKNOWN_CALL when the call is not stored.
+   */
+  appendTurnMetrics(metrics: TurnMetrics): void;
+  /** A call's turns, oldest first (by when the caller stopped speaking, then arrival); [] for an unknown call. */
+  listTurnMetrics(callId: string): TurnMetrics[];
   listCalls(options: ListCallsOptions): CallSummary[];
   getCall(id: string): CallRecord | null;
   /**
@@ -116,6 +125,19 @@ interface UtteranceRow {
   sentiment_score: number | null;
   sentiment_label: string | null;
   interrupted: number;
+}
+
+interface TurnMetricsRow {
+  turn_id: string;
+  call_id: string;
+  speech_end_at_ms: number;
+  stt_final_at_ms: number;
+  llm_first_token_at_ms: number | null;
+  tts_first_byte_at_ms: number | null;
+  first_audio_at_ms: number | null;
+  stt_label: string;
+  llm_label: string;
+  tts_label: string;
 }
 
 interface EventRow {
@@ -177,6 +199,26 @@ export function createCallStore(db: Database): CallStore {
             (SELECT coalesce(max(seq), 0) + 1 FROM call_events WHERE call_id = @callId),
             @type, @atMs, @data)
     ON CONFLICT (id) DO NOTHING`);
+
+  const upsertTurnMetricsStmt = db.prepare(/* sql */ `
+    INSERT INTO turn_metrics (turn_id, call_id, seq, speech_end_at_ms, stt_final_at_ms,
+                              llm_first_token_at_ms, tts_first_byte_at_ms, first_audio_at_ms,
+                              stt_label, llm_label, tts_label)
+    VALUES (@turnId, @callId,
+            (SELECT coalesce(max(seq), 0) + 1 FROM turn_metrics WHERE call_id = @callId),
+            @speechEndAtMs, @sttFinalAtMs, @llmFirstTokenAtMs, @ttsFirstByteAtMs, @firstAudioAtMs,
+            @sttLabel, @llmLabel, @ttsLabel)
+    ON CONFLICT (turn_id) DO UPDATE SET
+      speech_end_at_ms = excluded.speech_end_at_ms, stt_final_at_ms = excluded.stt_final_at_ms,
+      llm_first_token_at_ms = excluded.llm_first_token_at_ms,
+      tts_first_byte_at_ms = excluded.tts_first_byte_at_ms,
+      first_audio_at_ms = excluded.first_audio_at_ms,
+      stt_label = excluded.stt_label, llm_label = excluded.llm_label, tts_label = excluded.tts_label`);
+
+  const listTurnMetricsStmt = db.prepare(/* sql */ `
+    SELECT turn_id, call_id, speech_end_at_ms, stt_final_at_ms, llm_first_token_at_ms,
+           tts_first_byte_at_ms, first_audio_at_ms, stt_label, llm_label, tts_label
+    FROM turn_metrics WHERE call_id = ? ORDER BY speech_end_at_ms, seq`);
 
   const listStmts: Record<CallScope, ReturnType<Database['prepare']>> = {
     live: db.prepare(listSql(`c.status IN ${LIVE_STATUSES}`)),
@@ -301,6 +343,27 @@ export function createCallStore(db: Database): CallStore {
       });
     },
 
+    appendTurnMetrics(m) {
+      guard('save turn latency', () => {
+        upsertTurnMetricsStmt.run({
+          turnId: m.turnId,
+          callId: m.callId,
+          speechEndAtMs: m.speechEndAtMs,
+          sttFinalAtMs: m.sttFinalAtMs,
+          llmFirstTokenAtMs: m.llmFirstTokenAtMs,
+          ttsFirstByteAtMs: m.ttsFirstByteAtMs,
+          firstAudioAtMs: m.firstAudioAtMs,
+          sttLabel: m.sttLabel,
+          llmLabel: m.llmLabel,
+          ttsLabel: m.ttsLabel,
+        });
+      });
+    },
+
+    listTurnMetrics(callId) {
+      return guard('read turn latency', () => (listTurnMetricsStmt.all(callId) as TurnMetricsRow[]).map(toTurnMetrics));
+    },
+
     listCalls({ scope, limit }) {
       if (!Number.isInteger(limit) || limit < 1) {
         throw new StoreError('INVALID_INPUT', `listCalls: limit must be a positive integer, got ${limit}.`);
@@ -393,5 +456,20 @@ function toCallEvent(row: EventRow): CallEvent {
     type: row.type as CallEventType,
     atMs: row.at_ms,
     data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+function toTurnMetrics(row: TurnMetricsRow): TurnMetrics {
+  return {
+    callId: row.call_id,
+    turnId: row.turn_id,
+    speechEndAtMs: row.speech_end_at_ms,
+    sttFinalAtMs: row.stt_final_at_ms,
+    llmFirstTokenAtMs: row.llm_first_token_at_ms,
+    ttsFirstByteAtMs: row.tts_first_byte_at_ms,
+    firstAudioAtMs: row.first_audio_at_ms,
+    sttLabel: row.stt_label,
+    llmLabel: row.llm_label,
+    ttsLabel: row.tts_label,
   };
 }

@@ -6,8 +6,9 @@ import { useCallback, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { AssistPanel } from '../features/assist/AssistPanel';
 import { CallSidebar } from '../features/calls/CallList';
-import { selectEvents, selectTranscript, useCallsStore } from '../features/calls/store';
+import { selectEvents, selectTranscript, selectTurns, useCallsStore } from '../features/calls/store';
 import { useCallsFeed } from '../features/calls/useCallsFeed';
+import { useTakeoverRequests } from '../features/calls/useTakeoverRequests';
 import { useNow } from '../features/calls/useNow';
 import { CallView, NoCallSelected } from '../features/call-view/CallView';
 import { buildTimeline } from '../features/call-view/timeline';
@@ -15,6 +16,7 @@ import { useCallActions } from '../features/call-view/useCallActions';
 import { useCallDetail } from '../features/call-view/useCallDetail';
 import { AuthRequired } from '../features/connection/AuthRequired';
 import { useConnection } from '../features/connection/useConnection';
+import { useNotificationAccess } from '../features/notifications/desktop-notifications';
 import { Toaster } from '../features/toasts/Toaster';
 import { useToasts } from '../features/toasts/store';
 import { TopBar } from '../features/topbar/TopBar';
@@ -54,12 +56,15 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
     };
   }, [calls]);
   const now = useNow(1000, live.length > 0);
+  const takeoverRequests = useTakeoverRequests(live);
+  const notifications = useNotificationAccess();
 
   const selected = selectedId ? (calls[selectedId] ?? null) : null;
   const { loading } = useCallDetail(selected?.id ?? null);
   const lines = useCallsStore(selectTranscript(selectedId));
   const events = useCallsStore(selectEvents(selectedId));
   const suggestion = useCallsStore((s) => (selectedId ? (s.suggestions[selectedId] ?? null) : null));
+  const turns = useCallsStore(selectTurns(selectedId));
   const draft = useCallsStore((s) => (selectedId ? (s.drafts[selectedId] ?? '') : ''));
   const ended = selected?.status === 'ended';
   // Interim lines never finalised before the call ended are not part of its record.
@@ -115,7 +120,15 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
         </div>
       ) : null}
       <div className="grid min-h-0 flex-1 grid-cols-[296px_minmax(0,1fr)_336px]">
-        <CallSidebar live={live} recent={recent} loaded={listsLoaded} selectedId={selectedId} now={now} onSelect={select} />
+        <CallSidebar
+          live={live}
+          recent={recent}
+          loaded={listsLoaded}
+          selectedId={selectedId}
+          now={now}
+          onSelect={select}
+          takeoverRequests={takeoverRequests}
+        />
         <main className="flex min-h-0 min-w-0 flex-col bg-slate-900/30">
           {selected ? (
             <CallView
@@ -127,6 +140,9 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
               actions={actions}
               draft={draft}
               onDraftChange={setDraft}
+              takeoverRequest={takeoverRequests[selected.id] ?? null}
+              notifications={notifications.access}
+              onEnableNotifications={notifications.request}
             />
           ) : (
             <NoCallSelected
@@ -140,6 +156,7 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
           call={selected}
           suggestion={suggestion}
           callerScores={callerScores}
+          turns={turns}
           onUseReply={canUseReply ? useReply : null}
         />
       </div>

@@ -19,6 +19,21 @@ const seeders: Record<number, (db: Database.Database) => void> = {
   0: () => {
     // Version 0 is an empty file: nothing to keep.
   },
+  1: (db) => {
+    db.exec(`
+      INSERT INTO calls (id, call_sid, direction, from_number, to_number, status, controller,
+                         started_at, ended_at, end_reason)
+      VALUES ('c1', 'CA1', 'inbound', '+15550100001', '+15550100999', 'ended', 'agent',
+              1700000000000, 1700000060000, 'completed'),
+             ('c2', 'CA2', 'outbound', '+15550100999', '+15550100002', 'active', 'ai',
+              1700000100000, NULL, NULL);
+      INSERT INTO utterances (id, call_id, seq, speaker, text, start_ms, end_ms,
+                              sentiment_score, sentiment_label, interrupted)
+      VALUES ('u1', 'c1', 1, 'caller', 'I was charged twice', 0, 1000, -0.5, 'negative', 0),
+             ('u2', 'c1', 2, 'ai', 'Let me check', 1200, 2000, NULL, NULL, 1);
+      INSERT INTO call_events (id, call_id, seq, type, at_ms, data)
+      VALUES ('e1', 'c1', 1, 'started', 0, '{}'), ('e2', 'c1', 2, 'takeover', 2100, '{"agent":"sam"}');`);
+  },
 };
 
 function tableCounts(db: Database.Database): Record<string, number> {

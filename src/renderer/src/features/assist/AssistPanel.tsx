@@ -1,22 +1,26 @@
-import type { ReactNode } from 'react';
-import type { CallSummary, Suggestion } from '@shared/domain';
+import type { CallSummary, Suggestion, TurnMetrics } from '@shared/domain';
 import { Button } from '../../components/ui/Button';
 import { EmptyState } from '../../components/ui/EmptyState';
 import { toneTextClass } from '../../components/ui/Indicators';
 import { BookIcon, SparkIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatScore, sentimentTone, titleCase } from '../../lib/format';
+import { LatencyCard } from '../latency/LatencyCard';
+import { Card } from './Card';
 import { Sparkline } from './Sparkline';
 
 export function AssistPanel({
   call,
   suggestion,
   callerScores,
+  turns,
   onUseReply,
 }: {
   call: CallSummary | null;
   suggestion: Suggestion | null;
   callerScores: number[];
+  /** The open call's AI turns, oldest first. */
+  turns: TurnMetrics[];
   onUseReply: ((text: string) => void) | null;
 }) {
   return (
@@ -34,21 +38,10 @@ export function AssistPanel({
         <div className="flex flex-col gap-3 px-3 pb-4">
           <SentimentCard scores={callerScores} />
           <SuggestionCard suggestion={suggestion} onUseReply={onUseReply} ended={call.status === 'ended'} />
+          <LatencyCard turns={turns} ended={call.status === 'ended'} />
         </div>
       )}
     </aside>
-  );
-}
-
-function Card({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
-  return (
-    <section className="rounded-lg border border-slate-800/80 bg-slate-900/40">
-      <header className="flex items-center justify-between px-3 pt-2.5 pb-1.5">
-        <h3 className="text-[12px] font-medium text-slate-400">{title}</h3>
-        {aside}
-      </header>
-      <div className="px-3 pb-3">{children}</div>
-    </section>
   );
 }
 

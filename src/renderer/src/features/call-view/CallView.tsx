@@ -5,7 +5,10 @@ import { EmptyState } from '../../components/ui/EmptyState';
 import { HangUpIcon, HeadsetIcon, PhoneIcon, ReturnIcon } from '../../components/ui/icons';
 import { formatDuration, formatScore, formatWhen, titleCase } from '../../lib/format';
 import { callDurationMs, callerNumber } from '../calls/CallList';
+import type { TakeoverRequest } from '../calls/store';
+import type { NotificationAccess } from '../notifications/desktop-notifications';
 import { Composer } from './Composer';
+import { TakeoverBanner } from './TakeoverBanner';
 import { Transcript } from './Transcript';
 import type { TimelineItem } from './timeline';
 import type { CallActions } from './useCallActions';
@@ -18,6 +21,9 @@ export function CallView({
   actions,
   draft,
   onDraftChange,
+  takeoverRequest,
+  notifications,
+  onEnableNotifications,
 }: {
   call: CallSummary;
   items: TimelineItem[];
@@ -26,13 +32,28 @@ export function CallView({
   actions: CallActions;
   draft: string;
   onDraftChange: (text: string) => void;
+  /** The AI's open request for a person, if any. */
+  takeoverRequest: TakeoverRequest | null;
+  notifications: NotificationAccess;
+  onEnableNotifications: () => void;
 }) {
   const ended = call.status === 'ended';
   const agentControls = call.controller === 'agent' && !ended;
+  const aiAsks = takeoverRequest !== null && call.controller === 'ai' && !ended;
 
   return (
     <section aria-label="Call" data-testid="call-view" data-call-id={call.id} className="flex min-h-0 min-w-0 flex-1 flex-col">
       <CallHeader call={call} now={now} actions={actions} />
+      {aiAsks ? (
+        <TakeoverBanner
+          request={takeoverRequest}
+          onTakeOver={actions.takeOver}
+          busy={actions.busy === 'takeOver'}
+          disabled={actions.busy !== null}
+          notifications={notifications}
+          onEnableNotifications={onEnableNotifications}
+        />
+      ) : null}
 
       <Transcript
         callId={call.id}

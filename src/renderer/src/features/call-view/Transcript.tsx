@@ -5,7 +5,7 @@ import { SentimentDot } from '../../components/ui/Indicators';
 import { ArrowDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatOffset } from '../../lib/format';
-import { eventLabel, type TimelineItem } from './timeline';
+import { eventLabel, eventTone, type EventTone, type TimelineItem } from './timeline';
 
 /** How close to the bottom (px) still counts as "following" the conversation. */
 const FOLLOW_THRESHOLD_PX = 48;
@@ -176,15 +176,16 @@ const Line = memo(function Line({ line }: { line: Utterance }) {
   );
 });
 
+const toneClass: Record<EventTone, string> = {
+  muted: 'text-slate-500',
+  agent: 'text-amber-300/90',
+  ai: 'text-indigo-300/90',
+  problem: 'text-rose-300/80',
+  attention: 'text-amber-200',
+};
+
 const EventDivider = memo(function EventDivider({ event }: { event: CallEvent }) {
-  const tone =
-    event.type === 'takeover'
-      ? 'text-amber-300/90'
-      : event.type === 'handback'
-        ? 'text-indigo-300/90'
-        : event.type === 'error' || event.type === 'barge_in'
-          ? 'text-rose-300/80'
-          : 'text-slate-500';
+  const tone = toneClass[eventTone(event)];
   return (
     <div className="flex items-center gap-3 py-2.5" data-testid="timeline-event" data-event-type={event.type}>
       <span aria-hidden className="h-px flex-1 bg-linear-to-r from-transparent to-slate-800" />

@@ -26,6 +26,39 @@ export function buildTimeline(lines: readonly Utterance[], events: readonly Call
   return out;
 }
 
+function text(data: Record<string, unknown>, key: string): string | null {
+  const value = data[key];
+  return typeof value === 'string' && value.trim() ? value.trim() : null;
+}
+
+/** ": reason" when the event carries one (also looked for in a tool call's args). */
+function reasonOf(ev: CallEvent): string {
+  const args = ev.data['args'];
+  const fromArgs = args && typeof args === 'object' ? text(args as Record<string, unknown>, 'reason') : null;
+  const reason = text(ev.data, 'reason') ?? fromArgs;
+  return reason ? `: ${reason}` : '';
+}
+
+const failedEngine: Record<string, string> = {
+  llm: 'Gemini failed — offline engine answered',
+  stt: 'Deepgram speech-to-text failed — offline engine is listening',
+  tts: 'Deepgram voice failed — offline voice is speaking',
+};
+
+function toolCallLabel(ev: CallEvent): string {
+  const tool = text(ev.data, 'tool');
+  switch (tool) {
+    case 'transfer_to_agent':
+      return `AI asked to transfer${reasonOf(ev)}`;
+    case 'end_call':
+      return `AI ended the call${reasonOf(ev)}`;
+    case null:
+      return 'AI used a tool';
+    default:
+      return `AI used ${tool}`;
+  }
+}
+
 export function eventLabel(ev: CallEvent): string {
   const by = typeof ev.data['agent'] === 'string' ? ` by ${ev.data['agent']}` : '';
   switch (ev.type) {
@@ -41,11 +74,43 @@ export function eventLabel(ev: CallEvent): string {
       return 'Caller pressed keypad digits';
     case 'agent_message':
       return 'Agent message';
+    case 'tool_call':
+      return toolCallLabel(ev);
+    case 'takeover_requested':
+      return `AI asked for a person${reasonOf(ev)}`;
+    case 'fallback': {
+      const role = text(ev.data, 'role') ?? '';
+      return `${failedEngine[role] ?? 'An engine failed — offline engine stood in'}${reasonOf(ev)}`;
+    }
+    case 'silence': {
+      const attempt = typeof ev.data['attempt'] === 'number' ? ` · attempt ${ev.data['attempt']}` : '';
+      return `Caller went quiet — AI checked in${attempt}`;
+    }
     case 'ended': {
       const reason = typeof ev.data['reason'] === 'string' ? ` · ${ev.data['reason'].replace(/[_-]+/g, ' ')}` : '';
       return `Call ended${reason}`;
     }
     case 'error':
       return typeof ev.data['message'] === 'string' ? `Error · ${ev.data['message']}` : 'Error on the call';
+  }
+}
+
+export type EventTone = 'muted' | 'agent' | 'ai' | 'problem' | 'attention';
+
+/** How loudly an event shows on the timeline. */
+export function eventTone(ev: CallEvent): EventTone {
+  switch (ev.type) {
+    case 'takeover':
+      return 'agent';
+    case 'handback':
+      return 'ai';
+    case 'takeover_requested':
+      return 'attention';
+    case 'error':
+    case 'barge_in':
+    case 'fallback':
+      return 'problem';
+    default:
+      return 'muted';
   }
 }

@@ -3,9 +3,10 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallSummary } from '@shared/domain';
 import { ActivityIndicator, ControllerBadge, SentimentDot } from '../../components/ui/Indicators';
 import { EmptyState } from '../../components/ui/EmptyState';
-import { InboxIcon, PhoneIcon } from '../../components/ui/icons';
+import { HeadsetIcon, InboxIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatDuration, formatPhone, formatScore, formatWhen, titleCase } from '../../lib/format';
+import type { TakeoverRequest } from './store';
 
 /** The caller's number: `from` for inbound calls, `to` for outbound ones. */
 export function callerNumber(c: CallSummary): string {
@@ -23,6 +24,7 @@ export function CallSidebar({
   selectedId,
   now,
   onSelect,
+  takeoverRequests,
 }: {
   live: CallSummary[];
   recent: CallSummary[];
@@ -30,6 +32,8 @@ export function CallSidebar({
   selectedId: string | null;
   now: number;
   onSelect: (id: string) => void;
+  /** Live calls whose AI asks for a person, by call id. */
+  takeoverRequests: Record<string, TakeoverRequest>;
 }) {
   return (
     <nav aria-label="Calls" className="flex min-h-0 flex-col border-r border-slate-800/80 bg-slate-950">
@@ -43,7 +47,13 @@ export function CallSidebar({
           <ul data-testid="live-calls" className="min-h-0 overflow-y-auto px-2 pb-2">
             {live.map((c) => (
               <li key={c.id}>
-                <LiveCallRow call={c} now={now} selected={c.id === selectedId} onSelect={onSelect} />
+                <LiveCallRow
+                  call={c}
+                  now={now}
+                  selected={c.id === selectedId}
+                  onSelect={onSelect}
+                  request={takeoverRequests[c.id] ?? null}
+                />
               </li>
             ))}
           </ul>
@@ -87,24 +97,31 @@ function LiveCallRow({
   now,
   selected,
   onSelect,
+  request,
 }: {
   call: CallSummary;
   now: number;
   selected: boolean;
   onSelect: (id: string) => void;
+  request: TakeoverRequest | null;
 }) {
   return (
     <button
       type="button"
       data-testid="live-call"
       data-call-id={call.id}
+      data-attention={request ? 'takeover-requested' : undefined}
       aria-current={selected ? 'true' : undefined}
       onClick={() => onSelect(call.id)}
       className={cn(
         'focus-ring group relative mb-1 flex w-full flex-col gap-1.5 rounded-lg border px-3 py-2.5 text-left transition-colors',
-        selected
-          ? 'border-indigo-400/30 bg-indigo-400/[0.07]'
-          : 'border-transparent hover:border-slate-800 hover:bg-slate-900/70',
+        request
+          ? selected
+            ? 'border-amber-400/50 bg-amber-400/[0.09]'
+            : 'border-amber-400/35 bg-amber-400/[0.05] hover:bg-amber-400/[0.08]'
+          : selected
+            ? 'border-indigo-400/30 bg-indigo-400/[0.07]'
+            : 'border-transparent hover:border-slate-800 hover:bg-slate-900/70',
       )}
     >
       {selected ? <span aria-hidden className="absolute top-3 bottom-3 -left-2 w-0.5 rounded-full bg-indigo-400" /> : null}
@@ -127,6 +144,18 @@ function LiveCallRow({
           {call.callerSentiment === null ? null : formatScore(call.callerSentiment)}
         </span>
       </span>
+      {request ? (
+        <span
+          className="flex items-center gap-1.5 pl-3.5 text-[11.5px] font-medium text-amber-200"
+          data-testid="attention-marker"
+          title={request.reason || undefined}
+        >
+          <HeadsetIcon className="size-3.5 shrink-0" />
+          <span className="truncate">
+            AI asks for a person{request.reason ? <span className="font-normal text-amber-200/70"> · {request.reason}</span> : null}
+          </span>
+        </span>
+      ) : null}
       {call.scenario ? (
         <span className="truncate pl-3.5 text-[11px] text-slate-500">Demo · {titleCase(call.scenario)}</span>
       ) : null}

@@ -1,16 +1,19 @@
 /**
  * The console's call state: summaries by id, transcripts by call id (interim lines replaced
- * in place by the line with the same id), timeline events, and the latest suggestion per call.
+ * in place by the line with the same id), timeline events, the latest suggestion and the AI
+ * turns' latency per call.
  * Fed by useCallsFeed / useCallDetail; components read it through selectors and take props.
  */
 import { create } from 'zustand';
-import type { CallEvent, CallSummary, Suggestion, Utterance } from '@shared/domain';
+import type { CallEvent, CallSummary, Suggestion, TurnMetrics, Utterance } from '@shared/domain';
 
 export interface CallsState {
   calls: Record<string, CallSummary>;
   transcripts: Record<string, Utterance[]>;
   events: Record<string, CallEvent[]>;
   suggestions: Record<string, Suggestion>;
+  /** Per-turn latency by call id, oldest first (call.turn events and calls.get). */
+  turns: Record<string, TurnMetrics[]>;
   /** Calls whose stored transcript has been loaded with calls.get. */
   detailLoaded: Record<string, true>;
   /** Composer text per call, so "Use" in the Assist panel can fill it. */
@@ -25,11 +28,13 @@ export interface CallsState {
   upsertUtterance(u: Utterance): void;
   addEvent(e: CallEvent): void;
   setSuggestion(s: Suggestion): void;
+  upsertTurn(m: TurnMetrics): void;
   loadDetail(detail: {
     call: CallSummary;
     utterances: Utterance[];
     events: CallEvent[];
     suggestion: Suggestion | null;
+    turns: TurnMetrics[];
   }): void;
   select(id: string | null): void;
   selectWhenArrives(callSid: string): void;
@@ -65,6 +70,45 @@ function mergeEvent(list: readonly CallEvent[], e: CallEvent): CallEvent[] {
   return next;
 }
 
+/** Inserts or replaces `m` by turnId, keeping turns ordered by when the caller stopped speaking. */
+export function mergeTurn(list: readonly TurnMetrics[], m: TurnMetrics): TurnMetrics[] {
+  const at = list.findIndex((x) => x.turnId === m.turnId);
+  if (at >= 0) {
+    const next = list.slice();
+    next[at] = m;
+    return next;
+  }
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.speechEndAtMs > m.speechEndAtMs) i -= 1;
+  const next = list.slice();
+  next.splice(i, 0, m);
+  return next;
+}
+
+/** An open "the AI asks for a person" request on a call's timeline. */
+export interface TakeoverRequest {
+  eventId: string;
+  reason: string;
+  atMs: number;
+}
+
+/**
+ * The AI's latest request for a person, unless the call has moved on since (someone took
+ * over, the call was handed back or ended). Callers also check that the AI still controls
+ * the call: a summary can say so before the takeover event arrives.
+ */
+export function openTakeoverRequest(events: readonly CallEvent[]): TakeoverRequest | null {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const e = events[i]!;
+    if (e.type === 'takeover' || e.type === 'handback' || e.type === 'ended') return null;
+    if (e.type === 'takeover_requested') {
+      const reason = typeof e.data['reason'] === 'string' ? e.data['reason'] : '';
+      return { eventId: e.id, reason, atMs: e.atMs };
+    }
+  }
+  return null;
+}
+
 /** Newer summaries win; an ended call never comes back to life from a stale update. */
 function mergeCall(current: CallSummary | undefined, next: CallSummary): CallSummary {
   if (current && current.status === 'ended' && next.status !== 'ended') return current;
@@ -76,6 +120,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
   transcripts: {},
   events: {},
   suggestions: {},
+  turns: {},
   detailLoaded: {},
   drafts: {},
   selectedId: null,
@@ -114,13 +159,19 @@ export const useCallsStore = create<CallsState>()((set) => ({
 
   setSuggestion: (sug) => set((s) => ({ suggestions: { ...s.suggestions, [sug.callId]: sug } })),
 
-  loadDetail: ({ call, utterances, events, suggestion }) =>
+  upsertTurn: (m) =>
+    set((s) => ({ turns: { ...s.turns, [m.callId]: mergeTurn(s.turns[m.callId] ?? [], m) } })),
+
+  loadDetail: ({ call, utterances, events, suggestion, turns }) =>
     set((s) => {
       // Lines that arrived live while calls.get was in flight are merged, not overwritten.
       let lines = s.transcripts[call.id] ?? [];
       for (const u of utterances) lines = mergeUtterance(lines, u);
       let evs = s.events[call.id] ?? [];
       for (const e of events) evs = mergeEvent(evs, e);
+      let callTurns = s.turns[call.id] ?? [];
+      // A turn that arrived live is newer than the stored copy of the same turn.
+      for (const m of turns) if (!callTurns.some((t) => t.turnId === m.turnId)) callTurns = mergeTurn(callTurns, m);
       const suggestions =
         suggestion && !s.suggestions[call.id] ? { ...s.suggestions, [call.id]: suggestion } : s.suggestions;
       return {
@@ -128,6 +179,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
         transcripts: { ...s.transcripts, [call.id]: lines },
         events: { ...s.events, [call.id]: evs },
         suggestions,
+        turns: { ...s.turns, [call.id]: callTurns },
         detailLoaded: { ...s.detailLoaded, [call.id]: true },
       };
     }),
@@ -144,6 +196,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
 
 const EMPTY_LINES: Utterance[] = [];
 const EMPTY_EVENTS: CallEvent[] = [];
+const EMPTY_TURNS: TurnMetrics[] = [];
 
 export const selectTranscript =
   (callId: string | null) =>
@@ -154,3 +207,8 @@ export const selectEvents =
   (callId: string | null) =>
   (s: CallsState): CallEvent[] =>
     (callId && s.events[callId]) || EMPTY_EVENTS;
+
+export const selectTurns =
+  (callId: string | null) =>
+  (s: CallsState): TurnMetrics[] =>
+    (callId && s.turns[callId]) || EMPTY_TURNS;

@@ -3,7 +3,10 @@
  * (re)connect and feeds call events into the calls store.
  */
 import { useEffect } from 'react';
+import type { CallEvent } from '@shared/domain';
 import { client } from '../../lib/client';
+import { formatPhone } from '../../lib/format';
+import { showDesktopNotification } from '../notifications/desktop-notifications';
 import { reportError } from '../toasts/store';
 import { useConnectEpoch } from '../connection/useConnection';
 import { useCallsStore } from './store';
@@ -18,6 +21,22 @@ async function loadLists(): Promise<void> {
   ]);
   upsertCalls([...ended, ...live]);
   setListsLoaded();
+}
+
+/** A desktop notification, unless the agent is already looking at that call. */
+function notifyTakeoverRequest(e: CallEvent): void {
+  const { calls, selectedId, select } = useCallsStore.getState();
+  const call = calls[e.callId];
+  if (call && (call.controller !== 'ai' || call.status === 'ended')) return;
+  if (selectedId === e.callId && document.hasFocus()) return;
+  const reason = typeof e.data['reason'] === 'string' && e.data['reason'] ? e.data['reason'] : 'No reason given.';
+  const who = call ? formatPhone(call.direction === 'inbound' ? call.from : call.to) : 'A live call';
+  showDesktopNotification({
+    title: 'The AI asks for a person',
+    body: `${who}: ${reason}`,
+    tag: `takeover-request:${e.callId}`,
+    onClick: () => select(e.callId),
+  });
 }
 
 export function useCallsFeed(): void {
@@ -41,8 +60,12 @@ export function useCallsFeed(): void {
         }
       }),
       client.on('call.transcript', (u) => store.upsertUtterance(u)),
-      client.on('call.event', (e) => store.addEvent(e)),
+      client.on('call.event', (e) => {
+        store.addEvent(e);
+        if (e.type === 'takeover_requested') notifyTakeoverRequest(e);
+      }),
       client.on('call.suggestion', (s) => store.setSuggestion(s)),
+      client.on('call.turn', (m) => store.upsertTurn(m)),
     ];
     return () => {
       clearTimeout(refreshTimer);

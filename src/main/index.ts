@@ -14,6 +14,7 @@ import {
   BrowserWindow,
   dialog,
   ipcMain,
+  safeStorage,
   screen,
   session,
   shell,
@@ -26,6 +27,7 @@ import Store from 'electron-store';
 import { ipcChannels, type Result } from '@shared/contract';
 import { startCore } from './core/app';
 import type { Core } from './core/core-types';
+import { createSafeStorageSecretStore } from './secret-store-electron';
 
 /** How long quitting waits for the core to end calls and flush storage. */
 const CORE_CLOSE_TIMEOUT_MS = 5_000;
@@ -315,9 +317,12 @@ function main(): void {
   app.enableSandbox();
 
   const ready = app.whenReady();
-  const corePromise = ready.then(() =>
-    startCore({ dataDir: app.getPath('userData'), resourcesDir, transport: 'electron' }),
-  );
+  // safeStorage works only once the app is ready, which is when the core starts.
+  const corePromise = ready.then(() => {
+    const dataDir = app.getPath('userData');
+    const secrets = createSafeStorageSecretStore({ dataDir, safeStorage });
+    return startCore({ dataDir, resourcesDir, transport: 'electron', secrets });
+  });
   // The handler waits for the core, so the window can load while the core starts.
   wireIpc(corePromise);
 

@@ -9,11 +9,13 @@ import { version } from '../../../package.json';
 import { createDispatcher, ApiError, type Handlers } from './api/dispatcher';
 import { CallManager } from './calls/call-manager';
 import { CallError } from './calls/call-session';
+import { createFileSecretStore } from './config/secrets';
 import { createSettings } from './config/settings';
 import type { Core, CoreOptions } from './core-types';
 import { createLogger, type Logger } from './log';
 import { buildPersona } from './persona';
 import { createOfflineProviders } from './providers/offline';
+import { createProviderService } from './providers/provider-service';
 import { openDatabase } from './store/db';
 import { createCallStore } from './store/call-store';
 import { startMediaBridge } from './telephony/media-bridge';
@@ -34,6 +36,12 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     cacheDir: join(options.dataDir, 'cache'),
     businessName: settings.get().businessName,
   });
+  const providerService = createProviderService({
+    dataDir: options.dataDir,
+    secrets: options.secrets ?? createFileSecretStore(options.dataDir, process.env, { logger }),
+    offline: { providers, assist },
+    logger,
+  });
 
   const listeners = new Set<(event: AnyEvent) => void>();
   const emit = (event: AnyEvent) => {
@@ -47,7 +55,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   };
 
   const calls = new CallManager({
-    providers,
+    engines: () => providerService.providersForNextCall(),
     assist,
     recorder: store,
     emit,
@@ -57,14 +65,12 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const bridge = await startMediaBridge({ ...options.bridge, logger, onStream: (stream) => calls.attach(stream) });
   const demos = new DemoCalls(await loadScenarios(options.resourcesDir), () => bridge.url, logger);
 
-  const engines = [
-    { role: 'stt' as const, label: providers.stt.label, offline: providers.stt.offline },
-    { role: 'llm' as const, label: providers.llm.label, offline: providers.llm.offline },
-    { role: 'tts' as const, label: providers.tts.label, offline: providers.tts.offline },
-  ];
 
   const handlers: Handlers = {
-    'app.info': () => ({ version, engines, offline: engines.every((e) => e.offline), transport: options.transport }),
+    'app.info': () => {
+      const engines = providerService.engines();
+      return { version, engines, offline: engines.every((e) => e.offline), transport: options.transport };
+    },
     'calls.list': ({ scope, limit }) => {
       const live = new Map(calls.liveSummaries().map((c) => [c.id, c]));
       if (scope === 'live') return [...live.values()].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
@@ -74,7 +80,12 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       const stored = store.getCall(callId);
       if (!stored) throw new ApiError('not_found', `no call ${callId}`);
       const live = calls.find(callId);
-      return { ...stored, call: live?.snapshot ?? stored.call, suggestion: live?.suggestion ?? null };
+      return {
+        ...stored,
+        call: live?.snapshot ?? stored.call,
+        suggestion: live?.suggestion ?? null,
+        turns: store.listTurnMetrics(callId),
+      };
     },
     'demo.scenarios': () => demos.list().map(({ id, title, description }) => ({ id, title, description })),
     'demo.start': async ({ scenarioId }) => ({ callSid: (await demos.start(scenarioId)).callSid }),
@@ -88,6 +99,11 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     },
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
+    'providers.get': () => providerService.state(),
+    'providers.update': (patch) => providerService.update(patch),
+    'secrets.set': ({ name, value }) => providerService.setSecret(name, value),
+    'secrets.clear': ({ name }) => providerService.clearSecret(name),
+    'providers.test': ({ provider }) => providerService.test(provider),
   };
   const dispatch = createDispatcher(handlers, logger);
   logger.info({ bridge: bridge.url, dataDir: options.dataDir }, 'core started');
@@ -105,6 +121,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         demos.hangUpAll();
         await calls.endAll('console_closed');
         await bridge.close();
+        await providerService.close();
         db.close();
       })();
       return closing;

@@ -1,5 +1,6 @@
 /** What a shell (Electron or headless) sees of the core. */
 import type { AnyEvent, CommandName, Result } from '@shared/contract';
+import type { SecretStore } from './config/secrets';
 
 export interface CoreOptions {
   /** Folder for the database, settings and caches. */
@@ -10,6 +11,11 @@ export interface CoreOptions {
   transport: 'electron' | 'websocket';
   /** Host and port for the Twilio media bridge; port 0 picks a free one. */
   bridge?: { host?: string; port?: number };
+  /**
+   * Where API keys live. The Electron shell passes a safeStorage-backed store; without one
+   * the core keeps them in a 0600 `secrets.json` in `dataDir` (env vars win either way).
+   */
+  secrets?: SecretStore;
 }
 
 export interface Core {

@@ -1,0 +1,322 @@
+/**
+ * The Settings dialog: which engine fills each role for new calls, the cloud API keys
+ * (write-only: the console shows whether a key is set, never the key), and a connection
+ * test per cloud provider. A native <dialog> (modal: focus stays inside, Esc closes).
+ */
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import type { CloudProvider, EngineInfo, ProviderChoice, SecretName, SecretStatus } from '@shared/domain';
+import { Button } from '../../components/ui/Button';
+import { ChevronDownIcon } from '../../components/ui/icons';
+import { cn } from '../../lib/cn';
+import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
+
+type Role = keyof ProviderChoice;
+
+const ROLES: { role: Role; name: string; options: { value: string; label: string }[]; vendor: CloudProvider }[] = [
+  {
+    role: 'stt',
+    name: 'Speech-to-text',
+    vendor: 'deepgram',
+    options: [
+      { value: 'offline', label: 'Offline' },
+      { value: 'deepgram', label: 'Deepgram' },
+    ],
+  },
+  {
+    role: 'llm',
+    name: 'Language model',
+    vendor: 'gemini',
+    options: [
+      { value: 'offline', label: 'Offline' },
+      { value: 'gemini', label: 'Gemini' },
+    ],
+  },
+  {
+    role: 'tts',
+    name: 'Text-to-speech',
+    vendor: 'deepgram',
+    options: [
+      { value: 'offline', label: 'Offline' },
+      { value: 'deepgram', label: 'Deepgram' },
+    ],
+  },
+];
+
+const PROVIDERS: { provider: CloudProvider; secret: SecretName; name: string; uses: string; envVar: string }[] = [
+  { provider: 'deepgram', secret: 'deepgramApiKey', name: 'Deepgram', uses: 'Speech-to-text and text-to-speech', envVar: 'DEEPGRAM_API_KEY' },
+  { provider: 'gemini', secret: 'geminiApiKey', name: 'Gemini', uses: 'Language model', envVar: 'GEMINI_API_KEY' },
+];
+
+const VENDOR_NAME: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini' };
+
+export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const settings = useProviderSettings(open);
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      data-testid="settings-dialog"
+      onClose={onClose}
+      onClick={(e) => {
+        if (e.target === e.currentTarget) onClose(); // a click on the backdrop
+      }}
+      className="m-auto max-h-[min(46rem,calc(100vh-2rem))] w-[min(36rem,calc(100vw-2rem))] overflow-hidden rounded-xl border border-slate-700/80 bg-slate-900 p-0 text-slate-200 shadow-2xl shadow-black/60 backdrop:bg-slate-950/70 backdrop:backdrop-blur-[2px]"
+    >
+      {open ? (
+        <div className="flex max-h-[inherit] flex-col">
+          <header className="flex items-start gap-3 border-b border-slate-800 px-5 pt-4 pb-3.5">
+            <div className="min-w-0">
+              <h2 id={titleId} className="text-[15px] font-semibold tracking-tight text-slate-100">
+                Settings
+              </h2>
+              <p className="mt-0.5 text-[12px] text-slate-500">
+                Changes apply to calls that start afterwards; live calls keep their engines.
+              </p>
+            </div>
+            <Button variant="ghost" size="sm" className="-mr-2 ml-auto px-1.5" aria-label="Close settings" onClick={onClose}>
+              <CloseIcon className="size-4" />
+            </Button>
+          </header>
+
+          <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">
+            {settings.state ? (
+              <div className="flex flex-col gap-6">
+                <EnginesSection settings={settings} />
+                <KeysSection settings={settings} />
+              </div>
+            ) : settings.loadError ? (
+              <p role="alert" className="rounded-md border border-rose-500/25 bg-rose-500/10 px-3 py-2 text-[12px] text-rose-300">
+                {settings.loadError}
+              </p>
+            ) : (
+              <div className="flex flex-col gap-3" aria-busy>
+                {[0, 1, 2].map((i) => (
+                  <span key={i} className="h-9 animate-pulse rounded-md bg-slate-800/60" />
+                ))}
+              </div>
+            )}
+          </div>
+
+          <footer className="flex justify-end border-t border-slate-800 px-5 py-3">
+            <Button variant="secondary" onClick={onClose}>
+              Done
+            </Button>
+          </footer>
+        </div>
+      ) : null}
+    </dialog>
+  );
+}
+
+function SectionTitle({ children, hint }: { children: string; hint?: string }) {
+  return (
+    <div className="mb-2.5">
+      <h3 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">{children}</h3>
+      {hint ? <p className="mt-0.5 text-[12px] text-slate-500">{hint}</p> : null}
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- engines
+
+function EnginesSection({ settings }: { settings: ProviderSettings }) {
+  const state = settings.state!;
+  return (
+    <section aria-label="Engines for new calls">
+      <SectionTitle hint="A cloud engine without its API key runs offline.">Engines for new calls</SectionTitle>
+      <div className="divide-y divide-slate-800 rounded-lg border border-slate-800 bg-slate-950/40">
+        {ROLES.map(({ role, name, options, vendor }) => {
+          const engine = state.engines.find((e) => e.role === role);
+          const wantsCloud = state.choice[role] !== 'offline';
+          const missingKey = wantsCloud && engine?.offline === true;
+          return (
+            <div key={role} className="grid grid-cols-[8.5rem_8rem_1fr] items-center gap-3 px-3 py-2.5" data-testid="engine-row" data-role={role}>
+              <label htmlFor={`engine-${role}`} className="text-[13px] text-slate-300">
+                {name}
+              </label>
+              <span className="relative flex items-center">
+                <select
+                  id={`engine-${role}`}
+                  value={state.choice[role]}
+                  disabled={settings.busy.choice}
+                  onChange={(e) => settings.choose({ [role]: e.target.value } as Partial<ProviderChoice>)}
+                  className="focus-ring h-8 w-full appearance-none rounded-md border border-slate-700/80 bg-slate-900 pr-7 pl-2.5 text-[12px] text-slate-200 hover:border-slate-600 hover:bg-slate-800/70 disabled:opacity-60"
+                >
+                  {options.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+                <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-slate-500" />
+              </span>
+              <EngineInUse engine={engine} note={missingKey ? `no ${VENDOR_NAME[vendor]} key` : null} />
+            </div>
+          );
+        })}
+      </div>
+    </section>
+  );
+}
+
+function EngineInUse({ engine, note }: { engine: EngineInfo | undefined; note: string | null }) {
+  if (!engine) return <span />;
+  return (
+    <span className="flex min-w-0 flex-col text-[12px] leading-tight" data-testid="engine-in-use">
+      <span className="flex items-center gap-1.5 truncate text-slate-200">
+        <span aria-hidden className={cn('size-1.5 shrink-0 rounded-full', engine.offline ? 'bg-slate-400' : 'bg-indigo-400')} />
+        {engine.label}
+        {engine.offline ? null : <span className="text-slate-500">(cloud)</span>}
+      </span>
+      {note ? <span className="mt-0.5 pl-3 text-[11px] text-amber-300/90">Running offline: {note}</span> : null}
+    </span>
+  );
+}
+
+// ---------------------------------------------------------------- keys
+
+function KeysSection({ settings }: { settings: ProviderSettings }) {
+  const state = settings.state!;
+  return (
+    <section aria-label="API keys">
+      <SectionTitle hint="Keys are stored on this machine and never shown again once saved.">API keys</SectionTitle>
+      <div className="flex flex-col gap-3">
+        {PROVIDERS.map((p) => {
+          const status = state.secrets.find((s) => s.name === p.secret) ?? { name: p.secret, configured: false, source: null, editable: true };
+          return <ProviderKeyCard key={p.provider} {...p} status={status} settings={settings} />;
+        })}
+      </div>
+    </section>
+  );
+}
+
+function statusCopy(status: SecretStatus): { label: string; className: string } {
+  if (!status.configured) return { label: 'Not set', className: 'bg-slate-800/70 text-slate-400 ring-slate-700' };
+  if (status.source === 'environment') return { label: 'Configured from environment', className: 'bg-sky-400/10 text-sky-200 ring-sky-400/25' };
+  if (status.source === 'keychain') return { label: 'Saved in system keychain', className: 'bg-emerald-400/10 text-emerald-200 ring-emerald-400/25' };
+  return { label: 'Saved', className: 'bg-emerald-400/10 text-emerald-200 ring-emerald-400/25' };
+}
+
+function ProviderKeyCard({
+  provider,
+  secret,
+  name,
+  uses,
+  envVar,
+  status,
+  settings,
+}: {
+  provider: CloudProvider;
+  secret: SecretName;
+  name: string;
+  uses: string;
+  envVar: string;
+  status: SecretStatus;
+  settings: ProviderSettings;
+}) {
+  const [value, setValue] = useState('');
+  const inputId = useId();
+  const copy = statusCopy(status);
+  const saving = settings.busy[secret] === true;
+  const testing = settings.busy[provider] === true;
+  const canSave = status.editable && value.trim().length >= 8 && !saving;
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!canSave) return;
+    void settings.saveSecret(secret, value.trim()).then((saved) => saved && setValue(''));
+  };
+
+  return (
+    <div className="rounded-lg border border-slate-800 bg-slate-950/40 p-3" data-testid="provider-card" data-provider={provider}>
+      <div className="flex items-center gap-2">
+        <div className="min-w-0">
+          <div className="text-[13px] font-medium text-slate-100">{name}</div>
+          <div className="text-[11px] text-slate-500">{uses}</div>
+        </div>
+        <span
+          data-testid="secret-status"
+          data-configured={status.configured}
+          data-source={status.source ?? 'none'}
+          className={cn('ml-auto inline-flex h-5 items-center rounded-full px-2 text-[11px] font-medium ring-1 ring-inset', copy.className)}
+        >
+          {copy.label}
+        </span>
+      </div>
+
+      {status.editable ? (
+        <form className="mt-2.5 flex items-center gap-2" onSubmit={onSubmit} autoComplete="off">
+          <label htmlFor={inputId} className="sr-only">
+            {name} API key
+          </label>
+          <input
+            id={inputId}
+            type="password"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            placeholder={status.configured ? 'Paste a new key to replace the saved one' : `Paste your ${name} API key`}
+            autoComplete="new-password"
+            spellCheck={false}
+            maxLength={512}
+            className="focus-ring h-8 min-w-0 flex-1 rounded-md border border-slate-700/80 bg-slate-900 px-2.5 font-mono text-[12px] text-slate-200 placeholder:font-sans placeholder:text-slate-600 hover:border-slate-600"
+          />
+          <Button type="submit" variant="primary" disabled={!canSave} busy={saving}>
+            Save
+          </Button>
+          <Button variant="danger" disabled={!status.configured || saving} onClick={() => settings.clearSecret(secret)}>
+            Clear
+          </Button>
+        </form>
+      ) : (
+        <p className="mt-2.5 text-[12px] text-slate-400">
+          Set by <code className="rounded bg-slate-800 px-1 py-px font-mono text-[11px] text-slate-300">{envVar}</code>; unset it to
+          manage the key here.
+        </p>
+      )}
+
+      <div className="mt-2.5 flex items-start gap-3 border-t border-slate-800/80 pt-2.5">
+        <Button size="sm" disabled={!status.configured || testing} busy={testing} onClick={() => settings.test(provider)}>
+          Test connection
+        </Button>
+        <TestOutcome result={settings.tests[provider]} testing={testing} />
+      </div>
+    </div>
+  );
+}
+
+function TestOutcome({ result, testing }: { result: TestResult | undefined; testing: boolean }) {
+  if (testing) return <span className="pt-1 text-[12px] text-slate-500">Testing…</span>;
+  if (!result) return null;
+  return (
+    <span
+      role="status"
+      data-testid="test-result"
+      data-ok={result.ok}
+      className={cn('flex min-w-0 items-start gap-1.5 pt-1 text-[12px] leading-snug', result.ok ? 'text-emerald-300' : 'text-rose-300')}
+    >
+      <span aria-hidden className={cn('mt-1 size-1.5 shrink-0 rounded-full', result.ok ? 'bg-emerald-400' : 'bg-rose-400')} />
+      <span className="min-w-0">
+        {result.message}
+        {result.latencyMs !== null ? <span className="ml-1.5 font-mono text-[11px] text-slate-500">{result.latencyMs} ms</span> : null}
+      </span>
+    </span>
+  );
+}
+
+function CloseIcon({ className }: { className?: string }) {
+  return (
+    <svg viewBox="0 0 16 16" className={className} fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" aria-hidden>
+      <path d="M4 4l8 8M12 4l-8 8" />
+    </svg>
+  );
+}

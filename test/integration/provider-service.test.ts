@@ -1,0 +1,296 @@
+/**
+ * The provider service with the real offline engines, real files, and the vendors' real
+ * SDKs pointed at the loopback fakes through SWITCHBOARD_DEEPGRAM_URL / SWITCHBOARD_GEMINI_URL.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFileSecretStore, type SecretStore } from '../../src/main/core/config/secrets';
+import { createLogger, type Logger } from '../../src/main/core/log';
+import { LlmUnavailableError } from '../../src/main/core/providers/llm/gemini';
+import { createOfflineProviders, type OfflineEngines } from '../../src/main/core/providers/offline';
+import { createProviderService, GEMINI_FIRST_CHUNK_DEADLINE_MS, type ProviderService } from '../../src/main/core/providers/provider-service';
+import type { LlmChunk, MulawAudio } from '../../src/main/core/providers/types';
+import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake';
+import { functionCallReply, startGeminiFake, textReply, type GeminiFake } from '../fakes/gemini-fake';
+
+const RESOURCES_DIR = resolve(import.meta.dirname, '../../resources');
+const DG_KEY = 'dg-test-key-0123456789abcdef';
+const GM_KEY = 'AIzaFAKE-service-test-0123456789';
+
+let offline: OfflineEngines;
+let cacheDir: string;
+let deepgram: DeepgramFake;
+let gemini: GeminiFake;
+let dataDir: string;
+let services: ProviderService[] = [];
+let logText: string[] = [];
+let logger: Logger;
+
+beforeAll(async () => {
+  cacheDir = mkdtempSync(join(tmpdir(), 'provider-service-cache-'));
+  offline = await createOfflineProviders({ resourcesDir: RESOURCES_DIR, cacheDir, businessName: 'Brightwave Broadband' });
+  deepgram = await startDeepgramFake({ apiKey: DG_KEY });
+  gemini = await startGeminiFake({ apiKey: GM_KEY });
+});
+afterAll(async () => {
+  await deepgram.close();
+  await gemini.close();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'provider-service-'));
+  logText = [];
+  logger = createLogger({
+    level: 'debug',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logText.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  });
+});
+afterEach(async () => {
+  await Promise.all(services.map((s) => s.close()));
+  services = [];
+  rmSync(dataDir, { recursive: true, force: true });
+  // Nothing anywhere in the logs ever holds a key.
+  expect(logText.join('')).not.toContain(DG_KEY);
+  expect(logText.join('')).not.toContain(GM_KEY);
+});
+
+const fakeEnv = (): NodeJS.ProcessEnv => ({ SWITCHBOARD_DEEPGRAM_URL: deepgram.environment.base, SWITCHBOARD_GEMINI_URL: gemini.baseUrl });
+
+function service(env: NodeJS.ProcessEnv = fakeEnv(), secrets: SecretStore = createFileSecretStore(dataDir, env)): ProviderService {
+  const s = createProviderService({ dataDir, secrets, offline, env, logger, testTimeoutMs: 3000 });
+  services.push(s);
+  return s;
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('choice', () => {
+  it('defaults to the cloud vendors, runs offline without keys, and says so in engines', () => {
+    const state = service().state();
+    expect(state.choice).toEqual({ stt: 'deepgram', llm: 'gemini', tts: 'deepgram' });
+    expect(state.secrets.map((s) => [s.name, s.configured])).toEqual([
+      ['deepgramApiKey', false],
+      ['geminiApiKey', false],
+    ]);
+    expect(state.engines.every((e) => e.offline)).toBe(true);
+    const { providers, fallback } = service().providersForNextCall();
+    expect(providers).toEqual(offline.providers);
+    expect(fallback).toEqual({ llm: offline.providers.llm, tts: offline.providers.tts });
+  });
+
+  it('persists across restarts (providers.json) and refuses a bad value', () => {
+    const first = service();
+    expect(first.update({ llm: 'offline' }).choice).toEqual({ stt: 'deepgram', llm: 'offline', tts: 'deepgram' });
+    expect(JSON.parse(readFileSync(join(dataDir, 'providers.json'), 'utf8'))).toMatchObject({ llm: 'offline' });
+    expect(service().state().choice.llm).toBe('offline');
+    expect(() => first.update({ stt: 'whisper' as 'offline' })).toThrow();
+  });
+});
+
+describe('with keys and the fakes', () => {
+  it('builds the real SDK providers, reuses them across calls, and rebuilds on a new key', async () => {
+    const s = service();
+    s.setSecret('deepgramApiKey', DG_KEY);
+    s.setSecret('geminiApiKey', GM_KEY);
+    expect(s.engines()).toEqual([
+      { role: 'stt', label: 'Deepgram Nova-3', offline: false },
+      { role: 'llm', label: 'Gemini 2.5 Flash', offline: false },
+      { role: 'tts', label: 'Deepgram Aura-2', offline: false },
+    ]);
+    const speakBefore = deepgram.speakConnections.length;
+    const a = s.providersForNextCall();
+    const b = s.providersForNextCall();
+    expect(b.providers.llm).toBe(a.providers.llm);
+    expect(b.providers.tts).toBe(a.providers.tts);
+    expect(a.fallback.llm).toBe(offline.providers.llm);
+
+    // The LLM really goes to the Gemini fake, with the tools and the knowledge lookup wired.
+    gemini.script(functionCallReply('lookup_knowledge', { query: 'router lights' }), textReply('Try a restart.'));
+    const chunks: LlmChunk[] = [];
+    for await (const c of a.providers.llm.generate({ system: 'Be brief.', history: [{ role: 'user', text: 'My router lights are red' }] }, new AbortController().signal)) {
+      chunks.push(c);
+    }
+    expect(chunks.filter((c) => c.type === 'text')).toEqual([{ type: 'text', text: 'Try a restart.' }]);
+    const lookupTurn = gemini.requests.at(-1)?.body?.contents?.at(-1)?.parts?.[0] as { functionResponse?: { response?: { output?: string } } };
+    expect(lookupTurn.functionResponse?.response?.output).toMatch(/\w+: .+/);
+    expect(gemini.requests.at(-1)?.headers['x-goog-api-key']).toBe(GM_KEY);
+
+    // TTS goes to the Deepgram fake (warmed at call start) ...
+    const audio: MulawAudio[] = [];
+    for await (const chunk of a.providers.tts.synthesize('Hello there.', new AbortController().signal)) audio.push(chunk);
+    expect(audio.length).toBeGreaterThan(0);
+    expect(deepgram.speakConnections.length).toBeGreaterThan(speakBefore);
+
+    // ... and STT too.
+    const stream = a.providers.stt.open({ signal: new AbortController().signal });
+    const before = deepgram.listenConnections.length;
+    await deepgram.listenConnection(before);
+    await stream.close();
+
+    // A new key: new providers for new calls (the old call keeps its own).
+    s.setSecret('geminiApiKey', `${GM_KEY}-rotated`);
+    const c = s.providersForNextCall();
+    expect(c.providers.llm).not.toBe(a.providers.llm);
+    expect(c.providers.tts).toBe(a.providers.tts);
+  });
+
+  it('a cloud choice whose key is cleared runs offline for the next call', () => {
+    const s = service();
+    s.setSecret('deepgramApiKey', DG_KEY);
+    expect(s.engines().find((e) => e.role === 'stt')?.offline).toBe(false);
+    expect(s.clearSecret('deepgramApiKey').configured).toBe(false);
+    const { providers } = s.providersForNextCall();
+    expect(providers.stt).toBe(offline.providers.stt);
+    expect(providers.tts).toBe(offline.providers.tts);
+  });
+
+  it('keys from the environment are used and cannot be changed', () => {
+    const s = service({ ...fakeEnv(), DEEPGRAM_API_KEY: DG_KEY });
+    expect(s.state().secrets[0]).toEqual({ name: 'deepgramApiKey', configured: true, source: 'environment', editable: false });
+    expect(s.providersForNextCall().providers.stt.offline).toBe(false);
+    expect(() => s.setSecret('deepgramApiKey', 'another-key-123')).toThrow(/DEEPGRAM_API_KEY is set in the environment/);
+  });
+
+  it('no state, status or result ever carries a key', async () => {
+    const s = service();
+    const outputs: unknown[] = [s.setSecret('deepgramApiKey', DG_KEY), s.setSecret('geminiApiKey', GM_KEY), s.state()];
+    gemini.script(textReply('OK'));
+    outputs.push(await s.test('gemini'), await s.test('deepgram'));
+    const text = JSON.stringify(outputs);
+    expect(text).not.toContain(DG_KEY);
+    expect(text).not.toContain(GM_KEY);
+  });
+});
+
+describe('test()', () => {
+  it('says plainly when no key is set', async () => {
+    expect(await service().test('gemini')).toEqual({ ok: false, latencyMs: null, message: 'No Gemini API key is set.' });
+  });
+
+  it('passes against the fakes, with a latency', async () => {
+    const s = service();
+    s.setSecret('deepgramApiKey', DG_KEY);
+    s.setSecret('geminiApiKey', GM_KEY);
+    const handshakes = deepgram.handshakes.length;
+    const dg = await s.test('deepgram');
+    expect(dg).toMatchObject({ ok: true, message: expect.stringMatching(/^Deepgram accepted the key: a speech-to-text connection opened\.$/) });
+    expect(dg.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(deepgram.handshakes.slice(handshakes)).toEqual([{ path: '/v1/listen', status: 101 }]);
+
+    gemini.script(textReply('OK'));
+    const gm = await s.test('gemini');
+    expect(gm).toMatchObject({ ok: true, message: expect.stringMatching(/^Gemini accepted the key: gemini-2\.5-flash answered\.$/) });
+    const request = gemini.requests.at(-1);
+    expect(request?.rpc).toBe('generateContent');
+    expect(request?.body?.generationConfig?.maxOutputTokens).toBe(1);
+    console.log(`provider test latency (loopback fakes): deepgram ${dg.latencyMs} ms, gemini ${gm.latencyMs} ms`);
+  });
+
+  it('a refused key: a clear message without the key', async () => {
+    const s = service();
+    s.setSecret('deepgramApiKey', 'dg-wrong-key-000000');
+    s.setSecret('geminiApiKey', 'AIza-wrong-key-000000');
+    const dg = await s.test('deepgram');
+    expect(dg).toEqual({ ok: false, latencyMs: null, message: 'Deepgram: the API key was refused (HTTP 401).' });
+    const gm = await s.test('gemini');
+    expect(gm).toEqual({ ok: false, latencyMs: null, message: 'Gemini: the API key was refused (HTTP 400).' });
+  });
+
+  it('an unreachable service: says which address and why', async () => {
+    const port = await closedPort();
+    const env = { SWITCHBOARD_DEEPGRAM_URL: `http://127.0.0.1:${port}`, SWITCHBOARD_GEMINI_URL: `http://127.0.0.1:${port}` };
+    const s = service(env);
+    s.setSecret('deepgramApiKey', DG_KEY);
+    s.setSecret('geminiApiKey', GM_KEY);
+    expect(await s.test('deepgram')).toEqual({ ok: false, latencyMs: null, message: `Could not reach Deepgram at 127.0.0.1:${port} (ECONNREFUSED).` });
+    expect(await s.test('gemini')).toEqual({ ok: false, latencyMs: null, message: `Could not reach Gemini at 127.0.0.1:${port} (ECONNREFUSED).` });
+  });
+
+  it('a service that never answers: gives up after the timeout', async () => {
+    const s = createProviderService({ dataDir, secrets: createFileSecretStore(dataDir, {}), offline, env: fakeEnv(), logger, testTimeoutMs: 500 });
+    services.push(s);
+    s.setSecret('geminiApiKey', GM_KEY);
+    gemini.script({ kind: 'hang' });
+    expect(await s.test('gemini')).toEqual({ ok: false, latencyMs: null, message: 'Gemini did not answer within 0.5 s.' });
+  });
+});
+
+describe('Gemini on a call', () => {
+  it('gives up a reply with no first chunk by the deadline, as LlmUnavailableError (timeout)', async () => {
+    const s = service();
+    s.setSecret('geminiApiKey', GM_KEY);
+    gemini.script({ kind: 'hang' }, { kind: 'hang' });
+    const { providers } = s.providersForNextCall();
+    const started = performance.now();
+    const error = await (async () => {
+      for await (const _ of providers.llm.generate({ system: 'x', history: [{ role: 'user', text: 'hello' }] }, new AbortController().signal)) {
+        // nothing expected
+      }
+    })().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const elapsedMs = Math.round(performance.now() - started);
+    expect(error).toBeInstanceOf(LlmUnavailableError);
+    expect((error as LlmUnavailableError).reason).toBe('timeout');
+    console.log(`gemini dead air before fallback (hanging service): ${elapsedMs} ms (deadline ${GEMINI_FIRST_CHUNK_DEADLINE_MS} ms)`);
+  });
+
+  it('cuts off a slow failure plus its retry at the first-chunk deadline', async () => {
+    // A service that fails slowly (503 after 1.1 s: retryable) and then hangs: without the
+    // deadline this would be 1.1 s + backoff + a 1.2 s first-token timeout.
+    let requests = 0;
+    const slow = createHttpServer((req, res) => {
+      requests++;
+      req.resume();
+      if (requests === 1) {
+        setTimeout(() => {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 503, message: 'overloaded', status: 'UNAVAILABLE' } }));
+        }, 1100);
+      }
+      // later requests hang until the client goes away
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const s = service({ SWITCHBOARD_GEMINI_URL: `http://127.0.0.1:${(slow.address() as { port: number }).port}` });
+      s.setSecret('geminiApiKey', GM_KEY);
+      const { providers } = s.providersForNextCall();
+      const started = performance.now();
+      const error = await (async () => {
+        for await (const _ of providers.llm.generate({ system: 'x', history: [{ role: 'user', text: 'hello' }] }, new AbortController().signal)) {
+          // nothing expected
+        }
+      })().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const elapsedMs = Math.round(performance.now() - started);
+      expect(error).toBeInstanceOf(LlmUnavailableError);
+      expect((error as LlmUnavailableError).reason).toBe('timeout');
+      expect((error as Error).message).toBe(`Gemini 2.5 Flash: no reply within ${GEMINI_FIRST_CHUNK_DEADLINE_MS} ms`);
+      expect(requests).toBe(2);
+      console.log(`gemini dead air before fallback (slow 503, then hang): ${elapsedMs} ms`);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  });
+});

@@ -16,6 +16,15 @@
  * closed 1011 "NET-0001", as Deepgram does after ~10 s. A step (or `drop()`) can cut the
  * TCP connection without a close frame, the way a network fault does.
  *
+ * listen, VAD mode (benchmarks): with `listenVad` set, a connection opened without a script
+ * listens to the audio's energy instead, like Deepgram's endpointer does: SpeechStarted when
+ * a 10 ms block is loud, an interim Results every `interimEveryMs` of speech, and the final
+ * (is_final + speech_final) once `endpointingMs` of silence follows the last loud block, i.e.
+ * exactly that much audio after speech ends; then UtteranceEnd after `utterance_end_ms` of
+ * silence. The final's start/duration cover the speech itself (start + duration = speech end),
+ * like its words' times. Transcripts come from `transcript(connection, n)`. Every VAD message
+ * is logged on the connection (`vadLog`) with the performance.now() it went out at.
+ *
  * speak: on Flush it "synthesises" the text sent with Speak since the last Flush: a tone
  * whose length is proportional to the text (msPerChar), sent as binary mu-law chunks after
  * a first-byte delay, then `{type:"Flushed", sequence_id}`. Metadata goes out once, before
@@ -47,11 +56,45 @@ export type SpeakFailure =
   /** The TCP connection is cut after the first audio chunk of a clause. */
   | 'drop-mid-clause';
 
+/** Energy-driven recognition for connections that have no script (see the header). */
+export interface ListenVadSettings {
+  /** Mean absolute 16-bit amplitude of a 10 ms block above which it counts as speech. */
+  threshold: number;
+  /** Silence after speech before the final goes out (Deepgram's endpointing). */
+  endpointingMs: number;
+  /** An interim goes out after each this-many ms of an utterance. */
+  interimEveryMs: number;
+  /** Speaking rate used to decide how many words an interim already holds. */
+  msPerWord: number;
+  /** What the caller "said" in utterance `n` (0-based) of this connection. */
+  transcript(connection: ListenConnection, n: number): string;
+}
+
+export const DEFAULT_LISTEN_VAD: ListenVadSettings = {
+  threshold: 300,
+  endpointingMs: 300,
+  interimEveryMs: 100,
+  msPerWord: 300,
+  transcript: () => 'I would like to check the balance on my account please',
+};
+
+export interface VadLogEntry {
+  kind: 'speech-started' | 'interim' | 'final' | 'utterance-end';
+  /** Utterance number on this connection. */
+  utterance: number;
+  /** Audio position (ms) the message was triggered at. */
+  audioMs: number;
+  /** performance.now() when it was sent. */
+  atPerfMs: number;
+}
+
 export interface DeepgramFakeOptions {
   /** The key the fake accepts (`Authorization: Token <apiKey>`). */
   apiKey: string;
   /** Listen connections close 1011 after this long without audio or a text message. */
   listenIdleTimeoutMs?: number;
+  /** Called with every binary audio message a listen connection receives (benchmarks' taps). */
+  onListenAudio?: (connection: ListenConnection, bytes: Buffer) => void;
 }
 
 export interface SpeakSettings {
@@ -125,6 +168,34 @@ interface Closed {
   reason: string;
 }
 
+const VAD_BLOCK_MS = 10;
+const VAD_BLOCK_BYTES = VAD_BLOCK_MS * 8;
+
+/** G.711 mu-law byte -> linear 16-bit sample. */
+const MULAW_DECODE: Int16Array = (() => {
+  const table = new Int16Array(256);
+  for (let i = 0; i < 256; i++) {
+    const u = ~i & 0xff;
+    const t = (((u & 0x0f) << 3) + 0x84) << ((u & 0x70) >> 4);
+    table[i] = u & 0x80 ? 0x84 - t : t - 0x84;
+  }
+  return table;
+})();
+
+interface VadState {
+  settings: ListenVadSettings;
+  /** From the query (`utterance_end_ms`); null: no UtteranceEnd messages. */
+  utteranceEndMs: number | null;
+  /** Bytes of an incomplete 10 ms block. */
+  partial: Buffer;
+  blockStartMs: number;
+  /** Utterances finished so far. */
+  utterance: number;
+  speech: { startMs: number; lastLoudEndMs: number; words: string[]; nextInterimMs: number } | null;
+  /** End of the last finished utterance, until its UtteranceEnd went out. */
+  lastFinalEndMs: number | null;
+}
+
 export class ListenConnection {
   /** Bytes of audio received (binary frames). */
   bytesReceived = 0;
@@ -137,6 +208,9 @@ export class ListenConnection {
   private idleTimer: NodeJS.Timeout | null = null;
   private resolveClosed: (c: Closed) => void = () => undefined;
   private over = false;
+  /** VAD mode: messages sent, in order (empty otherwise). */
+  readonly vadLog: VadLogEntry[] = [];
+  private vadState: VadState | null = null;
 
   constructor(
     readonly index: number,
@@ -145,8 +219,22 @@ export class ListenConnection {
     private readonly ws: WebSocket,
     script: ListenStep[],
     private readonly idleTimeoutMs: number,
+    vad: ListenVadSettings | null = null,
+    private readonly onAudio: ((connection: ListenConnection, bytes: Buffer) => void) | null = null,
   ) {
     this.steps = [...script];
+    if (vad) {
+      const utteranceEnd = Number(query.get('utterance_end_ms'));
+      this.vadState = {
+        settings: vad,
+        utteranceEndMs: Number.isFinite(utteranceEnd) && utteranceEnd > 0 ? utteranceEnd : null,
+        partial: Buffer.alloc(0),
+        blockStartMs: 0,
+        utterance: 0,
+        speech: null,
+        lastFinalEndMs: null,
+      };
+    }
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', (code, reason) => this.finish({ code, reason: reason.toString() }));
@@ -182,7 +270,9 @@ export class ListenConnection {
       if (bytes.length === 0) return this.closeStream(); // Deepgram's deprecated close signal
       this.chunks.push(bytes);
       this.bytesReceived += bytes.length;
+      this.onAudio?.(this, bytes);
       this.runSteps();
+      if (this.vadState) this.runVad(bytes);
       return;
     }
     let message: { type?: unknown };
@@ -206,6 +296,62 @@ export class ListenConnection {
       if ('drop' in next) return this.drop();
       this.send(next.send);
     }
+  }
+
+  /** VAD mode: judges the new audio 10 ms (80 bytes) at a time. */
+  private runVad(bytes: Buffer): void {
+    const v = this.vadState!;
+    let data = v.partial.length ? Buffer.concat([v.partial, bytes]) : bytes;
+    const { settings } = v;
+    while (data.length >= VAD_BLOCK_BYTES && !this.over) {
+      let sum = 0;
+      for (let i = 0; i < VAD_BLOCK_BYTES; i++) sum += Math.abs(MULAW_DECODE[data[i]!]!);
+      data = data.subarray(VAD_BLOCK_BYTES);
+      const startMs = v.blockStartMs;
+      const endMs = (v.blockStartMs += VAD_BLOCK_MS);
+      const loud = sum / VAD_BLOCK_BYTES >= settings.threshold;
+      const s = v.speech;
+      if (loud) {
+        if (!s) {
+          const words = settings.transcript(this, v.utterance).split(/\s+/).filter(Boolean);
+          v.speech = { startMs, lastLoudEndMs: endMs, words, nextInterimMs: startMs + settings.interimEveryMs };
+          v.lastFinalEndMs = null;
+          this.vadSend('speech-started', startMs, speechStarted(startMs / 1000));
+        } else {
+          s.lastLoudEndMs = endMs;
+        }
+      }
+      const cur = v.speech;
+      if (cur && endMs >= cur.nextInterimMs && endMs - cur.lastLoudEndMs < settings.endpointingMs) {
+        cur.nextInterimMs += settings.interimEveryMs;
+        const count = Math.min(cur.words.length, Math.max(1, Math.ceil((endMs - cur.startMs) / settings.msPerWord)));
+        const transcript = cur.words.slice(0, count).join(' ');
+        if (transcript) this.vadSend('interim', endMs, results({ transcript, start: cur.startMs / 1000, duration: (endMs - cur.startMs) / 1000 }));
+      }
+      if (cur && endMs - cur.lastLoudEndMs >= settings.endpointingMs) {
+        const transcript = cur.words.join(' ');
+        this.vadSend(
+          'final',
+          endMs,
+          results({ transcript, start: cur.startMs / 1000, duration: (cur.lastLoudEndMs - cur.startMs) / 1000, isFinal: true, speechFinal: true }),
+        );
+        v.speech = null;
+        v.utterance++;
+        v.lastFinalEndMs = cur.lastLoudEndMs;
+      }
+      if (!v.speech && v.lastFinalEndMs !== null && v.utteranceEndMs !== null && endMs - v.lastFinalEndMs >= v.utteranceEndMs) {
+        this.vadSend('utterance-end', endMs, utteranceEnd(v.lastFinalEndMs / 1000));
+        v.lastFinalEndMs = null;
+      }
+    }
+    v.partial = Buffer.from(data);
+  }
+
+  private vadSend(kind: VadLogEntry['kind'], audioMs: number, message: Record<string, unknown>): void {
+    this.send(message);
+    // An UtteranceEnd follows the final of the utterance before the current one.
+    const utterance = this.vadState!.utterance - (kind === 'utterance-end' ? 1 : 0);
+    this.vadLog.push({ kind, utterance, audioMs, atPerfMs: performance.now() });
   }
 
   private finalize(): void {
@@ -403,6 +549,8 @@ export interface DeepgramFake {
   speak: SpeakSettings;
   /** Applies to speak connections opened from now on. */
   speakFailure: SpeakFailure;
+  /** VAD mode for listen connections opened from now on without a script; null: off. */
+  listenVad: ListenVadSettings | null;
   close(): Promise<void>;
 }
 
@@ -438,6 +586,7 @@ export async function startDeepgramFake(options: DeepgramFakeOptions): Promise<D
     speakConnections: [],
     speak: { ...DEFAULT_SPEAK },
     speakFailure: null,
+    listenVad: null,
     scriptListen(steps) {
       scripts.push(steps);
     },
@@ -487,7 +636,18 @@ export async function startDeepgramFake(options: DeepgramFakeOptions): Promise<D
     record(101);
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (path === '/v1/listen') {
-        const conn = new ListenConnection(fake.listenConnections.length, url.searchParams, authorization, ws, scripts.shift() ?? [], idleTimeoutMs);
+        const script = scripts.shift();
+        const vad = script === undefined ? fake.listenVad : null;
+        const conn = new ListenConnection(
+          fake.listenConnections.length,
+          url.searchParams,
+          authorization,
+          ws,
+          script ?? [],
+          idleTimeoutMs,
+          vad,
+          options.onListenAudio ?? null,
+        );
         fake.listenConnections.push(conn);
         for (const wake of waiters.splice(0)) wake();
       } else {

@@ -16,6 +16,10 @@
  * HTTP error, a hang (no response at all), or a stream that drops its socket or stalls part
  * way. Every request is recorded (headers, parsed body, and when and how its connection
  * closed) so tests can assert on what the SDK really sent.
+ *
+ * Benchmarks set `auto` instead: every request that finds the queue empty gets that reply
+ * (`sentenceReply()` builds the usual one: a whole first sentence after the first-token
+ * delay, then the next sentence), and `keepRequests: false` stops the recording.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -95,6 +99,8 @@ export interface GeminiRequestBody {
 export interface GeminiFakeOptions {
   /** The key the fake accepts. */
   apiKey: string;
+  /** Record every request in `requests` (default true; long benchmarks turn it off). */
+  keepRequests?: boolean;
 }
 
 export interface GeminiFake {
@@ -105,6 +111,8 @@ export interface GeminiFake {
   script(...replies: FakeReply[]): void;
   /** Replies not yet taken. */
   readonly pending: number;
+  /** The reply for every request that finds the queue empty (null: a 500 error, as before). */
+  auto: FakeStreamReply | ((request: RecordedRequest) => FakeStreamReply) | null;
   close(): Promise<void>;
 }
 
@@ -136,6 +144,21 @@ export function functionCallReply(name: string, args: Record<string, unknown>, .
 
 export function errorReply(status: number, message?: string, details?: unknown[]): FakeErrorReply {
   return { kind: 'error', status, ...(message !== undefined ? { message } : {}), ...(details ? { details } : {}) };
+}
+
+/**
+ * A spoken-style streamed reply: the first chunk is the whole first sentence, sent
+ * `firstTokenMs` after the request; each later sentence follows `gapMs` after the one before,
+ * with the leading space a model's next token carries.
+ */
+export function sentenceReply(options: { firstTokenMs: number; gapMs: number; sentences: readonly string[] }): FakeStreamReply {
+  return {
+    kind: 'stream',
+    chunks: options.sentences.map((sentence, i) => ({
+      parts: [{ text: i === 0 ? sentence : ` ${sentence}` }],
+      delayMs: i === 0 ? options.firstTokenMs : options.gapMs,
+    })),
+  };
 }
 
 /** A gate a scripted chunk can wait for: the test calls `open()` when it is ready. */
@@ -252,7 +275,7 @@ export async function startGeminiFake(options: GeminiFakeOptions): Promise<Gemin
       closed: gone,
       clientAborted: false,
     };
-    requests.push(record);
+    if (options.keepRequests !== false) requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.clientAborted = true;
       clientGone();
@@ -299,7 +322,8 @@ export async function startGeminiFake(options: GeminiFakeOptions): Promise<Gemin
       return;
     }
 
-    const reply = queue.shift();
+    const auto = fake.auto;
+    const reply = queue.shift() ?? (typeof auto === 'function' ? auto(record) : (auto ?? undefined));
     if (reply === undefined) {
       fail(500, 'fake: no scripted reply left for this request');
       return;
@@ -379,6 +403,24 @@ export async function startGeminiFake(options: GeminiFakeOptions): Promise<Gemin
     res.end();
   }
 
+  const fake: GeminiFake = {
+    baseUrl: '',
+    requests,
+    script: (...replies) => {
+      queue.push(...replies);
+    },
+    get pending() {
+      return queue.length;
+    },
+    auto: null,
+    close: async () => {
+      closing = true;
+      closeAll();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, googleError(500, `fake crashed: ${String(error)}`));
@@ -392,20 +434,6 @@ export async function startGeminiFake(options: GeminiFakeOptions): Promise<Gemin
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    script: (...replies) => {
-      queue.push(...replies);
-    },
-    get pending() {
-      return queue.length;
-    },
-    close: async () => {
-      closing = true;
-      closeAll();
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  Object.assign(fake, { baseUrl: `http://127.0.0.1:${port}` });
+  return fake;
 }

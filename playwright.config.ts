@@ -1,4 +1,9 @@
+import { rmSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+
+/** Each run starts the console on an empty data folder: no calls, settings or keys left over. */
+const E2E_DATA_DIR = 'test-results/e2e-data';
+rmSync(E2E_DATA_DIR, { recursive: true, force: true });
 
 /** The build machines have Debian's Chromium; Playwright never downloads a browser here. */
 const chromiumFlags = [
@@ -43,7 +48,7 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'server', testMatch: /console\.spec\.ts$/ },
+    { name: 'server', testMatch: /(console|settings)\.spec\.ts$/ },
     { name: 'fake-ui', testMatch: /fake-ui\.spec\.ts$/ },
   ],
   webServer: fakeOnly
@@ -59,7 +64,7 @@ export default defineConfig({
         env: {
           SWITCHBOARD_PORT: String(E2E_PORT),
           SWITCHBOARD_TOKEN: E2E_TOKEN,
-          SWITCHBOARD_DATA_DIR: 'test-results/e2e-data',
+          SWITCHBOARD_DATA_DIR: E2E_DATA_DIR,
         },
       },
 });

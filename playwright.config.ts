@@ -1,9 +1,12 @@
 import { rmSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
-/** Each run starts the console on an empty data folder: no calls, settings or keys left over. */
+/**
+ * Each run starts the console on an empty data folder: no calls, settings or keys left over.
+ * Only the runner clears it; workers load this file too, while the server is using it.
+ */
 const E2E_DATA_DIR = 'test-results/e2e-data';
-rmSync(E2E_DATA_DIR, { recursive: true, force: true });
+if (process.env['TEST_WORKER_INDEX'] === undefined) rmSync(E2E_DATA_DIR, { recursive: true, force: true });
 
 /** The build machines have Debian's Chromium; Playwright never downloads a browser here. */
 const chromiumFlags = [

@@ -2,6 +2,7 @@
  * Provider settings for the Settings dialog: the choice per role, which keys are set (never
  * their values), the engines new calls will use, and connection tests.
  */
+import { refreshAppInfo } from '../topbar/useAppInfo';
 import { useCallback, useEffect, useState } from 'react';
 import type { CommandOutput } from '@shared/contract';
 import type { CloudProvider, ProviderChoice, SecretName } from '@shared/domain';
@@ -39,6 +40,8 @@ export function useProviderSettings(open: boolean): ProviderSettings {
       (s) => {
         setState(s);
         setLoadError(null);
+        // The top bar's engine badge follows what new calls will use.
+        refreshAppInfo();
       },
       (err: unknown) => setLoadError(err instanceof Error ? err.message : 'Could not load the settings'),
     );
@@ -63,7 +66,10 @@ export function useProviderSettings(open: boolean): ProviderSettings {
 
   const choose = useCallback(
     (patch: Partial<ProviderChoice>) => {
-      void run('choice', "Couldn't change the engines", async () => setState(await client.invoke('providers.update', patch)));
+      void run('choice', "Couldn't change the engines", async () => {
+        setState(await client.invoke('providers.update', patch));
+        refreshAppInfo();
+      });
     },
     [run],
   );

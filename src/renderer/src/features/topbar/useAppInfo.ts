@@ -9,10 +9,24 @@ import { useCallsStore } from '../calls/store';
 
 export type AppInfo = CommandOutput<'app.info'>;
 
+const refreshListeners = new Set<() => void>();
+
+/** Reloads app.info wherever it is shown (the engines changed in Settings). */
+export function refreshAppInfo(): void {
+  for (const listener of refreshListeners) listener();
+}
+
 export function useAppInfo(): { info: AppInfo | null; scenarios: Scenario[] } {
   const epoch = useConnectEpoch();
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [scenarios, setScenarios] = useState<Scenario[]>([]);
+  const [revision, setRevision] = useState(0);
+
+  useEffect(() => {
+    const listener = () => setRevision((r) => r + 1);
+    refreshListeners.add(listener);
+    return () => void refreshListeners.delete(listener);
+  }, []);
 
   useEffect(() => {
     if (epoch < 0) return;
@@ -28,7 +42,7 @@ export function useAppInfo(): { info: AppInfo | null; scenarios: Scenario[] } {
     return () => {
       cancelled = true;
     };
-  }, [epoch]);
+  }, [epoch, revision]);
 
   return { info, scenarios };
 }

@@ -1,0 +1,189 @@
+/**
+ * Runs one benchmark: the app (a real core: media bridge, call sessions, the real Deepgram and
+ * Gemini SDK providers) in THIS process, the fakes and callers in a forked child
+ * (./world.ts), so CPU and event-loop delay measured here are the app's alone.
+ *
+ * The providers are selected the way a user would: API keys and service URLs in the
+ * environment (DEEPGRAM_API_KEY, GEMINI_API_KEY, SWITCHBOARD_DEEPGRAM_URL,
+ * SWITCHBOARD_GEMINI_URL), then the `providers.update` command.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { AnyEvent } from '../../../src/shared/contract';
+import type { TurnMetrics } from '../../../src/shared/domain';
+import { startCore } from '../../../src/main/core/app';
+import { silentLogger } from '../../../src/main/core/log';
+import type { Core } from '../../../src/main/core/core-types';
+import { delayMs, ELD_RESOLUTION_MS } from './stats';
+import type { WorldConfig, WorldResult } from './world';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+export interface AppMeasurements {
+  turns: TurnMetrics[];
+  bargeInEvents: number;
+  errorEvents: Array<Record<string, unknown>>;
+  fallbackEvents: number;
+  cpuPercent: number;
+  eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** The same, from the moment every call had been dialled (no call set-up in it). */
+  eventLoopAfterDialling: { p50Ms: number; p99Ms: number; maxMs: number };
+  wallMs: number;
+  loadAverage: number[];
+}
+
+export interface BenchRun {
+  app: AppMeasurements;
+  world: WorldResult;
+}
+
+export type WorldSettings = Omit<WorldConfig, 'bridgeUrl'>;
+
+interface Ready {
+  type: 'ready';
+  deepgramUrl: string;
+  geminiUrl: string;
+  deepgramKey: string;
+  geminiKey: string;
+}
+
+function startWorld(): Promise<{ child: ChildProcess; ready: Ready }> {
+  const child = fork(join(ROOT, 'test/support/run-ts.mjs'), [join(ROOT, 'test/bench/support/world.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error('the world process did not start within 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`the world process exited early (${code})`)));
+    child.on('message', (message: { type: string }) => {
+      if (message.type === 'ready') {
+        clearTimeout(timer);
+        resolveReady({ child, ready: message as Ready });
+      }
+    });
+  });
+}
+
+/** Runs the world's callers against a fresh core and returns both sides' measurements. */
+export async function runBench(
+  settings: WorldSettings,
+  options: { deadlineMs: number; /** Starts the app; startCore by default. */ startApp?: (dataDir: string) => Promise<Core> },
+): Promise<BenchRun> {
+  const { child, ready } = await startWorld();
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const env: Record<string, string> = {
+    DEEPGRAM_API_KEY: ready.deepgramKey,
+    GEMINI_API_KEY: ready.geminiKey,
+    SWITCHBOARD_DEEPGRAM_URL: ready.deepgramUrl,
+    SWITCHBOARD_GEMINI_URL: ready.geminiUrl,
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const core = options.startApp
+    ? await options.startApp(dataDir)
+    : await startCore({ dataDir, resourcesDir: join(ROOT, 'resources'), transport: 'websocket', logger: silentLogger });
+  try {
+    const chosen = await core.dispatch('providers.update', { stt: 'deepgram', llm: 'gemini', tts: 'deepgram' });
+    if (!chosen.ok) throw new Error(`providers.update failed: ${chosen.error.code}: ${chosen.error.message}`);
+    const engines = (chosen.value as { engines?: Array<{ role: string; label: string; offline: boolean }> }).engines ?? [];
+    if (engines.some((e) => e.offline)) {
+      throw new Error(`cloud providers not in use (${engines.map((e) => `${e.role}=${e.label}`).join(', ')}): check the keys and URLs`);
+    }
+
+    const turns: TurnMetrics[] = [];
+    const errorEvents: Array<Record<string, unknown>> = [];
+    let bargeInEvents = 0;
+    let fallbackEvents = 0;
+    core.subscribe((event: AnyEvent) => {
+      if (event.name === 'call.turn') turns.push(event.payload);
+      else if (event.name === 'call.event') {
+        if (event.payload.type === 'barge_in') bargeInEvents++;
+        else if (event.payload.type === 'fallback') fallbackEvents++;
+        else if (event.payload.type === 'error') errorEvents.push(event.payload.data);
+      }
+    });
+
+    const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+    eld.enable();
+    const eldSteady = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const world = await new Promise<WorldResult>((resolveRun, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the benchmark did not finish within ${options.deadlineMs} ms`)), options.deadlineMs);
+      child.on('message', (message: { type: string; result?: WorldResult; message?: string }) => {
+        if (message.type === 'dialled') eldSteady.enable();
+        if (message.type === 'result' && message.result) {
+          clearTimeout(timer);
+          resolveRun(message.result);
+        } else if (message.type === 'error') {
+          clearTimeout(timer);
+          reject(new Error(`world: ${message.message}`));
+        }
+      });
+      child.send({ type: 'run', config: { ...settings, bridgeUrl: core.bridgeUrl } satisfies WorldConfig });
+    });
+    eld.disable();
+    eldSteady.disable();
+    const cpu = process.cpuUsage(cpu0);
+    const wallMs = performance.now() - t0;
+    // Numbers from the offline engines would look plausible and mean nothing here.
+    const labels = new Set(turns.flatMap((m) => [m.sttLabel, m.llmLabel, m.ttsLabel]));
+    const offline = [...labels].filter((l) => !/deepgram|gemini/i.test(l));
+    if (offline.length > 0) {
+      throw new Error(`the calls ran on other engines (${offline.join(', ')}), not the Deepgram/Gemini SDK providers: is providers.update wired to new calls?`);
+    }
+    const { loadavg } = await import('node:os');
+    return {
+      world,
+      app: {
+        turns,
+        bargeInEvents,
+        errorEvents,
+        fallbackEvents,
+        cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+        // The histogram records the interval between its timer ticks: subtract the resolution.
+        eventLoop: { p50Ms: delayMs(eld.percentile(50)), p99Ms: delayMs(eld.percentile(99)), maxMs: delayMs(eld.max) },
+        eventLoopAfterDialling: {
+          p50Ms: delayMs(eldSteady.percentile(50)),
+          p99Ms: delayMs(eldSteady.percentile(99)),
+          maxMs: delayMs(eldSteady.max),
+        },
+        wallMs,
+        loadAverage: loadavg(),
+      },
+    };
+  } finally {
+    await core.close().catch(() => undefined);
+    child.send({ type: 'close' });
+    await new Promise<void>((r) => {
+      const t = setTimeout(() => {
+        child.kill();
+        r();
+      }, 5000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        r();
+      });
+    });
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Caller lines the fake STT hears; each starts with a word that is not a backchannel. */
+export const CALLER_LINES = [
+  'Hi, I would like to check the balance on my account please',
+  'Sorry, can you tell me when my next payment is due',
+  'Actually I also need to update my home address',
+  'Great, and could you send me a copy of my last statement',
+  'Wait, I think I was charged twice this month',
+];
+
+export const REPLY_SENTENCES = ['Sure, I can help you with that.', 'Let me pull up the details on your account now, it will only take a moment.'];
+

@@ -74,6 +74,8 @@ export class CallSession {
   private endPromise: Promise<void> | null = null;
   private readonly llm: LlmProvider;
   private silenceTimer: NodeJS.Timeout | null = null;
+  /** Call-clock time of the STT stream's zero (its first audio). */
+  private sttClockOffsetMs: number | null = null;
   private silentPrompts = 0;
 
   constructor(private readonly o: CallSessionOptions) {
@@ -125,7 +127,11 @@ export class CallSession {
     this.recordEvent('started', { direction: this.summary.direction });
     this.log.info({ scenario: this.summary.scenario }, 'call started');
 
-    stream.on('media', (audio) => this.stt.write(audio));
+    stream.on('media', (audio) => {
+      // The recogniser's clock starts at the first audio it gets; the call's at attach.
+      this.sttClockOffsetMs ??= this.nowMs();
+      this.stt.write(audio);
+    });
     stream.on('mark', (name) => this.onMark(name));
     stream.on('dtmf', (digit) => this.recordEvent('dtmf', { digit }));
     stream.once('closed', (reason) => void this.end(reason === 'caller hung up' ? 'caller_hangup' : 'stream_closed'));
@@ -191,7 +197,8 @@ export class CallSession {
     this.stopSilenceWatch();
     this.silentPrompts = 0;
     if (event.type === 'speech-started') return;
-    this.callerLine ??= { id: randomUUID(), startMs: event.startMs };
+    const offsetMs = this.sttClockOffsetMs ?? 0;
+    this.callerLine ??= { id: randomUUID(), startMs: Math.round(offsetMs + event.startMs) };
     const line: Utterance = {
       id: this.callerLine.id,
       callId: this.id,
@@ -199,7 +206,7 @@ export class CallSession {
       text: event.text,
       final: event.type === 'final',
       startMs: this.callerLine.startMs,
-      endMs: event.endMs,
+      endMs: Math.round(offsetMs + event.endMs),
       sentiment: null,
       interrupted: false,
     };
@@ -233,7 +240,7 @@ export class CallSession {
       else this.abandon(this.turn);
     }
     const request = { system: this.o.systemPrompt, history: [...this.history] };
-    const timer = new TurnTimer(this.id, event.endMs, this.nowMs(), {
+    const timer = new TurnTimer(this.id, (this.sttClockOffsetMs ?? 0) + event.endMs, this.nowMs(), {
       stt: this.o.providers.stt.label,
       llm: this.o.providers.llm.label,
       tts: this.o.providers.tts.label,

@@ -75,6 +75,34 @@ export type OutboundFrame =
   | { event: 'mark'; streamSid: string; mark: { name: string } }
   | { event: 'clear'; streamSid: string };
 
+const DIGITS = /^\d+$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * The hot path: 50 media frames a second per call. Checks exactly what MediaFrame checks,
+ * by hand; anything that fails goes through zod for a precise reason.
+ */
+function isValidMediaFrame(json: unknown): json is z.infer<typeof MediaFrame> {
+  const frame = json as Record<string, unknown> | null;
+  if (typeof frame !== 'object' || frame === null || frame.event !== 'media') return false;
+  const media = frame.media as Record<string, unknown> | null;
+  return (
+    typeof frame.streamSid === 'string' &&
+    frame.streamSid.length > 0 &&
+    typeof frame.sequenceNumber === 'string' &&
+    DIGITS.test(frame.sequenceNumber) &&
+    typeof media === 'object' &&
+    media !== null &&
+    typeof media.track === 'string' &&
+    typeof media.chunk === 'string' &&
+    DIGITS.test(media.chunk) &&
+    typeof media.timestamp === 'string' &&
+    DIGITS.test(media.timestamp) &&
+    typeof media.payload === 'string' &&
+    BASE64.test(media.payload)
+  );
+}
+
 /** Parses one text frame from Twilio. Returns a reason instead of throwing. */
 export function parseInboundFrame(text: string): { ok: true; frame: InboundFrame } | { ok: false; reason: string } {
   let json: unknown;
@@ -83,6 +111,7 @@ export function parseInboundFrame(text: string): { ok: true; frame: InboundFrame
   } catch {
     return { ok: false, reason: 'frame is not JSON' };
   }
+  if (isValidMediaFrame(json)) return { ok: true, frame: json };
   const parsed = InboundFrame.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

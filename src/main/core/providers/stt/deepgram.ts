@@ -283,9 +283,14 @@ class DeepgramStream implements SttStream {
   private sendPending(): void {
     const socket = this.openSocket;
     if (!socket || this.sentBytes >= this.writtenBytes) return;
-    // The buffer holds [bufferStartBytes, writtenBytes); send what this socket lacks.
-    let position = this.bufferStartBytes;
-    for (const chunk of this.buffer) {
+    // The buffer holds [bufferStartBytes, writtenBytes); send what this socket lacks. Walk
+    // back from the newest chunk: usually only the last one is unsent, and the buffer can
+    // hold many seconds of audio, so a scan from the front would cost every frame.
+    let index = this.buffer.length;
+    let position = this.writtenBytes;
+    while (index > 0 && position > this.sentBytes) position -= this.buffer[--index]!.length;
+    for (; index < this.buffer.length; index++) {
+      const chunk = this.buffer[index]!;
       const end = position + chunk.length;
       if (end > this.sentBytes) socket.sendMedia(position >= this.sentBytes ? chunk : chunk.subarray(this.sentBytes - position));
       position = end;

@@ -67,9 +67,9 @@ const CSP_PRODUCTION = [
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  // The renderer talks to the core over IPC only. The softphone (later) will need
-  // Twilio's wss/https endpoints here.
-  "connect-src 'self'",
+  // The core is reached over IPC; the agent's softphone signals to Twilio over wss (its
+  // media is WebRTC, which CSP does not govern; sounds are local, telemetry is off).
+  "connect-src 'self' wss://*.twilio.com",
   "media-src 'self' blob:",
   "worker-src 'self' blob:",
   "object-src 'none'",
@@ -88,7 +88,7 @@ function devCsp(origin: string): string {
     `style-src 'self' 'unsafe-inline' ${origin}`,
     `img-src 'self' data: blob: ${origin}`,
     `font-src 'self' data: ${origin}`,
-    `connect-src 'self' ${origin} ${ws}`,
+    `connect-src 'self' ${origin} ${ws} wss://*.twilio.com`,
     "media-src 'self' blob:",
     "worker-src 'self' blob:",
     "object-src 'none'",
@@ -119,19 +119,17 @@ function installCsp(ses: Session): void {
 // Permissions and external links
 
 function installPermissionPolicy(ses: Session): void {
-  // Deny everything. The only permission worth granting is writing to the clipboard
-  // (the agent copies summaries and suggestions), and only to our own page.
-  // 'media' (microphone) will be needed by the softphone; until it exists it is denied.
-  ses.setPermissionRequestHandler((webContents, permission, callback) => {
-    callback(permission === 'clipboard-sanitized-write' && isAppUrl(webContents.getURL()));
+  // Deny everything but two things, and those only to our own page: writing to the
+  // clipboard (the agent copies summaries and suggestions) and the microphone for the
+  // agent's softphone ('media' with audio only; never the camera).
+  const allowed = (permission: string, url: string, details?: { mediaTypes?: string[] }) =>
+    isAppUrl(url) &&
+    (permission === 'clipboard-sanitized-write' ||
+      (permission === 'media' && (details?.mediaTypes ?? ['audio']).every((type) => type === 'audio')));
+  ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
+    callback(allowed(permission, webContents.getURL(), details as { mediaTypes?: string[] }));
   });
-  ses.setPermissionCheckHandler((webContents, permission) => {
-    return (
-      permission === 'clipboard-sanitized-write' &&
-      webContents !== null &&
-      isAppUrl(webContents.getURL())
-    );
-  });
+  ses.setPermissionCheckHandler((webContents, permission) => webContents !== null && allowed(permission, webContents.getURL()));
   ses.setDevicePermissionHandler(() => false);
 }
 

@@ -17,6 +17,8 @@ import {
   TurnMetrics,
   Utterance,
 } from './domain';
+import { SoftphoneToken } from './softphone';
+import { ConfiguredNumber, DialRequest, DialResult, E164, TelephonyCallStatus, TelephonySettings, TelephonyState } from './telephony';
 
 const CallRef = z.object({ callId: z.string().min(1).max(100) });
 const ProvidersState = z.object({
@@ -87,6 +89,21 @@ export const commands = {
     input: z.object({ provider: CloudProvider }).strict(),
     output: z.object({ ok: z.boolean(), latencyMs: z.number().nullable(), message: z.string() }),
   },
+  /**
+   * A short-lived Twilio Voice token for the agent's softphone. `unavailable` (saying which
+   * setting is missing) until Twilio is configured. Never logged.
+   */
+  'softphone.token': { input: Empty, output: SoftphoneToken },
+  // --- telephony (Twilio): settings, number set-up, outbound calls --------------------
+  'telephony.get': { input: Empty, output: TelephonyState },
+  'telephony.update': { input: TelephonySettings.partial().strict(), output: TelephonyState },
+  /** Points the number's VoiceUrl and StatusCallback at publicBaseUrl (Twilio REST). */
+  'telephony.configureNumber': { input: z.object({ phoneNumber: E164 }).strict(), output: ConfiguredNumber },
+  /**
+   * Places an outbound AI call. Refused, saying why, when the number is invalid, on the
+   * do-not-call list, outside the callee's allowed hours, or Twilio is not configured.
+   */
+  'calls.dial': { input: DialRequest, output: DialResult },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export const events = {
@@ -100,6 +117,8 @@ export const events = {
   'call.suggestion': Suggestion,
   /** An AI turn's latency breakdown, once its first audio went out. */
   'call.turn': TurnMetrics,
+  /** A Twilio status callback for a call (ringing, in-progress, completed, no-answer, busy, failed…). */
+  'call.status': TelephonyCallStatus,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

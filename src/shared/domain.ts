@@ -175,7 +175,7 @@ export const ProviderChoice = z.object({
 });
 export type ProviderChoice = z.infer<typeof ProviderChoice>;
 
-export const SecretName = z.enum(['deepgramApiKey', 'geminiApiKey']);
+export const SecretName = z.enum(['deepgramApiKey', 'geminiApiKey', 'twilioAuthToken', 'twilioApiKeySecret']);
 export type SecretName = z.infer<typeof SecretName>;
 
 /** What the renderer may know about a secret: whether it is set and where from. Never its value. */

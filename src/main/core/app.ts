@@ -21,6 +21,8 @@ import { createCallStore } from './store/call-store';
 import { startMediaBridge } from './telephony/media-bridge';
 import { DemoCalls } from './telephony/demo-calls';
 import { loadScenarios } from './telephony/scenario';
+import { createTelephonyService, type TelephonyService } from './telephony/telephony-service';
+import { mintSoftphoneToken, requireSoftphoneCredentials } from './telephony/softphone-token';
 
 export async function startCore(options: CoreOptions & { logger?: Logger }): Promise<Core> {
   const logger = options.logger ?? createLogger();
@@ -36,9 +38,10 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     cacheDir: join(options.dataDir, 'cache'),
     businessName: settings.get().businessName,
   });
+  const secrets = options.secrets ?? createFileSecretStore(options.dataDir, process.env, { logger });
   const providerService = createProviderService({
     dataDir: options.dataDir,
-    secrets: options.secrets ?? createFileSecretStore(options.dataDir, process.env, { logger }),
+    secrets,
     offline: { providers, assist },
     logger,
   });
@@ -62,9 +65,33 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     logger,
     persona: () => buildPersona(settings.get()),
   });
-  const bridge = await startMediaBridge({ ...options.bridge, logger, onStream: (stream) => calls.attach(stream) });
+  // Stream admission (telephony, issue 4): a stream becomes a call only once the CallRegistry
+  // admits it (a per-call token from our TwiML; token-less streams only on the loopback port).
+  let telephony: TelephonyService | null = null;
+  const bridge = await startMediaBridge({
+    ...options.bridge,
+    logger,
+    onStream: (stream, entry) => {
+      if (!telephony) throw new Error('console still starting');
+      telephony.admit(stream, entry);
+      const session = calls.attach(stream);
+      telephony.noteCall(stream.callSid, session.id);
+    },
+  });
   const demos = new DemoCalls(await loadScenarios(options.resourcesDir), () => bridge.url, logger);
 
+  // --- telephony (issue 4): Twilio webhooks + /media on one public server, REST, outbound rules ---
+  telephony = await createTelephonyService({
+    dataDir: options.dataDir,
+    secrets,
+    bridge,
+    store,
+    liveCall: (callSid) => calls.findBySid(callSid),
+    emit,
+    logger,
+  });
+  const telephonyService = telephony;
+  // --- end telephony ---
 
   const handlers: Handlers = {
     'app.info': () => {
@@ -104,6 +131,13 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'secrets.set': ({ name, value }) => providerService.setSecret(name, value),
     'secrets.clear': ({ name }) => providerService.clearSecret(name),
     'providers.test': ({ provider }) => providerService.test(provider),
+    // The agent's own softphone: signed with the Twilio API key from the telephony settings.
+    'softphone.token': () =>
+      mintSoftphoneToken(
+        requireSoftphoneCredentials({ ...telephonyService.settings.get(), apiKeySecret: secrets.get('twilioApiKeySecret') }),
+        { agentName: settings.get().agentName },
+      ),
+    ...telephonyService.handlers,
   };
   const dispatch = createDispatcher(handlers, logger);
   logger.info({ bridge: bridge.url, dataDir: options.dataDir }, 'core started');
@@ -120,6 +154,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       closing ??= (async () => {
         demos.hangUpAll();
         await calls.endAll('console_closed');
+        await telephonyService.close();
         await bridge.close();
         await providerService.close();
         db.close();

@@ -489,6 +489,13 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     'secrets.set': (input) => ok(secretStatus(input['name'], true)),
     'secrets.clear': (input) => ok(secretStatus(input['name'], false)),
     'providers.test': () => ok({ ok: false, latencyMs: null, message: 'No API key is configured.' }),
+    // Like the core without Twilio settings (softphone.spec.ts answers this one itself).
+    // The UI tests run without Twilio: telephony reads as not configured.
+    'telephony.get': () => err('bad_request', 'Telephony is not part of the fake backend.'),
+    'telephony.update': () => err('bad_request', 'Telephony is not part of the fake backend.'),
+    'telephony.configureNumber': () => err('bad_request', 'Telephony is not part of the fake backend.'),
+    'calls.dial': () => err('bad_request', 'Twilio is not configured in the fake backend.'),
+    'softphone.token': () => ({ ok: false, error: { code: 'unavailable', message: 'Softphone unavailable: set the Twilio account SID, Twilio API key SID and Twilio API key secret.' } }),
   };
 
   const failures = new Map<string, string>();

@@ -74,7 +74,7 @@ export class CallSession {
   private endPromise: Promise<void> | null = null;
   private readonly llm: LlmProvider;
   private silenceTimer: NodeJS.Timeout | null = null;
-  /** Call-clock time of the STT stream's zero (its first audio). */
+  /** Call-clock time of the STT stream's zero (Twilio's media timestamp 0). */
   private sttClockOffsetMs: number | null = null;
   private silentPrompts = 0;
 
@@ -127,9 +127,12 @@ export class CallSession {
     this.recordEvent('started', { direction: this.summary.direction });
     this.log.info({ scenario: this.summary.scenario }, 'call started');
 
-    stream.on('media', (audio) => {
-      // The recogniser's clock starts at the first audio it gets; the call's at attach.
-      this.sttClockOffsetMs ??= this.nowMs();
+    stream.on('media', (audio, timestampMs) => {
+      // The recogniser's clock is Twilio's stream clock (we feed it every frame). Its zero on
+      // the call's clock is best estimated by the least-delayed frame seen so far: frames
+      // that queued up while the call was being set up arrive late, none arrive early.
+      const offsetMs = this.nowMs() - timestampMs;
+      this.sttClockOffsetMs = this.sttClockOffsetMs === null ? offsetMs : Math.min(this.sttClockOffsetMs, offsetMs);
       this.stt.write(audio);
     });
     stream.on('mark', (name) => this.onMark(name));

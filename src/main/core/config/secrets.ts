@@ -43,6 +43,8 @@ export interface SecretStore {
 export const SECRET_ENV_VARS: Record<SecretName, string> = {
   deepgramApiKey: 'DEEPGRAM_API_KEY',
   geminiApiKey: 'GEMINI_API_KEY',
+  twilioAuthToken: 'TWILIO_AUTH_TOKEN',
+  twilioApiKeySecret: 'TWILIO_API_KEY_SECRET',
 };
 
 /** A user-facing problem with a secret; `code` maps onto the contract's error envelope. */

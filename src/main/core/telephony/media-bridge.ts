@@ -4,7 +4,9 @@
  * out-of-order frame closes only that stream, with the reason logged.
  */
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { Logger } from '../log';
 import type { MulawAudio } from '../providers/types';
@@ -19,6 +21,13 @@ import {
 } from './media-stream-protocol';
 
 export const MEDIA_PATH = '/media';
+
+/**
+ * How a stream reached the bridge: its own listener (loopback port: the caller simulator,
+ * tests) or an upgrade handed over by another http.Server (`handleUpgrade`, the public
+ * server a tunnel forwards to). onStream gets it so admission can differ.
+ */
+export type StreamEntry = 'local' | 'public';
 
 type StreamEvents = {
   /** Caller audio; `timestampMs` is Twilio's ms since the stream started. */
@@ -128,9 +137,10 @@ export interface MediaBridgeOptions {
   logger: Logger;
   /**
    * Called once per stream after a valid `start`. Throwing (or rejecting) refuses the
-   * stream: it is closed with the error's message as the reason.
+   * stream: it is closed with the error's message as the reason. `entry` says whether it
+   * came in on the bridge's own port or through `handleUpgrade` (the public server).
    */
-  onStream(stream: MediaStream): void;
+  onStream(stream: MediaStream, entry: StreamEntry): void;
 }
 
 export interface MediaBridge {
@@ -139,27 +149,32 @@ export interface MediaBridge {
   readonly port: number;
   /** Streams currently open. */
   readonly activeStreams: number;
+  /**
+   * Takes over an HTTP upgrade another server received for MEDIA_PATH (the public server
+   * that serves webhooks and media on one port). Its streams reach onStream as 'public'.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   close(): Promise<void>;
 }
 
 export async function startMediaBridge(options: MediaBridgeOptions): Promise<MediaBridge> {
   const { logger } = options;
-  const server = new WebSocketServer({
-    host: options.host ?? '127.0.0.1',
-    port: options.port ?? 0,
-    path: MEDIA_PATH,
+  const socketOptions = {
     // A Twilio frame is small (a 20 ms media frame is ~300 bytes of JSON); refuse giants.
     maxPayload: 64 * 1024,
     // Twilio sends no Origin; a browser always does. No web page may open a call here.
     verifyClient: (info: { origin?: string }) => !info.origin,
-  });
+  };
+  const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: MEDIA_PATH, ...socketOptions });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  // Upgrades handed over by another http.Server (handleUpgrade); same protocol handling.
+  const attached = new WebSocketServer({ noServer: true, ...socketOptions });
   const streams = new Set<MediaStream>();
 
-  server.on('connection', (socket) => {
+  const onConnection = (socket: WebSocket, entry: StreamEntry) => {
     let stream: MediaStream | null = null;
     let sawConnected = false;
 
@@ -185,7 +200,7 @@ export async function startMediaBridge(options: MediaBridgeOptions): Promise<Med
         const started = stream;
         started.once('closed', () => streams.delete(started));
         try {
-          options.onStream(started);
+          options.onStream(started, entry);
         } catch (error) {
           return fail(`stream refused: ${(error as Error).message}`, 1008);
         }
@@ -200,7 +215,8 @@ export async function startMediaBridge(options: MediaBridgeOptions): Promise<Med
 
     socket.on('close', () => stream?.finish('media socket closed'));
     socket.on('error', (error) => fail(`socket error: ${error.message}`));
-  });
+  };
+  server.on('connection', (socket) => onConnection(socket, 'local'));
 
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? '127.0.0.1';
@@ -210,9 +226,13 @@ export async function startMediaBridge(options: MediaBridgeOptions): Promise<Med
     get activeStreams() {
       return streams.size;
     },
+    handleUpgrade(req, socket, head) {
+      attached.handleUpgrade(req, socket, head, (ws) => onConnection(ws, 'public'));
+    },
     async close() {
       for (const stream of streams) stream.hangUp('bridge shutting down');
-      for (const client of server.clients) client.terminate();
+      for (const client of [...server.clients, ...attached.clients]) client.terminate();
+      await new Promise<void>((resolve) => attached.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

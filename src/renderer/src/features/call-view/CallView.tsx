@@ -7,6 +7,7 @@ import { formatDuration, formatScore, formatWhen, titleCase } from '../../lib/fo
 import { callDurationMs, callerNumber } from '../calls/CallList';
 import type { TakeoverRequest } from '../calls/store';
 import type { NotificationAccess } from '../notifications/desktop-notifications';
+import { SoftphoneCallStrip } from '../softphone/InCallStrip';
 import { Composer } from './Composer';
 import { TakeoverBanner } from './TakeoverBanner';
 import { Transcript } from './Transcript';
@@ -44,6 +45,7 @@ export function CallView({
   return (
     <section aria-label="Call" data-testid="call-view" data-call-id={call.id} className="flex min-h-0 min-w-0 flex-1 flex-col">
       <CallHeader call={call} now={now} actions={actions} />
+      {!ended ? <SoftphoneCallStrip callSid={call.callSid} /> : null}
       {aiAsks ? (
         <TakeoverBanner
           request={takeoverRequest}

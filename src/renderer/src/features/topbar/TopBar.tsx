@@ -7,6 +7,7 @@ import { Tooltip } from '../../components/ui/Tooltip';
 import { ChevronDownIcon, PlayIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { SettingsButton } from '../settings/SettingsButton';
+import { Softphone } from '../softphone/SoftphoneChip';
 
 const roleName = { stt: 'Speech-to-text', llm: 'Language model', tts: 'Text-to-speech' } as const;
 
@@ -36,6 +37,7 @@ export function TopBar({
 
       <div className="ml-auto flex items-center gap-3">
         <ConnectionPill state={connection} />
+        <Softphone />
         <DemoLauncher scenarios={scenarios} starting={starting} disabled={connection !== 'connected'} onStart={onStartDemo} />
         <SettingsButton />
       </div>

@@ -1,0 +1,266 @@
+/**
+ * Which media streams may become calls. Anyone who can reach the public /media socket (it
+ * is on the internet, through the tunnel) could otherwise open a "call" and spend the AI's
+ * money or read what it says. So every stream must carry a per-call secret that only our
+ * own TwiML handed out:
+ *
+ *  - the voice webhook (signed by Twilio) issues a token bound to the webhook's CallSid and
+ *    puts it in `<Stream><Parameter name="token">`; Twilio relays it in
+ *    `start.customParameters.token` with `start.callSid`;
+ *  - `admit(stream)` accepts it once, only for that CallSid, only before it expires, and
+ *    answers with the call's facts as WE recorded them (direction, numbers, purpose), not as
+ *    the stream claims them.
+ *
+ * Outbound calls: `calls.dial` records a dial intent (purpose, script) under a random dial id
+ * that rides in the voice webhook's URL (`/twilio/voice?dial=…`, covered by Twilio's
+ * signature); the webhook binds the intent to the CallSid and issues the token.
+ *
+ * Simulated calls (demo caller, tests, benches) connect to the media bridge's own loopback
+ * port, never through the tunnel. Two ways in:
+ *  - `registerSimulated()` issues a callSid + token exactly like a real call (what DemoCalls
+ *    should use: pass them as CallerSimulator `callSid` and `customParameters`);
+ *  - on the loopback entry only, a stream WITHOUT a token is admitted as a simulated call
+ *    when `allowUnregisteredLocal` is on (default), so existing callers keep working.
+ *  A stream that carries a token is always checked, whichever way it came in.
+ *
+ * Per-call state only: nothing here is a module global (house rule 5).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { CallDirection } from '@shared/domain';
+import type { StreamEntry } from './media-bridge';
+
+export type { StreamEntry };
+
+/** `<Parameter>` names on the `<Stream>` our TwiML opens (arrive in start.customParameters). */
+export const STREAM_PARAM = {
+  token: 'token',
+  from: 'from',
+  to: 'to',
+  direction: 'direction',
+  /** Outbound calls: the dial id (purpose and script stay in the registry, not in TwiML). */
+  dial: 'dial',
+} as const;
+
+/** What a stream must show to be admitted. Structurally a MediaStream. */
+export interface StreamCredentials {
+  callSid: string;
+  customParameters: Readonly<Record<string, string>>;
+}
+
+/** An outbound call the console placed: the AI's brief. */
+export interface DialIntent {
+  dialId: string;
+  to: string;
+  from: string;
+  purpose: string;
+  script: string | null;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Known once Twilio accepted the call. */
+  callSid: string | null;
+}
+
+/** A call admitted to the bridge, as the registry recorded it. */
+export interface AdmittedCall {
+  callSid: string;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  /** True for the caller simulator (demo calls, tests). */
+  simulated: boolean;
+  /** Outbound calls placed with calls.dial: the purpose and script for the AI. */
+  dial: DialIntent | null;
+}
+
+export class StreamRefused extends Error {
+  override readonly name = 'StreamRefused';
+}
+
+interface Ticket {
+  token: Buffer;
+  callSid: string;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  simulated: boolean;
+  dial: DialIntent | null;
+  expiresAt: number;
+}
+
+export interface CallRegistryOptions {
+  /** How long a stream token stays valid after it was issued (Twilio connects within seconds). */
+  tokenTtlMs?: number;
+  /** How long a dial intent waits for its voice webhook (ringing + answering). */
+  dialTtlMs?: number;
+  /** Admit token-less streams on the loopback entry as simulated calls. */
+  allowUnregisteredLocal?: boolean;
+  now?: () => number;
+}
+
+/** Bounds so a flood of webhooks cannot grow memory without limit. */
+const MAX_PENDING = 10_000;
+const MAX_REMEMBERED_STREAMS = 10_000;
+
+export class CallRegistry {
+  private readonly tickets = new Map<string, Ticket>();
+  private readonly dials = new Map<string, DialIntent & { expiresAt: number }>();
+  private readonly dialBySid = new Map<string, string>();
+  /** CallSids that got a stream (insertion-ordered, oldest dropped first). */
+  private readonly streamed = new Map<string, AdmittedCall>();
+  private readonly tokenTtlMs: number;
+  private readonly dialTtlMs: number;
+  private readonly allowUnregisteredLocal: boolean;
+  private readonly now: () => number;
+
+  constructor(options: CallRegistryOptions = {}) {
+    this.tokenTtlMs = options.tokenTtlMs ?? 2 * 60_000;
+    this.dialTtlMs = options.dialTtlMs ?? 5 * 60_000;
+    this.allowUnregisteredLocal = options.allowUnregisteredLocal ?? true;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Records an outbound call's brief before it is placed; returns its dial id. */
+  recordDial(intent: { to: string; from: string; purpose: string; script?: string | null | undefined }): DialIntent {
+    this.sweep();
+    const dial: DialIntent = {
+      dialId: `DL${randomBytes(16).toString('hex')}`,
+      to: intent.to,
+      from: intent.from,
+      purpose: intent.purpose,
+      script: intent.script ?? null,
+      createdAt: this.now(),
+      callSid: null,
+    };
+    this.bounded(this.dials);
+    this.dials.set(dial.dialId, { ...dial, expiresAt: this.now() + this.dialTtlMs });
+    return dial;
+  }
+
+  /** Twilio accepted the dial: remember its CallSid (status callbacks find the dial by it). */
+  bindDial(dialId: string, callSid: string): void {
+    const dial = this.dials.get(dialId);
+    if (!dial) return;
+    dial.callSid = callSid;
+    this.dialBySid.set(callSid, dialId);
+  }
+
+  /** The dial was not placed after all (Twilio refused it). */
+  forgetDial(dialId: string): void {
+    const dial = this.dials.get(dialId);
+    if (dial?.callSid) this.dialBySid.delete(dial.callSid);
+    this.dials.delete(dialId);
+  }
+
+  /** A live (unexpired) dial intent by id or by CallSid. */
+  findDial(key: { dialId?: string | null | undefined; callSid?: string | null | undefined }): DialIntent | null {
+    this.sweep();
+    const id = key.dialId ?? (key.callSid ? this.dialBySid.get(key.callSid) : undefined);
+    const dial = id ? this.dials.get(id) : undefined;
+    if (!dial) return null;
+    if (key.callSid && dial.callSid && dial.callSid !== key.callSid) return null;
+    const { expiresAt: _expiresAt, ...intent } = dial;
+    return intent;
+  }
+
+  /**
+   * Issues the stream token for a call whose voice webhook we are answering (inbound, or an
+   * answered outbound dial). Bound to `callSid`, single use, expiring.
+   */
+  issue(call: { callSid: string; direction: CallDirection; from: string; to: string; dial?: DialIntent | null }): string {
+    this.sweep();
+    if (call.dial) this.bindDial(call.dial.dialId, call.callSid);
+    return this.store({ ...call, dial: call.dial ?? null, simulated: false });
+  }
+
+  /** A callSid and stream parameters for the caller simulator, admitted like a real call. */
+  registerSimulated(call: { from: string; to: string; callSid?: string }): { callSid: string; customParameters: Record<string, string> } {
+    this.sweep();
+    const callSid = call.callSid ?? `CA${randomBytes(16).toString('hex')}`;
+    const token = this.store({ callSid, direction: 'inbound', from: call.from, to: call.to, dial: null, simulated: true });
+    return { callSid, customParameters: { [STREAM_PARAM.token]: token } };
+  }
+
+  /**
+   * Admits a stream or throws StreamRefused (the bridge closes it with the reason). Call it
+   * first thing in the bridge's onStream, before the stream becomes a call.
+   */
+  admit(stream: StreamCredentials, entry: StreamEntry): AdmittedCall {
+    this.sweep();
+    const presented = stream.customParameters[STREAM_PARAM.token];
+    if (presented === undefined || presented === '') {
+      if (entry === 'local' && this.allowUnregisteredLocal) {
+        const params = stream.customParameters;
+        return this.remember({
+          callSid: stream.callSid,
+          direction: 'inbound',
+          from: params[STREAM_PARAM.from] ?? 'unknown',
+          to: params[STREAM_PARAM.to] ?? 'unknown',
+          simulated: true,
+          dial: null,
+        });
+      }
+      throw new StreamRefused('no stream token');
+    }
+    const ticket = this.tickets.get(stream.callSid);
+    if (!ticket || !safeEqual(ticket.token, presented)) throw new StreamRefused('unknown or wrong stream token');
+    this.tickets.delete(stream.callSid); // single use, valid or not once presented correctly
+    if (ticket.expiresAt <= this.now()) throw new StreamRefused('stream token expired');
+    return this.remember({
+      callSid: ticket.callSid,
+      direction: ticket.direction,
+      from: ticket.from,
+      to: ticket.to,
+      simulated: ticket.simulated,
+      dial: ticket.dial,
+    });
+  }
+
+  /** Whether a stream was admitted for this call (a status for a call without one needs its own record). */
+  streamedCall(callSid: string): AdmittedCall | null {
+    return this.streamed.get(callSid) ?? null;
+  }
+
+  /** Tokens outstanding (for tests and diagnostics). */
+  get pendingTokens(): number {
+    this.sweep();
+    return this.tickets.size;
+  }
+
+  private store(call: Omit<Ticket, 'token' | 'expiresAt'>): string {
+    const token = randomBytes(24).toString('base64url');
+    this.bounded(this.tickets);
+    this.tickets.set(call.callSid, { ...call, token: Buffer.from(token), expiresAt: this.now() + this.tokenTtlMs });
+    return token;
+  }
+
+  private remember(call: AdmittedCall): AdmittedCall {
+    this.streamed.delete(call.callSid);
+    this.streamed.set(call.callSid, call);
+    if (this.streamed.size > MAX_REMEMBERED_STREAMS) {
+      const oldest = this.streamed.keys().next().value;
+      if (oldest !== undefined) this.streamed.delete(oldest);
+    }
+    return call;
+  }
+
+  private bounded(map: Map<string, unknown>): void {
+    if (map.size < MAX_PENDING) return;
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [sid, ticket] of this.tickets) if (ticket.expiresAt <= now) this.tickets.delete(sid);
+    for (const [id, dial] of this.dials) {
+      if (dial.expiresAt > now) continue;
+      this.dials.delete(id);
+      if (dial.callSid) this.dialBySid.delete(dial.callSid);
+    }
+  }
+}
+
+function safeEqual(expected: Buffer, presented: string): boolean {
+  const given = Buffer.from(presented);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}

@@ -1,0 +1,98 @@
+/**
+ * Whether the console may place an outbound call to a number right now. Pure: the clock
+ * and settings are arguments, so every rule is unit-tested with fixed instants.
+ *
+ * Rules, in order (the first that fails is the reason given):
+ *  1. The number is a valid E.164 number (libphonenumber-js, full metadata: the same data
+ *     Google's libphonenumber uses, so +1 555 555 5555 or a digit short is refused).
+ *  2. It is not on the do-not-call list (compared in E.164).
+ *  3. The callee's local time is within allowedHours [start, end).
+ *
+ * The callee's time zone. A number says its country, not its time zone, and libphonenumber-js
+ * ships no time-zone metadata. So the country's IANA zones come from countries-and-timezones,
+ * and a country that spans several zones (US, CA, AU, BR, RU, MX…) is called only while the
+ * window holds in EVERY one of them: a call is never placed when it could be 8 p.m.-too-late
+ * anywhere the number might ring. That is conservative (Alaska and Hawaii narrow the US window
+ * to about 13:00-21:00 Eastern for an 08:00-21:00 rule) but never wrong in the direction that
+ * matters for calling-hours rules (TCPA-style). A number whose country cannot be told
+ * (non-geographic +800/+808/+870…) is refused rather than guessed.
+ */
+import ct from 'countries-and-timezones';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { TelephonySettings } from '@shared/telephony';
+
+export type OutboundRefusalReason = 'invalid_number' | 'do_not_call' | 'outside_hours' | 'unknown_time_zone';
+
+export type OutboundCheck =
+  | { ok: true; e164: string; country: string; timeZones: string[] }
+  | { ok: false; reason: OutboundRefusalReason; message: string };
+
+const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
+
+/** The number in E.164 with its country, or null when it is not a valid phone number. */
+export function parseE164(input: string): { e164: string; country: string | null } | null {
+  const text = input.trim();
+  if (!E164_SHAPE.test(text)) return null;
+  const parsed = parsePhoneNumberFromString(text);
+  if (!parsed || !parsed.isValid() || parsed.number !== text) return null;
+  return { e164: parsed.number, country: parsed.country ?? null };
+}
+
+/** IANA zones a number of this country may ring in (empty when unknown). */
+export function timeZonesForCountry(country: string): string[] {
+  return ct.getTimezonesForCountry(country)?.map((zone) => zone.name) ?? [];
+}
+
+const clockFormat = new Map<string, Intl.DateTimeFormat>();
+
+/** Local wall-clock time HH:MM in `timeZone` at `atMs`. */
+export function localClock(timeZone: string, atMs: number): string {
+  let format = clockFormat.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    clockFormat.set(timeZone, format);
+  }
+  const parts = format.formatToParts(atMs);
+  const hour = parts.find((p) => p.type === 'hour')?.value ?? '00';
+  const minute = parts.find((p) => p.type === 'minute')?.value ?? '00';
+  return `${hour}:${minute}`;
+}
+
+export function checkOutboundCall(
+  to: string,
+  settings: Pick<TelephonySettings, 'doNotCall' | 'allowedHours'>,
+  nowMs: number,
+): OutboundCheck {
+  const parsed = parseE164(to);
+  if (!parsed) {
+    return {
+      ok: false,
+      reason: 'invalid_number',
+      message: 'The number is not a valid phone number in E.164 form (+ then country code and number, no spaces, e.g. +14155550100)',
+    };
+  }
+  const doNotCall = new Set(settings.doNotCall.map((n) => parseE164(n)?.e164 ?? n));
+  if (doNotCall.has(parsed.e164)) {
+    return { ok: false, reason: 'do_not_call', message: 'The number is on the do-not-call list' };
+  }
+  const timeZones = parsed.country ? timeZonesForCountry(parsed.country) : [];
+  if (!parsed.country || timeZones.length === 0) {
+    return {
+      ok: false,
+      reason: 'unknown_time_zone',
+      message: "The callee's local time cannot be told from this number (no country), so allowed calling hours cannot be checked",
+    };
+  }
+  const { start, end } = settings.allowedHours;
+  const outside = timeZones.map((zone) => ({ zone, clock: localClock(zone, nowMs) })).filter(({ clock }) => clock < start || clock >= end);
+  if (outside.length > 0) {
+    const example = outside[0]!;
+    const where = timeZones.length > 1 ? ` in at least one of the ${timeZones.length} time zones of ${parsed.country}` : '';
+    return {
+      ok: false,
+      reason: 'outside_hours',
+      message: `Outside allowed calling hours (${start}-${end} the callee's local time): it is ${example.clock} in ${example.zone}${where}`,
+    };
+  }
+  return { ok: true, e164: parsed.e164, country: parsed.country, timeZones };
+}

@@ -1,0 +1,287 @@
+/**
+ * Real phone calls through Twilio, assembled for the core (app.ts constructs one):
+ * settings, the stream admission registry, the webhooks on the public server, the REST
+ * client, the outbound rules, and the handlers of the telephony.* / calls.dial commands.
+ *
+ * Status callbacks. Every verified callback is emitted as `call.status`. A call that ends
+ * (completed, busy, no-answer, failed, canceled) without ever having had a media stream — an
+ * outbound call nobody answered, an inbound call whose stream never connected — has no
+ * CallSession to record it, so it is stored here as an ended call (with `started` and `ended`
+ * events, endReason = Twilio's status) and announced with `call.updated`, so the call list
+ * shows it. Calls that had a stream belong to their CallSession; their statuses are only
+ * emitted (`onStatus` lets the lead add them to the session's timeline).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AnyEvent, CommandArgs, CommandOutput } from '@shared/contract';
+import type { CallSummary } from '@shared/domain';
+import type { TelephonySettings, TelephonyState } from '@shared/telephony';
+import { ApiError } from '../api/dispatcher';
+import type { SecretStore } from '../config/secrets';
+import type { Logger } from '../log';
+import type { CallStore } from '../store/call-store';
+import { CallRegistry, type AdmittedCall, type CallRegistryOptions } from './call-registry';
+import type { MediaBridge, MediaStream, StreamEntry } from './media-bridge';
+import { checkOutboundCall } from './outbound-rules';
+import { startPublicServer, type PublicServer } from './public-server';
+import { createTwilioClient, describeTwilioError, type TwilioRestClient } from './twilio-client';
+import { createTelephonySettings, publicOrigin, TWILIO_PATHS, type TelephonySettingsStore } from './twilio-settings';
+import { createTwilioWebhooks, type TwilioStatusEvent, type TwilioWebhookHooks } from './twilio-webhooks';
+
+const TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+const STATUS_CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+const MAX_REMEMBERED = 10_000;
+
+export interface TelephonyServiceOptions {
+  dataDir: string;
+  secrets: SecretStore;
+  bridge: Pick<MediaBridge, 'handleUpgrade'>;
+  store: Pick<CallStore, 'insertCall' | 'appendEvent' | 'getCall'>;
+  /** The live call with this CallSid, if any (CallManager.findBySid). */
+  liveCall(callSid: string): { id: string } | undefined;
+  emit(event: AnyEvent): void;
+  logger: Logger;
+  /** Extra work on each verified status callback (e.g. the call session's timeline). */
+  onStatus?: TwilioWebhookHooks['onStatus'];
+  registry?: CallRegistryOptions;
+  now?: () => number;
+}
+
+export interface TelephonyService {
+  readonly registry: CallRegistry;
+  readonly settings: TelephonySettingsStore;
+  /** Admits a stream (throws StreamRefused); call first in the bridge's onStream. */
+  admit(stream: MediaStream, entry: StreamEntry): AdmittedCall;
+  /** Tells the service which call id a CallSid became (so later statuses name it). */
+  noteCall(callSid: string, callId: string): void;
+  handlers: {
+    'telephony.get': () => TelephonyState;
+    'telephony.update': (patch: CommandArgs<'telephony.update'>) => Promise<TelephonyState>;
+    'telephony.configureNumber': (args: CommandArgs<'telephony.configureNumber'>) => Promise<CommandOutput<'telephony.configureNumber'>>;
+    'calls.dial': (args: CommandArgs<'calls.dial'>) => Promise<CommandOutput<'calls.dial'>>;
+  };
+  close(): Promise<void>;
+}
+
+export async function createTelephonyService(options: TelephonyServiceOptions): Promise<TelephonyService> {
+  const { secrets, store, emit } = options;
+  const log = options.logger.child({ component: 'telephony' });
+  const now = options.now ?? Date.now;
+  const settings = createTelephonySettings(options.dataDir);
+  const registry = new CallRegistry({ now, ...options.registry });
+  /** CallSid -> the console's call id (streamed calls, and records stored for stream-less calls). */
+  const callIds = new Map<string, string>();
+  const storedWithoutStream = new Set<string>();
+
+  const remember = (callSid: string, callId: string) => {
+    callIds.delete(callSid);
+    callIds.set(callSid, callId);
+    if (callIds.size > MAX_REMEMBERED) {
+      const oldest = callIds.keys().next().value;
+      if (oldest !== undefined) callIds.delete(oldest);
+    }
+  };
+
+  const recordStreamlessCall = (event: TwilioStatusEvent): string => {
+    const id = randomUUID();
+    const startedAt = Math.min(event.dial?.createdAt ?? event.at, event.at);
+    const summary: Omit<CallSummary, 'aiActivity' | 'utteranceCount' | 'callerSentiment'> = {
+      id,
+      callSid: event.callSid,
+      direction: event.direction,
+      from: event.from || 'unknown',
+      to: event.to || 'unknown',
+      status: 'ended',
+      controller: 'ai',
+      startedAt,
+      endedAt: event.at,
+      scenario: null,
+      endReason: event.status,
+    };
+    store.insertCall(summary);
+    store.appendEvent({ id: randomUUID(), callId: id, type: 'started', atMs: 0, data: { direction: event.direction, stream: false } });
+    store.appendEvent({ id: randomUUID(), callId: id, type: 'ended', atMs: event.at - startedAt, data: { reason: event.status } });
+    const stored = store.getCall(id);
+    if (stored) emit({ name: 'call.updated', payload: stored.call });
+    return id;
+  };
+
+  const onStatus = async (event: TwilioStatusEvent) => {
+    const live = options.liveCall(event.callSid);
+    let callId = live?.id ?? callIds.get(event.callSid) ?? null;
+    if (!live && !registry.streamedCall(event.callSid) && TERMINAL.has(event.status) && !storedWithoutStream.has(event.callSid)) {
+      storedWithoutStream.add(event.callSid);
+      callId = recordStreamlessCall(event);
+      remember(event.callSid, callId);
+    }
+    emit({
+      name: 'call.status',
+      payload: {
+        callSid: event.callSid,
+        callId,
+        status: event.status,
+        direction: event.direction,
+        from: event.from,
+        to: event.to,
+        at: event.at,
+        durationSec: event.durationSec,
+      },
+    });
+    await options.onStatus?.(event);
+  };
+
+  const webhooks = createTwilioWebhooks({
+    registry,
+    publicBaseUrl: () => publicOrigin(settings.get()),
+    authToken: () => secrets.get('twilioAuthToken'),
+    hooks: { onStatus },
+    logger: options.logger,
+    now,
+  });
+
+  const listen = (port: number) => startPublicServer({ port, webhooks, bridge: options.bridge, logger: options.logger });
+  let server: PublicServer;
+  try {
+    server = await listen(settings.get().localPort);
+  } catch (error) {
+    // A taken port must not stop the console from starting: listen elsewhere and say so
+    // (telephony.get shows the real localUrl, which the tunnel must then use).
+    log.warn({ port: settings.get().localPort, code: (error as NodeJS.ErrnoException).code }, 'public server port unavailable; using a free one');
+    server = await listen(0);
+  }
+
+  const missing = (s: TelephonySettings): string[] => {
+    const out: string[] = [];
+    if (!s.accountSid) out.push('Twilio account SID');
+    if (!secrets.get('twilioAuthToken')) out.push('Twilio auth token (verifies webhooks)');
+    if (s.apiKeySid && !secrets.get('twilioApiKeySecret')) out.push('the secret of the Twilio API key');
+    if (!s.publicBaseUrl) out.push(`public https URL (a tunnel to ${server.localUrl})`);
+    if (s.phoneNumbers.length === 0) out.push('a Twilio phone number');
+    return out;
+  };
+
+  const state = (): TelephonyState => {
+    const s = settings.get();
+    const origin = publicOrigin(s);
+    const gaps = missing(s);
+    return {
+      settings: s,
+      secrets: (['twilioAuthToken', 'twilioApiKeySecret'] as const).map((name) => secrets.status(name)),
+      ready: gaps.length === 0,
+      missing: gaps,
+      localUrl: server.localUrl,
+      webhooks: origin
+        ? {
+            voice: `${origin}${TWILIO_PATHS.voice}`,
+            status: `${origin}${TWILIO_PATHS.status}`,
+            streamStatus: `${origin}${TWILIO_PATHS.streamStatus}`,
+            media: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.media}`,
+          }
+        : null,
+    };
+  };
+
+  /** A REST client, or `unavailable` naming what is missing for REST calls. */
+  const restClient = (s: TelephonySettings): TwilioRestClient => {
+    const secret = s.apiKeySid ? secrets.get('twilioApiKeySecret') : secrets.get('twilioAuthToken');
+    if (!s.accountSid || !secret) {
+      const need = [!s.accountSid && 'Twilio account SID', !secret && (s.apiKeySid ? 'the secret of the Twilio API key' : 'Twilio auth token')];
+      throw new ApiError('unavailable', `Twilio is not configured: missing ${need.filter(Boolean).join(' and ')}`);
+    }
+    return createTwilioClient({ accountSid: s.accountSid, apiKeySid: s.apiKeySid, secret });
+  };
+
+  const restError = (error: unknown, what: string): ApiError => {
+    const { status, code, message } = describeTwilioError(error);
+    log.warn({ status, code, what }, 'Twilio REST request failed');
+    const detail = `${message}${code ? ` (Twilio error ${code})` : ''}`;
+    if (status === 400 || status === 404) return new ApiError('bad_request', `Twilio refused to ${what}: ${detail}`);
+    if (status === 401 || status === 403) return new ApiError('unavailable', `Twilio refused the credentials: ${detail}`);
+    return new ApiError('unavailable', `Could not reach Twilio to ${what}: ${detail}`);
+  };
+
+  return {
+    registry,
+    settings,
+    admit: (stream, entry) => registry.admit(stream, entry),
+    noteCall: remember,
+    handlers: {
+      'telephony.get': state,
+      async 'telephony.update'(patch) {
+        const before = settings.get();
+        const next = settings.update(patch);
+        if (next.localPort !== before.localPort) {
+          // Bind the new port first, so a port in use leaves the old server (and setting) working.
+          let started: PublicServer;
+          try {
+            started = await listen(next.localPort);
+          } catch (error) {
+            settings.update({ localPort: before.localPort });
+            throw new ApiError('conflict', `cannot listen on port ${next.localPort}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+          }
+          const old = server;
+          server = started;
+          await old.close();
+        }
+        log.info({ fields: Object.keys(patch) }, 'telephony settings changed');
+        return state();
+      },
+      async 'telephony.configureNumber'({ phoneNumber }) {
+        const s = settings.get();
+        const origin = publicOrigin(s);
+        const client = restClient(s);
+        if (!origin) throw new ApiError('unavailable', 'Set the public https URL (the tunnel) first: Twilio must reach it');
+        let found;
+        try {
+          found = (await client.incomingPhoneNumbers.list({ phoneNumber, limit: 20 })).find((n) => n.phoneNumber === phoneNumber);
+        } catch (error) {
+          throw restError(error, 'look up the phone number');
+        }
+        if (!found) throw new ApiError('not_found', 'That number is not one of the Twilio account\'s phone numbers');
+        const voiceUrl = `${origin}${TWILIO_PATHS.voice}`;
+        const statusCallback = `${origin}${TWILIO_PATHS.status}`;
+        let updated;
+        try {
+          updated = await client.incomingPhoneNumbers(found.sid).update({ voiceUrl, voiceMethod: 'POST', statusCallback, statusCallbackMethod: 'POST' });
+        } catch (error) {
+          throw restError(error, 'update the phone number');
+        }
+        if (!s.phoneNumbers.includes(phoneNumber)) settings.update({ phoneNumbers: [...s.phoneNumbers, phoneNumber] });
+        log.info({ sid: updated.sid }, 'phone number now points at this console');
+        return { phoneNumber, sid: updated.sid, voiceUrl: updated.voiceUrl ?? voiceUrl, statusCallback: updated.statusCallback ?? statusCallback };
+      },
+      async 'calls.dial'({ to, from, purpose, script }) {
+        const s = settings.get();
+        const gaps = missing(s);
+        if (gaps.length > 0) throw new ApiError('unavailable', `Twilio is not configured: missing ${gaps.join(', ')}`);
+        const callerId = from ?? s.phoneNumbers[0]!;
+        if (!s.phoneNumbers.includes(callerId)) throw new ApiError('bad_request', 'The caller ID must be one of this console\'s Twilio numbers');
+        const check = checkOutboundCall(to, s, now());
+        if (!check.ok) {
+          log.info({ reason: check.reason }, 'outbound call refused');
+          throw new ApiError(check.reason === 'invalid_number' ? 'bad_request' : 'conflict', check.message);
+        }
+        const client = restClient(s);
+        const origin = publicOrigin(s)!;
+        const dial = registry.recordDial({ to: check.e164, from: callerId, purpose, script });
+        try {
+          const call = await client.calls.create({
+            to: check.e164,
+            from: callerId,
+            url: `${origin}${TWILIO_PATHS.voice}?dial=${dial.dialId}`,
+            method: 'POST',
+            statusCallback: `${origin}${TWILIO_PATHS.status}`,
+            statusCallbackMethod: 'POST',
+            statusCallbackEvent: STATUS_CALLBACK_EVENTS,
+          });
+          registry.bindDial(dial.dialId, call.sid);
+          log.info({ callSid: call.sid, dialId: dial.dialId, country: check.country }, 'outbound call placed');
+          return { callSid: call.sid, status: call.status, dialId: dial.dialId };
+        } catch (error) {
+          registry.forgetDial(dial.dialId);
+          throw restError(error, 'place the call');
+        }
+      },
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Twilio account settings, kept with `conf` in the data folder (`telephony.json`). Nothing
+ * secret lives here: the auth token and API key secret are SecretNames in the SecretStore.
+ * A hand-edited file with a bad field falls back to that field's default, never a crash.
+ */
+import { join } from 'node:path';
+import Conf from 'conf';
+import { TelephonySettings } from '@shared/telephony';
+
+export const DEFAULT_TELEPHONY_SETTINGS: TelephonySettings = {
+  accountSid: null,
+  apiKeySid: null,
+  twimlAppSid: null,
+  phoneNumbers: [],
+  publicBaseUrl: null,
+  doNotCall: [],
+  allowedHours: { start: '08:00', end: '21:00' },
+  localPort: 0,
+};
+
+/** The paths Twilio calls on publicBaseUrl. */
+export const TWILIO_PATHS = {
+  voice: '/twilio/voice',
+  status: '/twilio/status',
+  streamStatus: '/twilio/stream-status',
+  media: '/media',
+} as const;
+
+export interface TelephonySettingsStore {
+  get(): TelephonySettings;
+  /** Validates the merged result; throws a ZodError (bad_request at the dispatcher) if invalid. */
+  update(patch: Partial<TelephonySettings>): TelephonySettings;
+}
+
+export function createTelephonySettings(dataDir: string): TelephonySettingsStore {
+  let conf: Conf<TelephonySettings>;
+  try {
+    conf = new Conf<TelephonySettings>({ cwd: dataDir, configName: 'telephony', defaults: DEFAULT_TELEPHONY_SETTINGS });
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new Error(`${join(dataDir, 'telephony.json')} is not valid JSON (${error.message}); fix or remove it`);
+    }
+    throw error;
+  }
+  const read = (): TelephonySettings => {
+    const stored: Record<string, unknown> = conf.store;
+    const settings: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(TelephonySettings.shape)) {
+      const parsed = field.safeParse(stored[key]);
+      settings[key] = parsed.success ? parsed.data : DEFAULT_TELEPHONY_SETTINGS[key as keyof TelephonySettings];
+    }
+    return settings as TelephonySettings;
+  };
+  return {
+    get: read,
+    update(patch) {
+      const merged = TelephonySettings.parse({ ...read(), ...patch });
+      // One spelling per number, so look-ups (do-not-call, caller ID) are exact.
+      const next = { ...merged, phoneNumbers: [...new Set(merged.phoneNumbers)], doNotCall: [...new Set(merged.doNotCall)] };
+      conf.set(next);
+      return next;
+    },
+  };
+}
+
+/** publicBaseUrl without a trailing slash, or null. */
+export function publicOrigin(settings: TelephonySettings): string | null {
+  return settings.publicBaseUrl ? new URL(settings.publicBaseUrl).origin : null;
+}

@@ -1,0 +1,273 @@
+/**
+ * Twilio's webhooks, as one HTTP request handler (mounted by public-server.ts):
+ *
+ *   POST /twilio/voice          a call to answer: an inbound call, or an outbound dial Twilio
+ *                               just connected (`?dial=<id>`). Answers TwiML that connects the
+ *                               call to our media stream with a per-call token.
+ *   POST /twilio/status         call status callbacks (initiated … completed/no-answer/busy/failed)
+ *   POST /twilio/stream-status  Media Stream status callbacks (stream-started/stopped/error)
+ *
+ * Every request must carry a valid X-Twilio-Signature over the PUBLIC URL Twilio called
+ * (publicBaseUrl + path + query) and the form parameters, checked with the auth token before
+ * anything else happens: a missing or wrong signature is 403 and changes nothing (no token
+ * issued, no status recorded, nothing emitted). Until Twilio is configured (no auth token or
+ * no publicBaseUrl) every webhook is 503, also without effect.
+ *
+ * Bodies are application/x-www-form-urlencoded, at most 16 KiB (Twilio's are ~1-2 KiB).
+ * Phone numbers never go into log text (house rule 7).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import twilio from 'twilio';
+import type { CallDirection } from '@shared/domain';
+import { TwilioCallStatus } from '@shared/telephony';
+import type { Logger } from '../log';
+import { STREAM_PARAM, type CallRegistry, type DialIntent } from './call-registry';
+import { TWILIO_PATHS } from './twilio-settings';
+
+export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024;
+
+/** A call status callback, verified and parsed. `at` is epoch ms. */
+export interface TwilioStatusEvent {
+  callSid: string;
+  status: TwilioCallStatus;
+  direction: CallDirection;
+  from: string;
+  to: string;
+  at: number;
+  /** CallDuration on `completed`, else null. */
+  durationSec: number | null;
+  /** Twilio's SequenceNumber (callbacks may arrive out of order), null if absent. */
+  sequence: number | null;
+  /** The outbound dial this call belongs to, when the console placed it. */
+  dial: DialIntent | null;
+}
+
+/** A Media Stream status callback, verified and parsed. */
+export interface TwilioStreamStatusEvent {
+  callSid: string;
+  streamSid: string;
+  /** stream-started | stream-stopped | stream-error */
+  event: string;
+  error: string | null;
+  at: number;
+}
+
+/** What the console does with verified callbacks (the lead wires these to calls and storage). */
+export interface TwilioWebhookHooks {
+  onStatus(event: TwilioStatusEvent): void | Promise<void>;
+  onStreamStatus?(event: TwilioStreamStatusEvent): void;
+}
+
+export interface TwilioWebhookOptions {
+  registry: CallRegistry;
+  /** Current public origin (https://…), null until configured. Read per request. */
+  publicBaseUrl(): string | null;
+  /** The account's auth token (signs webhooks), null until configured. Read per request. */
+  authToken(): string | null;
+  hooks: TwilioWebhookHooks;
+  logger: Logger;
+  now?: () => number;
+}
+
+export type FormParams = Record<string, string | string[]>;
+
+/** Answers one request; returns false when the path is not a Twilio webhook (caller 404s). */
+export type TwilioWebhookHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebhookHandler {
+  const { registry, hooks } = options;
+  const log = options.logger.child({ component: 'twilio-webhooks' });
+  const now = options.now ?? Date.now;
+  const routes: Record<string, (params: FormParams, query: URLSearchParams, origin: string) => Promise<Reply>> = {
+    [TWILIO_PATHS.voice]: async (params, query, origin) => voice(params, query, origin),
+    [TWILIO_PATHS.status]: async (params) => {
+      const event = parseStatus(params, now(), registry);
+      if (!event) throw new HttpError(400, 'not a call status callback');
+      log.info({ callSid: event.callSid, status: event.status, direction: event.direction }, 'call status');
+      await hooks.onStatus(event);
+      return { status: 204 };
+    },
+    [TWILIO_PATHS.streamStatus]: async (params) => {
+      const callSid = one(params, 'CallSid');
+      const streamSid = one(params, 'StreamSid');
+      const event = one(params, 'StreamEvent');
+      if (!callSid || !streamSid || !event) throw new HttpError(400, 'not a stream status callback');
+      const error = one(params, 'StreamError') ?? null;
+      log.info({ callSid, streamSid, event, error }, 'media stream status');
+      hooks.onStreamStatus?.({ callSid, streamSid, event, error, at: parseTimestamp(one(params, 'Timestamp'), now()) });
+      return { status: 204 };
+    },
+  };
+
+  function voice(params: FormParams, query: URLSearchParams, origin: string): Reply {
+    const callSid = one(params, 'CallSid');
+    if (!callSid) throw new HttpError(400, 'no CallSid');
+    const direction = toDirection(one(params, 'Direction'));
+    const from = one(params, 'From') ?? '';
+    const to = one(params, 'To') ?? '';
+    const response = new twilio.twiml.VoiceResponse();
+    let dial: DialIntent | null = null;
+    if (direction === 'outbound') {
+      dial = registry.findDial({ dialId: query.get('dial'), callSid });
+      if (!dial) {
+        // Not a call this console placed (or its brief expired): never put an AI on it blind.
+        log.warn({ callSid }, 'voice webhook for an unknown outbound call: hanging up');
+        response.hangup();
+        return twiml(response);
+      }
+    }
+    const token = registry.issue({ callSid, direction, from, to, dial });
+    const stream = response.connect().stream({
+      url: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.media}`,
+      statusCallback: `${origin}${TWILIO_PATHS.streamStatus}`,
+      statusCallbackMethod: 'POST',
+    });
+    stream.parameter({ name: STREAM_PARAM.token, value: token });
+    stream.parameter({ name: STREAM_PARAM.from, value: from });
+    stream.parameter({ name: STREAM_PARAM.to, value: to });
+    stream.parameter({ name: STREAM_PARAM.direction, value: direction });
+    if (dial) stream.parameter({ name: STREAM_PARAM.dial, value: dial.dialId });
+    log.info({ callSid, direction }, 'answering call with a media stream');
+    return twiml(response);
+  }
+
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = routes[url.pathname];
+    if (!route) return false;
+    void (async () => {
+      try {
+        if (req.method !== 'POST') throw new HttpError(405, 'POST only');
+        const body = await readBody(req, MAX_WEBHOOK_BODY_BYTES);
+        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        if (type !== 'application/x-www-form-urlencoded') throw new HttpError(415, 'expected a form-encoded body');
+        const origin = options.publicBaseUrl();
+        const token = options.authToken();
+        if (!origin || !token) throw new HttpError(503, 'Twilio is not configured on this console');
+        const params = parseForm(body);
+        const signature = req.headers['x-twilio-signature'];
+        const signedUrl = `${origin}${req.url ?? ''}`;
+        if (!isValidTwilioSignature(token, signature, signedUrl, params)) {
+          log.warn({ path: url.pathname, signed: typeof signature === 'string' }, 'refused a webhook without a valid Twilio signature');
+          throw new HttpError(403, 'invalid signature');
+        }
+        const reply = await route(params, url.searchParams, origin);
+        send(res, reply);
+      } catch (error) {
+        if (error instanceof HttpError) {
+          send(res, { status: error.status, body: `${error.message}\n`, type: 'text/plain; charset=utf-8' });
+          if (error.status === 413) req.destroy();
+          return;
+        }
+        log.error({ err: error, path: url.pathname }, 'webhook failed');
+        send(res, { status: 500, body: 'internal error\n', type: 'text/plain; charset=utf-8' });
+      }
+    })();
+    return true;
+  };
+}
+
+interface Reply {
+  status: number;
+  body?: string;
+  type?: string;
+}
+
+function twiml(response: InstanceType<typeof twilio.twiml.VoiceResponse>): Reply {
+  return { status: 200, body: response.toString(), type: 'text/xml; charset=utf-8' };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (reply.body !== undefined) headers['content-type'] = reply.type ?? 'text/plain; charset=utf-8';
+  if (reply.status === 413) headers.connection = 'close';
+  res.writeHead(reply.status, headers);
+  res.end(reply.body);
+}
+
+/** Reads the body, refusing (413) past `limit` bytes without buffering the rest. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, 'body too large'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new HttpError(413, 'body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Whether `signature` (the X-Twilio-Signature header) is Twilio's signature of `url` (the
+ * public URL Twilio called, query included) and the form `params`, under `authToken`.
+ */
+export function isValidTwilioSignature(authToken: string, signature: unknown, url: string, params: FormParams): boolean {
+  if (typeof signature !== 'string' || signature === '' || authToken === '') return false;
+  return twilio.validateRequest(authToken, signature, url, params);
+}
+
+/** Form parameters as Twilio's validator expects them: repeated keys become arrays. */
+export function parseForm(body: string): FormParams {
+  const params: FormParams = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const existing = params[key];
+    if (existing === undefined) params[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else params[key] = [existing, value];
+  }
+  return params;
+}
+
+function one(params: FormParams, key: string): string | undefined {
+  const value = params[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function toDirection(direction: string | undefined): CallDirection {
+  // Twilio: inbound | outbound-api (REST) | outbound-dial (<Dial>).
+  return direction?.startsWith('outbound') ? 'outbound' : 'inbound';
+}
+
+function parseTimestamp(value: string | undefined, fallback: number): number {
+  const parsed = value ? Date.parse(value) : NaN;
+  return Number.isFinite(parsed) ? parsed : fallback;
+}
+
+function parseStatus(params: FormParams, nowMs: number, registry: CallRegistry): TwilioStatusEvent | null {
+  const callSid = one(params, 'CallSid');
+  const status = TwilioCallStatus.safeParse(one(params, 'CallStatus'));
+  if (!callSid || !status.success) return null;
+  const duration = Number(one(params, 'CallDuration'));
+  const sequence = Number(one(params, 'SequenceNumber'));
+  return {
+    callSid,
+    status: status.data,
+    direction: toDirection(one(params, 'Direction')),
+    from: one(params, 'From') ?? '',
+    to: one(params, 'To') ?? '',
+    at: parseTimestamp(one(params, 'Timestamp'), nowMs),
+    durationSec: one(params, 'CallDuration') !== undefined && Number.isInteger(duration) && duration >= 0 ? duration : null,
+    sequence: one(params, 'SequenceNumber') !== undefined && Number.isInteger(sequence) ? sequence : null,
+    dial: registry.findDial({ callSid }),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Telephony (Twilio) shapes shared by the core and the renderer: the account settings,
+ * the outbound-call command's refusals, and status callbacks as the console records them.
+ */
+import { z } from 'zod';
+import { CallDirection, SecretStatus } from './domain';
+
+/** A phone number in E.164 form (+, country code, subscriber number; no spaces). */
+export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +14155550100');
+
+/** A wall-clock time, 24-hour HH:MM; 24:00 is midnight at the end of the day. */
+export const ClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a 24-hour time such as 08:00');
+
+/**
+ * Twilio account settings (not secret: the auth token and API key secret are SecretNames).
+ * Outbound calls are placed only to valid numbers, never to the do-not-call list, and only
+ * while the callee's local time is within `allowedHours` (see outbound-rules.ts).
+ */
+export const TelephonySettings = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'an Account SID is AC followed by 32 hex digits').nullable(),
+  /** Optional: REST calls use this API key (with twilioApiKeySecret) instead of the auth token. */
+  apiKeySid: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'an API key SID is SK followed by 32 hex digits').nullable(),
+  /** Optional TwiML app (AP…) for calls the agent's softphone places. */
+  twimlAppSid: z.string().regex(/^AP[0-9a-fA-F]{32}$/, 'a TwiML app SID is AP followed by 32 hex digits').nullable(),
+  /** The account's numbers this console answers and calls from; the first is the default caller ID. */
+  phoneNumbers: z.array(E164).max(50),
+  /** https origin Twilio reaches (a tunnel to `localUrl`): webhooks and the media stream. */
+  publicBaseUrl: z
+    .url({ protocol: /^https$/, error: 'expected an https:// URL' })
+    .refine((v) => {
+      const u = new URL(v);
+      return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password;
+    }, 'expected an origin only, such as https://example.ngrok.app (no path, query or credentials)')
+    .nullable(),
+  doNotCall: z.array(E164).max(100_000),
+  /** Outbound calls only while the callee's local time is in [start, end). */
+  allowedHours: z
+    .object({ start: ClockTime, end: ClockTime })
+    .refine((h) => h.start < h.end, 'allowedHours.start must be before allowedHours.end'),
+  /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 picks a free one. */
+  localPort: z.number().int().min(0).max(65535),
+});
+export type TelephonySettings = z.infer<typeof TelephonySettings>;
+
+/** Twilio's CallStatus values, as status callbacks report them. */
+export const TwilioCallStatus = z.enum(['queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'no-answer', 'failed', 'canceled']);
+export type TwilioCallStatus = z.infer<typeof TwilioCallStatus>;
+
+/** A Twilio status callback for a call, as the console records it. `at` is epoch ms. */
+export const TelephonyCallStatus = z.object({
+  callSid: z.string(),
+  /** The console's call id, once the call has one (a stream was admitted, or a record was stored). */
+  callId: z.string().nullable(),
+  status: TwilioCallStatus,
+  direction: CallDirection,
+  from: z.string(),
+  to: z.string(),
+  at: z.number(),
+  /** Twilio's CallDuration (seconds) on `completed`, else null. */
+  durationSec: z.number().int().nonnegative().nullable(),
+});
+export type TelephonyCallStatus = z.infer<typeof TelephonyCallStatus>;
+
+/** What `telephony.get` / `telephony.update` answer. Secrets appear as statuses only. */
+export const TelephonyState = z.object({
+  settings: TelephonySettings,
+  /** twilioAuthToken (webhook signatures; REST without an API key) and twilioApiKeySecret. */
+  secrets: z.array(SecretStatus),
+  /** True when real calls can be answered and placed. */
+  ready: z.boolean(),
+  /** What is still missing for real calls, in words, empty when ready. */
+  missing: z.array(z.string()),
+  /** http://127.0.0.1:PORT the tunnel must forward to (webhooks and /media), null if not listening. */
+  localUrl: z.string().nullable(),
+  /** The URLs to give Twilio (telephony.configureNumber sets them), null without publicBaseUrl. */
+  webhooks: z.object({ voice: z.string(), status: z.string(), streamStatus: z.string(), media: z.string() }).nullable(),
+});
+export type TelephonyState = z.infer<typeof TelephonyState>;
+
+export const DialRequest = z
+  .object({
+    /** The callee, E.164. Checked against validity, the do-not-call list and allowed hours. */
+    to: z.string().trim().min(1).max(40),
+    /** Caller ID: one of settings.phoneNumbers (default: the first). */
+    from: E164.optional(),
+    /** Why the AI calls: given to the AI as context for the call. */
+    purpose: z.string().trim().min(1).max(2000),
+    /** Optional script the AI follows. */
+    script: z.string().trim().min(1).max(20_000).optional(),
+  })
+  .strict();
+export type DialRequest = z.infer<typeof DialRequest>;
+
+export const DialResult = z.object({
+  callSid: z.string(),
+  /** Twilio's status when it accepted the call (queued). */
+  status: z.string(),
+  /** The console's id for this dial: outbound streams carry it as the `dial` parameter. */
+  dialId: z.string(),
+});
+export type DialResult = z.infer<typeof DialResult>;
+
+export const ConfiguredNumber = z.object({
+  phoneNumber: E164,
+  /** Twilio's IncomingPhoneNumber SID (PN…). */
+  sid: z.string(),
+  voiceUrl: z.string(),
+  statusCallback: z.string(),
+});
+export type ConfiguredNumber = z.infer<typeof ConfiguredNumber>;

@@ -1,0 +1,389 @@
+/**
+ * A loopback fake of Twilio for tests that drive the real `twilio` SDK (REST) and the
+ * console's webhooks and media socket, as Twilio would (protocols.md):
+ *
+ * REST (point the SDK here with SWITCHBOARD_TWILIO_URL; see twilio-client.ts):
+ *   POST /2010-04-01/Accounts/{AC}/Calls.json                      create a call
+ *   GET|POST /2010-04-01/Accounts/{AC}/Calls/{CA}.json             fetch / update a call
+ *   GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json       list (PhoneNumber filter)
+ *   POST /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers/{PN}.json  update VoiceUrl etc.
+ * Basic auth with the account SID + auth token, or an API key SID + its secret (else 401,
+ * code 20003). Bodies are form-encoded; repeated keys (StatusCallbackEvent) are kept as
+ * arrays. Bad input answers Twilio's error body {code, message, more_info, status}, e.g. an
+ * invalid To is 400 code 21211, so the SDK raises RestException. Every request is recorded.
+ *
+ * Twilio's side of the call: `answer` / `ringInbound` POST the voice webhook (signed with
+ * X-Twilio-Signature over the PUBLIC URL, as Twilio does behind a tunnel) to the app's local
+ * server; `sendStatus` posts status callbacks; `openStream` reads the TwiML's
+ * <Connect><Stream url> and <Parameter>s and dials the media socket with the caller
+ * simulator, exactly as Twilio's media stream would.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import type { TtsProvider } from '../../src/main/core/providers/types';
+import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
+import type { CallerScenario } from '../../src/main/core/telephony/scenario';
+
+export type FormParams = Record<string, string | string[]>;
+
+export interface RecordedTwilioRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  /** Form body, repeated keys as arrays. */
+  params: FormParams;
+  /** Basic-auth username (AC… or SK…), null if none. */
+  username: string | null;
+  status: number;
+}
+
+export interface FakeCall {
+  sid: string;
+  to: string;
+  from: string;
+  status: string;
+  direction: 'outbound-api' | 'inbound';
+  url: string | null;
+  twiml: string | null;
+  statusCallback: string | null;
+  statusCallbackEvent: string[];
+}
+
+export interface FakeNumber {
+  sid: string;
+  phoneNumber: string;
+  voiceUrl: string | null;
+  voiceMethod: string;
+  statusCallback: string | null;
+  statusCallbackMethod: string;
+}
+
+export interface ParsedTwiml {
+  /** <Connect><Stream url>, null when the TwiML has no stream (e.g. <Hangup/>). */
+  streamUrl: string | null;
+  streamStatusCallback: string | null;
+  parameters: Record<string, string>;
+  hangup: boolean;
+}
+
+export interface TwilioFakeOptions {
+  accountSid: string;
+  authToken: string;
+  apiKeys?: Array<{ sid: string; secret: string }>;
+  /** Numbers the account owns (IncomingPhoneNumbers). */
+  numbers?: string[];
+  /** Callees Twilio refuses to call (400, code 21215: no geo permission). */
+  unreachable?: string[];
+}
+
+export interface TwilioFake {
+  /** http://127.0.0.1:PORT (SWITCHBOARD_TWILIO_URL). */
+  readonly url: string;
+  readonly requests: RecordedTwilioRequest[];
+  readonly calls: Map<string, FakeCall>;
+  readonly numbers: FakeNumber[];
+  /** Where Twilio's webhooks go: the public URL the app is configured with, and the local server behind it. */
+  connectApp(app: { publicBaseUrl: string; localUrl: string }): void;
+  /** POSTs a webhook as Twilio would: `publicUrl` is what gets signed; the request goes to the local server. */
+  postWebhook(publicUrl: string, params: FormParams, opts?: { signature?: string | null; authToken?: string }): Promise<{ status: number; body: string }>;
+  /** Twilio connected an outbound call: POSTs its voice webhook (the call's Url). */
+  answer(callSid: string): Promise<{ status: number; body: string }>;
+  /** An inbound call to one of the numbers: POSTs that number's VoiceUrl. */
+  ringInbound(call: { from: string; to: string }): Promise<{ callSid: string; status: number; body: string }>;
+  /** A status callback for a call (to its StatusCallback, or the number's). */
+  sendStatus(callSid: string, status: string, extra?: Record<string, string>): Promise<{ status: number; body: string }>;
+  /** Opens the media stream the TwiML asks for, with the caller simulator. */
+  openStream(twiml: string, call: { callSid: string; scenario: CallerScenario; voice: TtsProvider; maxDurationMs?: number }): Promise<CallerSimulator>;
+  close(): Promise<void>;
+}
+
+const E164_SHAPE = /^\+[1-9]\d{6,14}$/;
+
+export function parseTwiml(xml: string): ParsedTwiml {
+  const decode = (text: string) =>
+    text.replace(/&(lt|gt|quot|apos|amp);/g, (_m, entity: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[entity] ?? '');
+  const attrs = (tag: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const match of tag.matchAll(/([A-Za-z]+)="([^"]*)"/g)) out[match[1]!] = decode(match[2]!);
+    return out;
+  };
+  const streamTag = /<Stream\b[^>]*>/.exec(xml)?.[0];
+  const stream = streamTag ? attrs(streamTag) : {};
+  const parameters: Record<string, string> = {};
+  for (const match of xml.matchAll(/<Parameter\b[^>]*\/?>/g)) {
+    const a = attrs(match[0]);
+    if (a.name !== undefined) parameters[a.name] = a.value ?? '';
+  }
+  return { streamUrl: stream.url ?? null, streamStatusCallback: stream.statusCallback ?? null, parameters, hangup: /<Hangup\s*\/>/.test(xml) };
+}
+
+export async function startTwilioFake(options: TwilioFakeOptions): Promise<TwilioFake> {
+  const requests: RecordedTwilioRequest[] = [];
+  const calls = new Map<string, FakeCall>();
+  const numbers: FakeNumber[] = (options.numbers ?? []).map((phoneNumber) => ({
+    sid: `PN${randomBytes(16).toString('hex')}`,
+    phoneNumber,
+    voiceUrl: null,
+    voiceMethod: 'POST',
+    statusCallback: null,
+    statusCallbackMethod: 'POST',
+  }));
+  let app: { publicBaseUrl: string; localUrl: string } | null = null;
+  const base = `/2010-04-01/Accounts/${options.accountSid}`;
+
+  const callJson = (c: FakeCall) => ({
+    sid: c.sid,
+    account_sid: options.accountSid,
+    to: c.to,
+    from: c.from,
+    status: c.status,
+    direction: c.direction,
+    api_version: '2010-04-01',
+    date_created: new Date().toUTCString(),
+    uri: `${base}/Calls/${c.sid}.json`,
+  });
+  const numberJson = (n: FakeNumber) => ({
+    sid: n.sid,
+    account_sid: options.accountSid,
+    phone_number: n.phoneNumber,
+    friendly_name: n.phoneNumber,
+    voice_url: n.voiceUrl,
+    voice_method: n.voiceMethod,
+    status_callback: n.statusCallback,
+    status_callback_method: n.statusCallbackMethod,
+    api_version: '2010-04-01',
+    uri: `${base}/IncomingPhoneNumbers/${n.sid}.json`,
+  });
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const params = parseForm(body);
+    const record: RecordedTwilioRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      params,
+      username: null,
+      status: 0,
+    };
+    requests.push(record);
+    const reply = (status: number, json: unknown) => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(json));
+    };
+    const fail = (status: number, code: number, message: string) =>
+      reply(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+
+    const auth = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const [username, password] = auth ? Buffer.from(auth, 'base64').toString('utf8').split(/:(.*)/s) : [];
+    record.username = username ?? null;
+    const validKey =
+      (username === options.accountSid && password === options.authToken) ||
+      (options.apiKeys ?? []).some((k) => k.sid === username && k.secret === password);
+    if (!validKey) return fail(401, 20003, 'Authenticate');
+    if (!url.pathname.startsWith(`${base}/`)) return fail(404, 20404, 'The requested resource was not found');
+    const rest = url.pathname.slice(base.length);
+    const one = (key: string) => {
+      const v = params[key];
+      return Array.isArray(v) ? v[0] : v;
+    };
+
+    if (rest === '/Calls.json' && req.method === 'POST') {
+      const to = one('To');
+      const from = one('From');
+      if (!to || !E164_SHAPE.test(to)) return fail(400, 21211, `Invalid 'To' Phone Number: ${to ?? ''}`);
+      if (!from || !numbers.some((n) => n.phoneNumber === from)) {
+        return fail(400, 21210, `The source phone number provided, ${from ?? ''}, is not yet verified for your account.`);
+      }
+      if (options.unreachable?.includes(to)) {
+        return fail(400, 21215, `Account not authorized to call ${to}. Perhaps you need to enable some international permissions`);
+      }
+      if (!one('Url') && !one('Twiml')) return fail(400, 21205, 'Url or Twiml parameter is required');
+      const events = params.StatusCallbackEvent;
+      const call: FakeCall = {
+        sid: `CA${randomBytes(16).toString('hex')}`,
+        to,
+        from,
+        status: 'queued',
+        direction: 'outbound-api',
+        url: one('Url') ?? null,
+        twiml: one('Twiml') ?? null,
+        statusCallback: one('StatusCallback') ?? null,
+        statusCallbackEvent: events === undefined ? [] : Array.isArray(events) ? events : [events],
+      };
+      calls.set(call.sid, call);
+      return reply(201, callJson(call));
+    }
+    const callMatch = /^\/Calls\/(CA[0-9a-f]{32})\.json$/.exec(rest);
+    if (callMatch) {
+      const call = calls.get(callMatch[1]!);
+      if (!call) return fail(404, 20404, 'The requested resource was not found');
+      if (req.method === 'POST') {
+        if (one('Url')) call.url = one('Url')!;
+        if (one('Twiml')) call.twiml = one('Twiml')!;
+        if (one('Status')) call.status = one('Status')!;
+      }
+      return reply(200, callJson(call));
+    }
+    if (rest === '/IncomingPhoneNumbers.json' && req.method === 'GET') {
+      const wanted = url.searchParams.get('PhoneNumber');
+      const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
+      const found = numbers.filter((n) => !wanted || n.phoneNumber === wanted).slice(0, pageSize);
+      return reply(200, {
+        incoming_phone_numbers: found.map(numberJson),
+        uri: `${base}/IncomingPhoneNumbers.json${url.search}`,
+        first_page_uri: `${base}/IncomingPhoneNumbers.json${url.search}`,
+        next_page_uri: null,
+        previous_page_uri: null,
+        page: 0,
+        page_size: pageSize,
+        start: 0,
+        end: Math.max(0, found.length - 1),
+      });
+    }
+    const numberMatch = /^\/IncomingPhoneNumbers\/(PN[0-9a-f]{32})\.json$/.exec(rest);
+    if (numberMatch && req.method === 'POST') {
+      const number = numbers.find((n) => n.sid === numberMatch[1]);
+      if (!number) return fail(404, 20404, 'The requested resource was not found');
+      const voiceUrl = one('VoiceUrl');
+      if (voiceUrl !== undefined && !/^https?:\/\//.test(voiceUrl)) return fail(400, 21502, `VoiceUrl is not valid: ${voiceUrl}`);
+      if (voiceUrl !== undefined) number.voiceUrl = voiceUrl;
+      if (one('VoiceMethod')) number.voiceMethod = one('VoiceMethod')!;
+      if (one('StatusCallback') !== undefined) number.statusCallback = one('StatusCallback')!;
+      if (one('StatusCallbackMethod')) number.statusCallbackMethod = one('StatusCallbackMethod')!;
+      return reply(200, numberJson(number));
+    }
+    return fail(404, 20404, 'The requested resource was not found');
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  const toLocal = (publicUrl: string): string => {
+    if (!app) throw new Error('twilio fake: connectApp first');
+    const u = new URL(publicUrl);
+    if (u.origin !== new URL(app.publicBaseUrl).origin) throw new Error(`twilio fake: ${publicUrl} is not on the app's public origin`);
+    return `${app.localUrl}${u.pathname}${u.search}`;
+  };
+
+  const fake: TwilioFake = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    calls,
+    numbers,
+    connectApp(next) {
+      app = next;
+    },
+    async postWebhook(publicUrl, params, opts = {}) {
+      const signature =
+        opts.signature === undefined ? twilio.getExpectedTwilioSignature(opts.authToken ?? options.authToken, publicUrl, params) : opts.signature;
+      const body = new URLSearchParams();
+      for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' };
+      if (signature !== null) headers['x-twilio-signature'] = signature;
+      const res = await fetch(toLocal(publicUrl), { method: 'POST', headers, body: body.toString(), signal: AbortSignal.timeout(10_000) });
+      return { status: res.status, body: await res.text() };
+    },
+    async answer(callSid) {
+      const call = calls.get(callSid);
+      if (!call?.url) throw new Error(`twilio fake: no outbound call ${callSid} with a Url`);
+      call.status = 'in-progress';
+      return fake.postWebhook(call.url, {
+        AccountSid: options.accountSid,
+        ApiVersion: '2010-04-01',
+        CallSid: call.sid,
+        CallStatus: 'in-progress',
+        Direction: 'outbound-api',
+        From: call.from,
+        To: call.to,
+      });
+    },
+    async ringInbound({ from, to }) {
+      const number = numbers.find((n) => n.phoneNumber === to);
+      if (!number?.voiceUrl) throw new Error('twilio fake: that number has no VoiceUrl');
+      const call: FakeCall = {
+        sid: `CA${randomBytes(16).toString('hex')}`,
+        to,
+        from,
+        status: 'ringing',
+        direction: 'inbound',
+        url: number.voiceUrl,
+        twiml: null,
+        statusCallback: number.statusCallback,
+        statusCallbackEvent: ['completed'],
+      };
+      calls.set(call.sid, call);
+      const reply = await fake.postWebhook(number.voiceUrl, {
+        AccountSid: options.accountSid,
+        ApiVersion: '2010-04-01',
+        CallSid: call.sid,
+        CallStatus: 'ringing',
+        Direction: 'inbound',
+        From: from,
+        To: to,
+        Caller: from,
+        Called: to,
+      });
+      return { callSid: call.sid, ...reply };
+    },
+    async sendStatus(callSid, status, extra = {}) {
+      const call = calls.get(callSid);
+      if (!call?.statusCallback) throw new Error(`twilio fake: call ${callSid} has no StatusCallback`);
+      call.status = status;
+      return fake.postWebhook(call.statusCallback, {
+        AccountSid: options.accountSid,
+        ApiVersion: '2010-04-01',
+        CallSid: call.sid,
+        CallStatus: status,
+        Direction: call.direction,
+        From: call.from,
+        To: call.to,
+        Timestamp: new Date().toUTCString(),
+        SequenceNumber: String(requests.length),
+        ...extra,
+      });
+    },
+    async openStream(twiml, call) {
+      const parsed = parseTwiml(twiml);
+      if (!parsed.streamUrl) throw new Error('twilio fake: the TwiML has no <Connect><Stream>');
+      const local = new URL(toLocal(parsed.streamUrl.replace(/^wss:/, 'https:')));
+      const caller = new CallerSimulator({
+        bridgeUrl: `ws://${local.host}${local.pathname}`,
+        scenario: call.scenario,
+        voice: call.voice,
+        callSid: call.callSid,
+        customParameters: parsed.parameters,
+        maxDurationMs: call.maxDurationMs ?? 60_000,
+      });
+      await caller.start();
+      return caller;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  return fake;
+}
+
+function parseForm(body: string): FormParams {
+  const params: FormParams = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const existing = params[key];
+    if (existing === undefined) params[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else params[key] = [existing, value];
+  }
+  return params;
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { checkOutboundCall, localClock, parseE164, timeZonesForCountry } from '../../src/main/core/telephony/outbound-rules';
+
+const RULES = { doNotCall: ['+442079460958'], allowedHours: { start: '08:00', end: '21:00' } };
+/** An instant given as UTC wall-clock time. */
+const utc = (iso: string) => Date.parse(`${iso}Z`);
+
+describe('outbound call rules', () => {
+  it.each([
+    ['+14155550100', 'US'],
+    ['+14165550123', 'CA'],
+    ['+442079460958', 'GB'],
+    ['+61291234567', 'AU'],
+  ])('accepts %s as a valid E.164 number of %s', (n, country) => {
+    expect(parseE164(n)).toEqual({ e164: n, country });
+  });
+
+  it.each([
+    ['not a number', 'hello'],
+    ['a national number without +', '4155550100'],
+    ['spaces', '+1 415 555 0100'],
+    ['a digit short', '+1415555010'],
+    ['an impossible area code', '+15555555555'],
+    ['too long for E.164', '+1415555010012345'],
+    ['empty', ''],
+  ])('refuses %s as invalid_number with a clear reason', (_what, n) => {
+    const check = checkOutboundCall(n, RULES, utc('2026-03-10T15:00:00'));
+    expect(check).toMatchObject({ ok: false, reason: 'invalid_number' });
+    expect(!check.ok && check.message).toMatch(/not a valid phone number in E\.164/);
+  });
+
+  it('refuses a number on the do-not-call list, whatever the time', () => {
+    const check = checkOutboundCall('+442079460958', RULES, utc('2026-03-10T12:00:00'));
+    expect(check).toEqual({ ok: false, reason: 'do_not_call', message: 'The number is on the do-not-call list' });
+  });
+
+  it('refuses a non-geographic number whose local time cannot be told', () => {
+    const check = checkOutboundCall('+80012345678', RULES, utc('2026-03-10T12:00:00'));
+    expect(check).toMatchObject({ ok: false, reason: 'unknown_time_zone' });
+  });
+
+  it("uses the callee's time zone (London, with summer time)", () => {
+    // 07:30 UTC in winter is 07:30 in London: too early. In summer it is 08:30 BST: fine.
+    expect(checkOutboundCall('+442071234567', RULES, utc('2026-01-15T07:30:00'))).toMatchObject({ ok: false, reason: 'outside_hours' });
+    expect(checkOutboundCall('+442071234567', RULES, utc('2026-07-15T07:30:00'))).toMatchObject({ ok: true, country: 'GB' });
+    // The end is exclusive: 21:00 local is too late, 20:59 is not.
+    expect(checkOutboundCall('+442071234567', RULES, utc('2026-01-15T21:00:00'))).toMatchObject({ ok: false, reason: 'outside_hours' });
+    expect(checkOutboundCall('+442071234567', RULES, utc('2026-01-15T20:59:00'))).toMatchObject({ ok: true });
+  });
+
+  it('needs the window to hold in every time zone of a country that spans several', () => {
+    expect(timeZonesForCountry('US')).toEqual(expect.arrayContaining(['America/New_York', 'America/Los_Angeles', 'Pacific/Honolulu']));
+    // 14:00 UTC in January: 09:00 New York but 04:00 Honolulu -> refused, naming a zone.
+    const early = checkOutboundCall('+14155550100', RULES, utc('2026-01-15T14:00:00'));
+    expect(early).toMatchObject({ ok: false, reason: 'outside_hours' });
+    expect(!early.ok && early.message).toMatch(/08:00-21:00 the callee's local time.*in at least one of the \d+ time zones of US/);
+    // 19:00 UTC: 14:00 New York, 09:00 Honolulu -> every US zone is within hours.
+    expect(checkOutboundCall('+14155550100', RULES, utc('2026-01-15T19:00:00'))).toMatchObject({ ok: true, e164: '+14155550100', country: 'US' });
+    // 01:30 UTC: 20:30 New York but 21:30 Halifax is too late for Canada.
+    expect(checkOutboundCall('+14165550123', RULES, utc('2026-01-16T01:30:00'))).toMatchObject({ ok: false, reason: 'outside_hours' });
+  });
+
+  it('reads local wall-clock time per zone', () => {
+    const at = utc('2026-01-15T23:45:00');
+    expect(localClock('Europe/London', at)).toBe('23:45');
+    expect(localClock('Asia/Kolkata', at)).toBe('05:15');
+    expect(localClock('America/New_York', at)).toBe('18:45');
+  });
+
+  it('honours configured hours, e.g. a narrow window', () => {
+    const rules = { doNotCall: [], allowedHours: { start: '10:00', end: '12:00' } };
+    expect(checkOutboundCall('+442071234567', rules, utc('2026-01-15T11:30:00'))).toMatchObject({ ok: true });
+    expect(checkOutboundCall('+442071234567', rules, utc('2026-01-15T12:30:00'))).toMatchObject({ ok: false, reason: 'outside_hours' });
+    // Australia spans ~3 hours (Perth to Sydney): a 2-hour window never holds everywhere.
+    for (let hour = 0; hour < 24; hour++) {
+      const at = utc(`2026-01-15T${String(hour).padStart(2, '0')}:30:00`);
+      expect(checkOutboundCall('+61291234567', rules, at)).toMatchObject({ ok: false, reason: 'outside_hours' });
+    }
+  });
+});

@@ -111,6 +111,11 @@ export class CallSession {
     return { ...this.summary };
   }
 
+  /** The caller's media stream (for taps such as listen-in). */
+  get mediaStream(): MediaStream {
+    return this.o.stream;
+  }
+
   get suggestion(): Suggestion | null {
     return this.lastSuggestion;
   }

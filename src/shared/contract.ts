@@ -66,13 +66,27 @@ export const commands = {
     input: z.object({ scenarioId: z.string().min(1).max(100).optional() }).strict().default({}),
     output: z.object({ callSid: z.string() }),
   },
-  'call.takeOver': { input: CallRef.strict(), output: CallSummary },
+  'call.takeOver': {
+    /** softphoneReady: the agent's softphone is registered (a real call is put through to it). */
+    input: CallRef.extend({ softphoneReady: z.boolean().optional() }).strict(),
+    output: CallSummary,
+  },
   'call.handBack': { input: CallRef.strict(), output: CallSummary },
   'call.say': {
     input: CallRef.extend({ text: z.string().trim().min(1).max(1000) }).strict(),
     output: Utterance,
   },
   'call.end': { input: CallRef.strict(), output: CallSummary },
+  /**
+   * Listen in (issue 4): while on, the core streams the live call's line audio (caller and
+   * AI/agent mixed, as the caller hears it) as 'call.audio' events. Listening lapses
+   * `leaseMs` after the last `listening: true` unless renewed, so a console that vanishes
+   * does not leave audio flowing; it stops for good when the call ends.
+   */
+  'call.listen': {
+    input: CallRef.extend({ listening: z.boolean() }).strict(),
+    output: z.object({ listening: z.boolean(), leaseMs: z.number().int().positive().nullable() }),
+  },
   'settings.get': { input: Empty, output: PublicSettings },
   'settings.update': { input: PublicSettings.partial().strict(), output: PublicSettings },
   'providers.get': { input: Empty, output: ProvidersState },
@@ -106,6 +120,22 @@ export const commands = {
   'calls.dial': { input: DialRequest, output: DialResult },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
+/**
+ * A slice of a live call's line audio for listen-in: mono, 8000 Hz, `data` base64 of raw
+ * mu-law (1 byte/sample) or little-endian PCM16. `seq` counts a call's slices from 0 (a gap
+ * means slices were lost); `atMs` is the first sample's time on the call's media clock.
+ */
+export const CallAudio = z.object({
+  callId: z.string(),
+  seq: z.number().int().nonnegative(),
+  atMs: z.number().nonnegative(),
+  encoding: z.enum(['mulaw', 'pcm16']),
+  sampleRateHz: z.literal(8000),
+  // A 100 ms mu-law slice is ~1.1 KB of base64; 64 KB bounds anything sane.
+  data: z.base64().max(64 * 1024),
+});
+export type CallAudio = z.infer<typeof CallAudio>;
+
 export const events = {
   /** A call's summary changed (new call, status, controller, AI activity, sentiment). */
   'call.updated': CallSummary,
@@ -119,6 +149,8 @@ export const events = {
   'call.turn': TurnMetrics,
   /** A Twilio status callback for a call (ringing, in-progress, completed, no-answer, busy, failed…). */
   'call.status': TelephonyCallStatus,
+  /** Line audio of a call someone is listening in on ('call.listen'), ~10 slices a second. */
+  'call.audio': CallAudio,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -9,6 +9,7 @@ import { version } from '../../../package.json';
 import { createDispatcher, ApiError, type Handlers } from './api/dispatcher';
 import { CallManager } from './calls/call-manager';
 import { CallError } from './calls/call-session';
+import { ListenIn } from './calls/listen-in';
 import { createFileSecretStore } from './config/secrets';
 import { createSettings } from './config/settings';
 import type { Core, CoreOptions } from './core-types';
@@ -63,8 +64,15 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     recorder: store,
     emit,
     logger,
-    persona: () => buildPersona(settings.get()),
+    persona: (call) => buildPersona(settings.get(), call?.dial ?? null),
+    controlFor: (call) => telephony?.controlFor(call) ?? null,
   });
+  // --- listen-in (issue 4): a tap per live call, followed from its start; audio flows as
+  // 'call.audio' only while a console listens ('call.listen'); taps end with their stream.
+  const listenIn = new ListenIn({ liveStream: (callId) => calls.live(callId).mediaStream, emit, logger });
+  listeners.add((event) => listenIn.onEvent(event));
+  // --- end listen-in ---
+
   // Stream admission (telephony, issue 4): a stream becomes a call only once the CallRegistry
   // admits it (a per-call token from our TwiML; token-less streams only on the loopback port).
   let telephony: TelephonyService | null = null;
@@ -73,8 +81,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     logger,
     onStream: (stream, entry) => {
       if (!telephony) throw new Error('console still starting');
-      telephony.admit(stream, entry);
-      const session = calls.attach(stream);
+      const admitted = telephony.admit(stream, entry);
+      const session = calls.attach(stream, admitted);
       telephony.noteCall(stream.callSid, session.id);
     },
   });
@@ -87,6 +95,11 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     bridge,
     store,
     liveCall: (callSid) => calls.findBySid(callSid),
+    // Twilio's word that a call is over ends it here too (a call with the agent's softphone
+    // has no stream of ours to notice the hang-up).
+    onStatus: (event) => {
+      if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(event.status)) void calls.findBySid(event.callSid)?.end(event.status);
+    },
     emit,
     logger,
   });
@@ -116,7 +129,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     },
     'demo.scenarios': () => demos.list().map(({ id, title, description }) => ({ id, title, description })),
     'demo.start': async ({ scenarioId }) => ({ callSid: (await demos.start(scenarioId)).callSid }),
-    'call.takeOver': ({ callId }) => calls.live(callId).takeOver(),
+    'call.takeOver': ({ callId, softphoneReady }) => calls.live(callId).takeOver({ softphoneReady }),
     'call.handBack': ({ callId }) => calls.live(callId).handBack(),
     'call.say': ({ callId, text }) => calls.live(callId).say(text),
     'call.end': async ({ callId }) => {
@@ -124,6 +137,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       await session.end('agent_ended');
       return session.snapshot;
     },
+    ...listenIn.handlers, // 'call.listen' (listen-in, issue 4)
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
     'providers.get': () => providerService.state(),

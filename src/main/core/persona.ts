@@ -1,17 +1,42 @@
 /** What the AI on the call is told about itself, built from the settings for each call. */
 import type { PublicSettings } from '@shared/domain';
+import type { DialIntent } from './telephony/call-registry';
+import { softphoneIdentity } from './telephony/softphone-token';
 
-export function buildPersona(settings: PublicSettings): { systemPrompt: string; greeting: string; silenceRepromptMs: number } {
+export interface Persona {
+  systemPrompt: string;
+  greeting: string;
+  silenceRepromptMs: number;
+  /** Who a real call is put through to on take-over (the agent's softphone). */
+  agentIdentity: string;
+}
+
+/** `dial`: the brief of an outbound call the console placed (its purpose and script). */
+export function buildPersona(settings: PublicSettings, dial: DialIntent | null = null): Persona {
   const business = settings.businessName;
+  const rules = [
+    'Speak in short, natural sentences (one to three per reply, no lists, no markdown), because everything you write is read aloud.',
+    'You are an automated assistant: never claim to be human. If the caller asks for a person, or is upset and not getting anywhere, call transfer_to_agent with a short reason.',
+    'Use lookup_knowledge for policies, prices and procedures; never invent account details.',
+    'When the caller is finished and has said goodbye, say a brief goodbye and call end_call.',
+  ];
+  if (dial) {
+    return {
+      silenceRepromptMs: settings.silenceRepromptMs,
+      agentIdentity: softphoneIdentity(settings.agentName),
+      greeting: `Hello, this is an automated assistant calling from ${business}. A member of our team can join at any time.`,
+      systemPrompt: [
+        `You are the phone assistant for ${business}, and you placed this call.`,
+        `Why you are calling: ${dial.purpose}`,
+        ...(dial.script ? [`Follow this script where it fits: ${dial.script}`] : []),
+        ...rules,
+      ].join('\n'),
+    };
+  }
   return {
     silenceRepromptMs: settings.silenceRepromptMs,
+    agentIdentity: softphoneIdentity(settings.agentName),
     greeting: `Hello, you're through to ${business}. I'm an automated assistant, and a member of our team can join at any time. How can I help you today?`,
-    systemPrompt: [
-      `You are the phone assistant for ${business}. You are speaking to a caller on a phone line.`,
-      'Speak in short, natural sentences (one to three per reply, no lists, no markdown), because everything you write is read aloud.',
-      'You are an automated assistant: never claim to be human. If the caller asks for a person, or is upset and not getting anywhere, call transfer_to_agent with a short reason.',
-      'Use lookup_knowledge for policies, prices and procedures; never invent account details.',
-      'When the caller is finished and has said goodbye, say a brief goodbye and call end_call.',
-    ].join('\n'),
+    systemPrompt: [`You are the phone assistant for ${business}. You are speaking to a caller on a phone line.`, ...rules].join('\n'),
   };
 }

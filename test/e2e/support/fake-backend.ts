@@ -368,7 +368,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
 
   const providerChoice: Record<string, string> = { stt: 'offline', llm: 'offline', tts: 'offline' };
   const secretStatus = (name: unknown, configured: boolean): SecretStatus => ({
-    name: name === 'geminiApiKey' ? 'geminiApiKey' : 'deepgramApiKey',
+    name: name === 'geminiApiKey' || name === 'twilioAuthToken' || name === 'twilioApiKeySecret' ? name : 'deepgramApiKey',
     configured,
     source: configured ? 'file' : null,
     editable: true,
@@ -383,11 +383,148 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     ],
   });
 
+  // --- telephony: settings, readiness, outbound calls (the core's rules, simplified) ---
+  const savedSecrets = new Set<string>();
+  const telephony = {
+    accountSid: null as string | null,
+    apiKeySid: null as string | null,
+    twimlAppSid: null as string | null,
+    phoneNumbers: [] as string[],
+    publicBaseUrl: null as string | null,
+    doNotCall: [] as string[],
+    allowedHours: { start: '08:00', end: '21:00' },
+    localPort: 0,
+  };
+  const hex32 = () => Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+  const localUrl = () => `http://127.0.0.1:${telephony.localPort || 47890}`;
+  function telephonyMissing(): string[] {
+    const out: string[] = [];
+    if (!telephony.accountSid) out.push('Twilio account SID');
+    if (!savedSecrets.has('twilioAuthToken')) out.push('Twilio auth token (verifies webhooks)');
+    if (telephony.apiKeySid && !savedSecrets.has('twilioApiKeySecret')) out.push('the secret of the Twilio API key');
+    if (!telephony.publicBaseUrl) out.push(`public https URL (a tunnel to ${localUrl()})`);
+    if (telephony.phoneNumbers.length === 0) out.push('a Twilio phone number');
+    return out;
+  }
+  function telephonyState() {
+    const missing = telephonyMissing();
+    const origin = telephony.publicBaseUrl ? new URL(telephony.publicBaseUrl).origin : null;
+    return {
+      settings: structuredClone(telephony),
+      secrets: [secretStatus('twilioAuthToken', savedSecrets.has('twilioAuthToken')), secretStatus('twilioApiKeySecret', savedSecrets.has('twilioApiKeySecret'))],
+      ready: missing.length === 0,
+      missing,
+      localUrl: localUrl(),
+      webhooks: origin
+        ? {
+            voice: `${origin}/twilio/voice`,
+            status: `${origin}/twilio/status`,
+            streamStatus: `${origin}/twilio/stream-status`,
+            media: `${origin.replace(/^https:/, 'wss:')}/media`,
+          }
+        : null,
+    };
+  }
+  const E164_RE = /^\+[1-9]\d{6,14}$/;
+  /** The first problem with a telephony.update patch (the shared schema's messages), or null. */
+  function telephonyProblem(p: Record<string, unknown>): string | null {
+    const sid = (key: string, re: RegExp, msg: string) => (key in p && p[key] !== null && !re.test(String(p[key])) ? `${msg}\n  → at ${key}` : null);
+    const url = p['publicBaseUrl'];
+    const badUrl =
+      'publicBaseUrl' in p && url !== null && !/^https:\/\/[a-z0-9.-]+(:\d+)?\/?$/i.test(String(url)) ? 'expected an https:// origin only, such as https://example.ngrok.app\n  → at publicBaseUrl' : null;
+    const list = (key: string) =>
+      key in p && (p[key] as string[]).some((n) => !E164_RE.test(n)) ? `expected an E.164 number such as +14155550100\n  → at ${key}` : null;
+    const hours = p['allowedHours'] as { start: string; end: string } | undefined;
+    return (
+      sid('accountSid', /^AC[0-9a-fA-F]{32}$/, 'an Account SID is AC followed by 32 hex digits') ??
+      sid('apiKeySid', /^SK[0-9a-fA-F]{32}$/, 'an API key SID is SK followed by 32 hex digits') ??
+      sid('twimlAppSid', /^AP[0-9a-fA-F]{32}$/, 'a TwiML app SID is AP followed by 32 hex digits') ??
+      badUrl ??
+      list('phoneNumbers') ??
+      list('doNotCall') ??
+      (hours && !(hours.start < hours.end) ? 'allowedHours.start must be before allowedHours.end\n  → at allowedHours' : null)
+    );
+  }
+  /**
+   * calls.dial: refused like the core (not configured, invalid number, do-not-call, outside
+   * hours in this browser's time zone). +1 555 numbers are invalid (libphonenumber says so);
+   * a number ending in 0013 rings out unanswered, any other is answered after ~1.8 s.
+   */
+  function dial(input: Record<string, unknown>): Result<unknown> {
+    const missing = telephonyMissing();
+    if (missing.length > 0) return { ok: false, error: { code: 'unavailable', message: `Twilio is not configured: missing ${missing.join(', ')}` } };
+    const to = String(input['to'] ?? '').trim();
+    if (!E164_RE.test(to) || to.startsWith('+1555')) {
+      return err('bad_request', 'The number is not a valid phone number in E.164 form (+ then country code and number, no spaces, e.g. +14155550100)');
+    }
+    if (telephony.doNotCall.includes(to)) return err('conflict', 'The number is on the do-not-call list');
+    const clock = new Date().toTimeString().slice(0, 5);
+    const { start, end } = telephony.allowedHours;
+    if (clock < start || clock >= end) {
+      return err('conflict', `Outside allowed calling hours (${start}-${end} the callee's local time): it is ${clock} in ${Intl.DateTimeFormat().resolvedOptions().timeZone}`);
+    }
+    const from = String(input['from'] ?? telephony.phoneNumbers[0]);
+    const callSid = `CA${hex32()}`;
+    const dialId = nid('dial');
+    const placedAt = Date.now();
+    const status = (s: 'queued' | 'initiated' | 'ringing' | 'in-progress' | 'no-answer', callId: string | null = null) =>
+      emit({ name: 'call.status', payload: { callSid, callId, status: s, direction: 'outbound', from, to, at: Date.now(), durationSec: null } });
+    const later = (ms: number, fn: () => void) => setTimeout(fn, ms / speed);
+    later(80, () => status('initiated'));
+    later(350, () => status('ringing'));
+    if (to.endsWith('0013')) {
+      later(2400, () => {
+        // Never answered: no stream, so the core stores it as an ended call.
+        const c = newCall(null, from, placedAt);
+        c.summary = { ...c.summary, callSid, direction: 'outbound', from, to, status: 'ended', aiActivity: 'idle', endedAt: Date.now(), endReason: 'no-answer' };
+        c.events.push({ id: nid('ev'), callId: c.summary.id, type: 'started', atMs: 0, data: { direction: 'outbound', stream: false } });
+        c.events.push({ id: nid('ev'), callId: c.summary.id, type: 'ended', atMs: Date.now() - placedAt, data: { reason: 'no-answer' } });
+        status('no-answer', c.summary.id);
+        emit({ name: 'call.updated', payload: c.summary });
+      });
+    } else {
+      later(1800, () => {
+        const c = newCall(null, from, Date.now());
+        c.summary = { ...c.summary, callSid, direction: 'outbound', from, to };
+        status('in-progress', c.summary.id);
+        emit({ name: 'call.updated', payload: c.summary });
+        addEvent(c, 'started', { direction: 'outbound' });
+        play(c);
+      });
+    }
+    return ok({ callSid, status: 'queued', dialId });
+  }
+
   const ok = <T>(value: T): Result<T> => ({ ok: true, value });
   const err = (code: 'not_found' | 'conflict' | 'bad_request', message: string): Result<never> => ({
     ok: false,
     error: { code, message },
   });
+
+  // Listen in: while listening, 'call.audio' slices of a quiet 440 Hz tone, 100 ms each, in real time.
+  const listenTimers = new Map<string, ReturnType<typeof setInterval>>();
+  function setListening(callId: string, on: boolean): void {
+    clearInterval(listenTimers.get(callId));
+    listenTimers.delete(callId);
+    if (!on) return;
+    let n = 0;
+    const mulaw = (x: number) => {
+      let m = Math.min(Math.abs(x), 32635) + 0x84;
+      let e = 7;
+      for (let mask = 0x4000; (m & mask) === 0 && e > 0; mask >>= 1) e--;
+      m = (m >> (e + 3)) & 0x0f;
+      return ~((x < 0 ? 0x80 : 0) | (e << 4) | m) & 0xff;
+    };
+    listenTimers.set(
+      callId,
+      setInterval(() => {
+        let bin = '';
+        for (let i = 0; i < 800; i++) bin += String.fromCharCode(mulaw(Math.round(6000 * Math.sin((2 * Math.PI * 440 * (n * 800 + i)) / 8000))));
+        emit({ name: 'call.audio', payload: { callId, seq: n, atMs: n * 100, encoding: 'mulaw', sampleRateHz: 8000, data: btoa(bin) } });
+        n++;
+      }, 100),
+    );
+  }
 
   const handlers: Record<CommandName, (input: Record<string, unknown>) => Result<unknown>> = {
     'app.info': () =>
@@ -474,9 +611,17 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       if (!c) return err('not_found', 'No such call');
       if (c.summary.status === 'ended') return err('conflict', 'The call has already ended');
       for (const t of c.timers) clearTimeout(t);
+      setListening(c.summary.id, false);
       addEvent(c, 'ended', { reason: 'agent_ended' });
       updateSummary(c, { status: 'ended', endedAt: Date.now(), aiActivity: 'idle', endReason: 'agent_ended' });
       return ok(c.summary);
+    },
+    'call.listen': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c || c.summary.status === 'ended') return err('not_found', 'No such live call');
+      const listening = input['listening'] === true;
+      setListening(c.summary.id, listening);
+      return ok({ listening, leaseMs: listening ? 60_000 : null });
     },
     'settings.get': () => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000 }),
     'settings.update': (input) => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, ...input }),
@@ -486,15 +631,40 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       Object.assign(providerChoice, input);
       return ok(providersState());
     },
-    'secrets.set': (input) => ok(secretStatus(input['name'], true)),
-    'secrets.clear': (input) => ok(secretStatus(input['name'], false)),
+    'secrets.set': (input) => {
+      savedSecrets.add(String(input['name']));
+      return ok(secretStatus(input['name'], true));
+    },
+    'secrets.clear': (input) => {
+      savedSecrets.delete(String(input['name']));
+      return ok(secretStatus(input['name'], false));
+    },
     'providers.test': () => ok({ ok: false, latencyMs: null, message: 'No API key is configured.' }),
-    // Like the core without Twilio settings (softphone.spec.ts answers this one itself).
-    // The UI tests run without Twilio: telephony reads as not configured.
-    'telephony.get': () => err('bad_request', 'Telephony is not part of the fake backend.'),
-    'telephony.update': () => err('bad_request', 'Telephony is not part of the fake backend.'),
-    'telephony.configureNumber': () => err('bad_request', 'Telephony is not part of the fake backend.'),
-    'calls.dial': () => err('bad_request', 'Twilio is not configured in the fake backend.'),
+    // Telephony like the core's (telephony-service.ts): settings start empty (not ready), the
+    // same readiness gaps and refusal messages; dialled calls ring, then are answered (or not).
+    'telephony.get': () => ok(telephonyState()),
+    'telephony.update': (input) => {
+      const problem = telephonyProblem(input);
+      if (problem) return err('bad_request', `telephony.update: ✖ ${problem}`.replace(/\n\s*/g, '; '));
+      const port = input['localPort'];
+      if (typeof port === 'number' && port !== 0 && port < 1024) return err('conflict', `cannot listen on port ${port}: EACCES`);
+      Object.assign(telephony, input);
+      telephony.phoneNumbers = [...new Set(telephony.phoneNumbers)];
+      telephony.doNotCall = [...new Set(telephony.doNotCall)];
+      return ok(telephonyState());
+    },
+    'telephony.configureNumber': (input) => {
+      const phoneNumber = String(input['phoneNumber']);
+      if (!telephony.accountSid || !savedSecrets.has('twilioAuthToken')) {
+        return { ok: false, error: { code: 'unavailable', message: 'Twilio is not configured: missing Twilio account SID and Twilio auth token' } };
+      }
+      if (!telephony.publicBaseUrl) return { ok: false, error: { code: 'unavailable', message: 'Set the public https URL (the tunnel) first: Twilio must reach it' } };
+      if (phoneNumber.endsWith('9999')) return err('not_found', "That number is not one of the Twilio account's phone numbers");
+      if (!telephony.phoneNumbers.includes(phoneNumber)) telephony.phoneNumbers.push(phoneNumber);
+      const origin = new URL(telephony.publicBaseUrl).origin;
+      return ok({ phoneNumber, sid: `PN${hex32()}`, voiceUrl: `${origin}/twilio/voice`, statusCallback: `${origin}/twilio/status` });
+    },
+    'calls.dial': (input) => dial(input),
     'softphone.token': () => ({ ok: false, error: { code: 'unavailable', message: 'Softphone unavailable: set the Twilio account SID, Twilio API key SID and Twilio API key secret.' } }),
   };
 

@@ -6,7 +6,8 @@ import type { Logger } from '../log';
 import type { LlmProvider, Providers, TtsProvider } from '../providers/types';
 import type { MediaStream } from '../telephony/media-bridge';
 import { CallSession } from './call-session';
-import type { CallAssist, CallRecorder } from './ports';
+import type { AdmittedCall } from '../telephony/call-registry';
+import type { CallAssist, CallControl, CallRecorder } from './ports';
 
 export interface CallEngines {
   providers: Providers;
@@ -21,8 +22,10 @@ export interface CallManagerOptions {
   recorder: CallRecorder;
   emit(event: AnyEvent): void;
   logger: Logger;
-  /** Built per call so settings changes apply to the next call. */
-  persona(): { systemPrompt: string; greeting: string; silenceRepromptMs: number };
+  /** Built per call so settings changes apply to the next call (an outbound call's brief too). */
+  persona(call: AdmittedCall | null): { systemPrompt: string; greeting: string; silenceRepromptMs: number; agentIdentity: string };
+  /** The phone line of a real call (null for simulated ones). */
+  controlFor?(call: AdmittedCall): CallControl | null;
 }
 
 export class CallManager {
@@ -30,10 +33,22 @@ export class CallManager {
 
   constructor(private readonly o: CallManagerOptions) {}
 
-  attach(stream: MediaStream): CallSession {
+  /**
+   * A new call for a new stream; or, for a real call handed back to the AI, the existing
+   * call picks up its new stream.
+   */
+  attach(stream: MediaStream, call: AdmittedCall | null = null): CallSession {
+    const waiting = this.findBySid(stream.callSid);
+    if (waiting?.awaitingAiStream) {
+      waiting.reattach(stream);
+      return waiting;
+    }
     const session = new CallSession({
       stream,
       ...this.o.engines(),
+      direction: call?.direction ?? 'inbound',
+      numbers: call && !call.simulated ? { from: call.from, to: call.to } : undefined,
+      control: call ? (this.o.controlFor?.(call) ?? null) : null,
       assist: this.o.assist,
       recorder: this.o.recorder,
       emit: (event) => {
@@ -41,7 +56,7 @@ export class CallManager {
         if (event.name === 'call.updated' && event.payload.status === 'ended') this.sessions.delete(event.payload.id);
       },
       logger: this.o.logger,
-      ...this.o.persona(),
+      ...this.o.persona(call),
     });
     this.sessions.set(session.id, session);
     try {

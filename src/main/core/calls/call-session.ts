@@ -18,7 +18,7 @@ import type { MediaStream } from '../telephony/media-bridge';
 import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
 import { SpokenTurn } from './spoken-turn';
 import { TurnTimer } from './turn-timer';
-import type { CallAssist, CallRecorder } from './ports';
+import type { CallAssist, CallControl, CallRecorder } from './ports';
 
 export interface CallSessionOptions {
   stream: MediaStream;
@@ -36,6 +36,12 @@ export interface CallSessionOptions {
   /** Caller silence (ms) before the AI gently re-prompts; twice, and it says goodbye. */
   silenceRepromptMs?: number;
   direction?: CallSummary['direction'];
+  /** Overrides the numbers the stream carries (a real call's, from its webhook). */
+  numbers?: { from: string; to: string };
+  /** The phone line, for real calls: take-over goes to the agent's softphone. */
+  control?: CallControl | null;
+  /** The agent's softphone identity (who a real call is put through to). */
+  agentIdentity?: string;
 }
 
 /** What the AI says when the caller has gone quiet: a re-prompt, then a polite goodbye. */
@@ -57,8 +63,14 @@ export class CallSession {
   readonly id = randomUUID();
   private summary: CallSummary;
   private readonly startedPerfMs = performance.now();
-  private readonly stt: SttStream;
-  private readonly sttAbort = new AbortController();
+  /** The caller's media stream; a real call gets a new one when it comes back to the AI. */
+  private stream: MediaStream;
+  private stt: SttStream;
+  private sttAbort = new AbortController();
+  /** A real call is with the agent's softphone, not on our stream. */
+  private onAgentPhone = false;
+  /** Handed back: the call's new media stream is on its way. */
+  private awaitingStream = false;
   private readonly history: ChatMessage[] = [];
   private turn: SpokenTurn | null = null;
   /** Marks sent and not yet echoed, with their turn: an agent's line may still be playing
@@ -85,8 +97,8 @@ export class CallSession {
       id: this.id,
       callSid: o.stream.callSid,
       direction: o.direction ?? 'inbound',
-      from: params.from ?? 'unknown',
-      to: params.to ?? 'unknown',
+      from: o.numbers?.from ?? params.from ?? 'unknown',
+      to: o.numbers?.to ?? params.to ?? 'unknown',
       status: 'active',
       controller: 'ai',
       aiActivity: 'listening',
@@ -97,6 +109,7 @@ export class CallSession {
       callerSentiment: null,
       endReason: null,
     };
+    this.stream = o.stream;
     this.stt = o.providers.stt.open({ signal: this.sttAbort.signal });
     const fallbackLlm = o.fallback?.llm;
     this.llm =
@@ -113,7 +126,12 @@ export class CallSession {
 
   /** The caller's media stream (for taps such as listen-in). */
   get mediaStream(): MediaStream {
-    return this.o.stream;
+    return this.stream;
+  }
+
+  /** Handed back to the AI and waiting for the call's new media stream. */
+  get awaitingAiStream(): boolean {
+    return this.awaitingStream && this.isLive;
   }
 
   get suggestion(): Suggestion | null {
@@ -126,12 +144,35 @@ export class CallSession {
 
   /** Starts listening and greets the caller. */
   start(): void {
-    const { stream } = this.o;
     this.persist(() => this.o.recorder.insertCall(this.summary));
     this.emit({ name: 'call.updated', payload: this.snapshot });
     this.recordEvent('started', { direction: this.summary.direction });
     this.log.info({ scenario: this.summary.scenario }, 'call started');
+    this.bindStream(this.stream);
+    void this.consumeStt(this.stt);
+    this.startTurn(() => oneChunk(this.o.greeting));
+  }
 
+  /** The handed-back call's new stream arrived: the AI listens again, on a fresh recogniser. */
+  reattach(stream: MediaStream): void {
+    if (!this.awaitingAiStream) throw new CallError('conflict', 'this call is not waiting for a media stream');
+    this.awaitingStream = false;
+    this.stream = stream;
+    // A new stream starts a new clock (Twilio's timestamps restart at 0).
+    this.sttAbort.abort();
+    this.sttAbort = new AbortController();
+    this.stt = this.o.providers.stt.open({ signal: this.sttAbort.signal });
+    this.sttClockOffsetMs = null;
+    this.bindStream(stream);
+    void this.consumeStt(this.stt);
+    this.log.info({}, 'call back on an AI media stream');
+    if (this.summary.controller === 'ai') {
+      this.setActivity('listening');
+      this.startSilenceWatch();
+    }
+  }
+
+  private bindStream(stream: MediaStream): void {
     stream.on('media', (audio, timestampMs) => {
       // The recogniser's clock is Twilio's stream clock (we feed it every frame). Its zero on
       // the call's clock is best estimated by the least-delayed frame seen so far: frames
@@ -142,29 +183,58 @@ export class CallSession {
     });
     stream.on('mark', (name) => this.onMark(name));
     stream.on('dtmf', (digit) => this.recordEvent('dtmf', { digit }));
-    stream.once('closed', (reason) => void this.end(reason === 'caller hung up' ? 'caller_hangup' : 'stream_closed'));
-    void this.consumeStt();
-    this.startTurn(() => oneChunk(this.o.greeting));
+    stream.once('closed', (reason) => {
+      // A real call redirected to the agent's softphone leaves our stream; it is not over.
+      if (stream !== this.stream || this.onAgentPhone || this.awaitingStream) return;
+      void this.end(reason === 'caller hung up' ? 'caller_hangup' : 'stream_closed');
+    });
   }
 
   // ---------------------------------------------------------------- agent controls
 
-  takeOver(): CallSummary {
+  /**
+   * The AI stops at once. A real call is put through to the agent's softphone, which must
+   * be connected: otherwise the caller stays with the AI and the agent is told why.
+   */
+  async takeOver(options: { softphoneReady?: boolean } = {}): Promise<CallSummary> {
     this.assertLive();
     if (this.summary.controller === 'agent') throw new CallError('conflict', 'the agent already has this call');
+    const control = this.o.control;
+    if (control && !options.softphoneReady) {
+      throw new CallError('unavailable', "Your softphone isn't connected, so the caller stays with the AI. Check the softphone status in the top bar.");
+    }
     this.cutOff('takeover');
     this.stopSilenceWatch();
     this.update({ controller: 'agent', aiActivity: 'detached' });
-    this.recordEvent('takeover', {});
+    if (control) {
+      this.onAgentPhone = true;
+      try {
+        await control.redirectToAgent(this.o.agentIdentity ?? 'agent');
+      } catch (error) {
+        // The caller is still on our stream: give the call back to the AI rather than drop it.
+        this.onAgentPhone = false;
+        this.update({ controller: 'ai', aiActivity: 'listening' });
+        this.recordEvent('error', { stage: 'takeover', message: (error as Error).message });
+        throw new CallError('unavailable', (error as Error).message);
+      }
+    }
+    this.recordEvent('takeover', { via: control ? 'softphone' : 'console' });
     return this.snapshot;
   }
 
-  handBack(): CallSummary {
+  async handBack(): Promise<CallSummary> {
     this.assertLive();
     if (this.summary.controller === 'ai') throw new CallError('conflict', 'the AI already has this call');
-    this.update({ controller: 'ai', aiActivity: this.turn ? this.summary.aiActivity : 'listening' });
+    if (this.onAgentPhone && this.o.control) {
+      await this.o.control.returnToAi().catch((error: Error) => {
+        throw new CallError('unavailable', error.message);
+      });
+      this.onAgentPhone = false;
+      this.awaitingStream = true;
+    }
+    this.update({ controller: 'ai', aiActivity: this.turn || this.awaitingStream ? this.summary.aiActivity : 'listening' });
     this.recordEvent('handback', {});
-    if (!this.turn) this.startSilenceWatch();
+    if (!this.turn && !this.awaitingStream) this.startSilenceWatch();
     return this.snapshot;
   }
 
@@ -172,6 +242,7 @@ export class CallSession {
   say(text: string): Utterance {
     this.assertLive();
     if (this.summary.controller !== 'agent') throw new CallError('conflict', 'take over the call before speaking to the caller');
+    if (this.onAgentPhone) throw new CallError('conflict', 'you are on the phone with the caller: speak to them directly');
     const turn = new SpokenTurn(randomUUID(), 'agent', false);
     const line = this.utterance(turn, text, false);
     this.emit({ name: 'call.transcript', payload: line });
@@ -188,11 +259,11 @@ export class CallSession {
 
   // ---------------------------------------------------------------- caller speech
 
-  private async consumeStt(): Promise<void> {
+  private async consumeStt(stt: SttStream): Promise<void> {
     try {
-      for await (const event of this.stt.events) this.onSttEvent(event);
+      for await (const event of stt.events) if (stt === this.stt) this.onSttEvent(event);
     } catch (error) {
-      if (this.isLive && !this.sttAbort.signal.aborted) {
+      if (this.isLive && stt === this.stt && !this.sttAbort.signal.aborted) {
         this.log.error({ err: error }, 'speech recognition failed');
         this.recordEvent('error', { stage: 'stt', message: (error as Error).message });
       }
@@ -339,7 +410,7 @@ export class CallSession {
     if (turn.signal.aborted || !this.isLive) return;
     const mark = turn.addClause(text, audioMs, performance.now());
     this.pendingMarks.set(mark, turn);
-    this.o.stream.sendMark(mark);
+    this.stream.sendMark(mark);
     // The AI's line grows clause by clause; an agent's typed line was shown whole already.
     if (turn.speaker === 'ai') this.emit({ name: 'call.transcript', payload: this.utterance(turn, turn.plannedText, false) });
   }
@@ -351,7 +422,7 @@ export class CallSession {
       if (turn.signal.aborted || !this.isLive) return audioMs;
       turn.timer?.ttsByte(this.nowMs());
       turn.startSending();
-      this.o.stream.sendAudio(audio);
+      this.stream.sendAudio(audio);
       turn.startMs ??= this.nowMs();
       audioMs += audio.bytes.length / 8;
       if (turn.timer?.audioSent(this.nowMs())) {
@@ -403,7 +474,7 @@ export class CallSession {
     const heard = turn.heardText(performance.now());
     const wasAudible = turn.audible;
     this.abandon(turn);
-    if (wasAudible) this.o.stream.clear();
+    if (wasAudible) this.stream.clear();
     turn.interrupted = wasAudible;
     turn.endMs = this.nowMs();
     if (heard) this.history.push({ role: 'assistant', text: heard });
@@ -477,7 +548,13 @@ export class CallSession {
     // Mark the call ended before hanging up: closing the stream reports back synchronously.
     this.update({ status: 'ended', aiActivity: 'idle', endedAt: Date.now(), endReason: reason });
     this.recordEvent('ended', { reason });
-    if (this.o.stream.isOpen) this.o.stream.hangUp(reason);
+    const atTwilio = this.o.control && (this.onAgentPhone || this.awaitingStream) && reason !== 'completed';
+    if (this.stream.isOpen) this.stream.hangUp(reason);
+    if (atTwilio) {
+      // The call is with the agent's softphone (or on its way back), not on a stream of ours:
+      // end it at Twilio. (With the AI, closing the stream ends it: nothing follows <Connect>.)
+      await this.o.control!.hangUp().catch((error: Error) => this.log.warn({ err: error }, 'could not end the call at Twilio'));
+    }
     this.log.info({ reason, durationMs: Math.round(this.nowMs()) }, 'call ended');
   }
 

@@ -26,3 +26,18 @@ export interface CallerLineAnalysis {
 export interface CallAssist {
   analyse(callerText: string, history: readonly ChatMessage[]): CallerLineAnalysis;
 }
+
+/**
+ * The phone line behind a call, for calls that can leave our media stream: a real Twilio
+ * call is put through to the agent's softphone on take-over and brought back to a new
+ * stream on hand-back. Simulated calls have none: the agent's typed lines are spoken.
+ */
+export interface CallControl {
+  readonly kind: 'twilio';
+  /** Rings the agent's softphone (`identity`) with the caller; the AI's stream ends. */
+  redirectToAgent(identity: string): Promise<void>;
+  /** Connects the caller to a new AI media stream (it arrives through the bridge). */
+  returnToAi(): Promise<void>;
+  /** Ends the phone call. */
+  hangUp(): Promise<void>;
+}

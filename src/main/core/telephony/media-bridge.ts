@@ -29,17 +29,21 @@ export const MEDIA_PATH = '/media';
  */
 export type StreamEntry = 'local' | 'public';
 
-type StreamEvents = {
+export type MediaStreamEvents = {
   /** Caller audio; `timestampMs` is Twilio's ms since the stream started. */
   media: [audio: MulawAudio, timestampMs: number];
   /** Twilio played everything queued before the mark with this name. */
   mark: [name: string];
   dtmf: [digit: string];
+  /** Audio actually sent to Twilio for the caller (queued there, played in real time). For taps. */
+  outbound: [audio: MulawAudio];
+  /** A `clear` was sent: Twilio dropped every bit of audio it had queued. For taps. */
+  cleared: [];
   /** The call's stream ended (Twilio `stop`, socket closed, or a protocol error). Emitted once. */
   closed: [reason: string];
 };
 
-export class MediaStream extends EventEmitter<StreamEvents> {
+export class MediaStream extends EventEmitter<MediaStreamEvents> {
   readonly streamSid: string;
   readonly callSid: string;
   readonly accountSid: string;
@@ -69,11 +73,14 @@ export class MediaStream extends EventEmitter<StreamEvents> {
 
   /** Queues audio for the caller, as 20 ms frames. Dropped silently once the stream closed. */
   sendAudio(audio: MulawAudio): void {
+    let sent = 0;
     for (let offset = 0; offset < audio.bytes.length; offset += FRAME_BYTES) {
       const frame = audio.bytes.subarray(offset, offset + FRAME_BYTES);
-      if (!this.send({ event: 'media', streamSid: this.streamSid, media: { payload: frame.toString('base64') } })) return;
+      if (!this.send({ event: 'media', streamSid: this.streamSid, media: { payload: frame.toString('base64') } })) break;
       this.sentBytes += frame.length;
+      sent += frame.length;
     }
+    if (sent > 0) this.emit('outbound', sent === audio.bytes.length ? audio : mulawAudio(audio.bytes.subarray(0, sent)));
   }
 
   /** Twilio echoes this name back once the caller has heard everything sent before it. */
@@ -83,7 +90,7 @@ export class MediaStream extends EventEmitter<StreamEvents> {
 
   /** Drops every bit of audio Twilio has queued for the caller. Pending marks come back. */
   clear(): void {
-    this.send({ event: 'clear', streamSid: this.streamSid });
+    if (this.send({ event: 'clear', streamSid: this.streamSid })) this.emit('cleared');
   }
 
   /** Closes the stream from our side (the caller simulator hangs up; Twilio ends the stream). */

@@ -18,11 +18,13 @@ import type { TelephonySettings, TelephonyState } from '@shared/telephony';
 import { ApiError } from '../api/dispatcher';
 import type { SecretStore } from '../config/secrets';
 import type { Logger } from '../log';
+import type { CallControl } from '../calls/ports';
 import type { CallStore } from '../store/call-store';
 import { CallRegistry, type AdmittedCall, type CallRegistryOptions } from './call-registry';
 import type { MediaBridge, MediaStream, StreamEntry } from './media-bridge';
 import { checkOutboundCall } from './outbound-rules';
 import { startPublicServer, type PublicServer } from './public-server';
+import { createTwilioCallControl } from './twilio-call-control';
 import { createTwilioClient, describeTwilioError, type TwilioRestClient } from './twilio-client';
 import { createTelephonySettings, publicOrigin, TWILIO_PATHS, type TelephonySettingsStore } from './twilio-settings';
 import { createTwilioWebhooks, type TwilioStatusEvent, type TwilioWebhookHooks } from './twilio-webhooks';
@@ -53,6 +55,8 @@ export interface TelephonyService {
   admit(stream: MediaStream, entry: StreamEntry): AdmittedCall;
   /** Tells the service which call id a CallSid became (so later statuses name it). */
   noteCall(callSid: string, callId: string): void;
+  /** How to move a real call between the AI and the agent's softphone; null for simulated calls. */
+  controlFor(call: AdmittedCall): CallControl | null;
   handlers: {
     'telephony.get': () => TelephonyState;
     'telephony.update': (patch: CommandArgs<'telephony.update'>) => Promise<TelephonyState>;
@@ -204,6 +208,16 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
     settings,
     admit: (stream, entry) => registry.admit(stream, entry),
     noteCall: remember,
+    controlFor: (call) =>
+      call.simulated
+        ? null
+        : createTwilioCallControl({
+            call,
+            registry,
+            client: () => restClient(settings.get()),
+            origin: () => publicOrigin(settings.get()),
+            describe: restError,
+          }),
     handlers: {
       'telephony.get': state,
       async 'telephony.update'(patch) {

@@ -125,19 +125,8 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
         return twiml(response);
       }
     }
-    const token = registry.issue({ callSid, direction, from, to, dial });
-    const stream = response.connect().stream({
-      url: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.media}`,
-      statusCallback: `${origin}${TWILIO_PATHS.streamStatus}`,
-      statusCallbackMethod: 'POST',
-    });
-    stream.parameter({ name: STREAM_PARAM.token, value: token });
-    stream.parameter({ name: STREAM_PARAM.from, value: from });
-    stream.parameter({ name: STREAM_PARAM.to, value: to });
-    stream.parameter({ name: STREAM_PARAM.direction, value: direction });
-    if (dial) stream.parameter({ name: STREAM_PARAM.dial, value: dial.dialId });
     log.info({ callSid, direction }, 'answering call with a media stream');
-    return twiml(response);
+    return { status: 200, type: 'text/xml; charset=utf-8', body: streamTwiml(registry, origin, { callSid, direction, from, to, dial }) };
   }
 
   return (req, res) => {
@@ -180,6 +169,30 @@ interface Reply {
   status: number;
   body?: string;
   type?: string;
+}
+
+/**
+ * TwiML that connects a call to our media bridge with a fresh single-use stream token: the
+ * voice webhook's answer, and how a taken-over call is handed back to the AI.
+ */
+export function streamTwiml(
+  registry: CallRegistry,
+  origin: string,
+  call: { callSid: string; direction: CallDirection; from: string; to: string; dial: DialIntent | null },
+): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const token = registry.issue(call);
+  const stream = response.connect().stream({
+    url: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.media}`,
+    statusCallback: `${origin}${TWILIO_PATHS.streamStatus}`,
+    statusCallbackMethod: 'POST',
+  });
+  stream.parameter({ name: STREAM_PARAM.token, value: token });
+  stream.parameter({ name: STREAM_PARAM.from, value: call.from });
+  stream.parameter({ name: STREAM_PARAM.to, value: call.to });
+  stream.parameter({ name: STREAM_PARAM.direction, value: call.direction });
+  if (call.dial) stream.parameter({ name: STREAM_PARAM.dial, value: call.dial.dialId });
+  return response.toString();
 }
 
 function twiml(response: InstanceType<typeof twilio.twiml.VoiceResponse>): Reply {

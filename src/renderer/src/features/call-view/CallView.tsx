@@ -7,7 +7,9 @@ import { formatDuration, formatScore, formatWhen, titleCase } from '../../lib/fo
 import { callDurationMs, callerNumber } from '../calls/CallList';
 import type { TakeoverRequest } from '../calls/store';
 import type { NotificationAccess } from '../notifications/desktop-notifications';
+import { ListenInControl } from '../listen-in/ListenIn';
 import { SoftphoneCallStrip } from '../softphone/InCallStrip';
+import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { Composer } from './Composer';
 import { TakeoverBanner } from './TakeoverBanner';
 import { Transcript } from './Transcript';
@@ -115,6 +117,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
             {callerNumber(call)}
           </h1>
           <StatusBadge status={call.status} />
+          <CallTwilioStatus call={call} />
           <span className="font-mono text-[13px] text-slate-400 tabular-nums" data-testid="call-view-duration">
             {formatDuration(callDurationMs(call, now))}
           </span>
@@ -151,6 +154,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
 
       {!ended ? (
         <div className="ml-auto flex items-center gap-2">
+          <ListenInControl callId={call.id} available={call.controller === 'ai'} />
           {call.controller === 'ai' ? (
             <Button
               variant="warning"

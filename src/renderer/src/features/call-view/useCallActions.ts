@@ -3,6 +3,7 @@ import { useCallback, useState } from 'react';
 import { client } from '../../lib/client';
 import { reportError } from '../toasts/store';
 import { useCallsStore } from '../calls/store';
+import { useSoftphoneStore } from '../softphone/store';
 
 export type CallAction = 'takeOver' | 'handBack' | 'end' | 'say';
 
@@ -23,8 +24,12 @@ export function useCallActions(callId: string | null): CallActions {
       if (!callId) return;
       setBusy(action);
       try {
-        const name = action === 'takeOver' ? 'call.takeOver' : action === 'handBack' ? 'call.handBack' : 'call.end';
-        const call = await client.invoke(name, { callId });
+        // A real call goes to the agent's softphone; the core refuses (and says why) if it isn't registered.
+        const softphoneReady = useSoftphoneStore.getState().registration.kind === 'ready';
+        const call =
+          action === 'takeOver'
+            ? await client.invoke('call.takeOver', { callId, softphoneReady })
+            : await client.invoke(action === 'handBack' ? 'call.handBack' : 'call.end', { callId });
         useCallsStore.getState().upsertCalls([call]);
       } catch (err) {
         reportError(failure, err);

@@ -6,6 +6,8 @@ import { EmptyState } from '../../components/ui/EmptyState';
 import { HeadsetIcon, InboxIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatDuration, formatPhone, formatScore, formatWhen, titleCase } from '../../lib/format';
+import { CallTwilioStatus } from '../telephony/CallStatusChip';
+import { OutboundDials } from '../telephony/OutboundDials';
 import type { TakeoverRequest } from './store';
 
 /** The caller's number: `from` for inbound calls, `to` for outbound ones. */
@@ -39,11 +41,17 @@ export function CallSidebar({
     <nav aria-label="Calls" className="flex min-h-0 flex-col border-r border-slate-800/80 bg-slate-950">
       <section aria-labelledby="live-calls-heading" className="flex max-h-[55%] min-h-0 shrink-0 flex-col">
         <SectionHeading id="live-calls-heading" title="Live calls" count={live.length} live />
-        {live.length === 0 ? (
-          <EmptyState icon={<PhoneIcon />} title={loaded ? 'No live calls' : 'Loading calls…'} className="py-6">
-            {loaded ? 'Calls the AI answers appear here. Start a demo call to see one.' : null}
-          </EmptyState>
-        ) : (
+        {/* Outbound calls Twilio is still placing (no summary yet); the empty state only when none. */}
+        <OutboundDials
+          fallback={
+            live.length === 0 ? (
+              <EmptyState icon={<PhoneIcon />} title={loaded ? 'No live calls' : 'Loading calls…'} className="py-6">
+                {loaded ? 'Calls the AI answers appear here. Start a demo call to see one.' : null}
+              </EmptyState>
+            ) : null
+          }
+        />
+        {live.length === 0 ? null : (
           <ul data-testid="live-calls" className="min-h-0 overflow-y-auto px-2 pb-2">
             {live.map((c) => (
               <li key={c.id}>
@@ -132,6 +140,7 @@ function LiveCallRow({
         />
         <span className="truncate text-[13px] font-medium text-slate-100 tabular-nums">{callerNumber(call)}</span>
         <span className="sr-only">{call.status === 'ringing' ? 'Ringing' : 'Live'}</span>
+        <CallTwilioStatus call={call} />
         <span className="ml-auto font-mono text-[12px] text-slate-400 tabular-nums" data-testid="call-duration">
           {formatDuration(callDurationMs(call, now))}
         </span>

@@ -8,6 +8,7 @@ import type { CloudProvider, EngineInfo, ProviderChoice, SecretName, SecretStatu
 import { Button } from '../../components/ui/Button';
 import { ChevronDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { TelephonySection } from '../telephony/TelephonySection';
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
 
 type Role = keyof ProviderChoice;
@@ -53,6 +54,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const settings = useProviderSettings(open);
+  const [tab, setTab] = useState<'engines' | 'telephony'>('engines');
 
   useEffect(() => {
     const dialog = ref.current;
@@ -82,14 +84,17 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               <p className="mt-0.5 text-[12px] text-slate-500">
                 Changes apply to calls that start afterwards; live calls keep their engines.
               </p>
+              <SettingsTabs tab={tab} onChange={setTab} />
             </div>
             <Button variant="ghost" size="sm" className="-mr-2 ml-auto px-1.5" aria-label="Close settings" onClick={onClose}>
               <CloseIcon className="size-4" />
             </Button>
           </header>
 
-          <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">
-            {settings.state ? (
+          <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4" role="tabpanel" aria-label={tab === 'engines' ? 'Engines' : 'Telephony'}>
+            {tab === 'telephony' ? (
+              <TelephonySection open={open} />
+            ) : settings.state ? (
               <div className="flex flex-col gap-6">
                 <EnginesSection settings={settings} />
                 <KeysSection settings={settings} />
@@ -115,6 +120,28 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
         </div>
       ) : null}
     </dialog>
+  );
+}
+
+function SettingsTabs({ tab, onChange }: { tab: 'engines' | 'telephony'; onChange: (tab: 'engines' | 'telephony') => void }) {
+  return (
+    <div role="tablist" aria-label="Settings sections" className="mt-3 -mb-3.5 flex gap-4">
+      {(['engines', 'telephony'] as const).map((t) => (
+        <button
+          key={t}
+          type="button"
+          role="tab"
+          aria-selected={tab === t}
+          onClick={() => onChange(t)}
+          className={cn(
+            'focus-ring -mb-px border-b-2 pb-2 text-[12.5px] font-medium transition-colors',
+            tab === t ? 'border-indigo-400 text-slate-100' : 'border-transparent text-slate-500 hover:text-slate-300',
+          )}
+        >
+          {t === 'engines' ? 'Engines' : 'Telephony'}
+        </button>
+      ))}
+    </div>
   );
 }
 

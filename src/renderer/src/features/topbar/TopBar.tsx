@@ -8,6 +8,7 @@ import { ChevronDownIcon, PlayIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { SettingsButton } from '../settings/SettingsButton';
 import { Softphone } from '../softphone/SoftphoneChip';
+import { NewCallButton } from '../telephony/NewCallDialog';
 
 const roleName = { stt: 'Speech-to-text', llm: 'Language model', tts: 'Text-to-speech' } as const;
 
@@ -38,6 +39,7 @@ export function TopBar({
       <div className="ml-auto flex items-center gap-3">
         <ConnectionPill state={connection} />
         <Softphone />
+        <NewCallButton disabled={connection !== 'connected'} />
         <DemoLauncher scenarios={scenarios} starting={starting} disabled={connection !== 'connected'} onStart={onStartDemo} />
         <SettingsButton />
       </div>

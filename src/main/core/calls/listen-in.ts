@@ -1,0 +1,275 @@
+/**
+ * Listen in (issue 4): the agent hears a live call, both sides, before deciding to take over.
+ *
+ * A ListenTap rebuilds what the line sounds like from the call's MediaStream. Outbound audio
+ * (AI or agent TTS) leaves in bursts, whole clauses at once, and Twilio plays it in real time,
+ * so the tap queues it exactly as Twilio does and plays it out against the only real-time
+ * clock the call has: the caller's inbound 20 ms frames. Each inbound frame consumes as many
+ * queued outbound bytes as it is long (160 bytes = 20 ms); `clear` drops the queue. The two
+ * sides are decoded, summed with clipping and re-encoded as mu-law.
+ *
+ * Wire format: mu-law, 1 byte a sample. A 100 ms slice is 800 bytes, ~1.1 KB as base64 in a
+ * JSON event, ~11 KB/s per listened call; PCM16 would double that for nothing audible (both
+ * sides are G.711 already, and re-quantising the sum is the same step the phone network
+ * takes). The renderer decodes it with a 256-entry table.
+ *
+ * Following the outbound queue costs a few buffer references per call, so every live call
+ * is tracked from its start (the first clause is usually already queued when the agent
+ * clicks); decoding, mixing and events happen only while someone listens. Audio never goes
+ * to the log: only call ids and on/off.
+ */
+import type { AnyEvent, CallAudio } from '@shared/contract';
+import type { Handlers } from '../api/dispatcher';
+import type { Logger } from '../log';
+import { encodeMulawSample, FRAME_BYTES, mulawAudio, mulawToPcm } from '../pipeline/audio';
+import type { MulawAudio } from '../providers/types';
+import type { MediaStream } from '../telephony/media-bridge';
+
+/** What a tap needs of a MediaStream (the real one in the core; tests may drive it directly). */
+export type TapSource = Pick<MediaStream, 'on' | 'off' | 'isOpen'>;
+
+const BYTES_PER_MS = 8;
+/** mu-law byte -> PCM16 sample. */
+const DECODE = mulawToPcm(mulawAudio(Buffer.from(Array.from({ length: 256 }, (_, b) => b)))).samples;
+
+/** One listen-in slice: 100 ms (five Twilio frames). */
+export const DEFAULT_SLICE_MS = 100;
+/** Twilio keeps ~10 minutes of outbound audio; a clause is seconds. 2 minutes bounds a call at ~1 MB. */
+export const DEFAULT_MAX_QUEUED_MS = 120_000;
+/** Listening lapses this long after the last `call.listen {listening: true}` unless renewed. */
+export const DEFAULT_LISTEN_LEASE_MS = 60_000;
+
+export interface ListenTapOptions {
+  callId: string;
+  /** Each slice of mixed line audio, while listening. */
+  onAudio(slice: CallAudio): void;
+  /** The stream closed: the tap has detached itself. */
+  onClosed?(): void;
+  sliceMs?: number;
+  maxQueuedMs?: number;
+  /** Clock for the listening lease (ms). */
+  nowMs?(): number;
+}
+
+export class ListenTap {
+  readonly callId: string;
+  private readonly sliceBytes: number;
+  private readonly maxQueuedBytes: number;
+  private readonly nowMs: () => number;
+  /** Outbound audio Twilio has queued for the caller and not yet played, oldest first. */
+  private readonly queue: Buffer[] = [];
+  private headOffset = 0;
+  private queuedBytes = 0;
+  private droppedBytes = 0;
+  /** Listening until this time (lease), or not listening. */
+  private listeningUntilMs: number | null = null;
+  private readonly slice: Buffer;
+  private sliceFill = 0;
+  private sliceAtMs = 0;
+  private seq = 0;
+  private scratch = Buffer.alloc(FRAME_BYTES);
+  private closed = false;
+
+  constructor(
+    private readonly stream: TapSource,
+    private readonly o: ListenTapOptions,
+  ) {
+    this.callId = o.callId;
+    this.sliceBytes = Math.max(1, Math.round((o.sliceMs ?? DEFAULT_SLICE_MS) * BYTES_PER_MS));
+    this.maxQueuedBytes = Math.max(0, Math.round((o.maxQueuedMs ?? DEFAULT_MAX_QUEUED_MS) * BYTES_PER_MS));
+    this.nowMs = o.nowMs ?? (() => performance.now());
+    this.slice = Buffer.alloc(this.sliceBytes);
+    stream.on('media', this.onMedia);
+    stream.on('outbound', this.onOutbound);
+    stream.on('cleared', this.onCleared);
+    stream.on('closed', this.onStreamClosed);
+    if (!stream.isOpen) this.close();
+  }
+
+  get listening(): boolean {
+    return !this.closed && this.listeningUntilMs !== null && this.nowMs() < this.listeningUntilMs;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Outbound audio queued and not yet heard by the caller, in ms. */
+  get queuedMs(): number {
+    return this.queuedBytes / BYTES_PER_MS;
+  }
+
+  /** Outbound audio dropped because the queue was full, in ms. */
+  get droppedMs(): number {
+    return this.droppedBytes / BYTES_PER_MS;
+  }
+
+  /** Starts (or renews) listening for `leaseMs`. No effect once the stream closed. */
+  listen(leaseMs: number): void {
+    if (this.closed) return;
+    if (!this.listening) this.sliceFill = 0;
+    this.listeningUntilMs = this.nowMs() + leaseMs;
+  }
+
+  /** Stops listening; a partly filled slice is dropped, nothing more is sent. */
+  stop(): void {
+    this.listeningUntilMs = null;
+    this.sliceFill = 0;
+  }
+
+  /** Detaches from the stream and frees the queue. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeningUntilMs = null;
+    this.stream.off('media', this.onMedia);
+    this.stream.off('outbound', this.onOutbound);
+    this.stream.off('cleared', this.onCleared);
+    this.stream.off('closed', this.onStreamClosed);
+    this.dropQueue();
+    this.o.onClosed?.();
+  }
+
+  private readonly onOutbound = (audio: MulawAudio): void => {
+    const room = this.maxQueuedBytes - this.queuedBytes;
+    const bytes = audio.bytes.length <= room ? audio.bytes : audio.bytes.subarray(0, Math.max(0, room));
+    this.droppedBytes += audio.bytes.length - bytes.length;
+    if (bytes.length === 0) return;
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
+  };
+
+  private readonly onCleared = (): void => this.dropQueue();
+
+  private readonly onStreamClosed = (): void => {
+    if (this.listening) this.flush();
+    this.close();
+  };
+
+  /** One caller frame: the clock tick that plays as much queued outbound audio as it is long. */
+  private readonly onMedia = (audio: MulawAudio, timestampMs: number): void => {
+    const inbound = audio.bytes;
+    const n = inbound.length;
+    if (!this.listening) {
+      if (this.listeningUntilMs !== null) this.stop(); // lease lapsed
+      this.takeOutbound(n, null);
+      return;
+    }
+    if (this.scratch.length < n) this.scratch = Buffer.alloc(n);
+    const outbound = this.scratch;
+    const taken = this.takeOutbound(n, outbound);
+    for (let i = 0; i < n; i++) {
+      if (this.sliceFill === 0) this.sliceAtMs = timestampMs + i / BYTES_PER_MS;
+      let sample = DECODE[inbound[i]!]!;
+      if (i < taken) sample += DECODE[outbound[i]!]!;
+      this.slice[this.sliceFill++] = encodeMulawSample(sample > 32767 ? 32767 : sample < -32768 ? -32768 : sample);
+      if (this.sliceFill === this.sliceBytes) this.flush();
+    }
+  };
+
+  /** Moves up to `count` queued outbound bytes into `into` (or discards them); returns how many. */
+  private takeOutbound(count: number, into: Buffer | null): number {
+    let taken = 0;
+    while (taken < count && this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const step = Math.min(count - taken, head.length - this.headOffset);
+      if (into) head.copy(into, taken, this.headOffset, this.headOffset + step);
+      taken += step;
+      this.headOffset += step;
+      if (this.headOffset === head.length) {
+        this.queue.shift();
+        this.headOffset = 0;
+      }
+    }
+    this.queuedBytes -= taken;
+    return taken;
+  }
+
+  private dropQueue(): void {
+    this.queue.length = 0;
+    this.headOffset = 0;
+    this.queuedBytes = 0;
+  }
+
+  private flush(): void {
+    if (this.sliceFill === 0) return;
+    const data = this.slice.toString('base64', 0, this.sliceFill);
+    this.sliceFill = 0;
+    this.o.onAudio({
+      callId: this.callId,
+      seq: this.seq++,
+      atMs: Math.max(0, this.sliceAtMs),
+      encoding: 'mulaw',
+      sampleRateHz: 8000,
+      data,
+    });
+  }
+}
+
+export interface ListenInOptions {
+  /** The live call's media stream; throws not_found when there is no such live call. */
+  liveStream(callId: string): TapSource;
+  emit(event: AnyEvent): void;
+  logger: Logger;
+  leaseMs?: number;
+  sliceMs?: number;
+  maxQueuedMs?: number;
+}
+
+/** The core's taps, one per live call, and the 'call.listen' command. */
+export class ListenIn {
+  private readonly taps = new Map<string, ListenTap>();
+  private readonly leaseMs: number;
+
+  constructor(private readonly o: ListenInOptions) {
+    this.leaseMs = o.leaseMs ?? DEFAULT_LISTEN_LEASE_MS;
+  }
+
+  readonly handlers: Pick<Handlers, 'call.listen'> = {
+    'call.listen': ({ callId, listening }) => {
+      const tap = this.track(callId, this.o.liveStream(callId));
+      const was = tap.listening;
+      if (listening) tap.listen(this.leaseMs);
+      else tap.stop();
+      if (was !== tap.listening) this.o.logger.info({ callId, listening: tap.listening }, 'listen-in');
+      return { listening: tap.listening, leaseMs: tap.listening ? this.leaseMs : null };
+    },
+  };
+
+  /** Every core event passes here: a new live call starts being followed at once. */
+  onEvent(event: AnyEvent): void {
+    if (event.name !== 'call.updated' || event.payload.status === 'ended' || this.taps.has(event.payload.id)) return;
+    let stream: TapSource;
+    try {
+      stream = this.o.liveStream(event.payload.id);
+    } catch {
+      return; // not (or no longer) live
+    }
+    this.track(event.payload.id, stream);
+  }
+
+  /** The call's tap, created on first use. Taps remove themselves when their stream closes. */
+  track(callId: string, stream: TapSource): ListenTap {
+    const existing = this.taps.get(callId);
+    if (existing && !existing.isClosed) return existing;
+    const tap = new ListenTap(stream, {
+      callId,
+      sliceMs: this.o.sliceMs,
+      maxQueuedMs: this.o.maxQueuedMs,
+      onAudio: (payload) => this.o.emit({ name: 'call.audio', payload }),
+      onClosed: () => {
+        if (this.taps.get(callId) === tap) this.taps.delete(callId);
+      },
+    });
+    if (!tap.isClosed) this.taps.set(callId, tap);
+    return tap;
+  }
+
+  get size(): number {
+    return this.taps.size;
+  }
+
+  close(): void {
+    for (const tap of [...this.taps.values()]) tap.close();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Moves a live Twilio call between the AI's media stream and the agent's softphone, with
+ * the REST API: a take-over redirects the call to `<Dial><Client>`; a hand-back to a fresh
+ * `<Connect><Stream>`; ending completes the call.
+ */
+import twilio from 'twilio';
+import { SOFTPHONE_PARAM, SOFTPHONE_PURPOSE } from '@shared/softphone';
+import type { CallControl } from '../calls/ports';
+import type { AdmittedCall, CallRegistry } from './call-registry';
+import type { TwilioRestClient } from './twilio-client';
+import { streamTwiml } from './twilio-webhooks';
+
+export interface TwilioCallControlOptions {
+  call: AdmittedCall;
+  registry: CallRegistry;
+  /** A REST client for the current settings (throws a clear `unavailable` error if unconfigured). */
+  client(): TwilioRestClient;
+  /** The public https origin Twilio reaches us on. */
+  origin(): string | null;
+  /** Turns a REST failure into an error the agent can read. */
+  describe(error: unknown, what: string): Error;
+}
+
+export function createTwilioCallControl(o: TwilioCallControlOptions): CallControl {
+  const update = async (params: { twiml?: string; status?: 'completed' }, what: string) => {
+    try {
+      await o.client().calls(o.call.callSid).update(params);
+    } catch (error) {
+      throw o.describe(error, what);
+    }
+  };
+  return {
+    kind: 'twilio',
+    async redirectToAgent(identity) {
+      const response = new twilio.twiml.VoiceResponse();
+      const client = response.dial().client();
+      client.identity(identity);
+      client.parameter({ name: SOFTPHONE_PARAM.callSid, value: o.call.callSid });
+      client.parameter({ name: SOFTPHONE_PARAM.purpose, value: SOFTPHONE_PURPOSE.takeover });
+      await update({ twiml: response.toString() }, 'put the caller through to your softphone');
+    },
+    async returnToAi() {
+      const origin = o.origin();
+      if (!origin) throw new Error('the public base URL is not set, so Twilio cannot reach the AI');
+      await update({ twiml: streamTwiml(o.registry, origin, o.call) }, 'hand the caller back to the AI');
+    },
+    async hangUp() {
+      await update({ status: 'completed' }, 'end the call');
+    },
+  };
+}

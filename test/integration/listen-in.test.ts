@@ -1,0 +1,106 @@
+/**
+ * Listen in through the real core and a real demo call: the caller simulator dials the media
+ * bridge over loopback and speaks in real time, the offline engines answer by voice. While
+ * the agent listens, 'call.audio' slices arrive at real-time rate and carry both sides of the
+ * line, lined up with what the simulated caller actually heard; switched off, they stop.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CallAudio } from '../../src/shared/contract';
+import { mulawAudio, mulawToPcm } from '../../src/main/core/pipeline/audio';
+import { createFliteTts } from '../../src/main/core/providers/tts/flite';
+import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
+import { loadScenarios } from '../../src/main/core/telephony/scenario';
+import { RESOURCES_DIR, startHarness, type CoreHarness } from '../support/core-harness';
+import { until } from '../support/raw-twilio';
+
+function rms(bytes: Buffer): number {
+  const pcm = mulawToPcm(mulawAudio(bytes)).samples;
+  let sum = 0;
+  for (const s of pcm) sum += s * s;
+  return pcm.length ? Math.sqrt(sum / pcm.length) : 0;
+}
+
+describe('listen in on a live demo call', () => {
+  let harness: CoreHarness;
+  afterAll(() => harness?.core.close());
+
+  it('streams the mixed line audio in real time while on, and nothing once off', async () => {
+    harness = await startHarness();
+    const scenario = (await loadScenarios(RESOURCES_DIR)).find((s) => s.id === 'double-charge')!;
+    const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
+    await caller.start();
+    await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === caller.callSid), 5000, 'call to appear');
+    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === caller.callSid ? [e.payload.id] : []))[0]!;
+    const slices = () => harness.events.flatMap((e) => (e.name === 'call.audio' && e.payload.callId === callId ? [e.payload] : [])) as CallAudio[];
+
+    // A call that does not exist (or has ended) is not_found; a bad argument is bad_request.
+    const missing = await harness.core.dispatch('call.listen', { callId: 'no-such-call', listening: true });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const bad = await harness.core.dispatch('call.listen', { callId, listening: 'yes' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    // Nothing flows before anyone listens.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slices()).toEqual([]);
+
+    const startedPerfMs = performance.now();
+    expect(await harness.call('call.listen', { callId, listening: true })).toEqual({ listening: true, leaseMs: 60_000 });
+    // Listen through the greeting, the caller's first line and the start of the AI's answer.
+    await until(() => harness.finals(callId).some((u) => u.speaker === 'caller'), 60_000, 'the caller to speak');
+    await until(() => harness.latest(callId)?.aiActivity === 'speaking', 30_000, 'the AI answering');
+    await new Promise((r) => setTimeout(r, 2000));
+    const heard = slices();
+    const elapsedMs = performance.now() - startedPerfMs;
+
+    // Real-time rate: 100 ms slices, numbered without gaps, stamped 100 ms apart on the call clock.
+    const audioMs = heard.length * 100;
+    console.log(`listen-in: ${heard.length} slices (${audioMs} ms of audio) in ${Math.round(elapsedMs)} ms`);
+    expect(audioMs / elapsedMs).toBeGreaterThan(0.85);
+    expect(audioMs / elapsedMs).toBeLessThan(1.1);
+    expect(heard.map((s) => s.seq)).toEqual(heard.map((_, i) => i));
+    for (let i = 1; i < heard.length; i++) expect(heard[i]!.atMs - heard[i - 1]!.atMs).toBe(100);
+    expect(heard.every((s) => s.encoding === 'mulaw' && s.sampleRateHz === 8000 && Buffer.from(s.data, 'base64').length === 800)).toBe(true);
+
+    // Line up the tap's 20 ms frames with the simulator's own record of the call (same clock:
+    // Twilio timestamps are ms since the stream started).
+    const tap = new Map<number, Buffer>();
+    for (const s of heard) {
+      const bytes = Buffer.from(s.data, 'base64');
+      for (let f = 0; f < 5; f++) tap.set(s.atMs + f * 20, bytes.subarray(f * 160, (f + 1) * 160));
+    }
+    const report = caller.report;
+    const callerSpeaking = (atMs: number) => report.spoken.some((l) => atMs >= l.startMs && atMs <= l.endMs);
+    const played = new Map(report.played.map((p) => [p.atMs, p.bytes]));
+
+    // Caller speech: frames while the caller spoke and nothing played to them.
+    const callerOnly = [...tap].filter(([atMs]) => callerSpeaking(atMs) && !played.has(atMs));
+    // AI speech: frames the caller heard while silent themselves.
+    const aiOnly = [...tap].filter(([atMs]) => !callerSpeaking(atMs) && played.has(atMs));
+    const quiet = [...tap].filter(([atMs]) => !callerSpeaking(atMs) && !played.has(atMs));
+    const loud = (frames: Array<[number, Buffer]>) => frames.filter(([, b]) => rms(b) > 300).length / Math.max(1, frames.length);
+    console.log(`listen-in frames: caller-only ${callerOnly.length} (loud ${loud(callerOnly).toFixed(2)}), AI-only ${aiOnly.length} (loud ${loud(aiOnly).toFixed(2)}), quiet ${quiet.length} (loud ${loud(quiet).toFixed(2)})`);
+    expect(callerOnly.length).toBeGreaterThan(50); // a second of the caller's line at least
+    expect(aiOnly.length).toBeGreaterThan(100); // the greeting and the answer's start
+    expect(loud(callerOnly)).toBeGreaterThan(0.5);
+    expect(loud(aiOnly)).toBeGreaterThan(0.5);
+    expect(loud(quiet)).toBeLessThan(0.05);
+    // What the agent hears of the AI is what the caller heard, at the same moment: the tap's
+    // frame is the simulator's played frame byte for byte (allowing a frame of network skew).
+    const same = (a: Buffer, b: Buffer | undefined) => b !== undefined && b.length === 160 && a.equals(b);
+    const aligned = aiOnly.filter(([atMs, b]) => same(b, played.get(atMs)) || same(b, played.get(atMs - 20)) || same(b, played.get(atMs + 20)));
+    console.log(`listen-in: ${aligned.length}/${aiOnly.length} AI-only frames match what the caller heard`);
+    expect(aligned.length / aiOnly.length).toBeGreaterThan(0.9);
+
+    // Off: the slices stop at once (emission is synchronous with the caller's frames).
+    expect(await harness.call('call.listen', { callId, listening: false })).toEqual({ listening: false, leaseMs: null });
+    const atOff = slices().length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(slices().length).toBe(atOff);
+
+    // The call ends: listening is refused, the tap is gone.
+    await harness.call('call.end', { callId });
+    await caller.done;
+    const after = await harness.core.dispatch('call.listen', { callId, listening: true });
+    expect(after).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(slices().length).toBe(atOff);
+  });
+});

@@ -52,7 +52,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'server', testMatch: /(console|settings)\.spec\.ts$/ },
-    { name: 'fake-ui', testMatch: /(fake-ui|softphone)\.spec\.ts$/ },
+    { name: 'fake-ui', testMatch: /(fake-ui|softphone|telephony)\.spec\.ts$/ },
   ],
   webServer: fakeOnly
     ? undefined

@@ -59,6 +59,8 @@ export const CallEventType = z.enum([
   'fallback',
   /** The caller said nothing for a while: the AI re-prompted (data.attempt). */
   'silence',
+  /** Twilio reported the call's status (data.status: ringing, in-progress, completed…). */
+  'status',
   'ended',
   'error',
 ]);

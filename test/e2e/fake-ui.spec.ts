@@ -313,3 +313,49 @@ test('without Electron or a token, a socket the server refuses shows the needs-t
   expect(new URL(page.url()).search).toBe('');
   expect(await page.evaluate(() => sessionStorage.getItem('switchboard.token'))).toBe('stale-token');
 });
+
+test('listen in: plays the call through an AudioContext started by the click, stops on take over', async ({ page }) => {
+  const problems = collectProblems(page);
+  // Count AudioContexts and the slices scheduled on them (the page's own WebAudio, observed).
+  await page.addInitScript(() => {
+    const Original = window.AudioContext;
+    const seen: AudioContext[] = [];
+    let started = 0;
+    const start = AudioBufferSourceNode.prototype.start;
+    AudioBufferSourceNode.prototype.start = function (...args: Parameters<AudioBufferSourceNode['start']>) {
+      started++;
+      return start.apply(this, args);
+    };
+    window.AudioContext = class extends Original {
+      constructor(options?: AudioContextOptions) {
+        super(options);
+        seen.push(this);
+      }
+    };
+    Object.assign(window, { __audio: () => ({ contexts: seen.map((c) => c.state), started }) });
+  });
+  await openWithFakeBackend(page, { speed: 2 });
+  await page.getByRole('button', { name: 'Start demo call' }).click();
+  const listen = page.getByTestId('listen-in');
+  await expect(listen).toBeVisible();
+  await expect(listen).toHaveAttribute('aria-pressed', 'false');
+  const audio = () => page.evaluate(() => (window as unknown as { __audio(): { contexts: string[]; started: number } }).__audio());
+  expect((await audio()).contexts).toEqual([]); // nothing before the click
+
+  await listen.click();
+  await expect(listen).toHaveAttribute('data-listening', 'true');
+  await expect.poll(async () => (await audio()).contexts).toEqual(['running']);
+  await expect.poll(async () => (await audio()).started, { timeout: 5000 }).toBeGreaterThan(5);
+  await expect(listen).toHaveAttribute('data-flowing', 'true');
+  await expect(page.getByTestId('listen-in-meter')).toBeVisible();
+  await shot(page, '30-listen-in');
+
+  // Taking over stops listening and releases the audio device.
+  await page.getByRole('button', { name: 'Take over' }).click();
+  await expect(page.getByTestId('listen-in')).toHaveCount(0);
+  await expect.poll(async () => (await audio()).contexts).toEqual(['closed']);
+  const after = (await audio()).started;
+  await page.waitForTimeout(500);
+  expect((await audio()).started).toBe(after);
+  expect(problems).toEqual([]);
+});

@@ -62,6 +62,9 @@ describe('take over a real call into the softphone, and hand it back', () => {
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === rung.callSid), 5000, 'the call');
     const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === rung.callSid ? [e.payload.id] : []))[0]!;
     expect(harness.latest(callId)).toMatchObject({ from: CALLER, to: OUR_NUMBER, direction: 'inbound' });
+    // Twilio's status callbacks land on the call's timeline.
+    expect((await fake.sendStatus(rung.callSid, 'in-progress')).status).toBeLessThan(300);
+    await until(() => harness.events.some((e) => e.name === 'call.event' && e.payload.callId === callId && e.payload.type === 'status' && e.payload.data.status === 'in-progress'), 5000, 'the status on the timeline');
     await until(() => harness.latest(callId)?.aiActivity === 'speaking', 10_000, 'the greeting');
 
     // No softphone: the caller stays with the AI, and the agent is told why.

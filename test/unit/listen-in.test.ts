@@ -97,6 +97,8 @@ describe('listen-in tap', () => {
     // Frames 1-4 are exactly the first 80 ms of the clause, untouched by the (silent) caller.
     const out = Buffer.concat(slices.map((s) => Buffer.from(s.data, 'base64')));
     expect(out.subarray(160, 800)).toEqual(tone(1000, 1600, 8000).subarray(0, 640));
+    // Caller-only frames after the clear pass through bit for bit.
+    expect(out.subarray(1280, 1600)).toEqual(Buffer.concat([callerTone, callerTone]));
     // Frames 5-7 are the sum: 300 Hz + 1000 Hz, sample by sample within the codec step.
     const mixed = mulawToPcm(mulawAudio(out.subarray(800, 1280))).samples;
     const ai = mulawToPcm(mulawAudio(tone(1000, 1600, 8000).subarray(640, 1120))).samples;

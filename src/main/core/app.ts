@@ -98,7 +98,9 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     // Twilio's word that a call is over ends it here too (a call with the agent's softphone
     // has no stream of ours to notice the hang-up).
     onStatus: (event) => {
-      if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(event.status)) void calls.findBySid(event.callSid)?.end(event.status);
+      const session = calls.findBySid(event.callSid);
+      session?.recordStatus(event.status);
+      if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(event.status)) void session?.end(event.status);
     },
     emit,
     logger,

@@ -251,6 +251,11 @@ export class CallSession {
     return line;
   }
 
+  /** Twilio's status callbacks go on the call's timeline (and are stored with it). */
+  recordStatus(status: string): void {
+    if (this.isLive) this.recordEvent('status', { status });
+  }
+
   /** Ends the call for everyone. Idempotent; resolves when the call is stored as ended. */
   end(reason: string): Promise<void> {
     this.endPromise ??= this.finish(reason);

@@ -32,6 +32,19 @@ const BYTES_PER_MS = 8;
 /** mu-law byte -> PCM16 sample. */
 const DECODE = mulawToPcm(mulawAudio(Buffer.from(Array.from({ length: 256 }, (_, b) => b)))).samples;
 
+/**
+ * Two mu-law samples summed with clipping. When one side is silent the other passes through
+ * untouched, so one voice at a time (most of a call) reaches the agent bit for bit.
+ */
+function mix(a: number, b: number): number {
+  const sa = DECODE[a]!;
+  const sb = DECODE[b]!;
+  if (sa === 0) return b;
+  if (sb === 0) return a;
+  const sum = sa + sb;
+  return encodeMulawSample(sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum);
+}
+
 /** One listen-in slice: 100 ms (five Twilio frames). */
 export const DEFAULT_SLICE_MS = 100;
 /** Twilio keeps ~10 minutes of outbound audio; a clause is seconds. 2 minutes bounds a call at ~1 MB. */
@@ -160,9 +173,7 @@ export class ListenTap {
     const taken = this.takeOutbound(n, outbound);
     for (let i = 0; i < n; i++) {
       if (this.sliceFill === 0) this.sliceAtMs = timestampMs + i / BYTES_PER_MS;
-      let sample = DECODE[inbound[i]!]!;
-      if (i < taken) sample += DECODE[outbound[i]!]!;
-      this.slice[this.sliceFill++] = encodeMulawSample(sample > 32767 ? 32767 : sample < -32768 ? -32768 : sample);
+      this.slice[this.sliceFill++] = i < taken ? mix(inbound[i]!, outbound[i]!) : inbound[i]!;
       if (this.sliceFill === this.sliceBytes) this.flush();
     }
   };

@@ -90,6 +90,10 @@ export function eventLabel(ev: CallEvent): string {
       const reason = typeof ev.data['reason'] === 'string' ? ` · ${ev.data['reason'].replace(/[_-]+/g, ' ')}` : '';
       return `Call ended${reason}`;
     }
+    case 'status': {
+      const status = text(ev.data, 'status');
+      return status ? `Phone line: ${status.replace(/-/g, ' ')}` : 'Phone line status';
+    }
     case 'error':
       return typeof ev.data['message'] === 'string' ? `Error · ${ev.data['message']}` : 'Error on the call';
   }

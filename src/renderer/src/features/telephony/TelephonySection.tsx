@@ -117,6 +117,7 @@ function AccountSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
         <TextSetting key={`a${s.accountSid}`} id="tel-account-sid" label="Account SID" placeholder="AC…" {...sid('accountSid')} />
         <SecretSetting
           label="Auth token"
+          placeholder="Paste the auth token"
           status={secret('twilioAuthToken')}
           envVar="TWILIO_AUTH_TOKEN"
           busy={t.busy.twilioAuthToken === true}
@@ -135,6 +136,7 @@ function AccountSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
         />
         <SecretSetting
           label="API key secret"
+          placeholder="Paste the API key secret"
           optional
           status={secret('twilioApiKeySecret')}
           envVar="TWILIO_API_KEY_SECRET"
@@ -359,14 +361,19 @@ function AllowedHours({ t, saved }: { t: TelephonySettingsApi; saved: { start: s
   const timeClass = cn(inputClass, 'w-28 font-mono tabular-nums [color-scheme:dark]', problem ? 'border-rose-500/50' : 'border-slate-700/80');
   return (
     <Row label="Allowed hours" htmlFor="tel-hours-start">
-      <div className="flex items-center gap-2">
+      {/* Saved when focus leaves both inputs, so a new window is checked as a whole. */}
+      <div
+        className="flex items-center gap-2"
+        onBlur={(e) => {
+          if (!(e.relatedTarget instanceof Node && e.currentTarget.contains(e.relatedTarget))) commit();
+        }}
+      >
         <input
           id="tel-hours-start"
           aria-label="Calls allowed from"
           type="time"
           value={start}
           onChange={(e) => setStart(e.target.value)}
-          onBlur={commit}
           className={timeClass}
         />
         <span className="text-[12px] text-slate-500">to</span>
@@ -375,7 +382,6 @@ function AllowedHours({ t, saved }: { t: TelephonySettingsApi; saved: { start: s
           type="time"
           value={end}
           onChange={(e) => setEnd(e.target.value)}
-          onBlur={commit}
           className={timeClass}
         />
         {t.busy.allowedHours ? <span className="text-[11px] text-slate-500">Saving…</span> : null}
@@ -385,7 +391,7 @@ function AllowedHours({ t, saved }: { t: TelephonySettingsApi; saved: { start: s
       ) : t.errors.allowedHours ? (
         <FieldNote tone="error">{t.errors.allowedHours}</FieldNote>
       ) : (
-        <FieldNote>The callee's local time; an end of 00:00 means midnight.</FieldNote>
+        <FieldNote>In the callee's local time. An end of midnight (00:00) means the end of the day.</FieldNote>
       )}
     </Row>
   );
@@ -405,7 +411,7 @@ function DoNotCall({ t, list }: { t: TelephonySettingsApi; list: string[] }) {
         testId="add-do-not-call"
         existing={list}
         busy={busy}
-        placeholder="+14155550123 (paste several, comma-separated)"
+        placeholder="+14155550123, +447700900123…"
         onAdd={(added) => t.update('doNotCall', [...list, ...added])}
       />
       {t.errors.doNotCall ? <FieldNote tone="error">{t.errors.doNotCall}</FieldNote> : null}

@@ -152,6 +152,7 @@ function secretCopy(status: SecretStatus): { label: string; className: string } 
 /** A write-only secret: shows whether it is set, never its value. */
 export function SecretSetting({
   label,
+  placeholder,
   optional,
   status,
   envVar,
@@ -161,6 +162,7 @@ export function SecretSetting({
   onClear,
 }: {
   label: string;
+  placeholder: string;
   optional?: boolean;
   status: SecretStatus;
   envVar: string;
@@ -190,7 +192,7 @@ export function SecretSetting({
               type="password"
               value={value}
               onChange={(e) => setValue(e.target.value)}
-              placeholder={status.configured ? 'Paste a new value to replace it' : `Paste the ${label.toLowerCase()}`}
+              placeholder={status.configured ? 'Paste a new value to replace it' : placeholder}
               autoComplete="new-password"
               spellCheck={false}
               maxLength={512}

@@ -11,7 +11,9 @@ export function normalizePhone(input: string): string {
 /** null when `input` (normalised) is an E.164 number, else why not. */
 export function e164Problem(input: string): string | null {
   const parsed = E164.safeParse(normalizePhone(input));
-  return parsed.success ? null : (parsed.error.issues[0]?.message ?? 'not an E.164 number');
+  if (parsed.success) return null;
+  const message = parsed.error.issues[0]?.message ?? 'not an E.164 number';
+  return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
 export const callerNumberOf = (raw: string): string => (raw ? formatPhone(raw) : 'Unknown number');

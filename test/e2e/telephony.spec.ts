@@ -1,0 +1,238 @@
+/**
+ * Telephony in the console against the fake backend (test/e2e/support/fake-backend.ts, which
+ * answers telephony.* and calls.dial like the core): the Settings dialog's Telephony tab, the
+ * New AI call dialog with the core's refusals, and Twilio call statuses on outbound calls.
+ * Needs the built renderer (out/renderer).
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { openWithFakeBackend } from './support/fake-page';
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/telephony-${name}.png` });
+
+const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
+
+function collectProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(msg.text());
+  });
+  page.on('pageerror', (err) => problems.push(String(err)));
+  return problems;
+}
+
+/** Sets Twilio up through the fake backend's transport, as a previous session would have. */
+async function configureTwilio(page: Page, extra: Record<string, unknown> = {}): Promise<void> {
+  await page.evaluate(async (patch) => {
+    const api = (globalThis as unknown as { switchboard: { invoke(name: string, input: unknown): Promise<{ ok: boolean }> } }).switchboard;
+    await api.invoke('secrets.set', { name: 'twilioAuthToken', value: 'auth-token-0123456789' });
+    const r = await api.invoke('telephony.update', {
+      accountSid: `AC${'0123456789abcdef'.repeat(2)}`,
+      phoneNumbers: ['+14155550199'],
+      publicBaseUrl: 'https://switchboard-demo.ngrok.app',
+      // All day, so the test does not depend on when it runs.
+      allowedHours: { start: '00:00', end: '24:00' },
+      ...patch,
+    });
+    if (!r.ok) throw new Error('telephony.update failed');
+  }, extra);
+}
+
+test('telephony settings: fields validate as you type, save, and readiness follows', async ({ page }) => {
+  const problems = collectProblems(page);
+  await openWithFakeBackend(page, { seed: true });
+  await page.getByTestId('settings-button').click();
+  const dialog = page.getByTestId('settings-dialog');
+  await dialog.getByRole('tab', { name: 'Telephony' }).click();
+
+  const readiness = dialog.getByTestId('telephony-readiness');
+  await expect(readiness).toHaveAttribute('data-ready', 'false');
+  const missing = dialog.getByTestId('telephony-missing');
+  await expect(missing).toContainText('Twilio account SID');
+  await expect(missing).toContainText('Twilio auth token');
+  await expect(missing).toContainText('a Twilio phone number');
+  await expect(dialog).toContainText("The https address your tunnel forwards to this machine's telephony port 47890.");
+  await shot(page, '01-settings-empty');
+
+  // Account SID: a malformed SID is caught in the field, a good one saves and leaves "missing".
+  const sid = dialog.getByLabel('Account SID');
+  await sid.fill('AC1234');
+  await sid.press('Enter');
+  await expect(dialog.getByText('an Account SID is AC followed by 32 hex digits')).toBeVisible();
+  await sid.fill(ACCOUNT_SID);
+  await sid.press('Enter');
+  await expect(missing).not.toContainText('Twilio account SID');
+  await expect(dialog.getByLabel('Account SID')).toHaveValue(ACCOUNT_SID);
+
+  // The auth token is write-only: saved, then only its status shows.
+  const token = dialog.locator('[data-testid="twilio-secret"][data-secret="twilioAuthToken"]');
+  await token.locator('input[type="password"]').fill('auth-token-0123456789');
+  await token.getByRole('button', { name: 'Save' }).click();
+  await expect(token.getByTestId('secret-status')).toHaveAttribute('data-configured', 'true');
+  await expect(token.locator('input[type="password"]')).toHaveValue('');
+  await expect(missing).not.toContainText('Twilio auth token');
+
+  // Phone numbers: E.164 checked as you type (spaces and brackets are fine), added as a row.
+  const add = dialog.getByLabel('Add a phone number');
+  await add.fill('+1 415');
+  await expect(dialog.getByTestId('add-phone-number').getByTestId('number-problem')).toContainText('E.164');
+  await expect(dialog.getByTestId('add-phone-number').getByRole('button', { name: 'Add' })).toBeDisabled();
+  await add.fill('+1 (415) 555-0100');
+  await add.press('Enter');
+  await expect(dialog.locator('[data-testid="phone-number"][data-number="+14155550100"]')).toBeVisible();
+  await expect(add).toHaveValue('');
+  await expect(missing).not.toContainText('a Twilio phone number');
+
+  // Public base URL: http is refused in the field; the core's refusal of a port shows inline.
+  const url = dialog.getByLabel('Public base URL');
+  await url.fill('http://switchboard-demo.ngrok.app');
+  await url.press('Enter');
+  await expect(dialog.getByText('expected an https:// URL')).toBeVisible();
+  await url.fill('https://switchboard-demo.ngrok.app');
+  await url.press('Enter');
+  await expect(dialog.getByTestId('telephony-webhooks')).toContainText('https://switchboard-demo.ngrok.app/twilio/voice');
+
+  const port = dialog.getByLabel('Local port');
+  await port.fill('80');
+  await port.press('Enter');
+  await expect(dialog.getByText('cannot listen on port 80: EACCES')).toBeVisible();
+  await port.fill('8089');
+  await port.press('Enter');
+  await expect(dialog.getByTestId('telephony-port')).toHaveText('8089');
+  await expect(dialog.getByText('cannot listen on port 80: EACCES')).toHaveCount(0);
+
+  await expect(readiness).toHaveAttribute('data-ready', 'true');
+  await expect(readiness).toContainText('Ready for real calls');
+
+  // Point the number at this console: the result shows where Twilio now sends its calls.
+  const row = dialog.locator('[data-testid="phone-number"][data-number="+14155550100"]');
+  await row.getByRole('button', { name: 'Point this number here' }).click();
+  await expect(row.getByTestId('number-setup-result')).toContainText('https://switchboard-demo.ngrok.app/twilio/voice');
+  await expect(row.getByTestId('number-setup-result')).toContainText('PN');
+  await dialog.locator('[role="tabpanel"]').evaluate((el) => el.scrollTo(0, 0));
+  await shot(page, '02-settings-ready');
+  await dialog.getByTestId('phone-numbers').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await shot(page, '02b-settings-numbers');
+
+  // Do-not-call list and allowed hours.
+  const dnc = dialog.getByLabel('Add to the do-not-call list');
+  await dnc.fill('+14155550123, +44 7700 900123');
+  await dnc.press('Enter');
+  await expect(dialog.getByTestId('do-not-call').getByTestId('number-chip')).toHaveCount(2);
+  await dialog.getByLabel('Calls allowed from').fill('18:00');
+  await dialog.getByLabel('Calls allowed until').fill('09:00');
+  await dialog.getByLabel('Calls allowed until').blur();
+  await expect(dialog.getByText('The start must be before the end.')).toBeVisible();
+  await dialog.getByLabel('Calls allowed from').fill('09:00');
+  await dialog.getByLabel('Calls allowed until').fill('20:30');
+  await dialog.getByLabel('Calls allowed until').blur();
+  await expect(dialog.getByText('The start must be before the end.')).toHaveCount(0);
+  const saved = await page.evaluate(async () => {
+    const api = (globalThis as unknown as { switchboard: { invoke(name: string, input: unknown): Promise<{ ok: true; value: { settings: unknown } }> } }).switchboard;
+    return (await api.invoke('telephony.get', {})).value.settings;
+  });
+  expect(saved).toMatchObject({ allowedHours: { start: '09:00', end: '20:30' }, doNotCall: ['+14155550123', '+447700900123'], localPort: 8089 });
+  await dialog.getByTestId('do-not-call').scrollIntoViewIfNeeded();
+  await shot(page, '03-settings-outbound-rules');
+
+  // Removing the only number makes telephony not ready again.
+  await row.getByRole('button', { name: 'Remove +14155550100' }).click();
+  await expect(readiness).toHaveAttribute('data-ready', 'false');
+  await expect(missing).toContainText('a Twilio phone number');
+
+  expect(problems).toEqual([]);
+});
+
+test('new AI call: not configured, invalid number, do-not-call, then a call that rings and is answered', async ({ page }) => {
+  const problems = collectProblems(page);
+  await openWithFakeBackend(page, { seed: true });
+  const button = page.getByRole('button', { name: 'New AI call' });
+  await expect(button).toBeEnabled();
+
+  // Before Twilio is set up the dialog says so, and the core's refusal says what is missing.
+  await button.click();
+  const dialog = page.getByTestId('new-call-dialog');
+  await expect(dialog.getByTestId('dial-not-ready')).toContainText('Twilio account SID');
+  await dialog.getByLabel('Number to call').fill('+14155550100');
+  await dialog.getByLabel('Purpose and context for the AI').fill('Confirm the boiler service appointment on Thursday morning.');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-refusal')).toContainText('Twilio is not configured: missing Twilio account SID');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+
+  await configureTwilio(page, { doNotCall: ['+14155550123'] });
+  await button.click();
+  await expect(dialog.getByTestId('dial-form')).toBeVisible();
+  await expect(dialog.getByTestId('dial-not-ready')).toHaveCount(0);
+  await shot(page, '10-new-call-empty');
+
+  // An incomplete number is caught in the form: nothing is sent.
+  const number = dialog.getByLabel('Number to call');
+  await number.fill('+1 415');
+  await dialog.getByLabel('Purpose and context for the AI').fill(
+    "Confirm Ms Jones' boiler service on Thursday between 8 and 12; offer Friday morning if that no longer suits.",
+  );
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-number-error')).toContainText('Expected an E.164 number such as +14155550100');
+  await expect(dialog.getByTestId('dial-refusal')).toHaveCount(0);
+  await shot(page, '11-new-call-invalid');
+
+  // A number the core finds invalid, then one on the do-not-call list: the core's reasons.
+  await number.fill('+1 555 555 0123');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-refusal')).toContainText('not a valid phone number');
+  await number.fill('+1 415 555 0123');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-refusal')).toContainText('The number is on the do-not-call list');
+  await shot(page, '12-new-call-do-not-call');
+
+  // A good number: "Calling…" with Twilio's status, then the call opens when it is answered.
+  await number.fill('+1 415 555 0100');
+  await dialog.getByLabel('Script').fill('1. Greet and say who is calling.\n2. Confirm the Thursday slot.\n3. Offer Friday if needed.');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  const placed = dialog.getByTestId('dial-placed');
+  await expect(placed).toContainText('Calling +1 415 555 0100…');
+  await expect(placed.getByTestId('twilio-status')).toHaveAttribute('data-twilio-status', 'ringing');
+  await expect(page.getByTestId('outbound-dial')).toContainText('+1 415 555 0100');
+  await shot(page, '13-new-call-ringing');
+
+  await expect(dialog).toBeHidden({ timeout: 10_000 });
+  const view = page.getByTestId('call-view');
+  await expect(view.getByTestId('call-number')).toHaveText('+1 415 555 0100');
+  await expect(view).toContainText('Outbound');
+  await expect(page.getByTestId('outbound-dial')).toHaveCount(0);
+  await expect(page.getByTestId('live-call').filter({ hasText: '415 555 0100' })).toBeVisible();
+
+  expect(problems).toEqual([]);
+});
+
+test('call status: an outbound call rings in Live calls, then ends unanswered with "No answer"', async ({ page }) => {
+  const problems = collectProblems(page);
+  await openWithFakeBackend(page, { seed: true });
+  await configureTwilio(page);
+
+  await page.getByRole('button', { name: 'New AI call' }).click();
+  const dialog = page.getByTestId('new-call-dialog');
+  await dialog.getByLabel('Number to call').fill('+14155550013');
+  await dialog.getByLabel('Purpose and context for the AI').fill('Remind the customer their meter reading is due this week.');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-placed')).toContainText('Calling +1 415 555 0013…');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  // No summary yet: the Live calls list shows the dial, ringing, with its purpose.
+  const pending = page.getByTestId('outbound-dial');
+  await expect(pending.getByTestId('twilio-status')).toHaveAttribute('data-twilio-status', 'ringing');
+  await expect(pending).toContainText('meter reading');
+  await shot(page, '20-live-calls-ringing');
+
+  // Twilio says no-answer: the core stores it as an ended call, which opens with the reason.
+  await expect(pending).toHaveCount(0, { timeout: 10_000 });
+  const view = page.getByTestId('call-view');
+  await expect(view.getByTestId('call-number')).toHaveText('+1 415 555 0013');
+  await expect(view.getByTestId('call-status')).toHaveAttribute('data-status', 'ended');
+  await expect(view.getByTestId('twilio-status')).toHaveAttribute('data-twilio-status', 'no-answer');
+  await expect(view.getByTestId('twilio-status')).toHaveText('No answer');
+  await expect(page.getByTestId('recent-call').first()).toContainText('No Answer');
+  await shot(page, '21-no-answer');
+
+  expect(problems).toEqual([]);
+});

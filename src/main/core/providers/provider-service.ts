@@ -23,6 +23,7 @@ import { ProviderChoice, type CloudProvider, type EngineInfo, type SecretName, t
 import type { AssistEngine } from '../assist/assist-engine';
 import type { SecretStore } from '../config/secrets';
 import { silentLogger, type Logger } from '../log';
+import { abortable } from './abortable';
 import { createGeminiLlm, LlmUnavailableError, GEMINI_TOOL_NAMES } from './llm/gemini';
 import { createDeepgramStt } from './stt/deepgram';
 import { createDeepgramTts, type DeepgramTtsProvider } from './tts/deepgram-aura';
@@ -236,7 +237,7 @@ export function createProviderService(options: ProviderServiceOptions): Provider
         provider === 'deepgram'
           ? probeDeepgram(key, deepgramEnvironment, deadline.signal, testTimeoutMs)
           : probeGemini(key, geminiBaseUrl, deadline.signal);
-      const detail = await untilAborted(attempt, deadline.signal);
+      const detail = await abortable(attempt, deadline.signal);
       const latencyMs = Math.round(performance.now() - startedMs);
       log.info({ provider, latencyMs }, 'provider test passed');
       return { ok: true, latencyMs, message: `${vendor} accepted the key: ${detail}.` };
@@ -354,23 +355,6 @@ function formatSeconds(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
 
 /** A handshake failure as the SDK reports it: close and/or error events. */
 class DeepgramHandshakeError extends Error {

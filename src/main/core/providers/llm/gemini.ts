@@ -21,6 +21,7 @@ import { ApiError, FunctionCallingConfigMode, GoogleGenAI } from '@google/genai'
 import type { Content, FunctionDeclaration, GenerateContentConfig, GenerateContentResponse, Part } from '@google/genai';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../../log';
+import { abortable } from '../abortable';
 import type { ChatMessage, LlmChunk, LlmProvider, LlmRequest } from '../types';
 
 // ---------------------------------------------------------------- public API
@@ -283,27 +284,9 @@ function abortError(signal: AbortSignal): Error {
   return new DOMException('The reply was aborted', 'AbortError');
 }
 
-/** Settles with `promise`, or rejects as soon as `signal` aborts (the SDK may be slower to notice). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return untilAborted(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
+  return abortable(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal, abortError);
 }
 
 // ---------------------------------------------------------------- the provider
@@ -379,16 +362,17 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
       const startedMs = performance.now();
       try {
         arm(firstTokenTimeoutMs);
-        const response = await untilAborted(
+        const response = await abortable(
           ai.models.generateContentStream({ model, contents, config: { ...config, abortSignal: attemptCtl.signal } }),
           attemptCtl.signal,
+          abortError,
         );
         stream = { chunks: response };
         for (;;) {
           // The clock runs only while we wait on the service, never while the consumer
           // (TTS, at its own pace) holds a chunk.
           if (received > 0) arm(stallTimeoutMs);
-          const next = await untilAborted(stream.chunks.next(), attemptCtl.signal);
+          const next = await abortable(stream.chunks.next(), attemptCtl.signal, abortError);
           clearTimeout(timer);
           if (next.done) return;
           if (received === 0) log.debug({ attempt, firstChunkMs: Math.round(performance.now() - startedMs) }, 'gemini first chunk');
@@ -547,7 +531,7 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
     try {
       const handler = handlers.lookup_knowledge;
       if (!handler) return { error: 'lookup is not available' };
-      const output = await untilAborted(handler(parsed.data, signal), signal);
+      const output = await abortable(handler(parsed.data, signal), signal, abortError);
       return { output: output === '' ? 'No matching information found.' : output };
     } catch (error) {
       if (signal.aborted) throw abortError(signal);

@@ -27,6 +27,7 @@
 import { DeepgramClient, type Deepgram, type DeepgramEnvironmentUrls } from '@deepgram/sdk';
 import { silentLogger, type Logger } from '../../log';
 import { mulawAudio } from '../../pipeline/audio';
+import { abortable } from '../abortable';
 import type { MulawAudio, TtsProvider } from '../types';
 
 export interface DeepgramTtsOptions {
@@ -308,24 +309,6 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** Rejects as soon as `signal` aborts, whatever `promise` does. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 export function createDeepgramTts(options: DeepgramTtsOptions): DeepgramTtsProvider {
   if (!options.apiKey) throw new Error('Deepgram TTS needs an API key');
@@ -399,14 +382,14 @@ export function createDeepgramTts(options: DeepgramTtsOptions): DeepgramTtsProvi
         const pending = acquire();
         // A socket opened for an aborted clause is still warm: keep it for the next one.
         pending.then(({ channel }) => signal.aborted && release(channel)).catch(() => undefined);
-        const { channel, fresh } = await abortable(pending, signal);
+        const { channel, fresh } = await abortable(pending, signal, abortReason);
         const clause = channel.speak(clean);
         let finished = false;
         try {
           for (;;) {
             let result: IteratorResult<Buffer>;
             try {
-              result = await abortable(clause.next(), signal);
+              result = await abortable(clause.next(), signal, abortReason);
             } catch (error) {
               // A reused socket that had died idle: try once more on a fresh one.
               if (!signal.aborted && !fresh && tries === 0 && clause.bytes === 0 && !channel.alive) break;

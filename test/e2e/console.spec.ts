@@ -42,6 +42,7 @@ test('demo call: transcript, take over, reply, end, recent calls', async ({ page
   await page.getByRole('button', { name: 'Take over' }).click();
   await expect(view.getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
   await expect(page.getByRole('button', { name: 'Hand back' })).toBeVisible();
+  await expect(page.getByTestId('handover-summary')).toContainText('Last said');
   await shot(page, '03-taken-over');
 
   const reply = 'Hi, this is Sam from the support team. I can help you with that.';

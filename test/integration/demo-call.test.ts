@@ -53,6 +53,12 @@ describe('a whole demo call, phone frame to take-over to disk', () => {
     // Take over while the AI is mid-reply: it stops at once and Twilio's queue is cleared.
     const takenOver = await harness.call('call.takeOver', { callId });
     expect(takenOver).toMatchObject({ controller: 'agent', aiActivity: 'detached' });
+    // The agent gets the gist: what the caller wants, the details they gave, their last words.
+    const takeover = harness.events.flatMap((e) => (e.name === 'call.event' && e.payload.callId === callId && e.payload.type === 'takeover' ? [e.payload] : []))[0]!;
+    console.log(`handover summary: ${String(takeover.data.summary)}`);
+    expect(takeover.data.summary).toMatch(/Wants: Charged twice/);
+    expect(takeover.data.summary).toMatch(/account number 45678/);
+    expect(takeover.data.summary).toMatch(/Last said: “.*four five six seven eight”/);
     await until(() => caller.report.clears.length >= 1, 2000, 'clear to reach the caller');
     const clearedAtMs = caller.report.clears[0]!;
     await new Promise((r) => setTimeout(r, 1500));

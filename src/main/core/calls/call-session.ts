@@ -18,6 +18,7 @@ import type { MediaStream } from '../telephony/media-bridge';
 import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
 import { SpokenTurn } from './spoken-turn';
 import { TurnTimer } from './turn-timer';
+import { handoverSummary } from './handover-summary';
 import type { CallAssist, CallControl, CallRecorder } from './ports';
 
 export interface CallSessionOptions {
@@ -43,6 +44,9 @@ export interface CallSessionOptions {
   /** The agent's softphone identity (who a real call is put through to). */
   agentIdentity?: string;
 }
+
+/** Intents (resources/intents.json) that answer the AI rather than say what the caller wants. */
+const SMALL_TALK_INTENTS = new Set(['unknown', 'affirm', 'deny', 'greeting', 'thanks_goodbye']);
 
 /** What the AI says when the caller has gone quiet: a re-prompt, then a polite goodbye. */
 const SILENCE_LINES = [
@@ -82,6 +86,8 @@ export class CallSession {
   private callerSentimentSum = 0;
   private callerLines = 0;
   private lastSuggestion: Suggestion | null = null;
+  /** What the agent is told on take-over: the latest intent, details given, last words. */
+  private readonly handover = { intent: null as string | null, details: [] as string[], lastSentiment: null as number | null, lastLine: null as string | null };
   private readonly log: Logger;
   private endPromise: Promise<void> | null = null;
   private readonly llm: LlmProvider;
@@ -218,7 +224,7 @@ export class CallSession {
         throw new CallError('unavailable', (error as Error).message);
       }
     }
-    this.recordEvent('takeover', { via: control ? 'softphone' : 'console' });
+    this.recordEvent('takeover', { via: control ? 'softphone' : 'console', summary: this.handoverText() });
     return this.snapshot;
   }
 
@@ -332,9 +338,30 @@ export class CallSession {
     this.startTurn((signal) => this.llm.generate(request, signal), timer);
   }
 
+  private handoverText(): string {
+    const h = this.handover;
+    return handoverSummary({
+      intent: h.intent,
+      details: h.details,
+      meanSentiment: this.summary.callerSentiment,
+      lastSentiment: h.lastSentiment,
+      lastCallerLine: h.lastLine,
+    });
+  }
+
   /** Sentiment, suggestion and the durable record of one final caller line. */
   private recordCallerLine(line: Utterance, historyBefore: readonly ChatMessage[]): void {
     const analysis = this.o.assist.analyse(line.text, historyBefore);
+    // A confident, substantive intent says what the caller wants; "yes", "my number is…" do not.
+    if (!SMALL_TALK_INTENTS.has(analysis.intent) && analysis.intentConfidence >= 0.6) {
+      this.handover.intent = analysis.intentLabel ?? analysis.intent;
+    }
+    for (const entity of analysis.entities ?? []) {
+      const detail = `${entity.type.replace(/_/g, ' ')} ${entity.value}`;
+      if (!this.handover.details.includes(detail)) this.handover.details.push(detail);
+    }
+    this.handover.lastSentiment = analysis.sentiment.score;
+    this.handover.lastLine = line.text;
     line.sentiment = analysis.sentiment;
     this.persist(() => this.o.recorder.appendUtterance(line));
     this.emit({ name: 'call.transcript', payload: line });

@@ -20,6 +20,10 @@ export interface CallerLineAnalysis {
   sentiment: Sentiment;
   articles: KnowledgeArticleRef[];
   suggestedReply: string;
+  /** Human label of the intent ("Billing double charge"). */
+  intentLabel?: string;
+  /** Details in the line: account/order numbers, amounts, dates. */
+  entities?: ReadonlyArray<{ type: string; value: string }>;
 }
 
 /** Understands caller lines for the agent (sentiment, intent, knowledge, next reply). */

@@ -4,6 +4,7 @@
  */
 import { useCallback, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { CallEvent } from '@shared/domain';
 import { AssistPanel } from '../features/assist/AssistPanel';
 import { CallSidebar } from '../features/calls/CallList';
 import { selectEvents, selectTranscript, selectTurns, useCallsStore } from '../features/calls/store';
@@ -157,9 +158,20 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
           suggestion={suggestion}
           callerScores={callerScores}
           turns={turns}
+          handover={selected?.controller === 'agent' && selected.status !== 'ended' ? latestHandover(events) : null}
           onUseReply={canUseReply ? useReply : null}
         />
       </div>
     </div>
   );
+}
+
+/** The summary recorded with the latest take-over, if the call is with the agent now. */
+function latestHandover(events: readonly CallEvent[]): string | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const event = events[i]!;
+    if (event.type === 'handback') return null;
+    if (event.type === 'takeover') return typeof event.data['summary'] === 'string' ? event.data['summary'] : null;
+  }
+  return null;
 }

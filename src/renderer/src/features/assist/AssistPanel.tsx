@@ -14,6 +14,7 @@ export function AssistPanel({
   suggestion,
   callerScores,
   turns,
+  handover,
   onUseReply,
 }: {
   call: CallSummary | null;
@@ -21,6 +22,8 @@ export function AssistPanel({
   callerScores: number[];
   /** The open call's AI turns, oldest first. */
   turns: TurnMetrics[];
+  /** The summary the agent got when taking the call over (while they have it). */
+  handover: string | null;
   onUseReply: ((text: string) => void) | null;
 }) {
   return (
@@ -36,6 +39,13 @@ export function AssistPanel({
         </EmptyState>
       ) : (
         <div className="flex flex-col gap-3 px-3 pb-4">
+          {handover ? (
+            <Card title="Handover summary">
+              <p className="text-[13px] leading-relaxed text-amber-100/90" data-testid="handover-summary">
+                {handover}
+              </p>
+            </Card>
+          ) : null}
           <SentimentCard scores={callerScores} />
           <SuggestionCard suggestion={suggestion} onUseReply={onUseReply} ended={call.status === 'ended'} />
           <LatencyCard turns={turns} ended={call.status === 'ended'} />

@@ -72,6 +72,8 @@ export const commands = {
     output: CallSummary,
   },
   'call.handBack': { input: CallRef.strict(), output: CallSummary },
+  /** A real call on the agent's softphone: hold music for the caller, then back to the softphone. */
+  'call.hold': { input: CallRef.extend({ hold: z.boolean() }).strict(), output: CallSummary },
   'call.say': {
     input: CallRef.extend({ text: z.string().trim().min(1).max(1000) }).strict(),
     output: Utterance,

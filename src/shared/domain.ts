@@ -61,6 +61,8 @@ export const CallEventType = z.enum([
   'silence',
   /** Twilio reported the call's status (data.status: ringing, in-progress, completed…). */
   'status',
+  /** The agent put the caller on hold (data.on: true) or took them off it (false). */
+  'hold',
   'ended',
   'error',
 ]);

@@ -70,6 +70,10 @@ describe('a whole demo call, phone frame to take-over to disk', () => {
     expect(cut.text.length).toBeLessThan(planned.length);
 
     // The agent's typed line is spoken to the caller.
+    // Hold belongs to calls on the softphone; a simulated call says so.
+    const hold = await harness.core.dispatch('call.hold', { callId, hold: true });
+    expect(hold).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/softphone/) } });
+
     // Two lines typed back to back are spoken in order, and both complete once heard.
     const line = await harness.call('call.say', { callId, text: 'This is Sam from billing, I can see the second charge.' });
     expect(line.speaker).toBe('agent');

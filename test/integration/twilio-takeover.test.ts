@@ -88,9 +88,17 @@ describe('take over a real call into the softphone, and hand it back', () => {
     const typed = await harness.core.dispatch('call.say', { callId, text: 'Hello' });
     expect(typed).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/on the phone/) } });
 
+    // Hold: hold music for the caller (the softphone leg drops); resume rings the softphone again.
+    await harness.call('call.hold', { callId, hold: true });
+    expect(String(callUpdates(rung.callSid)[1]!.params.Twiml)).toMatch(/<Say>Please hold\.[^<]*<\/Say><Play loop="0">http[^<]+\.mp3<\/Play>/);
+    await harness.call('call.hold', { callId, hold: false });
+    expect(String(callUpdates(rung.callSid)[2]!.params.Twiml)).toBe(dialTwiml);
+    const holds = harness.events.flatMap((e) => (e.name === 'call.event' && e.payload.callId === callId && e.payload.type === 'hold' ? [e.payload.data.on] : []));
+    expect(holds).toEqual([true, false]);
+
     // Hand back: a fresh <Connect><Stream> with a new single-use token; the same call continues.
     await harness.call('call.handBack', { callId });
-    const back = callUpdates(rung.callSid)[1]!;
+    const back = callUpdates(rung.callSid)[3]!;
     expect(String(back.params.Twiml)).toMatch(/<Connect><Stream url="wss:\/\/switchboard-test\.example\.ngrok\.app\/media"/);
     const returned = await fake.openStream(String(back.params.Twiml), {
       callSid: rung.callSid,

@@ -133,6 +133,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'demo.start': async ({ scenarioId }) => ({ callSid: (await demos.start(scenarioId)).callSid }),
     'call.takeOver': ({ callId, softphoneReady }) => calls.live(callId).takeOver({ softphoneReady }),
     'call.handBack': ({ callId }) => calls.live(callId).handBack(),
+    'call.hold': ({ callId, hold }) => calls.live(callId).hold(hold),
     'call.say': ({ callId, text }) => calls.live(callId).say(text),
     'call.end': async ({ callId }) => {
       const session = calls.live(callId);

@@ -642,6 +642,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     'providers.test': () => ok({ ok: false, latencyMs: null, message: 'No API key is configured.' }),
     // Telephony like the core's (telephony-service.ts): settings start empty (not ready), the
     // same readiness gaps and refusal messages; dialled calls ring, then are answered (or not).
+    'call.hold': () => err('conflict', 'hold is for a call you have taken over on your softphone'),
     'telephony.get': () => ok(telephonyState()),
     'telephony.update': (input) => {
       const problem = telephonyProblem(input);

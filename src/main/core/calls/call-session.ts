@@ -75,6 +75,8 @@ export class CallSession {
   private onAgentPhone = false;
   /** Handed back: the call's new media stream is on its way. */
   private awaitingStream = false;
+  /** A real call the agent put on hold (it is still with the agent, not the AI). */
+  private onHold = false;
   private readonly history: ChatMessage[] = [];
   private turn: SpokenTurn | null = null;
   /** Marks sent and not yet echoed, with their turn: an agent's line may still be playing
@@ -228,6 +230,25 @@ export class CallSession {
     return this.snapshot;
   }
 
+  /** Hold music for the caller while the agent is away; resuming rings the softphone again. */
+  async hold(on: boolean): Promise<CallSummary> {
+    this.assertLive();
+    const control = this.o.control;
+    if (!control || this.summary.controller !== 'agent' || (!this.onAgentPhone && !this.onHold)) {
+      throw new CallError('conflict', 'hold is for a call you have taken over on your softphone');
+    }
+    if (on === this.onHold) return this.snapshot;
+    try {
+      if (on) await control.hold();
+      else await control.redirectToAgent(this.o.agentIdentity ?? 'agent');
+    } catch (error) {
+      throw new CallError('unavailable', (error as Error).message);
+    }
+    this.onHold = on;
+    this.recordEvent('hold', { on });
+    return this.snapshot;
+  }
+
   async handBack(): Promise<CallSummary> {
     this.assertLive();
     if (this.summary.controller === 'ai') throw new CallError('conflict', 'the AI already has this call');
@@ -236,6 +257,7 @@ export class CallSession {
         throw new CallError('unavailable', error.message);
       });
       this.onAgentPhone = false;
+      this.onHold = false;
       this.awaitingStream = true;
     }
     this.update({ controller: 'ai', aiActivity: this.turn || this.awaitingStream ? this.summary.aiActivity : 'listening' });

@@ -44,4 +44,6 @@ export interface CallControl {
   returnToAi(): Promise<void>;
   /** Ends the phone call. */
   hangUp(): Promise<void>;
+  /** Puts the caller on hold (the agent's leg drops; the caller hears hold music). */
+  hold(): Promise<void>;
 }

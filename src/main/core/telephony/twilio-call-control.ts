@@ -1,7 +1,7 @@
 /**
  * Moves a live Twilio call between the AI's media stream and the agent's softphone, with
- * the REST API: a take-over redirects the call to `<Dial><Client>`; a hand-back to a fresh
- * `<Connect><Stream>`; ending completes the call.
+ * the REST API: a take-over redirects the call to `<Dial><Client>`; hold to hold music and
+ * back; a hand-back to a fresh `<Connect><Stream>`; ending completes the call.
  */
 import twilio from 'twilio';
 import { SOFTPHONE_PARAM, SOFTPHONE_PURPOSE } from '@shared/softphone';
@@ -9,6 +9,9 @@ import type { CallControl } from '../calls/ports';
 import type { AdmittedCall, CallRegistry } from './call-registry';
 import type { TwilioRestClient } from './twilio-client';
 import { streamTwiml } from './twilio-webhooks';
+
+/** Twilio's own hold music (Twilio fetches it, not us). */
+export const HOLD_MUSIC_URL = 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3';
 
 export interface TwilioCallControlOptions {
   call: AdmittedCall;
@@ -46,6 +49,14 @@ export function createTwilioCallControl(o: TwilioCallControlOptions): CallContro
     },
     async hangUp() {
       await update({ status: 'completed' }, 'end the call');
+    },
+    async hold() {
+      // Redirecting the caller ends the <Dial> to the agent; resuming rings the softphone
+      // again (it answers by itself: the console still has the call taken over).
+      const response = new twilio.twiml.VoiceResponse();
+      response.say('Please hold. Someone will be right with you.');
+      response.play({ loop: 0 }, HOLD_MUSIC_URL);
+      await update({ twiml: response.toString() }, 'put the caller on hold');
     },
   };
 }

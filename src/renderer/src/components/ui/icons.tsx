@@ -27,6 +27,11 @@ export const PlayIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M5 3.5v9l7-4.5-7-4.5z" fill="currentColor" stroke="none" />
   </Icon>
 );
+export const PauseIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M5.5 3.5v9M10.5 3.5v9" />
+  </Icon>
+);
 export const HeadsetIcon = (p: SVGProps<SVGSVGElement>) => (
   <Icon {...p}>
     <path d="M3 9V8a5 5 0 0 1 10 0v1" />

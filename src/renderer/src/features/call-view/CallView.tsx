@@ -9,6 +9,7 @@ import type { TakeoverRequest } from '../calls/store';
 import type { NotificationAccess } from '../notifications/desktop-notifications';
 import { ListenInControl } from '../listen-in/ListenIn';
 import { SoftphoneCallStrip } from '../softphone/InCallStrip';
+import { HoldButton } from './HoldButton';
 import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { Composer } from './Composer';
 import { TakeoverBanner } from './TakeoverBanner';
@@ -166,6 +167,9 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
               Take over
             </Button>
           ) : (
+            <HoldButton call={call} />
+          )}
+          {call.controller === 'ai' ? null : (
             <Button
               variant="secondary"
               onClick={actions.handBack}

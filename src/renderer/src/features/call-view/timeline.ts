@@ -90,6 +90,8 @@ export function eventLabel(ev: CallEvent): string {
       const reason = typeof ev.data['reason'] === 'string' ? ` · ${ev.data['reason'].replace(/[_-]+/g, ' ')}` : '';
       return `Call ended${reason}`;
     }
+    case 'hold':
+      return ev.data['on'] === true ? 'Caller put on hold' : 'Caller taken off hold';
     case 'status': {
       const status = text(ev.data, 'status');
       return status ? `Phone line: ${status.replace(/-/g, ' ')}` : 'Phone line status';

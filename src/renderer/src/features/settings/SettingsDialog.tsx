@@ -3,9 +3,10 @@
  * (write-only: the console shows whether a key is set, never the key), and a connection
  * test per cloud provider. A native <dialog> (modal: focus stays inside, Esc closes).
  */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { CloudProvider, EngineInfo, ProviderChoice, SecretName, SecretStatus } from '@shared/domain';
 import { Button } from '../../components/ui/Button';
+import { Modal } from '../../components/ui/Modal';
 import { ChevronDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { TelephonySection } from '../telephony/TelephonySection';
@@ -51,30 +52,12 @@ const PROVIDERS: { provider: CloudProvider; secret: SecretName; name: string; us
 const VENDOR_NAME: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini' };
 
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const settings = useProviderSettings(open);
   const [tab, setTab] = useState<'engines' | 'telephony'>('engines');
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      data-testid="settings-dialog"
-      onClose={onClose}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) onClose(); // a click on the backdrop
-      }}
-      className="m-auto max-h-[min(46rem,calc(100vh-2rem))] w-[min(36rem,calc(100vw-2rem))] overflow-hidden rounded-xl border border-slate-700/80 bg-slate-900 p-0 text-slate-200 shadow-2xl shadow-black/60 backdrop:bg-slate-950/70 backdrop:backdrop-blur-[2px]"
-    >
-      {open ? (
+    <Modal open={open} onClose={onClose} testId="settings-dialog" className="max-h-[min(46rem,calc(100vh-2rem))] w-[min(36rem,calc(100vw-2rem))]">
+      {(titleId) => (
         <div className="flex max-h-[inherit] flex-col">
           <header className="flex items-start gap-3 border-b border-slate-800 px-5 pt-4 pb-3.5">
             <div className="min-w-0">
@@ -118,8 +101,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
             </Button>
           </footer>
         </div>
-      ) : null}
-    </dialog>
+      )}
+    </Modal>
   );
 }
 

@@ -4,8 +4,9 @@
  * outside allowed hours, Twilio not set up). While Twilio places it the dialog follows its
  * status; the call opens in the console when it arrives (answered, or ended unanswered).
  */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Button } from '../../components/ui/Button';
+import { Modal } from '../../components/ui/Modal';
 import { ChevronDownIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatPhone } from '../../lib/format';
@@ -39,29 +40,10 @@ export function NewCallButton({ disabled }: { disabled: boolean }) {
 }
 
 export function NewCallDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      data-testid="new-call-dialog"
-      onClose={onClose}
-      onClick={(e) => {
-        if (e.target === e.currentTarget) onClose();
-      }}
-      className="m-auto max-h-[min(44rem,calc(100vh-2rem))] w-[min(32rem,calc(100vw-2rem))] overflow-hidden rounded-xl border border-slate-700/80 bg-slate-900 p-0 text-slate-200 shadow-2xl shadow-black/60 backdrop:bg-slate-950/70 backdrop:backdrop-blur-[2px]"
-    >
-      {open ? <DialogBody titleId={titleId} onClose={onClose} /> : null}
-    </dialog>
+    <Modal open={open} onClose={onClose} testId="new-call-dialog" className="max-h-[min(44rem,calc(100vh-2rem))] w-[min(32rem,calc(100vw-2rem))]">
+      {(titleId) => <DialogBody titleId={titleId} onClose={onClose} />}
+    </Modal>
   );
 }
 

@@ -24,7 +24,7 @@ describe('barge-in', () => {
     expect(['caller', 'app']).toContain(report.endedBy);
     expect(report.protocolErrors).toEqual([]);
 
-    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === caller.callSid ? [e.payload.id] : []))[0]!;
+    const callId = harness.callIdFor(caller.callSid)!;
     await until(() => harness.latest(callId)?.status === 'ended', 5000, 'call to end');
     expect(harness.latest(callId)?.endReason).toBe(report.endedBy === 'caller' ? 'caller_hangup' : 'ai_ended');
 

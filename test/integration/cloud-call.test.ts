@@ -65,7 +65,7 @@ describe('calls on the cloud providers (real SDKs against loopback fakes)', () =
     const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: 'rms' }) });
     await caller.start();
     const report = await caller.done;
-    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === caller.callSid ? [e.payload.id] : []))[0]!;
+    const callId = harness.callIdFor(caller.callSid)!;
     await until(() => harness.latest(callId)?.status === 'ended', 10_000, 'call to end');
     const events = harness.events.flatMap((e) => (e.name === 'call.event' && e.payload.callId === callId ? [e.payload] : [])) as CallEvent[];
     const turnMetrics = harness.events.flatMap((e) => (e.name === 'call.turn' && e.payload.callId === callId ? [e.payload] : [])) as TurnMetrics[];

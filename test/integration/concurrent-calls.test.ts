@@ -32,7 +32,7 @@ describe('concurrent calls', () => {
     expect((await broken.closed).code).toBe(1007);
 
     const reports = await Promise.all(callers.map((c) => c.done));
-    const idOf = (sid: string) => harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === sid ? [e.payload.id] : []))[0]!;
+    const idOf = (sid: string) => harness.callIdFor(sid)!;
     await until(() => [...callers.map((c) => c.callSid), 'CA-broken'].every((sid) => harness.latest(idOf(sid))?.status === 'ended'), 5000, 'all calls ended');
 
     expect(harness.latest(idOf('CA-broken'))?.endReason).toBe('stream_closed');

@@ -26,7 +26,7 @@ describe('a whole demo call, phone frame to take-over to disk', () => {
     await caller.start();
 
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === caller.callSid), 5000, 'call to appear');
-    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === caller.callSid ? [e.payload.id] : []))[0]!;
+    const callId = harness.callIdFor(caller.callSid)!;
 
     // Two caller lines, each answered by the AI, with the greeting before them.
     await until(() => harness.finals(callId).filter((u) => u.speaker === 'caller').length >= 2, 60_000, 'two caller lines');

@@ -30,7 +30,7 @@ describe('listen in on a live demo call', () => {
     const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
     await caller.start();
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === caller.callSid), 5000, 'call to appear');
-    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === caller.callSid ? [e.payload.id] : []))[0]!;
+    const callId = harness.callIdFor(caller.callSid)!;
     const slices = () => harness.events.flatMap((e) => (e.name === 'call.audio' && e.payload.callId === callId ? [e.payload] : [])) as CallAudio[];
 
     // A call that does not exist (or has ended) is not_found; a bad argument is bad_request.

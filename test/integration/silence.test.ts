@@ -27,7 +27,7 @@ describe('silence handling', () => {
     expect(report.endedBy).toBe('app');
     expect(report.spoken).toEqual([]);
 
-    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === caller.callSid ? [e.payload.id] : []))[0]!;
+    const callId = harness.callIdFor(caller.callSid)!;
     await until(() => harness.latest(callId)?.status === 'ended', 5000, 'call to end');
     expect(harness.latest(callId)?.endReason).toBe('silence_timeout');
     const silences = harness.events.flatMap((e) => (e.name === 'call.event' && e.payload.callId === callId && e.payload.type === 'silence' ? [e.payload.data.attempt] : []));

@@ -60,7 +60,7 @@ describe('take over a real call into the softphone, and hand it back', () => {
     expect(rung.status).toBe(200);
     const caller = await fake.openStream(rung.body, { callSid: rung.callSid, scenario: scenario('I was charged twice this month.'), voice: createFliteTts({ voice: 'rms' }) });
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === rung.callSid), 5000, 'the call');
-    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === rung.callSid ? [e.payload.id] : []))[0]!;
+    const callId = harness.callIdFor(rung.callSid)!;
     expect(harness.latest(callId)).toMatchObject({ from: CALLER, to: OUR_NUMBER, direction: 'inbound' });
     // Twilio's status callbacks land on the call's timeline.
     expect((await fake.sendStatus(rung.callSid, 'in-progress')).status).toBeLessThan(300);

@@ -267,7 +267,7 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
     const scenario = (await loadScenarios(RESOURCES_DIR))[0]!;
     const caller = await fake.openStream(answered.body, { callSid: dialed.callSid, scenario, voice: createFliteTts({ voice: scenario.voice }) });
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === dialed.callSid && e.payload.status === 'active'), 10_000, 'the outbound call');
-    const callId = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.callSid === dialed.callSid ? [e.payload.id] : []))[0]!;
+    const callId = harness.callIdFor(dialed.callSid)!;
 
     // Statuses of a call that has its stream are emitted with its id, and store no second record.
     const before = harness.events.length;

@@ -19,6 +19,8 @@ export interface CoreHarness {
   /** Final transcript lines so far for a call, in order of arrival. */
   finals(callId: string): Utterance[];
   latest(callId: string): CallSummary | undefined;
+  /** The console's id for the call with this Twilio CallSid (undefined until it appeared). */
+  callIdFor(callSid: string): string | undefined;
 }
 
 export async function startHarness(dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'))): Promise<CoreHarness> {
@@ -36,6 +38,10 @@ export async function startHarness(dataDir = mkdtempSync(join(tmpdir(), 'switchb
     },
     finals(callId) {
       return events.flatMap((e) => (e.name === 'call.transcript' && e.payload.callId === callId && e.payload.final && e.payload.text ? [e.payload] : []));
+    },
+    callIdFor(callSid) {
+      for (const e of events) if (e.name === 'call.updated' && e.payload.callSid === callSid) return e.payload.id;
+      return undefined;
     },
     latest(callId) {
       let found: CallSummary | undefined;

@@ -12,9 +12,13 @@ export default defineConfig({
     build: {
       rollupOptions: {
         // index.js is the Electron shell; serve.js the headless shell. Both start the same core.
+        // export-worker.js is the export worker thread (issue 7), started by
+        // core/export/worker-client.ts from beside the bundle (from src/, dev-worker.mjs
+        // bundles the same entry on first use).
         input: {
           index: resolve(root, 'src/main/index.ts'),
           serve: resolve(root, 'src/main/serve.ts'),
+          'export-worker': resolve(root, 'src/main/core/export/worker.ts'),
         },
       },
     },

@@ -6,14 +6,20 @@
  * permissions), forwards `ipcChannels.invoke` to `core.dispatch` and core events to the
  * renderer, remembers the window's bounds (electron-store: shell-only settings), and
  * closes the core on quit. It is the only main-process module allowed to import electron.
+ * Files the core serves (recordings, finished exports) reach the page over a privileged
+ * `switchboard-file:` scheme with range requests, never file://.
  */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import {
   app,
   BrowserWindow,
   dialog,
   ipcMain,
+  protocol,
   safeStorage,
   screen,
   session,
@@ -24,7 +30,9 @@ import {
   type WebContents,
 } from 'electron';
 import Store from 'electron-store';
+import parseRange from 'range-parser';
 import { ipcChannels, type Result } from '@shared/contract';
+import { FILE_PROTOCOL_HOST, FILE_PROTOCOL_SCHEME } from '@shared/files';
 import { startCore } from './core/app';
 import type { Core } from './core/core-types';
 import { createSafeStorageSecretStore } from './secret-store-electron';
@@ -69,8 +77,9 @@ const CSP_PRODUCTION = [
   "font-src 'self' data:",
   // The core is reached over IPC; the agent's softphone signals to Twilio over wss (its
   // media is WebRTC, which CSP does not govern; sounds are local, telemetry is off).
-  "connect-src 'self' wss://*.twilio.com",
-  "media-src 'self' blob:",
+  // Recordings and exports come from the core over the shell's file scheme.
+  `connect-src 'self' wss://*.twilio.com ${FILE_PROTOCOL_SCHEME}:`,
+  `media-src 'self' blob: ${FILE_PROTOCOL_SCHEME}:`,
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
@@ -88,8 +97,8 @@ function devCsp(origin: string): string {
     `style-src 'self' 'unsafe-inline' ${origin}`,
     `img-src 'self' data: blob: ${origin}`,
     `font-src 'self' data: ${origin}`,
-    `connect-src 'self' ${origin} ${ws} wss://*.twilio.com`,
-    "media-src 'self' blob:",
+    `connect-src 'self' ${origin} ${ws} wss://*.twilio.com ${FILE_PROTOCOL_SCHEME}:`,
+    `media-src 'self' blob: ${FILE_PROTOCOL_SCHEME}:`,
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -159,11 +168,95 @@ function lockDown(contents: WebContents): void {
   const refuseNavigation = (event: Electron.Event, url: string): void => {
     if (isAppUrl(url) && devServerUrl) return; // Vite full reloads in dev.
     event.preventDefault();
-    openExternally(url);
+    // A link to a core file (e.g. a finished export) downloads it; the page never navigates away.
+    if (isCoreFileUrl(url)) contents.downloadURL(url);
+    else openExternally(url);
   };
   contents.on('will-navigate', refuseNavigation);
   contents.on('will-redirect', refuseNavigation);
   contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+// ---------------------------------------------------------------------------------------
+// Core files (recordings, finished exports): switchboard-file://files/<route>
+//
+// The headless console serves the same routes at /files/<route> behind its token; here the
+// page is our own window (sandboxed, navigation locked), so the scheme is the channel. It is
+// `standard` (a real host and path), `secure`, and `stream` so <audio> can seek with Range
+// requests. Registered as privileged before the app is ready, handled once it is.
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: FILE_PROTOCOL_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+
+const CORE_FILE_ORIGIN = `${FILE_PROTOCOL_SCHEME}://${FILE_PROTOCOL_HOST}`;
+
+function isCoreFileUrl(raw: string): boolean {
+  return raw.startsWith(`${CORE_FILE_ORIGIN}/`);
+}
+
+function installFileProtocol(ses: Session, corePromise: Promise<Core>): void {
+  ses.protocol.handle(FILE_PROTOCOL_SCHEME, async (request) => {
+    try {
+      return await serveCoreFile(await corePromise, request);
+    } catch (error) {
+      console.error('[shell] serving a core file failed', error);
+      return new Response('Could not read that file.', { status: 500 });
+    }
+  });
+  // Downloads (an export's link, "save recording") ask where to save: Electron shows its save
+  // dialog for any download that gets no savePath. Downloads from anywhere else are refused.
+  ses.on('will-download', (event, item) => {
+    const url = item.getURL();
+    if (!isCoreFileUrl(url) && !url.startsWith('blob:')) {
+      event.preventDefault();
+      return;
+    }
+    item.setSaveDialogOptions({ defaultPath: item.getFilename() });
+  });
+}
+
+/** One core file, with single-range support (206) so <audio> can seek; the same rules as the headless server. */
+async function serveCoreFile(core: Core, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.host !== FILE_PROTOCOL_HOST) return new Response('Not found.', { status: 404 });
+  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('Method not allowed.', { status: 405 });
+  let route: string;
+  try {
+    route = decodeURIComponent(url.pathname.slice(1));
+  } catch {
+    return new Response('Bad file route.', { status: 400 });
+  }
+  const file = await core.file(route);
+  const size = file ? await stat(file.path).then((s) => (s.isFile() ? s.size : null), () => null) : null;
+  if (!file || size === null) return new Response('That file is not here (it may have been removed).', { status: 404 });
+  const headers = new Headers({
+    'Content-Type': file.contentType,
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  if (file.downloadName) headers.set('Content-Disposition', contentDisposition(file.downloadName));
+  const header = request.headers.get('range');
+  // -2: a malformed Range is ignored (the whole file), as HTTP says; -1: unsatisfiable.
+  const ranges = header ? parseRange(size, header, { combine: true }) : -2;
+  if (ranges === -1 || (Array.isArray(ranges) && ranges.length !== 1)) {
+    headers.set('Content-Range', `bytes */${size}`);
+    return new Response(null, { status: 416, headers });
+  }
+  const range = Array.isArray(ranges) ? ranges[0]! : { start: 0, end: size - 1 };
+  const status = Array.isArray(ranges) ? 206 : 200;
+  if (status === 206) headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  headers.set('Content-Length', String(size === 0 ? 0 : range.end - range.start + 1));
+  if (request.method === 'HEAD' || size === 0) return new Response(null, { status, headers });
+  const body = Readable.toWeb(createReadStream(file.path, { start: range.start, end: range.end })) as ReadableStream<Uint8Array>;
+  return new Response(body, { status, headers });
+}
+
+/** RFC 6266 attachment header with an ASCII fallback and the exact UTF-8 name. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -342,6 +435,7 @@ function main(): void {
   void ready.then(() => {
     installCsp(session.defaultSession);
     installPermissionPolicy(session.defaultSession);
+    installFileProtocol(session.defaultSession, corePromise);
     showWindow();
   });
 

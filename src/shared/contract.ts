@@ -18,6 +18,17 @@ import {
   Utterance,
 } from './domain';
 import { SoftphoneToken } from './softphone';
+import {
+  Analytics,
+  AnalyticsInput,
+  ExportJob,
+  ExportRequest,
+  HistoryPage,
+  HistoryPageInput,
+  Recording,
+  SearchPage,
+  SearchPageInput,
+} from './history';
 import { ConfiguredNumber, DialRequest, DialResult, E164, TelephonyCallStatus, TelephonySettings, TelephonyState } from './telephony';
 
 const CallRef = z.object({ callId: z.string().min(1).max(100) });
@@ -59,8 +70,22 @@ export const commands = {
       suggestion: Suggestion.nullable(),
       /** Per-turn latency, oldest first. */
       turns: z.array(TurnMetrics),
+      /** Recordings of the call, by when they start on the call's clock. */
+      recordings: z.array(Recording).default([]),
     }),
   },
+  // --- the team lead's desk: history, search, analytics, export ------------------------
+  /** Stored calls matching a filter, keyset-paginated (pass back nextCursor with the same filter and sort). */
+  'history.page': { input: HistoryPageInput, output: HistoryPage },
+  /** Transcript lines matching filter.search, newest first, with the matched words marked. */
+  'history.search': { input: SearchPageInput, output: SearchPage },
+  /** Values the filters can take in this store (end reasons seen). */
+  'history.facets': { input: Empty, output: z.object({ endReasons: z.array(z.string()) }) },
+  'history.analytics': { input: AnalyticsInput, output: Analytics },
+  /** Starts an export off the main thread; progress arrives as 'export.progress' events. */
+  'export.start': { input: ExportRequest, output: ExportJob },
+  /** Stops a running export; its partial file is removed. */
+  'export.cancel': { input: z.object({ id: z.string().min(1).max(100) }).strict(), output: ExportJob },
   'demo.scenarios': { input: Empty, output: z.array(Scenario) },
   'demo.start': {
     input: z.object({ scenarioId: z.string().min(1).max(100).optional() }).strict().default({}),
@@ -153,6 +178,8 @@ export const events = {
   'call.status': TelephonyCallStatus,
   /** Line audio of a call someone is listening in on ('call.listen'), ~10 slices a second. */
   'call.audio': CallAudio,
+  /** An export's progress, a few times a second while it runs, and once when it finishes. */
+  'export.progress': ExportJob,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -41,6 +41,8 @@ export const Utterance = z.object({
   sentiment: Sentiment.nullable(),
   /** True when an AI line was cut short by the caller or a take-over; text is what was heard. */
   interrupted: z.boolean().default(false),
+  /** A caller line's substantive intent (what the caller wants), when the assist engine was confident. */
+  intent: z.string().max(100).nullable().optional(),
 });
 export type Utterance = z.infer<typeof Utterance>;
 
@@ -143,6 +145,14 @@ export const PublicSettings = z.object({
   businessName: z.string().min(1).max(120),
   /** ms of caller silence after which the AI gives a gentle re-prompt. */
   silenceRepromptMs: z.number().int().min(2000).max(60000),
+  /**
+   * Record simulated (demo) calls: the line through the media bridge, as a stereo file. When a
+   * call is recorded the AI's greeting says so. No `.default()` here: `settings.update` takes a
+   * partial patch, and a default inside it would silently reset the stored value.
+   */
+  recordDemoCalls: z.boolean(),
+  /** Record real Twilio calls (the bridge's line, and the agent's softphone leg via Twilio). Off until the team turns it on. */
+  recordRealCalls: z.boolean(),
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
 

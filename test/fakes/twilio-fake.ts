@@ -17,6 +17,17 @@
  * server; `sendStatus` posts status callbacks; `openStream` reads the TwiML's
  * <Connect><Stream url> and <Parameter>s and dials the media socket with the caller
  * simulator, exactly as Twilio's media stream would.
+ *
+ * Recordings (issue 7; protocols-2.md §5): TwiML with `<Dial record="record-from-answer…">`
+ * starts a recorded leg (the fake softphone answers at once). When the call leaves that TwiML
+ * (another redirect, or Status=completed) the leg ends: the fake synthesises a stereo PCM16
+ * 8 kHz WAV as long as the leg (channel 1, the caller: a 440 Hz tone in the first half;
+ * channel 2, the agent: 660 Hz in the second half), serves it at
+ * GET /2010-04-01/Accounts/{AC}/Recordings/{RE}(.wav) behind the same basic auth as the REST
+ * API, and POSTs a signed callback to the Dial's recordingStatusCallback for each of its
+ * recordingStatusCallbackEvent (default `completed`), with an I-Twilio-Idempotency-Token.
+ * RecordingUrl is Twilio's real https://api.twilio.com/… form: the app must rewrite it to
+ * the fake itself (SWITCHBOARD_TWILIO_URL), as it does for REST.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -67,6 +78,28 @@ export interface ParsedTwiml {
   streamStatusCallback: string | null;
   parameters: Record<string, string>;
   hangup: boolean;
+  /** The <Dial> verb's recording attributes, null when there is no <Dial>. */
+  dial: { record: string | null; recordingStatusCallback: string | null; recordingStatusCallbackEvent: string[] } | null;
+}
+
+/** A recording the fake made of a <Dial record> leg. */
+export interface FakeRecording {
+  sid: string;
+  callSid: string;
+  /** The WAV served at the RecordingUrl (+ .wav). */
+  wav: Buffer;
+  durationSec: number;
+  /** Epoch ms the (fake) softphone answered. */
+  startedAt: number;
+  /** The callback form as posted for `completed` (null when the Dial had no callback). */
+  callback: { url: string; params: Record<string, string>; idempotencyToken: string } | null;
+}
+
+/** One recording status callback the fake posted, and how the app answered. */
+export interface PostedRecordingCallback {
+  recordingSid: string;
+  status: string;
+  response: { status: number; body: string };
 }
 
 export interface TwilioFakeOptions {
@@ -88,7 +121,11 @@ export interface TwilioFake {
   /** Where Twilio's webhooks go: the public URL the app is configured with, and the local server behind it. */
   connectApp(app: { publicBaseUrl: string; localUrl: string }): void;
   /** POSTs a webhook as Twilio would: `publicUrl` is what gets signed; the request goes to the local server. */
-  postWebhook(publicUrl: string, params: FormParams, opts?: { signature?: string | null; authToken?: string }): Promise<{ status: number; body: string }>;
+  postWebhook(
+    publicUrl: string,
+    params: FormParams,
+    opts?: { signature?: string | null; authToken?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: string }>;
   /** Twilio connected an outbound call: POSTs its voice webhook (the call's Url). */
   answer(callSid: string): Promise<{ status: number; body: string }>;
   /** An inbound call to one of the numbers: POSTs that number's VoiceUrl. */
@@ -96,7 +133,18 @@ export interface TwilioFake {
   /** A status callback for a call (to its StatusCallback, or the number's). */
   sendStatus(callSid: string, status: string, extra?: Record<string, string>): Promise<{ status: number; body: string }>;
   /** Opens the media stream the TwiML asks for, with the caller simulator. */
-  openStream(twiml: string, call: { callSid: string; scenario: CallerScenario; voice: TtsProvider; maxDurationMs?: number }): Promise<CallerSimulator>;
+  openStream(
+    twiml: string,
+    call: { callSid: string; scenario: CallerScenario; voice: TtsProvider; maxDurationMs?: number; replyTimeoutMs?: number },
+  ): Promise<CallerSimulator>;
+  /** Recordings made of <Dial record> legs, by RecordingSid. */
+  readonly recordings: Map<string, FakeRecording>;
+  /** Recording status callbacks posted so far, in order. */
+  readonly recordingCallbacks: PostedRecordingCallback[];
+  /** Resolves once every recording callback started so far has been answered. */
+  recordingsSettled(): Promise<void>;
+  /** Twilio retrying a delivery: posts a recording's `completed` callback again, same idempotency token. */
+  replayRecordingCallback(recordingSid: string): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -117,7 +165,51 @@ export function parseTwiml(xml: string): ParsedTwiml {
     const a = attrs(match[0]);
     if (a.name !== undefined) parameters[a.name] = a.value ?? '';
   }
-  return { streamUrl: stream.url ?? null, streamStatusCallback: stream.statusCallback ?? null, parameters, hangup: /<Hangup\s*\/>/.test(xml) };
+  const dialTag = /<Dial\b[^>]*>/.exec(xml)?.[0];
+  const dialAttrs = dialTag ? attrs(dialTag) : null;
+  return {
+    streamUrl: stream.url ?? null,
+    streamStatusCallback: stream.statusCallback ?? null,
+    parameters,
+    hangup: /<Hangup\s*\/>/.test(xml),
+    dial: dialAttrs
+      ? {
+          record: dialAttrs.record ?? null,
+          recordingStatusCallback: dialAttrs.recordingStatusCallback ?? null,
+          recordingStatusCallbackEvent: (dialAttrs.recordingStatusCallbackEvent ?? '').split(/[\s,]+/).filter(Boolean),
+        }
+      : null,
+  };
+}
+
+/**
+ * Twilio's dual-channel recording of a leg, synthesised: stereo PCM16 8 kHz, channel 1 (the
+ * caller) a 440 Hz tone through the first half, channel 2 (the agent) 660 Hz through the second.
+ */
+export function synthesiseDualRecording(durationMs: number): Buffer {
+  const frames = Math.max(1, Math.round((durationMs * 8000) / 1000));
+  const data = Buffer.alloc(frames * 4);
+  const half = Math.floor(frames / 2);
+  for (let i = 0; i < frames; i++) {
+    const caller = i < half ? Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)) : 0;
+    const agent = i >= half ? Math.round(8000 * Math.sin((2 * Math.PI * 660 * i) / 8000)) : 0;
+    data.writeInt16LE(caller, i * 4);
+    data.writeInt16LE(agent, i * 4 + 2);
+  }
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(2, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(32000, 28);
+  header.writeUInt16LE(4, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
 }
 
 export async function startTwilioFake(options: TwilioFakeOptions): Promise<TwilioFake> {
@@ -133,6 +225,60 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
   }));
   let app: { publicBaseUrl: string; localUrl: string } | null = null;
   const base = `/2010-04-01/Accounts/${options.accountSid}`;
+  const recordings = new Map<string, FakeRecording>();
+  const recordingCallbacks: PostedRecordingCallback[] = [];
+  const posting = new Set<Promise<unknown>>();
+  /** The recorded <Dial> leg each call is in right now. */
+  const legs = new Map<string, { answeredAt: number; callback: string | null; events: string[] }>();
+
+  const postRecordingStatus = (rec: FakeRecording, status: string, params: Record<string, string>, url: string, token: string) => {
+    const sending = fake
+      .postWebhook(url, params, { headers: { 'i-twilio-idempotency-token': token } })
+      .then(
+        (response) => recordingCallbacks.push({ recordingSid: rec.sid, status, response }),
+        (error: Error) => recordingCallbacks.push({ recordingSid: rec.sid, status, response: { status: 0, body: error.message } }),
+      );
+    posting.add(sending);
+    void sending.finally(() => posting.delete(sending));
+  };
+
+  /** A call's TwiML changed: a recorded <Dial> leg it was in ends (and is reported); a new one may start. */
+  const onTwimlChange = (call: FakeCall, nextTwiml: string | null) => {
+    const leg = legs.get(call.sid);
+    if (leg) {
+      legs.delete(call.sid);
+      const durationMs = Math.max(1000, Math.round((Date.now() - leg.answeredAt) / 20) * 20);
+      const rec: FakeRecording = {
+        sid: `RE${randomBytes(16).toString('hex')}`,
+        callSid: call.sid,
+        wav: synthesiseDualRecording(durationMs),
+        durationSec: Math.round(durationMs / 1000),
+        startedAt: leg.answeredAt,
+        callback: null,
+      };
+      recordings.set(rec.sid, rec);
+      if (leg.callback) {
+        const params: Record<string, string> = {
+          AccountSid: options.accountSid,
+          CallSid: call.sid,
+          RecordingSid: rec.sid,
+          RecordingUrl: `https://api.twilio.com${base}/Recordings/${rec.sid}`,
+          RecordingStatus: 'completed',
+          RecordingDuration: String(rec.durationSec),
+          RecordingChannels: '2',
+          RecordingStartTime: new Date(leg.answeredAt).toUTCString(),
+          RecordingSource: 'DialVerb',
+          ErrorCode: '0',
+        };
+        rec.callback = { url: leg.callback, params, idempotencyToken: randomBytes(16).toString('hex') };
+        if (leg.events.length === 0 || leg.events.includes('completed')) postRecordingStatus(rec, 'completed', params, leg.callback, rec.callback.idempotencyToken);
+      }
+    }
+    const dial = nextTwiml ? parseTwiml(nextTwiml).dial : null;
+    if (dial?.record?.startsWith('record-from-')) {
+      legs.set(call.sid, { answeredAt: Date.now(), callback: dial.recordingStatusCallback, events: dial.recordingStatusCallbackEvent });
+    }
+  };
 
   const callJson = (c: FakeCall) => ({
     sid: c.sid,
@@ -229,11 +375,24 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
       const call = calls.get(callMatch[1]!);
       if (!call) return fail(404, 20404, 'The requested resource was not found');
       if (req.method === 'POST') {
+        // Leaving the current TwiML (a redirect, or hanging up) ends a recorded <Dial> leg.
+        if (one('Url') || one('Twiml') || one('Status') === 'completed') onTwimlChange(call, one('Twiml') ?? null);
         if (one('Url')) call.url = one('Url')!;
         if (one('Twiml')) call.twiml = one('Twiml')!;
         if (one('Status')) call.status = one('Status')!;
       }
       return reply(200, callJson(call));
+    }
+    const recordingMatch = /^\/Recordings\/(RE[0-9a-f]{32})(\.wav|\.mp3)?$/.exec(rest);
+    if (recordingMatch && (req.method === 'GET' || req.method === 'HEAD')) {
+      const rec = recordings.get(recordingMatch[1]!);
+      if (!rec) return fail(404, 20404, 'The requested resource was not found');
+      // Only WAV is synthesised here; real Twilio also transcodes to MP3.
+      if (recordingMatch[2] === '.mp3') return fail(404, 20404, 'The fake serves recordings as WAV only');
+      record.status = 200;
+      res.writeHead(200, { 'content-type': 'audio/x-wav', 'content-length': String(rec.wav.length) });
+      res.end(req.method === 'HEAD' ? undefined : rec.wav);
+      return;
     }
     if (rest === '/IncomingPhoneNumbers.json' && req.method === 'GET') {
       const wanted = url.searchParams.get('PhoneNumber');
@@ -289,7 +448,11 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
         opts.signature === undefined ? twilio.getExpectedTwilioSignature(opts.authToken ?? options.authToken, publicUrl, params) : opts.signature;
       const body = new URLSearchParams();
       for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
-      const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' };
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'TwilioProxy/1.1',
+        ...opts.headers,
+      };
       if (signature !== null) headers['x-twilio-signature'] = signature;
       const res = await fetch(toLocal(publicUrl), { method: 'POST', headers, body: body.toString(), signal: AbortSignal.timeout(10_000) });
       return { status: res.status, body: await res.text() };
@@ -364,9 +527,24 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
         callSid: call.callSid,
         customParameters: parsed.parameters,
         maxDurationMs: call.maxDurationMs ?? 60_000,
+        ...(call.replyTimeoutMs !== undefined ? { replyTimeoutMs: call.replyTimeoutMs } : {}),
       });
       await caller.start();
       return caller;
+    },
+    recordings,
+    recordingCallbacks,
+    async recordingsSettled() {
+      while (posting.size > 0) await Promise.allSettled([...posting]);
+    },
+    async replayRecordingCallback(recordingSid) {
+      const rec = recordings.get(recordingSid);
+      if (!rec?.callback) throw new Error(`twilio fake: recording ${recordingSid} has no callback to replay`);
+      const response = await fake.postWebhook(rec.callback.url, rec.callback.params, {
+        headers: { 'i-twilio-idempotency-token': rec.callback.idempotencyToken },
+      });
+      recordingCallbacks.push({ recordingSid, status: 'completed', response });
+      return response;
     },
     close: () =>
       new Promise<void>((resolve) => {

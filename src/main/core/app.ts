@@ -12,11 +12,16 @@ import { CallError } from './calls/call-session';
 import { ListenIn } from './calls/listen-in';
 import { createFileSecretStore } from './config/secrets';
 import { createSettings } from './config/settings';
-import type { Core, CoreOptions } from './core-types';
+import type { Core, CoreFile, CoreOptions } from './core-types';
 import { createLogger, type Logger } from './log';
 import { buildPersona } from './persona';
+import { CallRecordings } from './recordings/recordings'; // recordings (issue 7)
+import { mediaCredentials } from './recordings/twilio-media'; // recordings (issue 7)
 import { createOfflineProviders } from './providers/offline';
 import { createProviderService } from './providers/provider-service';
+import { createExportService } from './export/export-service'; // export (issue 7)
+import { computeAnalytics } from './history/analytics';
+import { createHistory } from './history/history';
 import { openDatabase } from './store/db';
 import { createCallStore } from './store/call-store';
 import { startMediaBridge } from './telephony/media-bridge';
@@ -31,6 +36,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const settings = createSettings(options.dataDir);
   const db = openDatabase(join(options.dataDir, 'switchboard.db'));
   const store = createCallStore(db);
+  const history = createHistory(db);
   const recovered = store.markInterruptedCallsEnded(Date.now()).length;
   if (recovered > 0) logger.warn({ calls: recovered }, 'calls left open by an earlier crash were closed');
 
@@ -58,13 +64,32 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     }
   };
 
+  // --- recordings (issue 7) ---
+  // Recorded calls (Settings → Recording) get their line through the bridge as a stereo WAV,
+  // and their agent softphone legs from Twilio, in <dataDir>/recordings. Built before the
+  // bridge so recordings a crash left are repaired before any call starts; the few hooks it
+  // needs elsewhere in this file are marked "recordings (issue 7)".
+  const recordings = new CallRecordings({
+    dataDir: options.dataDir,
+    db,
+    settings: () => settings.get(),
+    // Read when a recording is fetched; telephonyService exists by then (calls need it).
+    twilioMedia: () => mediaCredentials(telephonyService.settings.get(), (name) => secrets.get(name)),
+    appendEvent: (event) => store.appendEvent(event),
+    emit,
+    logger,
+  });
+  listeners.add((event) => recordings.onEvent(event));
+  // --- end recordings ---
+
   const calls = new CallManager({
     engines: () => providerService.providersForNextCall(),
     assist,
     recorder: store,
     emit,
     logger,
-    persona: (call) => buildPersona(settings.get(), call?.dial ?? null),
+    // recordings (issue 7): a recorded call's greeting says so.
+    persona: (call) => buildPersona(settings.get(), call?.dial ?? null, { recorded: recordings.decide(call) }),
     controlFor: (call) => telephony?.controlFor(call) ?? null,
   });
   // --- listen-in (issue 4): a tap per live call, followed from its start; audio flows as
@@ -83,6 +108,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       if (!telephony) throw new Error('console still starting');
       const admitted = telephony.admit(stream, entry);
       const session = calls.attach(stream, admitted);
+      recordings.onStream(session, admitted); // recordings (issue 7): record (or keep recording) this stream
       telephony.noteCall(stream.callSid, session.id);
     },
   });
@@ -104,9 +130,27 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     },
     emit,
     logger,
+    // recordings (issue 7): the agent's softphone leg, recorded by Twilio.
+    recordAgentLeg: (call) => recordings.recordsAgentLeg(call),
+    onRecordingStatus: (event) => recordings.onTwilioRecording(event),
   });
   const telephonyService = telephony;
   // --- end telephony ---
+
+  // --- export (issue 7) ---
+  // Each export runs in its own worker thread with its own read-only connection; progress
+  // arrives as 'export.progress' events, finished files are served as `exports/<id>`.
+  const exportService = createExportService({
+    dbPath: join(options.dataDir, 'switchboard.db'),
+    dataDir: options.dataDir,
+    emit: (job) => emit({ name: 'export.progress', payload: job }),
+    logger,
+  });
+  const exportHandlers = {
+    'export.start': (request) => exportService.start(request),
+    'export.cancel': ({ id }) => exportService.cancel(id),
+  } satisfies Pick<Handlers, 'export.start' | 'export.cancel'>;
+  // --- end export ---
 
   const handlers: Handlers = {
     'app.info': () => {
@@ -127,8 +171,15 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         call: live?.snapshot ?? stored.call,
         suggestion: live?.suggestion ?? null,
         turns: store.listTurnMetrics(callId),
+        recordings: recordings.list(callId), // recordings (issue 7)
       };
     },
+    // --- history (issue 7): the team lead's read side, straight from SQLite ---
+    'history.page': (input) => history.page(input),
+    'history.search': (input) => history.search(input),
+    'history.facets': () => history.facets(),
+    'history.analytics': (input) => computeAnalytics(db, input),
+    // --- end history ---
     'demo.scenarios': () => demos.list().map(({ id, title, description }) => ({ id, title, description })),
     'demo.start': async ({ scenarioId }) => ({ callSid: (await demos.start(scenarioId)).callSid }),
     'call.takeOver': ({ callId, softphoneReady }) => calls.live(callId).takeOver({ softphoneReady }),
@@ -155,13 +206,23 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         { agentName: settings.get().agentName },
       ),
     ...telephonyService.handlers,
+    ...exportHandlers, // export (issue 7)
   };
   const dispatch = createDispatcher(handlers, logger);
+  // Files the console may fetch (recordings, finished exports), by the route's first segment.
+  const fileRoutes: Record<string, (rest: string) => Promise<CoreFile | null> | CoreFile | null> = {};
+  fileRoutes['recordings'] = (rest) => recordings.file(rest); // recordings (issue 7): recordings/<callId>/<recordingId>
+  fileRoutes['exports'] = (id) => exportService.file(id); // export (issue 7)
   logger.info({ bridge: bridge.url, dataDir: options.dataDir }, 'core started');
 
   let closing: Promise<void> | null = null;
   return {
     dispatch,
+    async file(route) {
+      const slash = route.indexOf('/');
+      const serve = slash > 0 ? fileRoutes[route.slice(0, slash)] : undefined;
+      return serve ? serve(route.slice(slash + 1)) : null;
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -174,6 +235,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         await telephonyService.close();
         await bridge.close();
         await providerService.close();
+        await exportService.close(); // export (issue 7): running exports are cancelled, workers stopped
+        await recordings.close(); // recordings (issue 7): files finished before the database closes
         db.close();
       })();
       return closing;

@@ -23,6 +23,12 @@ export interface Core {
   dispatch(name: string, input: unknown): Promise<Result<unknown>>;
   /** Every event the core emits, in order. Returns an unsubscribe function. */
   subscribe(listener: (event: AnyEvent) => void): () => void;
+  /**
+   * A file the core serves to the console (recordings, finished exports), by route such as
+   * `recordings/<callId>/<id>` or `exports/<id>`: null when there is no such file. Shells
+   * serve it over their authenticated channel with range requests, never via file://.
+   */
+  file(route: string): Promise<CoreFile | null>;
   /** ws:// URL of the media bridge (what Twilio, or the caller simulator, connects to). */
   readonly bridgeUrl: string;
   /** Ends live calls, flushes storage, closes sockets. */
@@ -30,3 +36,11 @@ export interface Core {
 }
 
 export type { CommandName };
+
+/** A file for a shell to serve: stream `path` (supporting ranges) with this content type. */
+export interface CoreFile {
+  path: string;
+  contentType: string;
+  /** When set, served as an attachment with this file name (a download). */
+  downloadName?: string;
+}

@@ -11,20 +11,31 @@ export interface Persona {
   agentIdentity: string;
 }
 
+export interface PersonaOptions {
+  /**
+   * The call is being recorded (Settings → Recording): the greeting says so before anything
+   * else is said, and the AI answers truthfully if asked.
+   */
+  recorded?: boolean;
+}
+
 /** `dial`: the brief of an outbound call the console placed (its purpose and script). */
-export function buildPersona(settings: PublicSettings, dial: DialIntent | null = null): Persona {
+export function buildPersona(settings: PublicSettings, dial: DialIntent | null = null, options: PersonaOptions = {}): Persona {
   const business = settings.businessName;
+  const recorded = options.recorded === true;
   const rules = [
     'Speak in short, natural sentences (one to three per reply, no lists, no markdown), because everything you write is read aloud.',
     'You are an automated assistant: never claim to be human. If the caller asks for a person, or is upset and not getting anywhere, call transfer_to_agent with a short reason.',
     'Use lookup_knowledge for policies, prices and procedures; never invent account details.',
     'When the caller is finished and has said goodbye, say a brief goodbye and call end_call.',
+    ...(recorded ? ['This call is being recorded, and the caller was told so; if they ask, say it is.'] : []),
   ];
+  const notice = recorded ? ' This call is recorded.' : '';
   if (dial) {
     return {
       silenceRepromptMs: settings.silenceRepromptMs,
       agentIdentity: softphoneIdentity(settings.agentName),
-      greeting: `Hello, this is an automated assistant calling from ${business}. A member of our team can join at any time.`,
+      greeting: `Hello, this is an automated assistant calling from ${business}.${notice} A member of our team can join at any time.`,
       systemPrompt: [
         `You are the phone assistant for ${business}, and you placed this call.`,
         `Why you are calling: ${dial.purpose}`,
@@ -36,7 +47,7 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
   return {
     silenceRepromptMs: settings.silenceRepromptMs,
     agentIdentity: softphoneIdentity(settings.agentName),
-    greeting: `Hello, you're through to ${business}. I'm an automated assistant, and a member of our team can join at any time. How can I help you today?`,
+    greeting: `Hello, you're through to ${business}. I'm an automated assistant, and a member of our team can join at any time.${notice} How can I help you today?`,
     systemPrompt: [`You are the phone assistant for ${business}. You are speaking to a caller on a phone line.`, ...rules].join('\n'),
   };
 }

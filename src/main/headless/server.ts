@@ -6,6 +6,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import parseRange from 'range-parser';
 import sirv from 'sirv';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ClientFrame, TOKEN_PARAM, WS_PATH, type ServerFrame } from '@shared/ws-protocol';
@@ -29,6 +32,8 @@ export interface HeadlessServer {
 }
 
 const TOKEN_COOKIE = 'switchboard_token';
+/** Recordings and finished exports: `/files/<route>` (see Core.file). */
+const FILES_PREFIX = '/files/';
 /** Unsent bytes a console socket may hold before it is dropped. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** One invoke frame is small; anything bigger is a mistake or an attack. */
@@ -69,6 +74,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     }
     // The cookie lets the page's own assets and reloads through without the query string.
     res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${options.token}; HttpOnly; SameSite=Strict; Path=/`);
+    if (url.pathname.startsWith(FILES_PREFIX)) return void serveCoreFile(core, url.pathname.slice(FILES_PREFIX.length), req, res, logger);
     if (url.pathname === '/' || url.pathname.endsWith('.html')) res.setHeader('Cache-Control', 'no-store');
     serveStatic(req, res, () => deny(res, 404, 'Not found.'));
   });
@@ -132,6 +138,53 @@ function serveSocket(ws: WebSocket, core: Core, logger: Logger): void {
     }
     send({ type: 'result', id: frame.id, result: await core.dispatch(frame.name, frame.input) });
   });
+}
+
+/** Streams a core file with single-range support (the audio element seeks with Range requests). */
+async function serveCoreFile(core: Core, route: string, req: IncomingMessage, res: ServerResponse, logger: Logger): Promise<void> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(route);
+  } catch {
+    return deny(res, 400, 'That file address is malformed.');
+  }
+  try {
+    const file = await core.file(decoded);
+    const size = file ? await stat(file.path).then((s) => (s.isFile() ? s.size : null), () => null) : null;
+    if (!file || size === null) return deny(res, 404, 'That file is not here (it may have been removed).');
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Cache-Control', 'no-store');
+    if (file.downloadName) res.setHeader('Content-Disposition', contentDisposition(file.downloadName));
+    const ranges = req.headers.range ? parseRange(size, req.headers.range, { combine: true }) : -2;
+    if (ranges === -1 || (Array.isArray(ranges) && ranges.length !== 1)) {
+      res.writeHead(416, { 'Content-Range': `bytes */${size}` });
+      return void res.end();
+    }
+    const range = Array.isArray(ranges) ? ranges[0]! : { start: 0, end: size - 1 };
+    if (Array.isArray(ranges)) {
+      res.statusCode = 206;
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+    }
+    res.setHeader('Content-Length', String(size === 0 ? 0 : range.end - range.start + 1));
+    if (req.method === 'HEAD' || size === 0) return void res.end();
+    const stream = createReadStream(file.path, { start: range.start, end: range.end });
+    stream.on('error', (error) => {
+      logger.warn({ err: error }, 'file read failed while serving it');
+      res.destroy(error);
+    });
+    stream.pipe(res);
+  } catch (error) {
+    logger.error({ err: error }, 'serving a file failed');
+    if (!res.headersSent) deny(res, 500, 'Could not read that file.');
+    else res.destroy();
+  }
+}
+
+/** RFC 6266 attachment header with an ASCII fallback and the exact UTF-8 name. */
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 function deny(res: ServerResponse, status: number, message: string): void {

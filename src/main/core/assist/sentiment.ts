@@ -6,6 +6,7 @@
  */
 import vader from 'vader-sentiment';
 import type { Sentiment } from '@shared/domain';
+import { NEUTRAL_BAND } from './sentiment-band';
 import { normalise } from './text';
 
 /**
@@ -48,8 +49,7 @@ const LEADING_ANSWER = /^\s*(no+|nope|nah)\b/i;
 /** Positive words that, next to a complaint, are almost always sarcasm. */
 const SARCASM_CUES = /\b(oh great|just great|oh brilliant|brilliant just|fantastic|wonderful|lovely|thanks a lot|thanks for nothing|love how|love that|just what i needed|perfect)\b/;
 
-/** |score| below this is neutral: wider than VADER's 0.05, because short spoken lines are noisy. */
-export const NEUTRAL_BAND = 0.1;
+export { NEUTRAL_BAND };
 
 export interface SentimentDetail extends Sentiment {
   /** Plain VADER compound score of the line, for comparison in tests and tuning. */

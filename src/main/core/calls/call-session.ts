@@ -137,6 +137,11 @@ export class CallSession {
     return this.stream;
   }
 
+  /** ms since the call started: the clock of its transcript and timeline (recordings align to it). */
+  get clockMs(): number {
+    return this.nowMs();
+  }
+
   /** Handed back to the AI and waiting for the call's new media stream. */
   get awaitingAiStream(): boolean {
     return this.awaitingStream && this.isLive;
@@ -377,6 +382,8 @@ export class CallSession {
     // A confident, substantive intent says what the caller wants; "yes", "my number is…" do not.
     if (!SMALL_TALK_INTENTS.has(analysis.intent) && analysis.intentConfidence >= 0.6) {
       this.handover.intent = analysis.intentLabel ?? analysis.intent;
+      // Stored with the line: the call's first one is what History and Analytics call its intent.
+      line.intent = analysis.intent;
     }
     for (const entity of analysis.entities ?? []) {
       const detail = `${entity.type.replace(/_/g, ' ')} ${entity.value}`;

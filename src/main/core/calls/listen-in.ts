@@ -3,8 +3,9 @@
  *
  * A ListenTap rebuilds what the line sounds like from the call's MediaStream. Outbound audio
  * (AI or agent TTS) leaves in bursts, whole clauses at once, and Twilio plays it in real time,
- * so the tap queues it exactly as Twilio does and plays it out against the only real-time
- * clock the call has: the caller's inbound 20 ms frames. Each inbound frame consumes as many
+ * so the tap queues it exactly as Twilio does (LinePlayout, which the call recorder shares)
+ * and plays it out against the only real-time clock the call has: the caller's inbound
+ * 20 ms frames. Each inbound frame consumes as many
  * queued outbound bytes as it is long (160 bytes = 20 ms); `clear` drops the queue. The two
  * sides are decoded, summed with clipping and re-encoded as mu-law.
  *
@@ -21,16 +22,12 @@
 import type { AnyEvent, CallAudio } from '@shared/contract';
 import type { Handlers } from '../api/dispatcher';
 import type { Logger } from '../log';
-import { encodeMulawSample, FRAME_BYTES, mulawAudio, mulawToPcm } from '../pipeline/audio';
+import { encodeMulawSample, FRAME_BYTES } from '../pipeline/audio';
 import type { MulawAudio } from '../providers/types';
-import type { MediaStream } from '../telephony/media-bridge';
+import { DEFAULT_MAX_QUEUED_MS, LinePlayout, MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_TO_PCM16 as DECODE, type TapSource } from './line-playout';
 
-/** What a tap needs of a MediaStream (the real one in the core; tests may drive it directly). */
-export type TapSource = Pick<MediaStream, 'on' | 'off' | 'isOpen'>;
-
-const BYTES_PER_MS = 8;
-/** mu-law byte -> PCM16 sample. */
-const DECODE = mulawToPcm(mulawAudio(Buffer.from(Array.from({ length: 256 }, (_, b) => b)))).samples;
+export type { TapSource };
+export { DEFAULT_MAX_QUEUED_MS };
 
 /**
  * Two mu-law samples summed with clipping. When one side is silent the other passes through
@@ -47,8 +44,6 @@ function mix(a: number, b: number): number {
 
 /** One listen-in slice: 100 ms (five Twilio frames). */
 export const DEFAULT_SLICE_MS = 100;
-/** Twilio keeps ~10 minutes of outbound audio; a clause is seconds. 2 minutes bounds a call at ~1 MB. */
-export const DEFAULT_MAX_QUEUED_MS = 120_000;
 /** Listening lapses this long after the last `call.listen {listening: true}` unless renewed. */
 export const DEFAULT_LISTEN_LEASE_MS = 60_000;
 
@@ -67,13 +62,9 @@ export interface ListenTapOptions {
 export class ListenTap {
   readonly callId: string;
   private readonly sliceBytes: number;
-  private readonly maxQueuedBytes: number;
   private readonly nowMs: () => number;
-  /** Outbound audio Twilio has queued for the caller and not yet played, oldest first. */
-  private readonly queue: Buffer[] = [];
-  private headOffset = 0;
-  private queuedBytes = 0;
-  private droppedBytes = 0;
+  /** Outbound audio Twilio has queued for the caller and not yet played (shared with the recorder). */
+  private readonly playout: LinePlayout;
   /** Listening until this time (lease), or not listening. */
   private listeningUntilMs: number | null = null;
   private readonly slice: Buffer;
@@ -89,7 +80,7 @@ export class ListenTap {
   ) {
     this.callId = o.callId;
     this.sliceBytes = Math.max(1, Math.round((o.sliceMs ?? DEFAULT_SLICE_MS) * BYTES_PER_MS));
-    this.maxQueuedBytes = Math.max(0, Math.round((o.maxQueuedMs ?? DEFAULT_MAX_QUEUED_MS) * BYTES_PER_MS));
+    this.playout = new LinePlayout(o.maxQueuedMs ?? DEFAULT_MAX_QUEUED_MS);
     this.nowMs = o.nowMs ?? (() => performance.now());
     this.slice = Buffer.alloc(this.sliceBytes);
     stream.on('media', this.onMedia);
@@ -109,12 +100,12 @@ export class ListenTap {
 
   /** Outbound audio queued and not yet heard by the caller, in ms. */
   get queuedMs(): number {
-    return this.queuedBytes / BYTES_PER_MS;
+    return this.playout.queuedMs;
   }
 
   /** Outbound audio dropped because the queue was full, in ms. */
   get droppedMs(): number {
-    return this.droppedBytes / BYTES_PER_MS;
+    return this.playout.droppedMs;
   }
 
   /** Starts (or renews) listening for `leaseMs`. No effect once the stream closed. */
@@ -139,20 +130,13 @@ export class ListenTap {
     this.stream.off('outbound', this.onOutbound);
     this.stream.off('cleared', this.onCleared);
     this.stream.off('closed', this.onStreamClosed);
-    this.dropQueue();
+    this.playout.clear();
     this.o.onClosed?.();
   }
 
-  private readonly onOutbound = (audio: MulawAudio): void => {
-    const room = this.maxQueuedBytes - this.queuedBytes;
-    const bytes = audio.bytes.length <= room ? audio.bytes : audio.bytes.subarray(0, Math.max(0, room));
-    this.droppedBytes += audio.bytes.length - bytes.length;
-    if (bytes.length === 0) return;
-    this.queue.push(bytes);
-    this.queuedBytes += bytes.length;
-  };
+  private readonly onOutbound = (audio: MulawAudio): void => this.playout.push(audio);
 
-  private readonly onCleared = (): void => this.dropQueue();
+  private readonly onCleared = (): void => this.playout.clear();
 
   private readonly onStreamClosed = (): void => {
     if (this.listening) this.flush();
@@ -165,42 +149,18 @@ export class ListenTap {
     const n = inbound.length;
     if (!this.listening) {
       if (this.listeningUntilMs !== null) this.stop(); // lease lapsed
-      this.takeOutbound(n, null);
+      this.playout.take(n, null);
       return;
     }
     if (this.scratch.length < n) this.scratch = Buffer.alloc(n);
     const outbound = this.scratch;
-    const taken = this.takeOutbound(n, outbound);
+    const taken = this.playout.take(n, outbound);
     for (let i = 0; i < n; i++) {
       if (this.sliceFill === 0) this.sliceAtMs = timestampMs + i / BYTES_PER_MS;
       this.slice[this.sliceFill++] = i < taken ? mix(inbound[i]!, outbound[i]!) : inbound[i]!;
       if (this.sliceFill === this.sliceBytes) this.flush();
     }
   };
-
-  /** Moves up to `count` queued outbound bytes into `into` (or discards them); returns how many. */
-  private takeOutbound(count: number, into: Buffer | null): number {
-    let taken = 0;
-    while (taken < count && this.queue.length > 0) {
-      const head = this.queue[0]!;
-      const step = Math.min(count - taken, head.length - this.headOffset);
-      if (into) head.copy(into, taken, this.headOffset, this.headOffset + step);
-      taken += step;
-      this.headOffset += step;
-      if (this.headOffset === head.length) {
-        this.queue.shift();
-        this.headOffset = 0;
-      }
-    }
-    this.queuedBytes -= taken;
-    return taken;
-  }
-
-  private dropQueue(): void {
-    this.queue.length = 0;
-    this.headOffset = 0;
-    this.queuedBytes = 0;
-  }
 
   private flush(): void {
     if (this.sliceFill === 0) return;

@@ -10,6 +10,10 @@ export const DEFAULT_SETTINGS: PublicSettings = {
   agentName: 'Agent',
   businessName: 'Brightwave Broadband',
   silenceRepromptMs: 8000,
+  // Demo calls are recorded out of the box; real calls only once the team decides to (the
+  // caller is told, and the law on recording calls differs by country).
+  recordDemoCalls: true,
+  recordRealCalls: false,
 };
 
 export interface SettingsStore {

@@ -125,6 +125,7 @@ interface UtteranceRow {
   sentiment_score: number | null;
   sentiment_label: string | null;
   interrupted: number;
+  intent: string | null;
 }
 
 interface TurnMetricsRow {
@@ -157,7 +158,7 @@ const CALL_COLUMNS = /* sql */ `
 
 const UTTERANCE_COLUMNS = /* sql */ `
   u.id, u.call_id, u.speaker, u.text, u.start_ms, u.end_ms,
-  u.sentiment_score, u.sentiment_label, u.interrupted`;
+  u.sentiment_score, u.sentiment_label, u.interrupted, u.intent`;
 
 const DEFAULT_SEARCH_LIMIT = 50;
 
@@ -183,15 +184,15 @@ export function createCallStore(db: Database): CallStore {
   // seq is computed in the same statement, so the line and its place are one atomic write.
   const upsertUtteranceStmt = db.prepare(/* sql */ `
     INSERT INTO utterances (id, call_id, seq, speaker, text, start_ms, end_ms,
-                            sentiment_score, sentiment_label, interrupted)
+                            sentiment_score, sentiment_label, interrupted, intent)
     VALUES (@id, @callId,
             (SELECT coalesce(max(seq), 0) + 1 FROM utterances WHERE call_id = @callId),
-            @speaker, @text, @startMs, @endMs, @sentimentScore, @sentimentLabel, @interrupted)
+            @speaker, @text, @startMs, @endMs, @sentimentScore, @sentimentLabel, @interrupted, @intent)
     ON CONFLICT (id) DO UPDATE SET
       speaker = excluded.speaker, text = excluded.text,
       start_ms = excluded.start_ms, end_ms = excluded.end_ms,
       sentiment_score = excluded.sentiment_score, sentiment_label = excluded.sentiment_label,
-      interrupted = excluded.interrupted`);
+      interrupted = excluded.interrupted, intent = excluded.intent`);
 
   const insertEventStmt = db.prepare(/* sql */ `
     INSERT INTO call_events (id, call_id, seq, type, at_ms, data)
@@ -327,6 +328,7 @@ export function createCallStore(db: Database): CallStore {
           sentimentScore: utterance.sentiment?.score ?? null,
           sentimentLabel: utterance.sentiment?.label ?? null,
           interrupted: utterance.interrupted ? 1 : 0,
+          intent: utterance.intent ?? null,
         });
       });
     },
@@ -446,6 +448,8 @@ function toUtterance(row: UtteranceRow): Utterance {
     endMs: row.end_ms,
     sentiment,
     interrupted: row.interrupted !== 0,
+    // Absent rather than null when unknown, as lines are before any intent is judged.
+    ...(row.intent !== null ? { intent: row.intent } : {}),
   };
 }
 

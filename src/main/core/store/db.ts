@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError, translateSqliteError } from './errors';
+import { sqliteCode, StoreError, translateSqliteError } from './errors';
 import { LATEST_SCHEMA_VERSION, SWITCHBOARD_APPLICATION_ID } from './migrations/index';
 import { migrate, newerSchemaError, readSchemaVersion } from './migrations/runner';
 
@@ -45,6 +45,42 @@ export function openDatabase(file: string): Database.Database {
   } catch (error) {
     db.close();
     throw translateSqliteError(error, 'open the call database');
+  }
+}
+
+/**
+ * Opens an existing call database for reading only (the CLI, export workers), alongside a
+ * running app: WAL lets it read committed data while the app writes. It never migrates, so a
+ * file from an older build is refused with the way out (open the app once), and a newer one
+ * as in openDatabase.
+ */
+export function openDatabaseReadOnly(file: string): Database.Database {
+  // better-sqlite3 reports a missing folder as a plain TypeError; say it the same way as a missing file.
+  if (!existsSync(file)) throw new StoreError('NOT_FOUND', `There is no call database at ${file}.`);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    if (sqliteCode(error) === 'SQLITE_CANTOPEN') {
+      throw new StoreError('NOT_FOUND', `There is no call database at ${file}.`, { cause: error });
+    }
+    throw translateSqliteError(error, `open ${file}`);
+  }
+  try {
+    assertOpenable(db);
+    const version = readSchemaVersion(db);
+    if (version < LATEST_SCHEMA_VERSION) {
+      throw new StoreError(
+        'OLDER_SCHEMA',
+        `The call database at ${file} was written by an older Switchboard (schema ${version}); ` +
+          'start the app once to upgrade it, then try again. The file was not changed.',
+      );
+    }
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return db;
+  } catch (error) {
+    db.close();
+    throw translateSqliteError(error, `open ${file}`);
   }
 }
 

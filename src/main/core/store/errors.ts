@@ -13,6 +13,10 @@ export type StoreErrorCode =
   | 'DISK_FULL'
   /** A write referred to a call that is not in the store. */
   | 'UNKNOWN_CALL'
+  /** No database file where one was expected (read-only opening never creates one). */
+  | 'NOT_FOUND'
+  /** The file needs a migration that only the app (not a read-only reader) may run. */
+  | 'OLDER_SCHEMA'
   /** The caller broke the store's contract (for example, appending an interim line). */
   | 'INVALID_INPUT';
 

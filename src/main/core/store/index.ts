@@ -1,4 +1,4 @@
-export { openDatabase, type Database } from './db';
+export { openDatabase, openDatabaseReadOnly, type Database } from './db';
 export { StoreError, type StoreErrorCode } from './errors';
 export {
   createCallStore,

@@ -44,6 +44,10 @@ export interface TelephonyServiceOptions {
   logger: Logger;
   /** Extra work on each verified status callback (e.g. the call session's timeline). */
   onStatus?: TwilioWebhookHooks['onStatus'];
+  /** Verified recording status callbacks (the agent's softphone leg, issue 7). */
+  onRecordingStatus?: TwilioWebhookHooks['onRecordingStatus'];
+  /** Whether this call's agent leg is recorded by Twilio when it is put through to the softphone. */
+  recordAgentLeg?(call: AdmittedCall): boolean;
   registry?: CallRegistryOptions;
   now?: () => number;
 }
@@ -137,7 +141,7 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
     registry,
     publicBaseUrl: () => publicOrigin(settings.get()),
     authToken: () => secrets.get('twilioAuthToken'),
-    hooks: { onStatus },
+    hooks: { onStatus, onRecordingStatus: options.onRecordingStatus },
     logger: options.logger,
     now,
   });
@@ -217,6 +221,10 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
             client: () => restClient(settings.get()),
             origin: () => publicOrigin(settings.get()),
             describe: restError,
+            agentRecording: () => {
+              const origin = publicOrigin(settings.get());
+              return origin && options.recordAgentLeg?.(call) ? { statusCallback: `${origin}${TWILIO_PATHS.recordingStatus}` } : null;
+            },
           }),
     handlers: {
       'telephony.get': state,

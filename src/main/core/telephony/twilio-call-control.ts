@@ -22,6 +22,12 @@ export interface TwilioCallControlOptions {
   origin(): string | null;
   /** Turns a REST failure into an error the agent can read. */
   describe(error: unknown, what: string): Error;
+  /**
+   * Whether Twilio records the agent's leg (the bridge hears nothing while the call is on the
+   * softphone), and where it reports the recording; null: not recorded. Asked at each
+   * redirect to the softphone: a resume after hold is a new <Dial>, so a new recording.
+   */
+  agentRecording?(): { statusCallback: string } | null;
 }
 
 export function createTwilioCallControl(o: TwilioCallControlOptions): CallControl {
@@ -36,7 +42,21 @@ export function createTwilioCallControl(o: TwilioCallControlOptions): CallContro
     kind: 'twilio',
     async redirectToAgent(identity) {
       const response = new twilio.twiml.VoiceResponse();
-      const client = response.dial().client();
+      const recording = o.agentRecording?.() ?? null;
+      // Dual channel: the parent call (the caller) and the softphone on separate channels,
+      // which Twilio's guides give as caller first (left), agent second, like our line
+      // recordings ([?] in protocols-2.md: not confirmed for <Dial>). Recording starts when the
+      // softphone answers; `absent` tells us when there was nothing to record.
+      const client = (
+        recording
+          ? response.dial({
+              record: 'record-from-answer-dual',
+              recordingStatusCallback: recording.statusCallback,
+              recordingStatusCallbackMethod: 'POST',
+              recordingStatusCallbackEvent: ['completed', 'absent'],
+            })
+          : response.dial()
+      ).client();
       client.identity(identity);
       client.parameter({ name: SOFTPHONE_PARAM.callSid, value: o.call.callSid });
       client.parameter({ name: SOFTPHONE_PARAM.purpose, value: SOFTPHONE_PURPOSE.takeover });

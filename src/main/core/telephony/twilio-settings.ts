@@ -23,6 +23,8 @@ export const TWILIO_PATHS = {
   voice: '/twilio/voice',
   status: '/twilio/status',
   streamStatus: '/twilio/stream-status',
+  /** Twilio's recording of the agent's softphone leg (<Dial record>) is ready (issue 7). */
+  recordingStatus: '/twilio/recording-status',
   media: '/media',
 } as const;
 

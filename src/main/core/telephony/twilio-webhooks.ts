@@ -6,6 +6,8 @@
  *                               call to our media stream with a per-call token.
  *   POST /twilio/status         call status callbacks (initiated … completed/no-answer/busy/failed)
  *   POST /twilio/stream-status  Media Stream status callbacks (stream-started/stopped/error)
+ *   POST /twilio/recording-status  a <Dial record> recording's status (the agent's softphone
+ *                               leg): `completed` means its media can be fetched
  *
  * Every request must carry a valid X-Twilio-Signature over the PUBLIC URL Twilio called
  * (publicBaseUrl + path + query) and the form parameters, checked with the auth token before
@@ -52,10 +54,32 @@ export interface TwilioStreamStatusEvent {
   at: number;
 }
 
+/**
+ * A recording status callback (protocols-2.md §5), verified and parsed. `callSid` is the
+ * parent call's (the caller's leg), so it names the console's call.
+ */
+export interface TwilioRecordingEvent {
+  callSid: string;
+  accountSid: string;
+  recordingSid: string;
+  /** Twilio's URL of the recording resource (no extension; `.wav` gives the media). */
+  recordingUrl: string;
+  /** in-progress | completed | absent (| failed) */
+  status: string;
+  durationSec: number | null;
+  channels: number | null;
+  /** RecordingStartTime as epoch ms (whole seconds), null if absent or unparseable. */
+  startedAt: number | null;
+  errorCode: string | null;
+  at: number;
+}
+
 /** What the console does with verified callbacks (the lead wires these to calls and storage). */
 export interface TwilioWebhookHooks {
   onStatus(event: TwilioStatusEvent): void | Promise<void>;
   onStreamStatus?(event: TwilioStreamStatusEvent): void;
+  /** Must return quickly (Twilio waits at most 15 s): fetch the media in the background. */
+  onRecordingStatus?(event: TwilioRecordingEvent): void;
 }
 
 export interface TwilioWebhookOptions {
@@ -104,6 +128,13 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
       const error = one(params, 'StreamError') ?? null;
       log.info({ callSid, streamSid, event, error }, 'media stream status');
       hooks.onStreamStatus?.({ callSid, streamSid, event, error, at: parseTimestamp(one(params, 'Timestamp'), now()) });
+      return { status: 204 };
+    },
+    [TWILIO_PATHS.recordingStatus]: async (params) => {
+      const event = parseRecordingStatus(params, now());
+      if (!event) throw new HttpError(400, 'not a recording status callback');
+      log.info({ callSid: event.callSid, recordingSid: event.recordingSid, status: event.status, errorCode: event.errorCode }, 'recording status');
+      hooks.onRecordingStatus?.(event);
       return { status: 204 };
     },
   };
@@ -264,6 +295,34 @@ function toDirection(direction: string | undefined): CallDirection {
 function parseTimestamp(value: string | undefined, fallback: number): number {
   const parsed = value ? Date.parse(value) : NaN;
   return Number.isFinite(parsed) ? parsed : fallback;
+}
+
+function parseRecordingStatus(params: FormParams, nowMs: number): TwilioRecordingEvent | null {
+  const callSid = one(params, 'CallSid');
+  const accountSid = one(params, 'AccountSid');
+  const recordingSid = one(params, 'RecordingSid');
+  const recordingUrl = one(params, 'RecordingUrl');
+  const status = one(params, 'RecordingStatus');
+  if (!callSid || !accountSid || !recordingSid || !/^RE[0-9a-f]{32}$/.test(recordingSid) || !recordingUrl || !status) return null;
+  const number = (key: string): number | null => {
+    const raw = one(params, key);
+    const value = Number(raw);
+    return raw !== undefined && raw !== '' && Number.isFinite(value) && value >= 0 ? value : null;
+  };
+  const started = Date.parse(one(params, 'RecordingStartTime') ?? '');
+  const errorCode = one(params, 'ErrorCode');
+  return {
+    callSid,
+    accountSid,
+    recordingSid,
+    recordingUrl,
+    status,
+    durationSec: number('RecordingDuration'),
+    channels: number('RecordingChannels'),
+    startedAt: Number.isFinite(started) ? started : null,
+    errorCode: errorCode && errorCode !== '0' ? errorCode : null,
+    at: nowMs,
+  };
 }
 
 function parseStatus(params: FormParams, nowMs: number, registry: CallRegistry): TwilioStatusEvent | null {

@@ -7,6 +7,7 @@ import { events as eventSchemas } from '@shared/contract';
 import type { ElectronApi, Transport } from '@shared/client';
 import type { ClientFrame, ServerFrame } from '@shared/ws-protocol';
 import { TOKEN_PARAM, WS_PATH } from '@shared/ws-protocol';
+import { encodeFileRoute, FILE_PROTOCOL_HOST, FILE_PROTOCOL_SCHEME, FILES_HTTP_PREFIX } from '@shared/files';
 
 /**
  * - `connecting`: first connection (or a reconnect) in progress
@@ -30,6 +31,17 @@ const TOKEN_STORAGE_KEY = 'switchboard.token';
 function electronApi(): ElectronApi | undefined {
   const api = (globalThis as { switchboard?: ElectronApi }).switchboard;
   return api && typeof api.invoke === 'function' && typeof api.subscribe === 'function' ? api : undefined;
+}
+
+/**
+ * The URL of a file the core serves (a recording, a finished export) for <audio src>, a
+ * download link or fetch: `/files/<route>` on the headless console (its token cookie
+ * authenticates the request), the shell's `switchboard-file:` scheme under Electron. Build
+ * file URLs only with this, so both shells work.
+ */
+export function fileUrl(route: string): string {
+  const path = encodeFileRoute(route.replace(/^\/+/, ''));
+  return electronApi() ? `${FILE_PROTOCOL_SCHEME}://${FILE_PROTOCOL_HOST}/${path}` : `${FILES_HTTP_PREFIX}${path}`;
 }
 
 export function createTransport(): AppTransport {

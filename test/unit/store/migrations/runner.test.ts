@@ -34,6 +34,18 @@ const seeders: Record<number, (db: Database.Database) => void> = {
       INSERT INTO call_events (id, call_id, seq, type, at_ms, data)
       VALUES ('e1', 'c1', 1, 'started', 0, '{}'), ('e2', 'c1', 2, 'takeover', 2100, '{"agent":"sam"}');`);
   },
+  2: (db) => {
+    seeders[1]!(db);
+    db.exec(`
+      INSERT INTO turn_metrics (turn_id, call_id, seq, speech_end_at_ms, stt_final_at_ms,
+                                llm_first_token_at_ms, tts_first_byte_at_ms, first_audio_at_ms,
+                                stt_label, llm_label, tts_label)
+      VALUES ('u2', 'c1', 1, 1000, 1100, 1300, 1400, 1420, 'stt', 'llm', 'tts');`);
+  },
+  // recordings (issue 7): version 3 adds only derived columns; its rows are version 2's.
+  3: (db) => {
+    seeders[2]!(db);
+  },
 };
 
 function tableCounts(db: Database.Database): Record<string, number> {

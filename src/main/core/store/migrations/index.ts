@@ -1,12 +1,19 @@
 import type { Migration } from './migration';
 import { migration001Initial } from './001-initial';
 import { migration002TurnMetrics } from './002-turn-metrics';
+import { migration003History } from './003-history';
+import { migration004Recordings } from './004-recordings';
 
 export type { Migration } from './migration';
 export { SWITCHBOARD_APPLICATION_ID } from './001-initial';
 
 /** Every migration, in order. Versions are 1, 2, 3, ... with no gaps (checked by a test). */
-export const MIGRATIONS: readonly Migration[] = [migration001Initial, migration002TurnMetrics];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001Initial,
+  migration002TurnMetrics,
+  migration003History,
+  migration004Recordings, // recordings (issue 7)
+];
 
 /** The schema version this build writes; a file with a higher PRAGMA user_version is refused. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.at(-1)?.version ?? 0;

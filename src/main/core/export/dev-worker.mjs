@@ -1,0 +1,59 @@
+// The export worker for code running from the TypeScript sources (vitest, the CLI, benchmarks).
+//
+// A worker thread cannot run worker.ts as it is, so it is bundled here, once per process,
+// with the same tool and settings as the app build (Vite; dependencies stay external and are
+// loaded from node_modules), into node_modules/.cache/switchboard/. Tests and benchmarks
+// then run the same kind of single-file worker the built app starts (out/main/export-worker.js),
+// without a module runner inside the thread (which would add ~90 MB and a second of start-up
+// to every export). Only ever loaded from worker-client.ts when that module itself is a .ts file.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build } from 'vite';
+
+let bundled = null;
+
+/** Path of the bundled worker (built on first use in this process). */
+export function buildExportWorker() {
+  bundled ??= bundle().catch((error) => {
+    bundled = null;
+    throw error;
+  });
+  return bundled;
+}
+
+async function bundle() {
+  let root = import.meta.dirname;
+  while (!existsSync(join(root, 'package.json'))) {
+    if (dirname(root) === root) throw new Error('export worker: no package.json above src/main/core/export');
+    root = dirname(root);
+  }
+  const result = await build({
+    configFile: false,
+    root,
+    logLevel: 'silent',
+    resolve: { alias: { '@shared': join(root, 'src', 'shared') } },
+    build: {
+      ssr: join(import.meta.dirname, 'worker.ts'),
+      write: false,
+      target: 'node20',
+      minify: false,
+      sourcemap: false,
+      emptyOutDir: false,
+      rollupOptions: { output: { format: 'es', codeSplitting: false } },
+    },
+  });
+  const chunk = (Array.isArray(result) ? result : [result]).flatMap((r) => r.output).find((o) => o.type === 'chunk');
+  if (!chunk) throw new Error('export worker: the bundle came out empty');
+  // Named by content, so concurrent processes share one file and a changed source gets a new one.
+  const hash = createHash('sha256').update(chunk.code).digest('hex').slice(0, 16);
+  const dir = join(root, 'node_modules', '.cache', 'switchboard');
+  const file = join(dir, `export-worker-${hash}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, chunk.code);
+    renameSync(tmp, file);
+  }
+  return file;
+}

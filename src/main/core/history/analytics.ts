@@ -1,0 +1,356 @@
+/**
+ * The Analytics dashboard's figures (issue 7), computed by SQL over the same filter as History
+ * and Export (callFilterSql), so "these calls" always means the same calls. JavaScript only
+ * receives result rows: one per bucket (plus one for the totals), one per intent, one per
+ * incident kind, and one row holding every latency percentile; it fills the empty buckets.
+ *
+ * Definitions (what each figure counts):
+ * - Volume (calls, inbound, outbound) counts every matching call, live ones included.
+ * - Outcome figures describe *ended* calls (ended_at set): handle time (ended_at -
+ *   started_at), containment (ended without a take-over / ended), take-over rate (taken over /
+ *   ended), time to take-over (taken_over_at_ms, mean over ended taken-over calls) and
+ *   abandonment (end reason 'caller_hangup' at most abandonWithinS after the start / ended).
+ * - Sentiment figures describe calls with at least one scored caller line: the means of the
+ *   callers' first and last scores, and the share whose mean score is negative (at or below
+ *   -NEUTRAL_BAND, the band the live "negative" label uses, as the endedNegative filter does).
+ * - Percentiles (p90 handle time, latency p50/p95) are SQLite's percentile_cont: linear
+ *   interpolation between the two nearest ranks (PostgreSQL's percentile_cont, Excel's
+ *   PERCENTILE.INC), an aggregate computed inside SQLite over exactly the matching values.
+ * - Latency stages per AI turn (turn_metrics, ms): stt = stt_final - speech_end; llm =
+ *   llm_first_token - stt_final; tts = tts_first_byte - (llm_first_token, or stt_final when
+ *   the reply had no LLM, e.g. offline replies and LLM fallbacks); send = first_audio -
+ *   tts_first_byte; voiceToVoice = first_audio - speech_end. A stage a turn never reached
+ *   (cut off) is left out of that stage's figures, so `turns` can differ by stage.
+ * - Incidents: call events of type 'fallback' by role ("fallback:llm", "fallback:tts") and
+ *   'error' events ("error").
+ * - Buckets start at local midnight (day), local Monday midnight (week) or the local hour,
+ *   with local = UTC + utcOffsetMin (a fixed offset: a range across a DST change keeps one
+ *   offset). The range is filter.from..filter.to, or the matching calls' own first..last start
+ *   where the filter leaves it open; every bucket in it is returned, empty ones included.
+ *
+ * Needs SQLite built with SQLITE_ENABLE_PERCENTILE, which better-sqlite3 is
+ * (deps/defines.gypi); every statement is prepared once per connection.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { Analytics, AnalyticsBucket, AnalyticsGroupBy, AnalyticsInput, AnalyticsTotals, LatencyStage } from '@shared/history';
+import { HistoryError } from './cursor';
+import { callFilterSql, NEGATIVE_SENTIMENT_MAX, searchQuery, type SqlCondition } from './filter-sql';
+
+/** At most this many buckets (hour grouping: 33 days); a longer range is refused, not truncated. */
+export const MAX_ANALYTICS_BUCKETS = 800;
+/** How many intents the dashboard lists. */
+export const TOP_INTENTS = 10;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const BUCKET_MS: Record<AnalyticsGroupBy, number> = { hour: HOUR_MS, day: DAY_MS, week: 7 * DAY_MS };
+/** 1970-01-01 was a Thursday: shifting by 3 days puts week boundaries on Mondays. */
+const WEEK_SHIFT_MS = 3 * DAY_MS;
+
+/** Where buckets start: bucketStart(t) = t' - posmod(t', size) - shift, with t' = t + shift. */
+interface BucketGrid {
+  sizeMs: number;
+  shiftMs: number;
+}
+
+function gridOf(input: AnalyticsInput): BucketGrid {
+  const offsetMs = input.utcOffsetMin * 60_000;
+  return { sizeMs: BUCKET_MS[input.groupBy], shiftMs: offsetMs + (input.groupBy === 'week' ? WEEK_SHIFT_MS : 0) };
+}
+
+function bucketStart(grid: BucketGrid, t: number): number {
+  const shifted = t + grid.shiftMs;
+  return shifted - ((shifted % grid.sizeMs) + grid.sizeMs) % grid.sizeMs - grid.shiftMs;
+}
+
+/** The same arithmetic in SQL (integers throughout; % keeps the dividend's sign, hence posmod). */
+const BUCKET_SQL = '((c.started_at + @a_shift) - (((c.started_at + @a_shift) % @a_size) + @a_size) % @a_size - @a_shift)';
+
+// ------------------------------------------------------------------------------ the SQL
+
+/** The stage expressions over turn_metrics m; NULL where a turn never reached the stage (aggregates skip NULLs). */
+const STAGE_SQL: Record<LatencyStage, string> = {
+  stt: 'm.stt_final_at_ms - m.speech_end_at_ms',
+  llm: 'm.llm_first_token_at_ms - m.stt_final_at_ms',
+  tts: 'm.tts_first_byte_at_ms - coalesce(m.llm_first_token_at_ms, m.stt_final_at_ms)',
+  send: 'm.first_audio_at_ms - m.tts_first_byte_at_ms',
+  voiceToVoice: 'm.first_audio_at_ms - m.speech_end_at_ms',
+};
+const STAGES = Object.keys(STAGE_SQL) as LatencyStage[];
+
+/** Outcome and sentiment aggregates over rows of `matched` (per bucket, and for all of them). */
+const CALL_AGGREGATES = /* sql */ `json_object(
+  'calls', count(*),
+  'inbound', coalesce(sum(inbound), 0),
+  'ended', count(handle_ms),
+  'avgHandleMs', avg(handle_ms),
+  'p90HandleMs', percentile_cont(handle_ms, 0.9),
+  'takenOver', count(CASE WHEN handle_ms IS NOT NULL AND takeover_ms IS NOT NULL THEN 1 END),
+  'avgTakeoverMs', avg(CASE WHEN handle_ms IS NOT NULL THEN takeover_ms END),
+  'abandoned', count(CASE WHEN handle_ms IS NOT NULL AND abandoned THEN 1 END),
+  'sentimentFirstAvg', avg(s_first),
+  'sentimentLastAvg', avg(s_last),
+  'scored', count(s_avg),
+  'negative', count(CASE WHEN s_avg <= @a_negative THEN 1 END))`;
+
+/**
+ * Everything in ONE statement (one snapshot of the store): the matching calls are read once
+ * into `matched`, which the call figures, intents and incidents all aggregate. The latency part
+ * joins every matching call's turns; it starts from `matched` when there is a search (so the
+ * FTS lookup runs once), and otherwise from the calls themselves, which SQLite walks through
+ * the filter's index faster than it re-reads the materialized rows. Each result row is
+ * (part, bucket, a JSON object of that part's figures).
+ */
+function analyticsSql(where: string, hasSearch: boolean): string {
+  const latency = STAGES.map((stage) => {
+    const v = STAGE_SQL[stage];
+    return `'${stage}', json_array(count(${v}), percentile_cont(${v}, 0.5), percentile_cont(${v}, 0.95))`;
+  }).join(',\n        ');
+  return /* sql */ `
+    WITH matched AS MATERIALIZED (
+      SELECT c.id,
+             ${BUCKET_SQL} AS bucket,
+             c.direction = 'inbound' AS inbound,
+             c.ended_at - c.started_at AS handle_ms,
+             c.taken_over_at_ms AS takeover_ms,
+             c.end_reason = 'caller_hangup' AND c.ended_at - c.started_at <= @a_abandon_ms AS abandoned,
+             c.caller_sentiment_first AS s_first,
+             c.caller_sentiment_last AS s_last,
+             c.caller_sentiment_avg AS s_avg,
+             c.intent,
+             c.alert_count > 0 AS alerted
+      FROM calls c
+      WHERE ${where}
+    )
+    SELECT 'bucket' AS part, bucket, ${CALL_AGGREGATES} AS data FROM matched GROUP BY bucket
+    UNION ALL
+    SELECT 'total', NULL, ${CALL_AGGREGATES} FROM matched
+    UNION ALL
+    SELECT 'intent', NULL, json_object('intent', intent, 'calls', calls) FROM (
+      SELECT intent, count(*) AS calls FROM matched WHERE intent IS NOT NULL
+      GROUP BY intent ORDER BY calls DESC, intent LIMIT ${TOP_INTENTS})
+    UNION ALL
+    SELECT 'incident', NULL, json_object('kind', kind, 'count', count(*)) FROM (
+      SELECT CASE e.type WHEN 'fallback' THEN 'fallback:' || coalesce(json_extract(e.data, '$.role'), 'unknown')
+                         ELSE e.type END AS kind
+      FROM call_events e
+      -- Fallbacks and errors raise alert_count (migration 003): only those calls can have any.
+      WHERE e.type IN ('fallback', 'error') AND e.call_id IN (SELECT id FROM matched WHERE alerted))
+    GROUP BY kind
+    UNION ALL
+    SELECT 'latency', NULL, json_object(
+        ${latency})
+    ${
+      // CROSS JOIN: calls first, then each call's turns by turn_metrics_by_call (left to
+      // itself, the planner may scan every turn in the store and probe the calls instead).
+      hasSearch
+        ? 'FROM matched x CROSS JOIN turn_metrics m ON m.call_id = x.id'
+        : `FROM calls c CROSS JOIN turn_metrics m ON m.call_id = c.id WHERE ${where}`
+    }`;
+}
+
+// ------------------------------------------------------------------------------ rows
+
+interface CallFigures {
+  calls: number;
+  inbound: number;
+  ended: number;
+  avgHandleMs: number | null;
+  p90HandleMs: number | null;
+  takenOver: number;
+  avgTakeoverMs: number | null;
+  abandoned: number;
+  sentimentFirstAvg: number | null;
+  sentimentLastAvg: number | null;
+  scored: number;
+  negative: number;
+}
+
+/** Per stage: [turns, p50, p95]. */
+type LatencyFigures = Record<LatencyStage, [number, number | null, number | null]>;
+
+interface ResultRow {
+  part: 'bucket' | 'total' | 'intent' | 'incident' | 'latency';
+  bucket: number | null;
+  data: string;
+}
+
+// ------------------------------------------------------------------------------ entry point
+
+/** Statements by SQL text, per connection: a filter produces one of a handful of shapes. */
+const STATEMENT_CACHE_SIZE = 128;
+const statementCaches = new WeakMap<Database, Map<string, Statement>>();
+
+function prepared(db: Database, sql: string): Statement {
+  let cache = statementCaches.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statementCaches.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    statement = db.prepare(sql);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/**
+ * The dashboard for `input` (already parsed by the AnalyticsInput schema). Throws HistoryError
+ * (code 'bad_request') when the range holds more than MAX_ANALYTICS_BUCKETS buckets or the
+ * search has nothing searchable in it.
+ */
+export function computeAnalytics(db: Database, input: AnalyticsInput): Analytics {
+  const { filter, groupBy } = input;
+  if ((filter.search?.trim() ?? '') !== '' && searchQuery(filter) === null) {
+    // As History refuses it: otherwise the dashboard would silently show every call.
+    throw new HistoryError('Search needs at least one letter or digit; punctuation alone is not searched.');
+  }
+  const grid = gridOf(input);
+  if (filter.from !== undefined && filter.to !== undefined) assertBucketCount(grid, groupBy, filter.from, filter.to - 1);
+
+  const condition: SqlCondition = callFilterSql(filter, { includeSearch: true });
+  const rows = prepared(db, analyticsSql(condition.sql, searchQuery(filter) !== null)).all({
+    ...condition.params,
+    a_shift: grid.shiftMs,
+    a_size: grid.sizeMs,
+    a_abandon_ms: input.abandonWithinS * 1000,
+    a_negative: NEGATIVE_SENTIMENT_MAX,
+  }) as ResultRow[];
+
+  let total: CallFigures | undefined;
+  let latency: LatencyFigures | undefined;
+  const bucketFigures = new Map<number, CallFigures>();
+  const intents: { intent: string; calls: number }[] = [];
+  const incidents: { kind: string; count: number }[] = [];
+  for (const row of rows) {
+    const data: unknown = JSON.parse(row.data);
+    if (row.part === 'bucket') bucketFigures.set(row.bucket!, data as CallFigures);
+    else if (row.part === 'total') total = data as CallFigures;
+    else if (row.part === 'intent') intents.push(data as { intent: string; calls: number });
+    else if (row.part === 'incident') incidents.push(data as { kind: string; count: number });
+    else latency = data as LatencyFigures;
+  }
+  // Parts of a UNION ALL have no guaranteed order between them: sort here (a dozen rows).
+  intents.sort((a, b) => b.calls - a.calls || compare(a.intent, b.intent));
+  incidents.sort((a, b) => b.count - a.count || compare(a.kind, b.kind));
+  const fallbacks = incidents.filter((i) => i.kind.startsWith('fallback:')).reduce((sum, i) => sum + i.count, 0);
+  const errors = incidents.filter((i) => i.kind === 'error').reduce((sum, i) => sum + i.count, 0);
+
+  return {
+    groupBy,
+    totals: toTotals(total!, fallbacks, errors),
+    buckets: fillBuckets(grid, groupBy, filter.from, filter.to, bucketFigures),
+    intents,
+    incidents,
+    latency: STAGES.map((stage) => {
+      const [turns, p50, p95] = latency![stage];
+      return { stage, turns, p50Ms: roundTo(p50, 1), p95Ms: roundTo(p95, 1) };
+    }),
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function assertBucketCount(grid: BucketGrid, groupBy: AnalyticsGroupBy, first: number, last: number): void {
+  const count = (bucketStart(grid, last) - bucketStart(grid, first)) / grid.sizeMs + 1;
+  if (count > MAX_ANALYTICS_BUCKETS) {
+    const span = Math.floor((MAX_ANALYTICS_BUCKETS * grid.sizeMs) / DAY_MS);
+    throw new HistoryError(
+      `Grouping by ${groupBy} covers at most ${span} days (${MAX_ANALYTICS_BUCKETS} ${groupBy}s); ` +
+        `this range has ${count.toLocaleString('en-US')}. Choose a shorter range or ${groupBy === 'week' ? 'a narrower filter' : 'a coarser grouping'}.`,
+    );
+  }
+}
+
+/** Every bucket from the range's first to its last, oldest first. */
+function fillBuckets(
+  grid: BucketGrid,
+  groupBy: AnalyticsGroupBy,
+  from: number | undefined,
+  to: number | undefined,
+  rows: ReadonlyMap<number, CallFigures>,
+): AnalyticsBucket[] {
+  const seen = [...rows.keys()];
+  const first = from !== undefined ? bucketStart(grid, from) : seen.length > 0 ? Math.min(...seen) : null;
+  const last = to !== undefined ? bucketStart(grid, to - 1) : seen.length > 0 ? Math.max(...seen) : null;
+  if (first === null || last === null) return []; // an open range and no matching calls
+  assertBucketCount(grid, groupBy, first, last);
+  const buckets: AnalyticsBucket[] = [];
+  for (let start = first; start <= last; start += grid.sizeMs) {
+    const row = rows.get(start);
+    buckets.push(row === undefined ? emptyBucket(start) : toBucket(start, row));
+  }
+  return buckets;
+}
+
+function emptyBucket(startAt: number): AnalyticsBucket {
+  return {
+    startAt,
+    inbound: 0,
+    outbound: 0,
+    avgHandleS: null,
+    p90HandleS: null,
+    takenOver: 0,
+    abandoned: 0,
+    sentimentStartAvg: null,
+    sentimentEndAvg: null,
+  };
+}
+
+function toBucket(startAt: number, row: CallFigures): AnalyticsBucket {
+  return {
+    startAt,
+    inbound: row.inbound,
+    outbound: row.calls - row.inbound,
+    avgHandleS: seconds(row.avgHandleMs),
+    p90HandleS: seconds(row.p90HandleMs),
+    takenOver: row.takenOver,
+    abandoned: row.abandoned,
+    sentimentStartAvg: sentiment(row.sentimentFirstAvg),
+    sentimentEndAvg: sentiment(row.sentimentLastAvg),
+  };
+}
+
+function toTotals(row: CallFigures, fallbacks: number, errors: number): AnalyticsTotals {
+  return {
+    calls: row.calls,
+    inbound: row.inbound,
+    outbound: row.calls - row.inbound,
+    avgHandleS: seconds(row.avgHandleMs),
+    p90HandleS: seconds(row.p90HandleMs),
+    containmentRate: rate(row.ended - row.takenOver, row.ended),
+    takeoverRate: rate(row.takenOver, row.ended),
+    avgTimeToTakeoverS: seconds(row.avgTakeoverMs),
+    abandoned: row.abandoned,
+    abandonmentRate: rate(row.abandoned, row.ended),
+    sentimentStartAvg: sentiment(row.sentimentFirstAvg),
+    sentimentEndAvg: sentiment(row.sentimentLastAvg),
+    negativeShare: rate(row.negative, row.scored),
+    fallbacks,
+    errors,
+  };
+}
+
+/** ms -> seconds, to the ms; null stays null. */
+function seconds(ms: number | null): number | null {
+  return ms === null ? null : Math.round(ms) / 1000;
+}
+
+function rate(part: number, whole: number): number | null {
+  return whole === 0 ? null : part / whole;
+}
+
+/** A float mean of values in [-1, 1] can land a rounding error outside the range. */
+function sentiment(value: number | null): number | null {
+  return value === null ? null : Math.min(1, Math.max(-1, value));
+}
+
+function roundTo(value: number | null, decimals: number): number | null {
+  if (value === null) return null;
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,73 @@
+/**
+ * CallFilter -> SQL: the one translation History, search, Analytics, Export and the CLI use,
+ * so "the calls this filter means" can never differ between them. Values are always bound
+ * parameters; only fixed SQL fragments are concatenated.
+ */
+import type { CallFilter } from '@shared/history';
+import { NEUTRAL_BAND } from '../assist/sentiment-band';
+import { toFtsQuery } from '../store/fts-query';
+
+/** A WHERE clause over `calls c` and the named parameters it binds. */
+export interface SqlCondition {
+  sql: string;
+  params: Record<string, string | number>;
+}
+
+/** Caller sentiment at or below this is "negative" (the same band the live labels use). */
+export const NEGATIVE_SENTIMENT_MAX = -NEUTRAL_BAND;
+
+/** The duration expression, spelled exactly as indexed (calls_by_duration). */
+export const DURATION_MS_SQL = '(c.ended_at - c.started_at)';
+
+/**
+ * Conditions on `calls c` for every field but `search` (full-text search is applied by the
+ * caller, because a search page walks lines while a call page walks calls); pass
+ * `includeSearch` to also require at least one matching line.
+ */
+export function callFilterSql(filter: CallFilter, options: { includeSearch?: boolean } = {}): SqlCondition {
+  const where: string[] = [];
+  const params: Record<string, string | number> = {};
+  const bind = (name: string, value: string | number) => {
+    params[name] = value;
+    return `@${name}`;
+  };
+
+  if (filter.from !== undefined) where.push(`c.started_at >= ${bind('f_from', filter.from)}`);
+  if (filter.to !== undefined) where.push(`c.started_at < ${bind('f_to', filter.to)}`);
+  if (filter.direction !== undefined) where.push(`c.direction = ${bind('f_direction', filter.direction)}`);
+  if (filter.endReasons !== undefined && filter.endReasons.length > 0) {
+    const names = filter.endReasons.map((reason, i) => bind(`f_end_${i}`, reason));
+    where.push(`c.end_reason IN (${names.join(', ')})`);
+  }
+  if (filter.takenOver !== undefined) where.push(filter.takenOver ? 'c.taken_over_at_ms IS NOT NULL' : 'c.taken_over_at_ms IS NULL');
+  if (filter.minDurationS !== undefined) where.push(`${DURATION_MS_SQL} >= ${bind('f_min_ms', Math.round(filter.minDurationS * 1000))}`);
+  if (filter.maxDurationS !== undefined) where.push(`${DURATION_MS_SQL} <= ${bind('f_max_ms', Math.round(filter.maxDurationS * 1000))}`);
+  if (filter.endedNegative !== undefined) {
+    where.push(
+      filter.endedNegative
+        ? `c.caller_sentiment_last <= ${bind('f_neg', NEGATIVE_SENTIMENT_MAX)}`
+        : `(c.caller_sentiment_last IS NULL OR c.caller_sentiment_last > ${bind('f_neg', NEGATIVE_SENTIMENT_MAX)})`,
+    );
+  }
+  if (filter.sentimentBelow !== undefined) where.push(`c.caller_sentiment_avg < ${bind('f_sent_below', filter.sentimentBelow)}`);
+  if (filter.hasAlerts !== undefined) where.push(filter.hasAlerts ? 'c.alert_count > 0' : 'c.alert_count = 0');
+  const digits = filter.numberContains?.replace(/[^0-9+]/g, '') ?? '';
+  if (digits !== '') {
+    // instr() rather than LIKE: the digits are data, never a pattern.
+    const needle = bind('f_number', digits);
+    where.push(`(instr(c.from_number, ${needle}) > 0 OR instr(c.to_number, ${needle}) > 0)`);
+  }
+  if (options.includeSearch) {
+    const fts = searchQuery(filter);
+    if (fts !== null) {
+      where.push(`c.id IN (SELECT u.call_id FROM utterances_fts f JOIN utterances u ON u.row_id = f.rowid
+                           WHERE utterances_fts MATCH ${bind('f_search', fts)})`);
+    }
+  }
+  return { sql: where.length === 0 ? '1' : where.join(' AND '), params };
+}
+
+/** The FTS5 query for filter.search (every word literal, all must match), or null when there is none. */
+export function searchQuery(filter: CallFilter): string | null {
+  return filter.search === undefined ? null : toFtsQuery(filter.search);
+}

@@ -1,0 +1,18 @@
+/**
+ * How the renderer reaches files the core serves (Core.file routes such as
+ * `recordings/<callId>/<recordingId>` or `exports/<id>`): over the console's authenticated
+ * channel, never file://. Headless: `/files/<route>` on the console's own origin (the token
+ * cookie authenticates it). Electron: the shell's privileged scheme,
+ * `switchboard-file://files/<route>`, served from the core in the main process.
+ */
+export const FILES_HTTP_PREFIX = '/files/';
+export const FILE_PROTOCOL_SCHEME = 'switchboard-file';
+export const FILE_PROTOCOL_HOST = 'files';
+
+/** A route as a URL path: each segment percent-encoded, slashes kept. */
+export function encodeFileRoute(route: string): string {
+  return route
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+}

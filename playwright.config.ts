@@ -51,8 +51,8 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'server', testMatch: /(console|settings)\.spec\.ts$/ },
-    { name: 'fake-ui', testMatch: /(fake-ui|softphone|telephony)\.spec\.ts$/ },
+    { name: 'server', testMatch: /(console|settings|history|history-volume)\.spec\.ts$/ },
+    { name: 'fake-ui', testMatch: /(fake-ui|softphone|telephony|history-fake)\.spec\.ts$/ },
   ],
   webServer: fakeOnly
     ? undefined

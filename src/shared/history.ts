@@ -5,6 +5,15 @@
 import { z } from 'zod';
 import { CallSummary, Speaker } from './domain';
 
+/** NUL and other C0/DEL control characters (tab, CR and LF are only whitespace to a search). */
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Longest search text accepted; longer input is refused with a clear message, not truncated. */
 export const MAX_SEARCH_CHARS = 200;
 
@@ -38,7 +47,7 @@ export const CallFilter = z
     search: z
       .string()
       .max(MAX_SEARCH_CHARS, `search: at most ${MAX_SEARCH_CHARS} characters`)
-      .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/u.test(s), 'search: control characters are not allowed')
+      .refine((s) => !hasControlCharacters(s), 'search: control characters are not allowed')
       .optional(),
   })
   .strict()

@@ -526,6 +526,82 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     );
   }
 
+  // --- History, search, analytics and export: a small in-memory stand-in for core/history ---
+  type Filter = {
+    from?: number;
+    to?: number;
+    direction?: string;
+    endReasons?: string[];
+    takenOver?: boolean;
+    minDurationS?: number;
+    maxDurationS?: number;
+    endedNegative?: boolean;
+    sentimentBelow?: number;
+    hasAlerts?: boolean;
+    numberContains?: string;
+    search?: string;
+  };
+  function historyRow(c: CallState) {
+    const s = c.summary;
+    const scores = c.lines.filter((l) => l.speaker === 'caller' && l.final && l.sentiment).map((l) => l.sentiment!.score);
+    const takeover = c.events.find((e) => e.type === 'takeover');
+    return {
+      ...s,
+      durationMs: s.endedAt === null ? null : s.endedAt - s.startedAt,
+      takenOver: takeover !== undefined,
+      takeoverAtMs: takeover ? takeover.atMs : null,
+      alertCount: c.events.filter((e) => e.type === 'takeover_requested' || e.type === 'fallback' || e.type === 'error').length,
+      callerSentimentStart: scores[0] ?? null,
+      callerSentimentEnd: scores.at(-1) ?? null,
+    };
+  }
+  const words = (text: string) => text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+  /** "charge" matches "charged", "charges": a crude stand-in for the core's stemmed FTS. */
+  const matchesWord = (word: string, term: string) => word === term || (word.startsWith(term) && word.length - term.length <= 3);
+  function lineMatches(text: string, terms: string[]): boolean {
+    const ws = words(text);
+    return terms.every((t) => ws.some((w) => matchesWord(w, t)));
+  }
+  function segmentsOf(text: string, terms: string[]) {
+    const out: Array<{ text: string; hit: boolean }> = [];
+    const re = /[A-Za-z0-9']+|[^A-Za-z0-9']+/g;
+    for (const m of text.match(re) ?? []) {
+      const hit = /[A-Za-z0-9]/.test(m) && terms.some((t) => matchesWord(m.toLowerCase(), t));
+      const last = out.at(-1);
+      if (last && last.hit === hit && !hit) last.text += m;
+      else out.push({ text: m, hit });
+    }
+    return out;
+  }
+  function filterProblem(f: Filter): string | null {
+    if (f.search !== undefined && f.search.length > 200) return 'search: at most 200 characters';
+    // eslint-disable-next-line no-control-regex -- the same refusal as the contract's CallFilter
+    if (f.search !== undefined && /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(f.search)) return 'search: control characters are not allowed';
+    if (f.minDurationS !== undefined && f.maxDurationS !== undefined && f.minDurationS > f.maxDurationS) return 'minDurationS must not exceed maxDurationS';
+    return null;
+  }
+  function matching(f: Filter) {
+    const terms = f.search ? words(f.search) : [];
+    return [...calls.values()].filter((c) => {
+      const r = historyRow(c);
+      if (f.from !== undefined && r.startedAt < f.from) return false;
+      if (f.to !== undefined && r.startedAt >= f.to) return false;
+      if (f.direction && r.direction !== f.direction) return false;
+      if (f.endReasons?.length && !f.endReasons.includes(r.endReason ?? '')) return false;
+      if (f.takenOver !== undefined && r.takenOver !== f.takenOver) return false;
+      const durS = r.durationMs === null ? null : r.durationMs / 1000;
+      if (f.minDurationS !== undefined && (durS === null || durS < f.minDurationS)) return false;
+      if (f.maxDurationS !== undefined && (durS === null || durS > f.maxDurationS)) return false;
+      if (f.endedNegative && !(r.callerSentimentEnd !== null && r.callerSentimentEnd <= -0.05)) return false;
+      if (f.sentimentBelow !== undefined && !(r.callerSentiment !== null && r.callerSentiment < f.sentimentBelow)) return false;
+      if (f.hasAlerts !== undefined && r.alertCount > 0 !== f.hasAlerts) return false;
+      if (f.numberContains && !`${r.from} ${r.to}`.includes(f.numberContains.replace(/[^0-9+]/g, ''))) return false;
+      if (terms.length && !c.lines.some((l) => l.final && lineMatches(l.text, terms))) return false;
+      return true;
+    });
+  }
+  const exportJobs = new Map<string, { job: Record<string, unknown>; timer: ReturnType<typeof setInterval> | undefined }>();
+
   const handlers: Record<CommandName, (input: Record<string, unknown>) => Result<unknown>> = {
     'app.info': () =>
       ok({
@@ -551,7 +627,158 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     'calls.get': (input) => {
       const c = calls.get(String(input['callId']));
       if (!c) return err('not_found', `No call with id ${String(input['callId'])}`);
-      return ok({ call: c.summary, utterances: c.lines, events: c.events, suggestion: c.suggestion, turns: c.turns });
+      return ok({ call: c.summary, utterances: c.lines, events: c.events, suggestion: c.suggestion, turns: c.turns, recordings: [] });
+    },
+    'history.page': (input) => {
+      const f = (input['filter'] ?? {}) as Filter;
+      const problem = filterProblem(f);
+      if (problem) return err('bad_request', `history.page: ✖ ${problem}`);
+      const sort = (input['sort'] ?? { by: 'startedAt', dir: 'desc' }) as { by: string; dir: string };
+      const key = (r: ReturnType<typeof historyRow>) =>
+        sort.by === 'duration' ? (r.durationMs ?? -1) : sort.by === 'sentiment' ? (r.callerSentiment ?? -2) : r.startedAt;
+      const rows = matching(f)
+        .map(historyRow)
+        .sort((a, b) => (key(a) - key(b)) * (sort.dir === 'asc' ? 1 : -1) || b.startedAt - a.startedAt);
+      const limit = (input['limit'] as number | undefined) ?? 50;
+      const offset = input['cursor'] ? Number(input['cursor']) : 0;
+      const page = rows.slice(offset, offset + limit);
+      return ok({ calls: page, nextCursor: offset + limit < rows.length ? String(offset + limit) : null });
+    },
+    'history.search': (input) => {
+      const f = (input['filter'] ?? {}) as Filter;
+      const problem = filterProblem(f);
+      if (problem) return err('bad_request', `history.search: ✖ ${problem}`);
+      const terms = words(f.search ?? '');
+      if (terms.length === 0) return err('bad_request', 'history.search: ✖ filter.search: type something to search for');
+      const hits = matching(f)
+        .flatMap((c) =>
+          c.lines
+            .filter((l) => l.final && lineMatches(l.text, terms))
+            .map((l) => ({
+              call: historyRow(c),
+              line: { id: l.id, speaker: l.speaker, startMs: l.startMs, segments: segmentsOf(l.text, terms) },
+              at: c.summary.startedAt + l.startMs,
+            })),
+        )
+        .sort((a, b) => b.at - a.at)
+        .map(({ call, line }) => ({ call, line }));
+      return ok({ hits: hits.slice(0, (input['limit'] as number | undefined) ?? 50), nextCursor: null });
+    },
+    'history.facets': () => ok({ endReasons: [...new Set([...calls.values()].map((c) => c.summary.endReason).filter((r): r is string => !!r))].sort() }),
+    'history.analytics': (input) => {
+      const f = (input['filter'] ?? {}) as Filter;
+      const problem = filterProblem(f);
+      if (problem) return err('bad_request', `history.analytics: ✖ ${problem}`);
+      const groupBy = (input['groupBy'] as 'hour' | 'day' | 'week' | undefined) ?? 'day';
+      const size = groupBy === 'hour' ? 3_600_000 : groupBy === 'day' ? 86_400_000 : 7 * 86_400_000;
+      const rows = matching(f).map(historyRow);
+      const ended = rows.filter((r) => r.durationMs !== null);
+      const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+      const p90 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(0.9 * xs.length) - 1)]! : null);
+      const handles = ended.map((r) => r.durationMs! / 1000);
+      const startBucket = (t: number) => {
+        const d = new Date(t);
+        if (groupBy === 'hour') return new Date(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours()).getTime();
+        const day = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+        return groupBy === 'day' ? day : day - ((d.getDay() + 6) % 7) * 86_400_000;
+      };
+      const first = f.from ?? Math.min(...rows.map((r) => r.startedAt), Date.now());
+      const last = f.to ?? Date.now();
+      const buckets = [];
+      for (let t = startBucket(first); t <= last && buckets.length < 800; t += size) {
+        const inB = rows.filter((r) => startBucket(r.startedAt) === t);
+        const endedB = inB.filter((r) => r.durationMs !== null);
+        const hB = endedB.map((r) => r.durationMs! / 1000);
+        buckets.push({
+          startAt: t,
+          inbound: inB.filter((r) => r.direction === 'inbound').length,
+          outbound: inB.filter((r) => r.direction === 'outbound').length,
+          avgHandleS: mean(hB),
+          p90HandleS: p90(hB),
+          takenOver: endedB.filter((r) => r.takenOver).length,
+          abandoned: 0,
+          sentimentStartAvg: mean(inB.flatMap((r) => (r.callerSentimentStart === null ? [] : [r.callerSentimentStart]))),
+          sentimentEndAvg: mean(inB.flatMap((r) => (r.callerSentimentEnd === null ? [] : [r.callerSentimentEnd]))),
+        });
+      }
+      const taken = ended.filter((r) => r.takenOver);
+      const scored = rows.filter((r) => r.callerSentiment !== null);
+      return ok({
+        groupBy,
+        totals: {
+          calls: rows.length,
+          inbound: rows.filter((r) => r.direction === 'inbound').length,
+          outbound: rows.filter((r) => r.direction === 'outbound').length,
+          avgHandleS: mean(handles),
+          p90HandleS: p90(handles),
+          containmentRate: ended.length ? (ended.length - taken.length) / ended.length : null,
+          takeoverRate: ended.length ? taken.length / ended.length : null,
+          avgTimeToTakeoverS: mean(taken.map((r) => (r.takeoverAtMs ?? 0) / 1000)),
+          abandoned: 0,
+          abandonmentRate: ended.length ? 0 : null,
+          sentimentStartAvg: mean(scored.map((r) => r.callerSentimentStart!)),
+          sentimentEndAvg: mean(scored.map((r) => r.callerSentimentEnd!)),
+          negativeShare: scored.length ? scored.filter((r) => r.callerSentiment! <= -0.05).length / scored.length : null,
+          fallbacks: 0,
+          errors: 0,
+        },
+        buckets,
+        intents: [
+          { intent: 'billing_dispute', calls: Math.ceil(rows.length / 2) },
+          { intent: 'refund_timeline', calls: Math.floor(rows.length / 3) },
+        ].filter((i) => i.calls > 0),
+        incidents: [],
+        latency: (['stt', 'llm', 'tts', 'send', 'voiceToVoice'] as const).map((stage, i) => ({
+          stage,
+          turns: rows.length * 3,
+          p50Ms: rows.length ? [190, 520, 210, 32, 960][i]! : null,
+          p95Ms: rows.length ? [240, 1100, 260, 40, 1610][i]! : null,
+        })),
+      });
+    },
+    'export.start': (input) => {
+      const f = (input['filter'] ?? {}) as Filter;
+      const problem = filterProblem(f);
+      if (problem) return err('bad_request', `export.start: ✖ ${problem}`);
+      const format = String(input['format'] ?? 'csv');
+      const content = String(input['content'] ?? 'calls');
+      const rows = matching(f);
+      const total = content === 'calls' ? rows.length : rows.reduce((n, c) => n + c.lines.length, 0);
+      const id = nid('export');
+      const job: Record<string, unknown> = {
+        id,
+        format,
+        content,
+        state: 'running',
+        rowsWritten: 0,
+        rowsTotal: total,
+        startedAt: Date.now(),
+        finishedAt: null,
+        error: null,
+        fileName: `switchboard-${content}.${format}`,
+        fileRoute: null,
+        bytes: null,
+      };
+      const entry = { job, timer: undefined as ReturnType<typeof setInterval> | undefined };
+      exportJobs.set(id, entry);
+      entry.timer = setInterval(() => {
+        const written = Math.min(total, (job['rowsWritten'] as number) + Math.max(1, Math.ceil(total / 8)));
+        job['rowsWritten'] = written;
+        if (written >= total) {
+          clearInterval(entry.timer);
+          Object.assign(job, { state: 'done', finishedAt: Date.now(), fileRoute: `exports/${id}`, bytes: 1200 + total * 180 });
+        }
+        emit({ name: 'export.progress', payload: structuredClone(job) as never });
+      }, 250);
+      return ok(structuredClone(job));
+    },
+    'export.cancel': (input) => {
+      const entry = exportJobs.get(String(input['id']));
+      if (!entry) return err('not_found', 'No such export');
+      clearInterval(entry.timer);
+      if (entry.job['state'] === 'running') Object.assign(entry.job, { state: 'cancelled', finishedAt: Date.now() });
+      emit({ name: 'export.progress', payload: structuredClone(entry.job) as never });
+      return ok(structuredClone(entry.job));
     },
     'demo.scenarios': () => ok(scenarios),
     'demo.start': (input) => {

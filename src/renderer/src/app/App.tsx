@@ -1,27 +1,40 @@
 /**
- * The console page: wires the feature hooks (which own data and subscriptions) to the
- * feature components (which take props).
+ * The console: one router (hash URLs, so every view and selected call is a link that works
+ * under Electron's file:// and the headless console alike), the top bar with the view nav,
+ * and the views. Feature hooks own data and subscriptions; components take props.
  */
-import { useCallback, useMemo } from 'react';
+import { lazy, Suspense, useCallback, useMemo } from 'react';
+import { Redirect, Route, Router, Switch } from 'wouter';
 import { useShallow } from 'zustand/react/shallow';
-import type { CallEvent } from '@shared/domain';
-import { AssistPanel } from '../features/assist/AssistPanel';
-import { CallSidebar } from '../features/calls/CallList';
-import { selectEvents, selectTranscript, selectTurns, useCallsStore } from '../features/calls/store';
+import { useHashRoute } from '../lib/router';
+import { Spinner } from '../components/ui/Button';
+import { useCallsStore } from '../features/calls/store';
 import { useCallsFeed } from '../features/calls/useCallsFeed';
-import { useTakeoverRequests } from '../features/calls/useTakeoverRequests';
 import { useNow } from '../features/calls/useNow';
-import { CallView, NoCallSelected } from '../features/call-view/CallView';
-import { buildTimeline } from '../features/call-view/timeline';
-import { useCallActions } from '../features/call-view/useCallActions';
-import { useCallDetail } from '../features/call-view/useCallDetail';
+import { useTakeoverRequests } from '../features/calls/useTakeoverRequests';
 import { AuthRequired } from '../features/connection/AuthRequired';
 import { useConnection } from '../features/connection/useConnection';
-import { useNotificationAccess } from '../features/notifications/desktop-notifications';
+import { ExportPanelHost } from '../features/exports/ExportPanel';
+import { useExportsFeed } from '../features/exports/useExports';
+import { HistoryView } from '../features/history/HistoryView';
 import { Toaster } from '../features/toasts/Toaster';
 import { useToasts } from '../features/toasts/store';
 import { TopBar } from '../features/topbar/TopBar';
 import { useAppInfo, useStartDemo } from '../features/topbar/useAppInfo';
+import { LiveView } from './LiveView';
+
+// The chart-heavy views (recharts) load when first opened, so the live console starts light.
+const AnalyticsView = lazy(() => import('../features/analytics/AnalyticsView').then((m) => ({ default: m.AnalyticsView })));
+const CallDetailView = lazy(() => import('../features/call-detail/CallDetailView').then((m) => ({ default: m.CallDetailView })));
+
+function ViewLoading() {
+  return (
+    <div className="flex flex-1 items-center justify-center gap-2 text-[12.5px] text-slate-400">
+      <Spinner /> Loading…
+    </div>
+  );
+}
+import { useSelectionInUrl } from './useSelectionInUrl';
 
 export function App() {
   const connection = useConnection();
@@ -32,21 +45,22 @@ export function App() {
     return <AuthRequired reason={connection} />;
   }
   return (
-    <>
+    <Router hook={useHashRoute}>
       <Console connection={connection} />
       <Toaster toasts={toasts} onDismiss={dismiss} />
-    </>
+    </Router>
   );
 }
 
 function Console({ connection }: { connection: 'connecting' | 'connected' | 'lost' }) {
+  // Live calls and exports keep flowing whichever view is open.
   useCallsFeed();
+  useExportsFeed();
+  useSelectionInUrl();
   const { info, scenarios } = useAppInfo();
   const demo = useStartDemo();
 
-  const { calls, listsLoaded, selectedId, select } = useCallsStore(
-    useShallow((s) => ({ calls: s.calls, listsLoaded: s.listsLoaded, selectedId: s.selectedId, select: s.select })),
-  );
+  const { calls } = useCallsStore(useShallow((s) => ({ calls: s.calls })));
   const { live, recent } = useMemo(() => {
     const all = Object.values(calls);
     return {
@@ -58,48 +72,6 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
   }, [calls]);
   const now = useNow(1000, live.length > 0);
   const takeoverRequests = useTakeoverRequests(live);
-  const notifications = useNotificationAccess();
-
-  const selected = selectedId ? (calls[selectedId] ?? null) : null;
-  const { loading } = useCallDetail(selected?.id ?? null);
-  const lines = useCallsStore(selectTranscript(selectedId));
-  const events = useCallsStore(selectEvents(selectedId));
-  const suggestion = useCallsStore((s) => (selectedId ? (s.suggestions[selectedId] ?? null) : null));
-  const turns = useCallsStore(selectTurns(selectedId));
-  const draft = useCallsStore((s) => (selectedId ? (s.drafts[selectedId] ?? '') : ''));
-  const ended = selected?.status === 'ended';
-  // Interim lines never finalised before the call ended are not part of its record.
-  const items = useMemo(
-    () => buildTimeline(ended ? lines.filter((l) => l.final) : lines, events),
-    [lines, events, ended],
-  );
-  const callerScores = useMemo(
-    () => lines.filter((l) => l.speaker === 'caller' && l.final && l.sentiment).map((l) => l.sentiment!.score),
-    [lines],
-  );
-  const actions = useCallActions(selected?.id ?? null);
-
-  const setDraft = useCallback(
-    (text: string) => {
-      if (selectedId) useCallsStore.getState().setDraft(selectedId, text);
-    },
-    [selectedId],
-  );
-  const useReply = useCallback(
-    (text: string) => {
-      setDraft(text);
-      // Put the agent in the composer, cursor at the end, ready to edit or press Enter.
-      requestAnimationFrame(() => {
-        const el = document.getElementById('composer');
-        if (el instanceof HTMLTextAreaElement) {
-          el.focus();
-          el.setSelectionRange(el.value.length, el.value.length);
-        }
-      });
-    },
-    [setDraft],
-  );
-  const canUseReply = selected !== null && selected.status !== 'ended' && selected.controller === 'agent';
   const startDefaultDemo = useCallback(() => demo.start(scenarios[0]?.id), [demo, scenarios]);
 
   return (
@@ -110,6 +82,8 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
         connection={connection}
         starting={demo.starting}
         onStartDemo={demo.start}
+        liveCount={live.length}
+        attention={Object.keys(takeoverRequests).length}
       />
       {connection === 'lost' ? (
         <div
@@ -120,58 +94,27 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
           Lost the connection to Switchboard. Live updates are paused while it reconnects.
         </div>
       ) : null}
-      <div className="grid min-h-0 flex-1 grid-cols-[296px_minmax(0,1fr)_336px]">
-        <CallSidebar
-          live={live}
-          recent={recent}
-          loaded={listsLoaded}
-          selectedId={selectedId}
-          now={now}
-          onSelect={select}
-          takeoverRequests={takeoverRequests}
-        />
-        <main className="flex min-h-0 min-w-0 flex-col bg-slate-900/30">
-          {selected ? (
-            <CallView
-              key={selected.id}
-              call={selected}
-              items={items}
-              loading={loading}
+      <Suspense fallback={<ViewLoading />}>
+        <Switch>
+          <Route path="/history" component={HistoryView} />
+          <Route path="/analytics" component={AnalyticsView} />
+          <Route path="/calls/:callId" component={CallDetailView} />
+          <Route path={/^\/(live(\/[^/]+)?)?$/}>
+            <LiveView
+              live={live}
+              recent={recent}
               now={now}
-              actions={actions}
-              draft={draft}
-              onDraftChange={setDraft}
-              takeoverRequest={takeoverRequests[selected.id] ?? null}
-              notifications={notifications.access}
-              onEnableNotifications={notifications.request}
-            />
-          ) : (
-            <NoCallSelected
-              hasLive={live.length > 0}
-              canStart={connection === 'connected' && !demo.starting}
+              takeoverRequests={takeoverRequests}
+              canStartDemo={connection === 'connected' && !demo.starting}
               onStartDemo={startDefaultDemo}
             />
-          )}
-        </main>
-        <AssistPanel
-          call={selected}
-          suggestion={suggestion}
-          callerScores={callerScores}
-          turns={turns}
-          handover={selected?.controller === 'agent' && selected.status !== 'ended' ? latestHandover(events) : null}
-          onUseReply={canUseReply ? useReply : null}
-        />
-      </div>
+          </Route>
+          <Route>
+            <Redirect to="/" replace />
+          </Route>
+        </Switch>
+      </Suspense>
+      <ExportPanelHost />
     </div>
   );
-}
-
-/** The summary recorded with the latest take-over, if the call is with the agent now. */
-function latestHandover(events: readonly CallEvent[]): string | null {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const event = events[i]!;
-    if (event.type === 'handback') return null;
-    if (event.type === 'takeover') return typeof event.data['summary'] === 'string' ? event.data['summary'] : null;
-  }
-  return null;
 }

@@ -58,3 +58,67 @@ export function titleCase(s: string): string {
     .trim()
     .replace(/\b\w/g, (c) => c.toUpperCase());
 }
+
+/** Seconds as people say them: "45 s", "2 min", "2 min 30 s", "1 h 5 min". */
+export function formatSeconds(totalS: number): string {
+  const s = Math.round(totalS);
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  return rest > 0 ? `${m} min ${rest} s` : `${m} min`;
+}
+
+/** "negative −0.42", "neutral +0.01", "positive +0.63". */
+export function formatSentiment(score: number): string {
+  return `${sentimentTone(score)} ${formatScore(score)}`;
+}
+
+const endReasonWords: Record<string, string> = {
+  caller_hangup: 'Caller hung up',
+  agent_ended: 'Agent ended',
+  ai_ended: 'AI ended',
+  silence_timeout: 'Caller went silent',
+  stream_closed: 'Line dropped',
+  console_closed: 'Console closed',
+  interrupted: 'Interrupted',
+  error: 'Error',
+  completed: 'Completed',
+  busy: 'Busy',
+  'no-answer': 'No answer',
+  no_answer: 'No answer',
+  failed: 'Failed to connect',
+  canceled: 'Cancelled',
+};
+
+/** End reasons in plain words ("AI ended", not "Ai Ended"). */
+export function endReasonLabel(reason: string): string {
+  const known = endReasonWords[reason];
+  if (known) return known;
+  const words = reason.replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** "12 Mar 2025, 14:02" in the viewer's locale. */
+export function formatDateTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleString([], {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** "1.4 MB", "820 KB", "312 B". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
+/** A share in [0, 1] as "42%"; "—" for null. */
+export function formatPercent(rate: number | null): string {
+  return rate === null ? '—' : `${Math.round(rate * 100)}%`;
+}

@@ -90,3 +90,56 @@ export const LockIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M5 7V5a3 3 0 0 1 6 0v2" />
   </Icon>
 );
+export const SearchIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <circle cx="7" cy="7" r="4.5" />
+    <path d="m10.5 10.5 3 3" />
+  </Icon>
+);
+export const CloseIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="m4.5 4.5 7 7M11.5 4.5l-7 7" />
+  </Icon>
+);
+export const DownloadIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M8 2.5v8M4.5 7 8 10.5 11.5 7M3 13.5h10" />
+  </Icon>
+);
+export const ChartIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M2.5 13.5h11M4.5 11V8M8 11V4.5M11.5 11V6.5" />
+  </Icon>
+);
+export const HistoryIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M2.5 8a5.5 5.5 0 1 0 1.6-3.9" />
+    <path d="M2.5 2.5v2.6h2.6M8 5v3.2l2 1.3" />
+  </Icon>
+);
+export const PulseIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M1.5 8h3l1.5-3.5 3 7 1.5-3.5h4" />
+  </Icon>
+);
+export const ArrowLeftIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M13 8H3M7 4 3 8l4 4" />
+  </Icon>
+);
+export const SortIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="m5 6 3-3 3 3M5 10l3 3 3-3" />
+  </Icon>
+);
+export const ArrowUpIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M8 13V3M4 7l4-4 4 4" />
+  </Icon>
+);
+export const AlertIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M8 2.5 14 13H2L8 2.5z" />
+    <path d="M8 6.5v3M8 11.3v.2" />
+  </Icon>
+);

@@ -1,9 +1,11 @@
+import { Link } from 'wouter';
 import type { CallSummary } from '@shared/domain';
 import { Button, Spinner } from '../../components/ui/Button';
 import { ActivityIndicator, ControllerBadge, SentimentDot, StatusBadge } from '../../components/ui/Indicators';
 import { EmptyState } from '../../components/ui/EmptyState';
 import { HangUpIcon, HeadsetIcon, PhoneIcon, ReturnIcon } from '../../components/ui/icons';
 import { formatDuration, formatScore, formatWhen, titleCase } from '../../lib/format';
+import { routes } from '../../lib/router';
 import { callDurationMs, callerNumber } from '../calls/CallList';
 import type { TakeoverRequest } from '../calls/store';
 import type { NotificationAccess } from '../notifications/desktop-notifications';
@@ -93,7 +95,10 @@ export function CallView({
             {ended ? (
               <>
                 <span aria-hidden className="size-1.5 rounded-full bg-slate-600" />
-                Call ended {call.endedAt ? formatWhen(call.endedAt, now) : ''} · transcript is read-only
+                Call ended {call.endedAt ? formatWhen(call.endedAt, now) : ''} · transcript is read-only ·{' '}
+                <Link href={routes.call(call.id)} className="focus-ring rounded text-indigo-300 underline-offset-2 hover:underline" data-testid="open-call-page">
+                  Open the call page (recording, sentiment by line)
+                </Link>
               </>
             ) : (
               <>

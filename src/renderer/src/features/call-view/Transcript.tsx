@@ -1,8 +1,8 @@
-import { memo, useCallback, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallEvent, Utterance } from '@shared/domain';
 import { SentimentDot } from '../../components/ui/Indicators';
-import { ArrowDownIcon } from '../../components/ui/icons';
+import { ArrowDownIcon, PlayIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatOffset } from '../../lib/format';
 import { eventLabel, eventTone, type EventTone, type TimelineItem } from './timeline';
@@ -11,13 +11,38 @@ import { eventLabel, eventTone, type EventTone, type TimelineItem } from './time
 const FOLLOW_THRESHOLD_PX = 48;
 
 /**
- * The call's transcript and timeline, virtualised. Follows new lines while the user is at
- * the bottom; stops following when they scroll up, and offers a "Jump to latest" button.
+ * The call's transcript and timeline, virtualised. Live: follows new lines while the user is
+ * at the bottom; stops following when they scroll up, and offers a "Jump to latest" button.
+ * Review (a call's page): starts at `targetLineId` if given (highlighted), keeps the line
+ * being played (`playingLineId`) in view, and a click on a line calls `onLineClick`.
  */
-export function Transcript({ callId, items, empty }: { callId: string; items: TimelineItem[]; empty: ReactNode }) {
+export function Transcript({
+  callId,
+  items,
+  empty,
+  mode = 'live',
+  targetLineId = null,
+  targetLabel = 'Linked line',
+  playingLineId = null,
+  onLineClick,
+}: {
+  callId: string;
+  items: TimelineItem[];
+  empty: ReactNode;
+  mode?: 'live' | 'review';
+  /** A line to open at and mark (e.g. the search match that opened the call). */
+  targetLineId?: string | null;
+  /** The tag on the target line ("Search match"). */
+  targetLabel?: string;
+  /** The line the recording is playing now. */
+  playingLineId?: string | null;
+  /** Makes lines clickable (seek the recording there). */
+  onLineClick?: (line: Utterance) => void;
+}) {
+  const review = mode === 'review';
   const scrollRef = useRef<HTMLDivElement>(null);
-  const followingRef = useRef(true);
-  const [following, setFollowing] = useState(true);
+  const followingRef = useRef(!review);
+  const [following, setFollowing] = useState(!review);
   const [unseen, setUnseen] = useState(0);
   const lastCountRef = useRef(items.length);
 
@@ -38,11 +63,27 @@ export function Transcript({ callId, items, empty }: { callId: string; items: Ti
     if (value) setUnseen(0);
   }, []);
 
-  // A different call starts at its latest line.
+  // A different call starts at its latest line (live) or its first / target line (review).
   useLayoutEffect(() => {
-    setFollow(true);
+    setFollow(!review);
     lastCountRef.current = 0;
-  }, [callId, setFollow]);
+  }, [callId, setFollow, review]);
+
+  // Review: open at the target line once it is in the list.
+  const scrolledTo = useRef<string | null>(null);
+  const targetIndex = targetLineId ? items.findIndex((it) => it.kind === 'line' && it.line.id === targetLineId) : -1;
+  useEffect(() => {
+    if (!review || targetIndex < 0 || scrolledTo.current === `${callId}:${targetLineId}`) return;
+    scrolledTo.current = `${callId}:${targetLineId}`;
+    virtualizer.scrollToIndex(targetIndex, { align: 'center' });
+  }, [review, targetIndex, targetLineId, callId, virtualizer]);
+
+  // Review: keep the line being played in view.
+  const playingIndex = playingLineId ? items.findIndex((it) => it.kind === 'line' && it.line.id === playingLineId) : -1;
+  useEffect(() => {
+    if (!review || playingIndex < 0) return;
+    virtualizer.scrollToIndex(playingIndex, { align: 'auto' });
+  }, [review, playingIndex, virtualizer]);
 
   const totalSize = virtualizer.getTotalSize();
   const last = items.at(-1);
@@ -55,18 +96,18 @@ export function Transcript({ callId, items, empty }: { callId: string; items: Ti
     lastCountRef.current = items.length;
     if (followingRef.current) {
       el.scrollTop = el.scrollHeight;
-    } else if (added > 0) {
+    } else if (added > 0 && !review) {
       setUnseen((n) => n + added);
     }
-  }, [items.length, totalSize, lastSignature]);
+  }, [items.length, totalSize, lastSignature, review]);
 
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (!el) return;
     const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
     const atBottom = distance <= FOLLOW_THRESHOLD_PX;
-    if (atBottom !== followingRef.current) setFollow(atBottom);
-  }, [setFollow]);
+    if (!review && atBottom !== followingRef.current) setFollow(atBottom);
+  }, [setFollow, review]);
 
   const jumpToLatest = useCallback(() => {
     const el = scrollRef.current;
@@ -80,7 +121,7 @@ export function Transcript({ callId, items, empty }: { callId: string; items: Ti
         ref={scrollRef}
         onScroll={onScroll}
         role="log"
-        aria-live="polite"
+        aria-live={review ? 'off' : 'polite'}
         aria-relevant="additions"
         aria-label="Transcript"
         data-testid="transcript"
@@ -103,14 +144,23 @@ export function Transcript({ callId, items, empty }: { callId: string; items: Ti
                   className="absolute top-0 left-0 w-full"
                   style={{ transform: `translateY(${v.start}px)` }}
                 >
-                  {item.kind === 'line' ? <Line line={item.line} /> : <EventDivider event={item.event} />}
+                  {item.kind === 'line' ? (
+                    <Line
+                      line={item.line}
+                      targeted={item.line.id === targetLineId ? targetLabel : null}
+                      playing={item.line.id === playingLineId}
+                      onClick={onLineClick}
+                    />
+                  ) : (
+                    <EventDivider event={item.event} />
+                  )}
                 </div>
               );
             })}
           </div>
         )}
       </div>
-      {!following && items.length > 0 ? (
+      {!review && !following && items.length > 0 ? (
         <button
           type="button"
           onClick={jumpToLatest}
@@ -126,8 +176,20 @@ export function Transcript({ callId, items, empty }: { callId: string; items: Ti
 
 const speakerName = { caller: 'Caller', ai: 'AI', agent: 'Agent' } as const;
 
-const Line = memo(function Line({ line }: { line: Utterance }) {
+const Line = memo(function Line({
+  line,
+  targeted = null,
+  playing = false,
+  onClick,
+}: {
+  line: Utterance;
+  /** The target line's tag, or null. */
+  targeted?: string | null;
+  playing?: boolean;
+  onClick?: ((line: Utterance) => void) | undefined;
+}) {
   const ours = line.speaker !== 'caller';
+  const clickable = onClick !== undefined && line.final;
   return (
     <div
       className={cn('flex py-1.5', ours ? 'justify-end' : 'justify-start')}
@@ -136,8 +198,13 @@ const Line = memo(function Line({ line }: { line: Utterance }) {
       data-speaker={line.speaker}
       data-final={line.final}
       data-interrupted={line.interrupted || undefined}
+      data-targeted={targeted ? true : undefined}
+      data-playing={playing || undefined}
     >
-      <div className={cn('flex max-w-[78%] flex-col gap-1', ours ? 'items-end' : 'items-start')}>
+      <div
+        className={cn('flex max-w-[78%] flex-col gap-1', ours ? 'items-end' : 'items-start', clickable && 'cursor-pointer')}
+        onClick={clickable ? () => onClick(line) : undefined}
+      >
         <div className="flex items-center gap-2 px-1 text-[11px]">
           {line.speaker === 'caller' && line.sentiment ? (
             <SentimentDot score={line.sentiment.score} className="size-1.5" />
@@ -152,15 +219,44 @@ const Line = memo(function Line({ line }: { line: Utterance }) {
           >
             {speakerName[line.speaker]}
           </span>
-          <span className="font-mono text-slate-600 tabular-nums">{formatOffset(line.startMs)}</span>
-          {!line.final ? <span className="text-slate-600 italic">speaking…</span> : null}
+          {clickable ? (
+            <button
+              type="button"
+              onClick={(e) => {
+                e.stopPropagation();
+                onClick(line);
+              }}
+              className="focus-ring -mx-1 inline-flex items-center gap-1 rounded px-1 font-mono text-slate-400 tabular-nums hover:bg-slate-800 hover:text-slate-100"
+              aria-label={`Play from ${formatOffset(line.startMs)}`}
+              data-testid="line-seek"
+            >
+              <PlayIcon className="size-2.5" />
+              {formatOffset(line.startMs)}
+            </button>
+          ) : (
+            <span className="font-mono text-slate-500 tabular-nums">{formatOffset(line.startMs)}</span>
+          )}
+          {playing ? (
+            <span className="rounded bg-indigo-400/15 px-1 text-[10.5px] font-medium text-indigo-200" data-testid="playing-marker">
+              Playing
+            </span>
+          ) : null}
+          {targeted ? (
+            <span className="rounded bg-amber-300/15 px-1 text-[10.5px] font-medium text-amber-100" data-testid="target-marker">
+              {targeted}
+            </span>
+          ) : null}
+          {!line.final ? <span className="text-slate-500 italic">speaking…</span> : null}
         </div>
         <div
           className={cn(
-            'rounded-xl px-3.5 py-2 text-[13.5px] leading-relaxed break-words whitespace-pre-wrap ring-1 ring-inset',
+            'rounded-xl px-3.5 py-2 text-[13.5px] leading-relaxed break-words whitespace-pre-wrap ring-1 ring-inset transition-shadow',
             line.speaker === 'caller' && 'rounded-tl-sm bg-slate-800/60 text-slate-100 ring-slate-700/50',
             line.speaker === 'ai' && 'rounded-tr-sm bg-indigo-500/[0.09] text-slate-100 ring-indigo-400/20',
             line.speaker === 'agent' && 'rounded-tr-sm bg-amber-400/[0.08] text-slate-100 ring-amber-400/25',
+            targeted && 'ring-2 ring-amber-300/70',
+            playing && 'shadow-[0_0_0_2px_var(--color-indigo-400)]',
+            clickable && !playing && 'hover:ring-slate-500/70',
             !line.final && 'text-slate-400 italic opacity-75',
           )}
         >

@@ -1,5 +1,6 @@
 /** Interleaves transcript lines and timeline events into one ordered list for the transcript view. */
 import type { CallEvent, Utterance } from '@shared/domain';
+import { endReasonLabel } from '../../lib/format';
 
 export type TimelineItem =
   | { kind: 'line'; key: string; line: Utterance }
@@ -87,7 +88,7 @@ export function eventLabel(ev: CallEvent): string {
       return `Caller went quiet — AI checked in${attempt}`;
     }
     case 'ended': {
-      const reason = typeof ev.data['reason'] === 'string' ? ` · ${ev.data['reason'].replace(/[_-]+/g, ' ')}` : '';
+      const reason = typeof ev.data['reason'] === 'string' ? ` · ${endReasonLabel(ev.data['reason'])}` : '';
       return `Call ended${reason}`;
     }
     case 'hold':

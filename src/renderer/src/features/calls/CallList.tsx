@@ -1,11 +1,13 @@
-import { useRef } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { Link } from 'wouter';
 import type { CallSummary } from '@shared/domain';
 import { ActivityIndicator, ControllerBadge, SentimentDot } from '../../components/ui/Indicators';
 import { EmptyState } from '../../components/ui/EmptyState';
 import { HeadsetIcon, InboxIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatDuration, formatPhone, formatScore, formatWhen, titleCase } from '../../lib/format';
+import { routes } from '../../lib/router';
 import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { OutboundDials } from '../telephony/OutboundDials';
 import type { TakeoverRequest } from './store';
@@ -69,7 +71,15 @@ export function CallSidebar({
       </section>
 
       <section aria-labelledby="recent-calls-heading" className="flex min-h-0 flex-1 flex-col border-t border-slate-800/80">
-        <SectionHeading id="recent-calls-heading" title="Recent calls" count={recent.length} />
+        <SectionHeading id="recent-calls-heading" title="Recent calls" count={recent.length}>
+          <Link
+            href={routes.history()}
+            className="focus-ring ml-auto rounded text-[11.5px] text-slate-400 hover:text-slate-100"
+            data-testid="all-calls-link"
+          >
+            All calls →
+          </Link>
+        </SectionHeading>
         {recent.length === 0 ? (
           <EmptyState icon={<InboxIcon />} title={loaded ? 'No ended calls yet' : 'Loading…'} className="py-6">
             {loaded ? 'Finished calls and their transcripts are kept here.' : null}
@@ -82,7 +92,19 @@ export function CallSidebar({
   );
 }
 
-function SectionHeading({ id, title, count, live }: { id: string; title: string; count: number; live?: boolean }) {
+function SectionHeading({
+  id,
+  title,
+  count,
+  live,
+  children,
+}: {
+  id: string;
+  title: string;
+  count: number;
+  live?: boolean;
+  children?: ReactNode;
+}) {
   return (
     <div className="flex h-9 shrink-0 items-center gap-2 px-4">
       <h2 id={id} className="text-[11px] font-semibold tracking-[0.08em] text-slate-500 uppercase">
@@ -96,6 +118,7 @@ function SectionHeading({ id, title, count, live }: { id: string; title: string;
       >
         {count}
       </span>
+      {children}
     </div>
   );
 }

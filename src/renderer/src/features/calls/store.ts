@@ -6,6 +6,7 @@
  */
 import { create } from 'zustand';
 import type { CallEvent, CallSummary, Suggestion, TurnMetrics, Utterance } from '@shared/domain';
+import type { Recording } from '@shared/history';
 
 export interface CallsState {
   calls: Record<string, CallSummary>;
@@ -14,6 +15,8 @@ export interface CallsState {
   suggestions: Record<string, Suggestion>;
   /** Per-turn latency by call id, oldest first (call.turn events and calls.get). */
   turns: Record<string, TurnMetrics[]>;
+  /** Recordings per call id, as calls.get last reported them. */
+  recordings: Record<string, Recording[]>;
   /** Calls whose stored transcript has been loaded with calls.get. */
   detailLoaded: Record<string, true>;
   /** Composer text per call, so "Use" in the Assist panel can fill it. */
@@ -35,6 +38,7 @@ export interface CallsState {
     events: CallEvent[];
     suggestion: Suggestion | null;
     turns: TurnMetrics[];
+    recordings?: Recording[];
   }): void;
   select(id: string | null): void;
   selectWhenArrives(callSid: string): void;
@@ -121,6 +125,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
   events: {},
   suggestions: {},
   turns: {},
+  recordings: {},
   detailLoaded: {},
   drafts: {},
   selectedId: null,
@@ -162,7 +167,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
   upsertTurn: (m) =>
     set((s) => ({ turns: { ...s.turns, [m.callId]: mergeTurn(s.turns[m.callId] ?? [], m) } })),
 
-  loadDetail: ({ call, utterances, events, suggestion, turns }) =>
+  loadDetail: ({ call, utterances, events, suggestion, turns, recordings }) =>
     set((s) => {
       // Lines that arrived live while calls.get was in flight are merged, not overwritten.
       let lines = s.transcripts[call.id] ?? [];
@@ -180,6 +185,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
         events: { ...s.events, [call.id]: evs },
         suggestions,
         turns: { ...s.turns, [call.id]: callTurns },
+        recordings: recordings ? { ...s.recordings, [call.id]: recordings } : s.recordings,
         detailLoaded: { ...s.detailLoaded, [call.id]: true },
       };
     }),
@@ -197,6 +203,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
 const EMPTY_LINES: Utterance[] = [];
 const EMPTY_EVENTS: CallEvent[] = [];
 const EMPTY_TURNS: TurnMetrics[] = [];
+const EMPTY_RECORDINGS: Recording[] = [];
 
 export const selectTranscript =
   (callId: string | null) =>
@@ -212,3 +219,8 @@ export const selectTurns =
   (callId: string | null) =>
   (s: CallsState): TurnMetrics[] =>
     (callId && s.turns[callId]) || EMPTY_TURNS;
+
+export const selectRecordings =
+  (callId: string | null) =>
+  (s: CallsState): Recording[] =>
+    (callId && s.recordings[callId]) || EMPTY_RECORDINGS;

@@ -10,6 +10,7 @@ import { Modal } from '../../components/ui/Modal';
 import { ChevronDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { TelephonySection } from '../telephony/TelephonySection';
+import { RecordingSection } from './RecordingSection';
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
 
 type Role = keyof ProviderChoice;
@@ -80,6 +81,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
             ) : settings.state ? (
               <div className="flex flex-col gap-6">
                 <EnginesSection settings={settings} />
+                <RecordingSection open={open} />
                 <KeysSection settings={settings} />
               </div>
             ) : settings.loadError ? (

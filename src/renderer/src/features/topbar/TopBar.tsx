@@ -1,11 +1,16 @@
 import { useState } from 'react';
+import { Link, useLocation, useSearch } from 'wouter';
 import type { Scenario } from '@shared/domain';
 import type { ConnectionState } from '../../lib/transport';
 import type { AppInfo } from './useAppInfo';
 import { Button } from '../../components/ui/Button';
 import { Tooltip } from '../../components/ui/Tooltip';
-import { ChevronDownIcon, PlayIcon } from '../../components/ui/icons';
+import { ChartIcon, ChevronDownIcon, HistoryIcon, PlayIcon, PulseIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { routes } from '../../lib/router';
+import { useCallsStore } from '../calls/store';
+import { ExportsIndicator } from '../exports/ExportPanel';
+import { filterQuery, parseFilter } from '../filters/filter-query';
 import { SettingsButton } from '../settings/SettingsButton';
 import { Softphone } from '../softphone/SoftphoneChip';
 import { NewCallButton } from '../telephony/NewCallDialog';
@@ -18,32 +23,101 @@ export function TopBar({
   connection,
   starting,
   onStartDemo,
+  liveCount,
+  attention,
 }: {
   info: AppInfo | null;
   scenarios: Scenario[];
   connection: ConnectionState;
   starting: boolean;
   onStartDemo: (scenarioId: string | undefined) => void;
+  /** Live calls now, shown on the Live tab. */
+  liveCount: number;
+  /** Live calls whose AI asks for a person. */
+  attention: number;
 }) {
   return (
-    <header className="flex h-12 shrink-0 items-center gap-4 border-b border-slate-800/80 bg-slate-950 px-4">
+    <header className="flex h-12 shrink-0 items-center gap-3 border-b border-slate-800/80 bg-slate-950 px-3 xl:gap-4 xl:px-4">
       <div className="flex items-center gap-2.5">
         <Logo />
-        <span className="text-[14px] font-semibold tracking-tight text-slate-100">Switchboard</span>
-        {info ? <span className="font-mono text-[11px] text-slate-600">v{info.version}</span> : null}
+        <span className="hidden text-[14px] font-semibold tracking-tight text-slate-100 xl:inline">Switchboard</span>
+        {info ? <span className="hidden font-mono text-[11px] text-slate-500 2xl:inline">v{info.version}</span> : null}
       </div>
 
-      <div className="h-4 w-px bg-slate-800" aria-hidden />
-      <EngineBadges info={info} />
+      <ViewNav liveCount={liveCount} attention={attention} />
 
-      <div className="ml-auto flex items-center gap-3">
+      <div className="hidden h-4 w-px bg-slate-800 xl:block" aria-hidden />
+      <div className="hidden xl:flex">
+        <EngineBadges info={info} />
+      </div>
+
+      <div className="ml-auto flex items-center gap-2 xl:gap-3">
         <ConnectionPill state={connection} />
+        <ExportsIndicator />
         <Softphone />
         <NewCallButton disabled={connection !== 'connected'} />
         <DemoLauncher scenarios={scenarios} starting={starting} disabled={connection !== 'connected'} onStart={onStartDemo} />
         <SettingsButton />
       </div>
     </header>
+  );
+}
+
+/** Live, History and Analytics. History and Analytics share the filter: switching keeps it. */
+function ViewNav({ liveCount, attention }: { liveCount: number; attention: number }) {
+  const [path] = useLocation();
+  const search = useSearch();
+  const selectedId = useCallsStore((s) => s.selectedId);
+  const onFilterView = path === '/history' || path === '/analytics';
+  const [remembered, setRemembered] = useState('');
+  const current = onFilterView ? filterQuery(parseFilter(search)) : null;
+  if (current !== null && current !== remembered) setRemembered(current);
+  const filter = current ?? remembered;
+  const view = path === '/history' || path.startsWith('/calls/') ? 'history' : path === '/analytics' ? 'analytics' : 'live';
+
+  const tabs = [
+    {
+      id: 'live',
+      label: 'Live',
+      href: routes.live(selectedId),
+      icon: <PulseIcon className="size-3.5" />,
+      badge:
+        liveCount > 0 ? (
+          <span
+            className={cn(
+              'rounded px-1 font-mono text-[10px] leading-4 tabular-nums',
+              attention > 0 ? 'bg-amber-400/20 text-amber-200' : 'bg-emerald-400/15 text-emerald-300',
+            )}
+            title={attention > 0 ? `${attention} asking for a person` : undefined}
+          >
+            {liveCount}
+            <span className="sr-only"> live{attention > 0 ? `, ${attention} asking for a person` : ''}</span>
+          </span>
+        ) : null,
+    },
+    { id: 'history', label: 'History', href: routes.history(filter), icon: <HistoryIcon className="size-3.5" />, badge: null },
+    { id: 'analytics', label: 'Analytics', href: routes.analytics(filter), icon: <ChartIcon className="size-3.5" />, badge: null },
+  ] as const;
+
+  return (
+    <nav aria-label="Views" className="flex items-center gap-0.5 rounded-lg bg-slate-900/80 p-0.5 ring-1 ring-slate-800" data-testid="view-nav">
+      {tabs.map((t) => (
+        <Link
+          key={t.id}
+          href={t.href}
+          aria-current={view === t.id ? 'page' : undefined}
+          data-testid={`nav-${t.id}`}
+          className={cn(
+            'focus-ring flex h-7 items-center gap-1.5 rounded-md px-2.5 text-[12.5px] font-medium transition-colors',
+            view === t.id ? 'bg-slate-700/70 text-slate-50 shadow-sm' : 'text-slate-400 hover:bg-slate-800/70 hover:text-slate-200',
+          )}
+        >
+          {t.icon}
+          {t.label}
+          {t.badge}
+        </Link>
+      ))}
+    </nav>
   );
 }
 
@@ -85,7 +159,7 @@ function EngineBadges({ info }: { info: AppInfo | null }) {
       <span
         data-testid="engine-badge"
         className={cn(
-          'inline-flex h-5 cursor-default items-center gap-1.5 rounded-full px-2 text-[11px] font-medium ring-1 ring-inset',
+          'inline-flex h-5 cursor-default items-center gap-1.5 rounded-full px-2 text-[11px] font-medium whitespace-nowrap ring-1 ring-inset',
           info.offline ? 'bg-slate-800/70 text-slate-300 ring-slate-700' : 'bg-indigo-400/10 text-indigo-200 ring-indigo-400/25',
         )}
       >
@@ -111,10 +185,12 @@ function ConnectionPill({ state }: { state: ConnectionState }) {
       role="status"
       data-testid="connection-state"
       data-state={state}
-      className={cn('inline-flex items-center gap-2 text-[12px]', c.text)}
+      className={cn('inline-flex items-center gap-2 text-[12px] whitespace-nowrap', c.text)}
+      title={c.label}
     >
       <span aria-hidden className={cn('size-1.5 rounded-full', c.dot)} />
-      {c.label}
+      {/* Narrow windows show only the dot while all is well; a problem always says so. */}
+      <span className={state === 'connected' ? 'sr-only 2xl:not-sr-only' : undefined}>{c.label}</span>
     </span>
   );
 }
@@ -143,7 +219,7 @@ function DemoLauncher({
           <select
             value={scenarioId}
             onChange={(e) => setScenarioId(e.target.value)}
-            className="focus-ring h-8 max-w-56 appearance-none truncate rounded-l-md border border-r-0 border-slate-700/80 bg-slate-900 pr-7 pl-2.5 text-[12px] text-slate-300 hover:border-slate-600 hover:bg-slate-800/70"
+            className="focus-ring h-8 max-w-40 appearance-none truncate rounded-l-md xl:max-w-56 border border-r-0 border-slate-700/80 bg-slate-900 pr-7 pl-2.5 text-[12px] text-slate-300 hover:border-slate-600 hover:bg-slate-800/70"
           >
             {scenarios.map((s) => (
               <option key={s.id} value={s.id}>

@@ -1,0 +1,24 @@
+/** The values filters can take in this store (end reasons seen), loaded on every (re)connect. */
+import { useEffect, useState } from 'react';
+import { client } from '../../lib/client';
+import { useConnectEpoch } from '../connection/useConnection';
+
+export function useFacets(): { endReasons: string[] } {
+  const epoch = useConnectEpoch();
+  const [endReasons, setEndReasons] = useState<string[]>([]);
+  useEffect(() => {
+    if (epoch < 0) return;
+    let cancelled = false;
+    client
+      .invoke('history.facets')
+      .then((f) => {
+        if (!cancelled) setEndReasons(f.endReasons);
+      })
+      // The picker still lists the reasons already chosen; nothing to tell the user.
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+    };
+  }, [epoch]);
+  return { endReasons };
+}

@@ -1,0 +1,330 @@
+/**
+ * Stored calls as a virtualised grid: one row per call, newest first by default, the next
+ * page fetched as the end comes into view. Sortable column headers carry aria-sort; rows are
+ * a roving tab stop (arrows, Home/End, Page Up/Down move, Enter opens the call).
+ */
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { CallHistoryRow, HistorySort, HistorySortKey } from '@shared/history';
+import { Spinner } from '../../components/ui/Button';
+import { SentimentDot, toneTextClass } from '../../components/ui/Indicators';
+import { AlertIcon, ArrowDownIcon, ArrowUpIcon, HeadsetIcon, SortIcon } from '../../components/ui/icons';
+import { cn } from '../../lib/cn';
+import { endReasonLabel, formatDuration, formatPhone, formatScore, formatWhen, sentimentTone } from '../../lib/format';
+
+const ROW_PX = 44;
+const HEADER_PX = 34;
+/** Fetch the next page when the last rendered row is this close to the end. */
+const PREFETCH_ROWS = 20;
+
+/** started, direction, number, duration, end reason, taken over, sentiment, alerts */
+export const GRID_COLUMNS =
+  'grid-cols-[minmax(7.5rem,1fr)_5rem_minmax(12rem,1.3fr)_4.5rem_minmax(7rem,1fr)_5.5rem_minmax(9.5rem,1fr)_3.5rem]';
+
+export function CallsTable({
+  calls,
+  sort,
+  onSort,
+  hasMore,
+  loadingMore,
+  onLoadMore,
+  onOpen,
+  now,
+  busy,
+}: {
+  calls: CallHistoryRow[];
+  sort: HistorySort;
+  onSort: (sort: HistorySort) => void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+  onOpen: (call: CallHistoryRow) => void;
+  now: number;
+  /** A new query is running: the rows shown are the previous answer. */
+  busy: boolean;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const focusPending = useRef(false);
+  const count = calls.length + (hasMore ? 1 : 0);
+
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual's API is not memoisable; this component opts out of the compiler.
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_PX,
+    overscan: 12,
+    paddingStart: HEADER_PX,
+    scrollPaddingStart: HEADER_PX,
+    getItemKey: (i) => calls[i]?.id ?? `more-${i}`,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastIndex >= calls.length - PREFETCH_ROWS) onLoadMore();
+  }, [hasMore, loadingMore, lastIndex, calls.length, onLoadMore]);
+
+  const activeIndex = Math.min(active, Math.max(0, calls.length - 1));
+
+  // Move DOM focus to the active row once it is rendered (it may have just been scrolled in).
+  useEffect(() => {
+    if (!focusPending.current) return;
+    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${activeIndex}"]`);
+    if (row) {
+      focusPending.current = false;
+      row.focus({ preventScroll: true });
+    }
+  });
+
+  const moveTo = useCallback(
+    (index: number) => {
+      const next = Math.max(0, Math.min(calls.length - 1, index));
+      setActive(next);
+      focusPending.current = true;
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+    },
+    [calls.length, virtualizer],
+  );
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>, index: number) => {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_PX) - 1);
+    const keys: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      PageDown: index + page,
+      PageUp: index - page,
+      Home: 0,
+      End: calls.length - 1,
+    };
+    if (e.key in keys) {
+      e.preventDefault();
+      moveTo(keys[e.key]!);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      const call = calls[index];
+      if (call) onOpen(call);
+    }
+  };
+
+  return (
+    <div
+      ref={scrollRef}
+      role="grid"
+      aria-label="Calls"
+      aria-rowcount={hasMore ? -1 : calls.length + 1}
+      aria-busy={busy || undefined}
+      data-testid="calls-table"
+      className={cn('relative min-h-0 flex-1 overflow-auto', busy && 'opacity-60 transition-opacity')}
+    >
+      <div className="relative min-w-[58rem]" style={{ height: virtualizer.getTotalSize() }}>
+        <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-800 bg-slate-950/95 backdrop-blur">
+          <div role="row" aria-rowindex={1} className={cn('grid h-[34px] items-center gap-3 px-4 xl:px-6', GRID_COLUMNS)}>
+            <SortHeader label="Started" by="startedAt" sort={sort} onSort={onSort} />
+            <Header>Direction</Header>
+            <Header>Number</Header>
+            <SortHeader label="Duration" by="duration" sort={sort} onSort={onSort} align="end" />
+            <Header>End reason</Header>
+            <Header>Taken over</Header>
+            <SortHeader label="Sentiment" by="sentiment" sort={sort} onSort={onSort} />
+            <Header align="end">Alerts</Header>
+          </div>
+        </div>
+        <div role="rowgroup">
+          {items.map((v) => {
+            const call = calls[v.index];
+            if (!call) {
+              return (
+                <div
+                  key={v.key}
+                  role="row"
+                  className="absolute top-0 left-0 flex w-full items-center justify-center gap-2 text-[12px] text-slate-400"
+                  style={{ height: v.size, transform: `translateY(${v.start}px)` }}
+                  data-testid="loading-more"
+                >
+                  <div role="gridcell" className="flex items-center gap-2">
+                    <Spinner /> Loading more calls…
+                  </div>
+                </div>
+              );
+            }
+            return (
+              <CallRow
+                key={v.key}
+                call={call}
+                index={v.index}
+                start={v.start}
+                tabbable={v.index === activeIndex}
+                onFocus={() => setActive(v.index)}
+                onKeyDown={(e) => onKeyDown(e, v.index)}
+                onOpen={onOpen}
+                now={now}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Header({ children, align }: { children: ReactNode; align?: 'end' }) {
+  return (
+    <div
+      role="columnheader"
+      className={cn('truncate text-[11px] font-semibold tracking-[0.06em] text-slate-400 uppercase', align === 'end' && 'text-right')}
+    >
+      {children}
+    </div>
+  );
+}
+
+function SortHeader({
+  label,
+  by,
+  sort,
+  onSort,
+  align,
+}: {
+  label: string;
+  by: HistorySortKey;
+  sort: HistorySort;
+  onSort: (sort: HistorySort) => void;
+  align?: 'end';
+}) {
+  const on = sort.by === by;
+  const Icon = !on ? SortIcon : sort.dir === 'asc' ? ArrowUpIcon : ArrowDownIcon;
+  return (
+    <div
+      role="columnheader"
+      aria-sort={on ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+      className={cn('flex min-w-0', align === 'end' && 'justify-end')}
+      data-testid={`sort-${by}`}
+    >
+      <button
+        type="button"
+        onClick={() => onSort({ by, dir: on ? (sort.dir === 'desc' ? 'asc' : 'desc') : 'desc' })}
+        className={cn(
+          'focus-ring -mx-1 flex items-center gap-1 rounded px-1 text-[11px] font-semibold tracking-[0.06em] uppercase',
+          on ? 'text-slate-100' : 'text-slate-400 hover:text-slate-200',
+        )}
+        title={`Sort by ${label.toLowerCase()}`}
+      >
+        {label}
+        <Icon className={cn('size-3', on ? 'text-indigo-300' : 'text-slate-500')} />
+      </button>
+    </div>
+  );
+}
+
+function trendWord(start: number | null, end: number | null): 'rising' | 'falling' | null {
+  if (start === null || end === null) return null;
+  if (end - start >= 0.2) return 'rising';
+  if (start - end >= 0.2) return 'falling';
+  return null;
+}
+
+function CallRow({
+  call,
+  index,
+  start,
+  tabbable,
+  onFocus,
+  onKeyDown,
+  onOpen,
+  now,
+}: {
+  call: CallHistoryRow;
+  index: number;
+  start: number;
+  tabbable: boolean;
+  onFocus: () => void;
+  onKeyDown: (e: KeyboardEvent<HTMLDivElement>) => void;
+  onOpen: (call: CallHistoryRow) => void;
+  now: number;
+}) {
+  const number = formatPhone(call.direction === 'inbound' ? call.from : call.to);
+  const score = call.callerSentiment;
+  const tone = score === null ? null : sentimentTone(score);
+  const trend = trendWord(call.callerSentimentStart, call.callerSentimentEnd);
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      tabIndex={tabbable ? 0 : -1}
+      data-testid="history-row"
+      data-call-id={call.id}
+      data-row-index={index}
+      onFocus={onFocus}
+      onKeyDown={onKeyDown}
+      onClick={() => onOpen(call)}
+      className={cn(
+        'focus-ring absolute top-0 left-0 grid w-full cursor-pointer items-center gap-3 border-b border-slate-800/60 px-4 text-[12.5px] xl:px-6 text-slate-300 [outline-offset:-2px] hover:bg-slate-800/40',
+        GRID_COLUMNS,
+      )}
+      style={{ height: ROW_PX, transform: `translateY(${start}px)` }}
+    >
+      <div role="gridcell" className="truncate text-slate-200 tabular-nums" title={new Date(call.startedAt).toLocaleString()}>
+        {formatWhen(call.startedAt, now)}
+      </div>
+      <div role="gridcell" className="truncate text-slate-400">
+        {call.direction === 'inbound' ? 'Inbound' : 'Outbound'}
+      </div>
+      <div role="gridcell" className="flex min-w-0 items-center gap-1.5">
+        <span className="truncate font-medium text-slate-100 tabular-nums">{number}</span>
+        {call.scenario ? <span className="rounded bg-slate-800 px-1 text-[10.5px] leading-4 text-slate-400">Demo</span> : null}
+        {call.status !== 'ended' ? (
+          <span className="rounded bg-emerald-400/10 px-1 text-[10.5px] leading-4 text-emerald-300">Live</span>
+        ) : null}
+      </div>
+      <div role="gridcell" className="text-right font-mono text-[12px] text-slate-300 tabular-nums">
+        {call.durationMs === null ? '—' : formatDuration(call.durationMs)}
+      </div>
+      <div role="gridcell" className="truncate text-slate-400">
+        {call.endReason ? endReasonLabel(call.endReason) : call.status === 'ended' ? '—' : 'In progress'}
+      </div>
+      <div role="gridcell" className="truncate">
+        {call.takenOver ? (
+          <span className="inline-flex items-center gap-1 text-amber-200">
+            <HeadsetIcon className="size-3.5" />
+            Yes
+            {call.takeoverAtMs !== null ? <span className="text-amber-200/70 tabular-nums">@{formatDuration(call.takeoverAtMs)}</span> : null}
+          </span>
+        ) : (
+          <span className="text-slate-500">No</span>
+        )}
+      </div>
+      <div role="gridcell" className="flex min-w-0 items-center gap-1.5" data-testid="row-sentiment">
+        {score === null || tone === null ? (
+          <span className="text-slate-500">—</span>
+        ) : (
+          <>
+            <SentimentDot score={score} />
+            <span className={cn('truncate', toneTextClass(tone))}>
+              {tone} <span className="font-mono tabular-nums">{formatScore(score)}</span>
+              {trend ? (
+                <span className="ml-1 text-slate-400" title={`${trend}: ${formatScore(call.callerSentimentStart!)} → ${formatScore(call.callerSentimentEnd!)}`}>
+                  <span aria-hidden>{trend === 'rising' ? '↗' : '↘'}</span>
+                  <span className="sr-only">, {trend}</span>
+                </span>
+              ) : null}
+            </span>
+          </>
+        )}
+      </div>
+      <div role="gridcell" className="flex justify-end">
+        {call.alertCount > 0 ? (
+          <span
+            className="inline-flex items-center gap-1 rounded-full bg-amber-400/10 px-1.5 text-[11.5px] text-amber-200 tabular-nums ring-1 ring-amber-400/25 ring-inset"
+            title={`${call.alertCount} ${call.alertCount === 1 ? 'alert' : 'alerts'}`}
+          >
+            <AlertIcon className="size-3" />
+            {call.alertCount}
+          </span>
+        ) : (
+          <span className="text-slate-500">0</span>
+        )}
+      </div>
+    </div>
+  );
+}

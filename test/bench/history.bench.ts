@@ -6,11 +6,12 @@
  *   node test/support/run-ts.mjs test/bench/history.bench.ts [--runs 20] [--analytics-runs 7]
  *        [--skip-export]                                   (wired as `npm run bench:history`)
  *
- * stdout ends with exactly these lines (goals in brackets; README "How fast"):
+ * stdout ends with exactly these lines (goals in brackets, from issue 7 "How fast"):
  *   search p95 N ms                      first page (50 hits) over common, rare and absent words [≤ 50]
  *   history page p95 N ms                filter combinations × sorts, first and deep keyset pages [≤ 20]
  *   analytics N ms                       the last 30 days by day, median of the runs [≤ 300]
- *   export csv N rows/s peak-rss N MB    1M lines through the real export worker; RSS above idle [≥ 200k, ≤ 200]
+ *   export csv N rows/s peak-rss N MB    1M lines through the real export worker; peak RSS above the
+ *                                        process before the first export [≥ 200k, ≤ 200]
  *   export xlsx N rows/s peak-rss N MB   the same as Excel [≥ 50k, ≤ 200]
  *   export loop-delay p99 N ms           the main thread's event-loop delay during both exports [≤ 20]
  * stderr: the load average (first), the store's build or reuse, and a breakdown of every figure.
@@ -184,7 +185,10 @@ function pct(rate: number | null): string {
 let csv: MeasuredExport | null = null;
 let xlsx: MeasuredExport | null = null;
 let loopDelayP99: number | null = null;
+/** The process at rest before any export: what each export's peak RSS is compared with. */
+let idleRssMb = 0;
 if (!args['skip-export']) {
+  idleRssMb = process.memoryUsage.rss() / (1024 * 1024);
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-export-'));
   const loop = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
   const p99s: number[] = [];
@@ -203,7 +207,7 @@ if (!args['skip-export']) {
       p99s.push(p99);
       err(
         `  ${measured.rows.toLocaleString('en-US')} rows in ${fmt(measured.ms / 1000)} s (+ ${fmt(measured.bootMs)} ms to start the worker and count), ` +
-          `${(measured.bytes / 1e6).toFixed(0)} MB; RSS ${measured.startRssMb} MB before, peak ${measured.peakRssMb} MB; ` +
+          `${(measured.bytes / 1e6).toFixed(0)} MB; RSS idle ${fmt(idleRssMb)} MB, ${measured.startRssMb} MB at its start, peak ${measured.peakRssMb} MB; ` +
           `main-thread loop delay p99 ${fmt(p99)} ms, max ${fmt(delayMs(loop.max))} ms`,
       );
       if (format === 'csv') csv = measured;
@@ -220,7 +224,9 @@ db.close();
 err(`\nload average ${loadAverage()} at the end`);
 
 const rowsPerS = (m: MeasuredExport | null): string => (m === null ? 'n/a' : String(Math.round(m.rows / (m.ms / 1000))));
-const rssAbove = (m: MeasuredExport | null): string => (m === null ? 'n/a' : String(Math.round(m.peakRssMb - m.startRssMb)));
+// Above the idle process (before the first export), not above each export's own start: memory
+// an export leaves behind (the allocator keeps it) is part of what exports cost the app.
+const rssAbove = (m: MeasuredExport | null): string => (m === null ? 'n/a' : String(Math.round(m.peakRssMb - idleRssMb)));
 console.log(`search p95 ${ms(summarise(searchTimes).p95)} ms`);
 console.log(`history page p95 ${ms(summarise(pageTimes).p95)} ms`);
 console.log(`analytics ${ms(summarise(analyticsTimes).p50)} ms`);

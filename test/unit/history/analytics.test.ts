@@ -171,6 +171,19 @@ describe('analytics', () => {
     expect(totals.negativeShare).toBe(0.5);
   });
 
+  it('an outbound call nobody answered counts in volume, never in handle time or containment', () => {
+    seed(store);
+    const before = analytics({ filter: RANGE, groupBy: 'day', utcOffsetMin: CET }).totals;
+    const t = JAN(7) + 9 * HOUR;
+    store.insertCall({
+      id: 'c7', callSid: 'CA7', direction: 'outbound', from: '+15550100999', to: '+15550100002', status: 'ended',
+      controller: 'ai', startedAt: t, endedAt: t + 25_000, scenario: null, endReason: 'no-answer',
+    });
+    const after = analytics({ filter: RANGE, groupBy: 'day', utcOffsetMin: CET }).totals;
+    expect(after).toMatchObject({ calls: 7, outbound: 2 });
+    expect({ ...after, calls: 6, outbound: 1 }).toEqual(before);
+  });
+
   it('buckets: one per local day, empty days included, local-midnight boundaries', () => {
     seed(store);
     const { buckets, groupBy } = analytics({ filter: RANGE, groupBy: 'day', utcOffsetMin: CET });

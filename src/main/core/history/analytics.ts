@@ -6,7 +6,8 @@
  *
  * Definitions (what each figure counts):
  * - Volume (calls, inbound, outbound) counts every matching call, live ones included.
- * - Outcome figures describe *ended* calls (ended_at set): handle time (ended_at -
+ * - Outcome figures describe *ended* calls that connected (ended_at set, and not ended as
+ *   no-answer, busy, failed or canceled): handle time (ended_at -
  *   started_at), containment (ended without a take-over / ended), take-over rate (taken over /
  *   ended), time to take-over (taken_over_at_ms, mean over ended taken-over calls) and
  *   abandonment (end reason 'caller_hangup' at most abandonWithinS after the start / ended).
@@ -33,11 +34,14 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Analytics, AnalyticsBucket, AnalyticsGroupBy, AnalyticsInput, AnalyticsTotals, LatencyStage } from '@shared/history';
-import { HistoryError } from './cursor';
-import { callFilterSql, NEGATIVE_SENTIMENT_MAX, searchQuery, type SqlCondition } from './filter-sql';
+import { HistoryError } from './history-error';
+import { assertSearchable, callFilterSql, NEGATIVE_SENTIMENT_MAX, searchQuery, type SqlCondition } from './filter-sql';
 
 /** At most this many buckets (hour grouping: 33 days); a longer range is refused, not truncated. */
 export const MAX_ANALYTICS_BUCKETS = 800;
+/** End reasons of calls that never connected (Twilio's final statuses for an unanswered call). */
+export const NOT_CONNECTED_END_REASONS = ['no-answer', 'busy', 'failed', 'canceled'] as const;
+const NOT_CONNECTED_SQL = `(${NOT_CONNECTED_END_REASONS.map((r) => `'${r}'`).join(', ')})`;
 /** How many intents the dashboard lists. */
 export const TOP_INTENTS = 10;
 
@@ -111,7 +115,9 @@ function analyticsSql(where: string, hasSearch: boolean): string {
       SELECT c.id,
              ${BUCKET_SQL} AS bucket,
              c.direction = 'inbound' AS inbound,
-             c.ended_at - c.started_at AS handle_ms,
+             -- A call that never connected (no answer, busy…) was not handled: it counts in
+             -- volume, never in handle time, containment, take-over or abandonment.
+             CASE WHEN c.end_reason IN ${NOT_CONNECTED_SQL} THEN NULL ELSE c.ended_at - c.started_at END AS handle_ms,
              c.taken_over_at_ms AS takeover_ms,
              c.end_reason = 'caller_hangup' AND c.ended_at - c.started_at <= @a_abandon_ms AS abandoned,
              c.caller_sentiment_first AS s_first,
@@ -203,10 +209,7 @@ function prepared(db: Database, sql: string): Statement {
  */
 export function computeAnalytics(db: Database, input: AnalyticsInput): Analytics {
   const { filter, groupBy } = input;
-  if ((filter.search?.trim() ?? '') !== '' && searchQuery(filter) === null) {
-    // As History refuses it: otherwise the dashboard would silently show every call.
-    throw new HistoryError('Search needs at least one letter or digit; punctuation alone is not searched.');
-  }
+  assertSearchable(filter);
   const grid = gridOf(input);
   if (filter.from !== undefined && filter.to !== undefined) assertBucketCount(grid, groupBy, filter.from, filter.to - 1);
 

@@ -4,11 +4,7 @@
  * than silently skipping or repeating rows.
  */
 
-/** A filter or cursor the user (or a stale URL) got wrong; the message is for a person. */
-export class HistoryError extends Error {
-  override readonly name = 'HistoryError';
-  readonly code = 'bad_request';
-}
+import { HistoryError } from './history-error';
 
 export interface KeysetCursor {
   /** The last row's sort value (a number for every sort key), or 0 when `nulls`. */

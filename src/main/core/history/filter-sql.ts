@@ -6,6 +6,7 @@
 import type { CallFilter } from '@shared/history';
 import { NEUTRAL_BAND } from '../assist/sentiment-band';
 import { toFtsQuery } from '../store/fts-query';
+import { HistoryError } from './history-error';
 
 /** A WHERE clause over `calls c` and the named parameters it binds. */
 export interface SqlCondition {
@@ -70,4 +71,15 @@ export function callFilterSql(filter: CallFilter, options: { includeSearch?: boo
 /** The FTS5 query for filter.search (every word literal, all must match), or null when there is none. */
 export function searchQuery(filter: CallFilter): string | null {
   return filter.search === undefined ? null : toFtsQuery(filter.search);
+}
+
+/**
+ * A search of only punctuation would silently match everything (or nothing, depending on the
+ * query): refuse it with a message instead. Every reader of a filter calls this first.
+ */
+export function assertSearchable(filter: CallFilter): void {
+  const text = filter.search?.trim() ?? '';
+  if (text !== '' && searchQuery(filter) === null) {
+    throw new HistoryError('Search needs at least one letter or digit; punctuation alone is not searched.');
+  }
 }

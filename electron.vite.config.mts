@@ -12,13 +12,14 @@ export default defineConfig({
     build: {
       rollupOptions: {
         // index.js is the Electron shell; serve.js the headless shell. Both start the same core.
-        // export-worker.js is the export worker thread (issue 7), started by
-        // core/export/worker-client.ts from beside the bundle (from src/, dev-worker.mjs
-        // bundles the same entry on first use).
+        // export-worker.js and analytics-worker.js are the core's worker threads (issue 7),
+        // found beside the bundle by core/workers/worker-script.ts (from src/, dev-worker.mjs
+        // bundles the same entries on first use).
         input: {
           index: resolve(root, 'src/main/index.ts'),
           serve: resolve(root, 'src/main/serve.ts'),
           'export-worker': resolve(root, 'src/main/core/export/worker.ts'),
+          'analytics-worker': resolve(root, 'src/main/core/history/analytics-worker.ts'),
         },
       },
     },

@@ -20,7 +20,7 @@ import { mediaCredentials } from './recordings/twilio-media'; // recordings (iss
 import { createOfflineProviders } from './providers/offline';
 import { createProviderService } from './providers/provider-service';
 import { createExportService } from './export/export-service'; // export (issue 7)
-import { computeAnalytics } from './history/analytics';
+import { computeAnalyticsOffThread } from './history/analytics-client';
 import { createHistory } from './history/history';
 import { openDatabase } from './store/db';
 import { createCallStore } from './store/call-store';
@@ -34,7 +34,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const logger = options.logger ?? createLogger();
   mkdirSync(options.dataDir, { recursive: true });
   const settings = createSettings(options.dataDir);
-  const db = openDatabase(join(options.dataDir, 'switchboard.db'));
+  const dbPath = join(options.dataDir, 'switchboard.db');
+  const db = openDatabase(dbPath);
   const store = createCallStore(db);
   const history = createHistory(db);
   const recovered = store.markInterruptedCallsEnded(Date.now()).length;
@@ -141,7 +142,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   // Each export runs in its own worker thread with its own read-only connection; progress
   // arrives as 'export.progress' events, finished files are served as `exports/<id>`.
   const exportService = createExportService({
-    dbPath: join(options.dataDir, 'switchboard.db'),
+    dbPath,
     dataDir: options.dataDir,
     emit: (job) => emit({ name: 'export.progress', payload: job }),
     logger,
@@ -178,7 +179,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'history.page': (input) => history.page(input),
     'history.search': (input) => history.search(input),
     'history.facets': () => history.facets(),
-    'history.analytics': (input) => computeAnalytics(db, input),
+    // Hundreds of ms of SQLite on a big store: off the thread that paces live calls' audio.
+    'history.analytics': (input) => computeAnalyticsOffThread(dbPath, input),
     // --- end history ---
     'demo.scenarios': () => demos.list().map(({ id, title, description }) => ({ id, title, description })),
     'demo.start': async ({ scenarioId }) => ({ callSid: (await demos.start(scenarioId)).callSid }),

@@ -3,18 +3,12 @@
  * (cooperatively through a shared flag, then by terminating it if it does not stop in time)
  * and makes sure a failed or cancelled export leaves neither its partial nor its final file.
  *
- * Which script runs the worker:
- * - from the electron-vite build, out/main/export-worker.js (bundled from worker.ts, see
- *   electron.vite.config.mts), found beside the bundle that holds this code;
- * - from the TypeScript sources (vitest, the CLI, benchmarks: this module's own URL ends in
- *   .ts), the same worker bundled on first use by dev-worker.mjs;
- * - SWITCHBOARD_EXPORT_WORKER overrides both (packaged builds that ship it elsewhere).
+ * Which script runs the worker: see workers/worker-script.ts.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { rmSync } from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { ExportRequest } from '@shared/history';
+import { workerScript } from '../workers/worker-script';
 import { tempPathFor } from './sink';
 import type { ExportWorkerData, ExportWorkerMessage } from './worker-protocol';
 
@@ -48,24 +42,6 @@ export interface ExportWorkerHandle {
 }
 
 const DEFAULT_CANCEL_GRACE_MS = 2000;
-
-/** The worker's script (see the top of this file). */
-export async function workerScript(): Promise<string> {
-  const override = process.env.SWITCHBOARD_EXPORT_WORKER;
-  if (override) return override;
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    // A computed specifier: bundlers leave it alone, so the built app never pulls in Vite.
-    const dev = (await import(pathToFileURL(join(dirname(here), 'dev-worker.mjs')).href)) as { buildExportWorker(): Promise<string> };
-    return dev.buildExportWorker();
-  }
-  // Bundled: this code sits in out/main/<entry>.js or in a shared chunk one folder below.
-  for (const dir of [dirname(here), dirname(dirname(here))]) {
-    const candidate = join(dir, 'export-worker.js');
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`export worker script not found next to ${here}; rebuild, or set SWITCHBOARD_EXPORT_WORKER`);
-}
 
 export function runExportWorker(options: ExportWorkerOptions): ExportWorkerHandle {
   const tmpPath = options.tmpPath ?? tempPathFor(options.path);
@@ -112,7 +88,7 @@ export function runExportWorker(options: ExportWorkerOptions): ExportWorkerHandl
       });
     });
   };
-  workerScript().then(
+  workerScript('export-worker').then(
     (script) => {
       if (cancelRequested) return finish({ state: 'cancelled', rowsTotal, rowsWritten });
       try {

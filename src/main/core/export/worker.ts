@@ -1,7 +1,7 @@
 /**
  * The export worker thread: runs one export (exportFromDatabase) off the main event loop and
  * reports to worker-client.ts. Always runs bundled: as out/main/export-worker.js in the built
- * app, or as dev-worker.mjs's bundle when the main side runs from the TypeScript sources.
+ * app, or as workers/dev-worker.mjs's bundle when the main side runs from the TypeScript sources.
  *
  * In (workerData): ExportWorkerData. Cancel: the main thread sets cancel[0] = 1; checked
  * after every batch (the worker never has to yield to its event loop to notice).

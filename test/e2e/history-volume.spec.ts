@@ -5,19 +5,20 @@
  * through the calls as you scroll (keyset, in the core's order), an export runs long enough to
  * show real progress and is cancelled leaving no file, and the charts have data to show.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { connectApi, type Api } from './support/api';
+import { startOwnServer, type OwnServer } from './support/own-server';
 
 const PORT = 47331;
-const TOKEN = 'volume-token';
-const ORIGIN = `http://127.0.0.1:${PORT}`;
-const DATA_DIR = resolve('test-results/e2e-volume-data');
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/volume-${name}.png` });
 
-let server: ChildProcess | null = null;
+let server: OwnServer | null = null;
+let ORIGIN = '';
+let TOKEN = '';
+let DATA_DIR = '';
 let api: Api;
 let store: { calls: number; lines: number; startAt: number; endAt: number };
 
@@ -29,29 +30,14 @@ test.beforeAll(async () => {
   });
   const built = JSON.parse(out.trim().split('\n').at(-1)!) as typeof store & { file: string };
   store = built;
-  rmSync(DATA_DIR, { recursive: true, force: true });
-  mkdirSync(DATA_DIR, { recursive: true });
-  copyFileSync(built.file, join(DATA_DIR, 'switchboard.db'));
-  server = spawn(process.execPath, ['out/main/serve.js'], {
-    env: { ...process.env, SWITCHBOARD_PORT: String(PORT), SWITCHBOARD_TOKEN: TOKEN, SWITCHBOARD_DATA_DIR: DATA_DIR },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const up = await fetch(`${ORIGIN}/healthz`).then((r) => r.ok, () => false);
-    if (up) break;
-    if (Date.now() > deadline) throw new Error('the volume server did not start');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  server = await startOwnServer({ port: PORT, name: 'volume', seedDb: built.file });
+  ({ origin: ORIGIN, token: TOKEN, dataDir: DATA_DIR } = server);
   api = await connectApi(ORIGIN, TOKEN);
 });
 
 test.afterAll(async () => {
   api?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server!.once('exit', r));
-  }
+  await server?.stop();
 });
 
 test('history pages through 8,000 calls as you scroll, in the core’s order', async ({ page }) => {

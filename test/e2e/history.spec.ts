@@ -1,6 +1,6 @@
 /**
- * The team lead's desk against the real headless server (playwright.config.ts starts
- * `node out/main/serve.js` on a fresh data folder): two short demo calls are the data; then
+ * The team lead's desk against the real headless server, one of its own on a fresh data folder
+ * (the shared server also holds other specs' calls): two short demo calls are the data; then
  * History's filters and search, a call's page with its recording, exports downloaded and
  * parsed back, and Analytics — each compared with what the core's own commands answer.
  */
@@ -9,9 +9,20 @@ import ExcelJS from 'exceljs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { CallHistoryRow } from '@shared/history';
 import { connectApi, type Api } from './support/api';
+import { startOwnServer, type OwnServer } from './support/own-server';
 import { csvRecords } from './support/csv';
 
-const TOKEN = 'e2e-token';
+const PORT = 47341;
+const TOKEN = 'history-e2e-token-0123456789abcdef';
+test.use({ baseURL: `http://127.0.0.1:${PORT}` });
+
+let server: OwnServer | null = null;
+test.beforeAll(async () => {
+  server = await startOwnServer({ port: PORT, name: 'history', token: TOKEN });
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/history-${name}.png` });
 
 /** Waits until `check` returns a value (polling the core), or fails with `what`. */

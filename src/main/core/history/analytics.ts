@@ -35,6 +35,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Analytics, AnalyticsBucket, AnalyticsGroupBy, AnalyticsInput, AnalyticsTotals, LatencyStage } from '@shared/history';
 import { HistoryError } from './history-error';
+import { createStatementCache } from '../store/statement-cache';
 import { assertSearchable, callFilterSql, NEGATIVE_SENTIMENT_MAX, searchQuery, type SqlCondition } from './filter-sql';
 
 /** At most this many buckets (hour grouping: 33 days); a longer range is refused, not truncated. */
@@ -183,23 +184,16 @@ interface ResultRow {
 
 // ------------------------------------------------------------------------------ entry point
 
-/** Statements by SQL text, per connection: a filter produces one of a handful of shapes. */
-const STATEMENT_CACHE_SIZE = 128;
-const statementCaches = new WeakMap<Database, Map<string, Statement>>();
+/** Statements by SQL text, per connection. */
+const statementCaches = new WeakMap<Database, (sql: string) => Statement>();
 
 function prepared(db: Database, sql: string): Statement {
-  let cache = statementCaches.get(db);
-  if (cache === undefined) {
-    cache = new Map();
-    statementCaches.set(db, cache);
+  let prepare = statementCaches.get(db);
+  if (prepare === undefined) {
+    prepare = createStatementCache(db, 128);
+    statementCaches.set(db, prepare);
   }
-  let statement = cache.get(sql);
-  if (statement === undefined) {
-    statement = db.prepare(sql);
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    cache.set(sql, statement);
-  }
-  return statement;
+  return prepare(sql);
 }
 
 /**

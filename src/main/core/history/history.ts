@@ -15,6 +15,7 @@ import type {
   SearchPage,
   TextSegment,
 } from '@shared/history';
+import { createStatementCache } from '../store/statement-cache';
 import { assertSearchable, callFilterSql, searchQuery, type SqlCondition } from './filter-sql';
 import { decodeCursor, encodeCursor, type KeysetCursor } from './cursor';
 import { HistoryError } from './history-error';
@@ -180,20 +181,9 @@ const SORT_KEY_SQL: Record<HistorySortKey, string> = {
 /** Highlight markers: control characters, which the search input refuses, so they cannot collide. */
 const HIT_START = '\u0001';
 const HIT_END = '\u0002';
-const STATEMENT_CACHE_SIZE = 256;
 
 export function createHistory(db: Database): History {
-  // Filters produce a handful of SQL shapes; each is prepared once.
-  const statements = new Map<string, Statement>();
-  const prepare = (sql: string): Statement => {
-    let statement = statements.get(sql);
-    if (statement === undefined) {
-      statement = db.prepare(sql);
-      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
+  const prepare = createStatementCache(db);
   const where = (filter: CallFilter): SqlCondition => {
     assertSearchable(filter);
     return callFilterSql(filter, { includeSearch: true });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallFilter, CallHistoryRow, HistoryPageInput, SearchPageInput, type HistorySort } from '@shared/history';
+import { callFilterSql } from '../../../src/main/core/history/filter-sql';
 import { createHistory, segmentsOf, type History } from '../../../src/main/core/history/history';
 import { createCallStore, type CallStore } from '../../../src/main/core/store/call-store';
 import { openDatabase, openDatabaseReadOnly } from '../../../src/main/core/store/db';
@@ -219,6 +220,27 @@ describe('history (the read side)', () => {
       expect(SearchPageInput.safeParse({ filter: { search: '   ' } }).error?.message).toMatch(/type something/);
       expect(() => search({ filter: { search: '*** ""' } })).toThrow(/at least one letter or digit/);
       expect(() => page({ filter: { search: '!!!' } })).toThrow(/at least one letter or digit/);
+    });
+
+    it('narrows calls the same way whether it collects matching calls or probes each call', () => {
+      const ids = (strategy: 'set' | 'probe', filter: CallFilter) => {
+        const { sql, params } = callFilterSql(filter, { includeSearch: true, searchStrategy: strategy });
+        return db.prepare(`SELECT c.id FROM calls c WHERE ${sql} ORDER BY c.started_at DESC, c.id DESC`).pluck().all(params);
+      };
+      for (const filter of [{ search: 'charge' }, { search: 'refund' }, { search: 'charged twice', from: T0 - 4 * DAY }, { search: 'nothing here' }]) {
+        expect(ids('probe', filter), filter.search).toEqual(ids('set', filter));
+      }
+    });
+
+    it('pages a common word (thousands of matching lines) as completely as a rare one', () => {
+      const many = db.transaction(() => {
+        for (let i = 0; i < 700; i++) seed({ id: `m${String(i).padStart(3, '0')}`, startedAt: T0 + 10 + i, durationS: 30, callerScores: Array(8).fill(0), lines: Array(8).fill('refund please') });
+      });
+      many();
+      const walked = allPages({ search: 'refunds' }, { by: 'startedAt', dir: 'desc' }, 50).map((c) => c.id);
+      expect(walked).toHaveLength(701);
+      expect(walked.slice(0, 2)).toEqual(['m699', 'm698']);
+      expect(walked.at(-1)).toBe('quote');
     });
 
     it('finds a line whose text was rewritten in place (barge-in trim, redaction)', () => {

@@ -25,7 +25,7 @@ export interface ExportWorkerOptions {
   /** At most one progress report per this many ms (default 100). */
   progressEveryMs?: number;
   batchSize?: number;
-  /** The worker's V8 limits (default: V8's own). */
+  /** The worker's V8 limits (default: EXPORT_WORKER_LIMITS). */
   resourceLimits?: ResourceLimits;
   onStart?: (rowsTotal: number) => void;
   onProgress?: (rowsWritten: number) => void;
@@ -42,6 +42,15 @@ export interface ExportWorkerHandle {
 }
 
 const DEFAULT_CANCEL_GRACE_MS = 2000;
+
+/**
+ * A small heap for the export worker. An export holds one batch of rows (and Excel's 8 MB zip
+ * backlog) at a time, so its live data is a few MB; left to V8's defaults the heap grows to
+ * well over 100 MB of garbage before it collects, and that RSS is the app's. Measured on 1M
+ * lines to Excel: peak RSS above the idle app 184 MB by default, 105 MB with these, and no
+ * slower (young collections are cheap). Running out is the worker's failure, never the app's.
+ */
+export const EXPORT_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 
 export function runExportWorker(options: ExportWorkerOptions): ExportWorkerHandle {
   const tmpPath = options.tmpPath ?? tempPathFor(options.path);
@@ -92,7 +101,7 @@ export function runExportWorker(options: ExportWorkerOptions): ExportWorkerHandl
     (script) => {
       if (cancelRequested) return finish({ state: 'cancelled', rowsTotal, rowsWritten });
       try {
-        attach(new Worker(script, { workerData: data, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) }));
+        attach(new Worker(script, { workerData: data, resourceLimits: options.resourceLimits ?? EXPORT_WORKER_LIMITS }));
       } catch (error) {
         finish({ state: 'failed', rowsTotal, rowsWritten, error: (error as Error).message, code: 'internal', started });
       }

@@ -21,11 +21,24 @@ export const NEGATIVE_SENTIMENT_MAX = -NEUTRAL_BAND;
 export const DURATION_MS_SQL = '(c.ended_at - c.started_at)';
 
 /**
+ * How a search narrows the calls (both mean "has a line matching the search"):
+ * - 'set': look up every matching line's call once, then keep the calls in that set. Best when
+ *   every matching call is wanted (counts, exports, analytics) or the words are rare.
+ * - 'probe': walk the calls in the query's order and check each one's lines against the set of
+ *   matching line ids (built once). Best for one page of a common word, where 'set' would turn
+ *   tens of thousands of line ids into calls to show fifty.
+ */
+export type SearchStrategy = 'set' | 'probe';
+
+/**
  * Conditions on `calls c` for every field but `search` (full-text search is applied by the
  * caller, because a search page walks lines while a call page walks calls); pass
  * `includeSearch` to also require at least one matching line.
  */
-export function callFilterSql(filter: CallFilter, options: { includeSearch?: boolean } = {}): SqlCondition {
+export function callFilterSql(
+  filter: CallFilter,
+  options: { includeSearch?: boolean; searchStrategy?: SearchStrategy } = {},
+): SqlCondition {
   const where: string[] = [];
   const params: Record<string, string | number> = {};
   const bind = (name: string, value: string | number) => {
@@ -61,8 +74,14 @@ export function callFilterSql(filter: CallFilter, options: { includeSearch?: boo
   if (options.includeSearch) {
     const fts = searchQuery(filter);
     if (fts !== null) {
-      where.push(`c.id IN (SELECT u.call_id FROM utterances_fts f JOIN utterances u ON u.row_id = f.rowid
-                           WHERE utterances_fts MATCH ${bind('f_search', fts)})`);
+      const match = bind('f_search', fts);
+      where.push(
+        options.searchStrategy === 'probe'
+          ? `EXISTS (SELECT 1 FROM utterances u WHERE u.call_id = c.id
+                     AND u.row_id IN (SELECT rowid FROM utterances_fts WHERE utterances_fts MATCH ${match}))`
+          : `c.id IN (SELECT u.call_id FROM utterances_fts f JOIN utterances u ON u.row_id = f.rowid
+                      WHERE utterances_fts MATCH ${match})`,
+      );
     }
   }
   return { sql: where.length === 0 ? '1' : where.join(' AND '), params };

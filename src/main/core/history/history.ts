@@ -16,7 +16,7 @@ import type {
   TextSegment,
 } from '@shared/history';
 import { createStatementCache } from '../store/statement-cache';
-import { assertSearchable, callFilterSql, searchQuery, type SqlCondition } from './filter-sql';
+import { assertSearchable, callFilterSql, searchQuery, type SearchStrategy, type SqlCondition } from './filter-sql';
 import { decodeCursor, encodeCursor, type KeysetCursor } from './cursor';
 import { HistoryError } from './history-error';
 
@@ -191,7 +191,8 @@ export function createHistory(db: Database): History {
 
   return {
     page({ filter, sort, cursor, limit }) {
-      const condition = where(filter);
+      assertSearchable(filter);
+      const condition = callFilterSql(filter, { includeSearch: true, searchStrategy: pageSearchStrategy(prepare, filter) });
       const keyset = cursor === undefined ? null : decodeCursor(cursor, sortSignature(sort));
       const rows = keysetRows(prepare, condition, sort, keyset, limit + 1);
       const more = rows.length > limit;
@@ -351,6 +352,21 @@ function sortSignature(sort: HistorySort): string {
 function keysetOf(row: CallRow, sort: HistorySort): KeysetCursor {
   const value = sort.by === 'startedAt' ? row.started_at : (row.sort_key ?? null);
   return value === null ? { value: 0, id: row.id, nulls: true } : { value, id: row.id, nulls: false };
+}
+
+/** Above this many matching lines, a page probes calls in order instead of collecting all their calls. */
+const PROBE_ABOVE_MATCHING_LINES = 5000;
+
+/** See SearchStrategy: counts the matching lines, up to the threshold, to pick one. */
+function pageSearchStrategy(prepare: (sql: string) => Statement, filter: CallFilter): SearchStrategy {
+  const fts = searchQuery(filter);
+  if (fts === null) return 'set';
+  const matching = prepare(
+    `SELECT count(*) FROM (SELECT 1 FROM utterances_fts WHERE utterances_fts MATCH ? LIMIT ${PROBE_ABOVE_MATCHING_LINES + 1})`,
+  )
+    .pluck()
+    .get(fts) as number;
+  return matching > PROBE_ABOVE_MATCHING_LINES ? 'probe' : 'set';
 }
 
 /** highlight() output -> plain segments; the renderer never sees markup. */

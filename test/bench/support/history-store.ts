@@ -39,7 +39,7 @@ import { openDatabase } from '../../../src/main/core/store/db';
 import { LATEST_SCHEMA_VERSION } from '../../../src/main/core/store/migrations/index';
 
 /** Bump when the generated data changes shape; old cached stores are then rebuilt (and removed). */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 const DAY_MS = 86_400_000;
 /** The store's last instant (exclusive): fixed, so every build is the same data. */

@@ -16,6 +16,7 @@ import { withLlmFallback } from '../providers/fallback';
 import type { ChatMessage, LlmChunk, LlmProvider, Providers, SttEvent, SttStream, TtsProvider } from '../providers/types';
 import type { MediaStream } from '../telephony/media-bridge';
 import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
+import { CallStateMachine, controllerOf, offOurStream } from './call-state';
 import { SpokenTurn } from './spoken-turn';
 import { TurnTimer } from './turn-timer';
 import { handoverSummary } from './handover-summary';
@@ -71,12 +72,8 @@ export class CallSession {
   private stream: MediaStream;
   private stt: SttStream;
   private sttAbort = new AbortController();
-  /** A real call is with the agent's softphone, not on our stream. */
-  private onAgentPhone = false;
-  /** Handed back: the call's new media stream is on its way. */
-  private awaitingStream = false;
-  /** A real call the agent put on hold (it is still with the agent, not the AI). */
-  private onHold = false;
+  /** Who has the call (AI, agent at the console, agent's softphone, on hold, on its way back, ended). */
+  private readonly callState = new CallStateMachine();
   private readonly history: ChatMessage[] = [];
   private turn: SpokenTurn | null = null;
   /** Marks sent and not yet echoed, with their turn: an agent's line may still be playing
@@ -144,7 +141,7 @@ export class CallSession {
 
   /** Handed back to the AI and waiting for the call's new media stream. */
   get awaitingAiStream(): boolean {
-    return this.awaitingStream && this.isLive;
+    return this.callState.state === 'returning';
   }
 
   get suggestion(): Suggestion | null {
@@ -169,7 +166,7 @@ export class CallSession {
   /** The handed-back call's new stream arrived: the AI listens again, on a fresh recogniser. */
   reattach(stream: MediaStream): void {
     if (!this.awaitingAiStream) throw new CallError('conflict', 'this call is not waiting for a media stream');
-    this.awaitingStream = false;
+    this.callState.move('ai');
     this.stream = stream;
     // A new stream starts a new clock (Twilio's timestamps restart at 0).
     this.sttAbort.abort();
@@ -198,7 +195,7 @@ export class CallSession {
     stream.on('dtmf', (digit) => this.recordEvent('dtmf', { digit }));
     stream.once('closed', (reason) => {
       // A real call redirected to the agent's softphone leaves our stream; it is not over.
-      if (stream !== this.stream || this.onAgentPhone || this.awaitingStream) return;
+      if (stream !== this.stream || offOurStream(this.callState.state)) return;
       void this.end(reason === 'caller hung up' ? 'caller_hangup' : 'stream_closed');
     });
   }
@@ -218,14 +215,14 @@ export class CallSession {
     }
     this.cutOff('takeover');
     this.stopSilenceWatch();
+    this.callState.move(control ? 'agent_phone' : 'agent');
     this.update({ controller: 'agent', aiActivity: 'detached' });
     if (control) {
-      this.onAgentPhone = true;
       try {
         await control.redirectToAgent(this.o.agentIdentity ?? 'agent');
       } catch (error) {
         // The caller is still on our stream: give the call back to the AI rather than drop it.
-        this.onAgentPhone = false;
+        this.callState.move('ai');
         this.update({ controller: 'ai', aiActivity: 'listening' });
         this.recordEvent('error', { stage: 'takeover', message: (error as Error).message });
         throw new CallError('unavailable', (error as Error).message);
@@ -239,35 +236,37 @@ export class CallSession {
   async hold(on: boolean): Promise<CallSummary> {
     this.assertLive();
     const control = this.o.control;
-    if (!control || this.summary.controller !== 'agent' || (!this.onAgentPhone && !this.onHold)) {
+    const state = this.callState.state;
+    if (!control || (state !== 'agent_phone' && state !== 'agent_hold')) {
       throw new CallError('conflict', 'hold is for a call you have taken over on your softphone');
     }
-    if (on === this.onHold) return this.snapshot;
+    if (on === (state === 'agent_hold')) return this.snapshot;
     try {
       if (on) await control.hold();
       else await control.redirectToAgent(this.o.agentIdentity ?? 'agent');
     } catch (error) {
       throw new CallError('unavailable', (error as Error).message);
     }
-    this.onHold = on;
+    this.callState.move(on ? 'agent_hold' : 'agent_phone');
     this.recordEvent('hold', { on });
     return this.snapshot;
   }
 
   async handBack(): Promise<CallSummary> {
     this.assertLive();
-    if (this.summary.controller === 'ai') throw new CallError('conflict', 'the AI already has this call');
-    if (this.onAgentPhone && this.o.control) {
+    if (controllerOf(this.callState.state) === 'ai') throw new CallError('conflict', 'the AI already has this call');
+    if (offOurStream(this.callState.state) && this.o.control) {
       await this.o.control.returnToAi().catch((error: Error) => {
         throw new CallError('unavailable', error.message);
       });
-      this.onAgentPhone = false;
-      this.onHold = false;
-      this.awaitingStream = true;
+      this.callState.move('returning');
+    } else {
+      this.callState.move('ai');
     }
-    this.update({ controller: 'ai', aiActivity: this.turn || this.awaitingStream ? this.summary.aiActivity : 'listening' });
+    const returning = this.callState.state === 'returning';
+    this.update({ controller: 'ai', aiActivity: this.turn || returning ? this.summary.aiActivity : 'listening' });
     this.recordEvent('handback', {});
-    if (!this.turn && !this.awaitingStream) this.startSilenceWatch();
+    if (!this.turn && !returning) this.startSilenceWatch();
     return this.snapshot;
   }
 
@@ -275,7 +274,7 @@ export class CallSession {
   say(text: string): Utterance {
     this.assertLive();
     if (this.summary.controller !== 'agent') throw new CallError('conflict', 'take over the call before speaking to the caller');
-    if (this.onAgentPhone) throw new CallError('conflict', 'you are on the phone with the caller: speak to them directly');
+    if (offOurStream(this.callState.state)) throw new CallError('conflict', 'you are on the phone with the caller: speak to them directly');
     const turn = new SpokenTurn(randomUUID(), 'agent', false);
     const line = this.utterance(turn, text, false);
     this.emit({ name: 'call.transcript', payload: line });
@@ -609,7 +608,8 @@ export class CallSession {
     // Mark the call ended before hanging up: closing the stream reports back synchronously.
     this.update({ status: 'ended', aiActivity: 'idle', endedAt: Date.now(), endReason: reason });
     this.recordEvent('ended', { reason });
-    const atTwilio = this.o.control && (this.onAgentPhone || this.awaitingStream) && reason !== 'completed';
+    const atTwilio = this.o.control && offOurStream(this.callState.state) && reason !== 'completed';
+    this.callState.move('ended');
     if (this.stream.isOpen) this.stream.hangUp(reason);
     if (atTwilio) {
       // The call is with the agent's softphone (or on its way back), not on a stream of ours:

@@ -2,21 +2,8 @@
  * How one value becomes a cell: the few rules every export format shares.
  */
 
-/**
- * Characters that make a spreadsheet treat a text cell as a formula (or split it into one):
- * `= + - @`, tab and carriage return, and the full-width forms some spreadsheet apps
- * normalise to them (OWASP "CSV injection").
- */
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20']);
-
-/**
- * Formula injection: a text cell starting with a formula trigger is prefixed with `'`, so a
- * spreadsheet shows it as text instead of evaluating it (`=HYPERLINK(...)` stays a string).
- * Only for TEXT values: numbers stay numbers (a negative score is a number cell, never `'-0.5`).
- */
-export function safeText(text: string): string {
-  return text.length > 0 && FORMULA_TRIGGERS.has(text[0]!) ? `'${text}` : text;
-}
+/** Formula injection (one rule for the core's exports and the console's chart CSVs). */
+export { safeText } from '@shared/spreadsheet';
 
 /**
  * ISO 8601 with milliseconds and this machine's UTC offset at that instant (DST-aware),

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { csvCells, jsonObject, xlsxCells, type Column } from './columns';
+import { csvCells, xlsxCells, type Column } from './columns';
 import { ExportCancelled, type FileSink } from './sink';
 
 /** Rows per batch: big enough to amortise a write() and a progress check, small enough to stay light. */
@@ -91,8 +91,6 @@ export async function writeJsonl<T>(
     options,
   );
 }
-
-export { jsonObject };
 
 // ---------------------------------------------------------------------------------------
 // Excel: exceljs's streaming WorkbookWriter, one worksheet per table, written and committed

@@ -63,8 +63,6 @@ export interface History {
   iterateCallsWithLines(filter: CallFilter): IterableIterator<CallWithLines>;
 }
 
-export { HistoryError };
-
 interface CallRow {
   id: string;
   call_sid: string;

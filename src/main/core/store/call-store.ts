@@ -153,8 +153,7 @@ const CALL_COLUMNS = /* sql */ `
   c.id, c.call_sid, c.direction, c.from_number, c.to_number, c.status, c.controller,
   c.started_at, c.ended_at, c.scenario, c.end_reason,
   (SELECT count(*) FROM utterances u WHERE u.call_id = c.id) AS utterance_count,
-  (SELECT avg(u.sentiment_score) FROM utterances u
-    WHERE u.call_id = c.id AND u.speaker = 'caller') AS caller_sentiment`;
+  c.caller_sentiment_avg AS caller_sentiment`; // kept by migration 003's triggers
 
 const UTTERANCE_COLUMNS = /* sql */ `
   u.id, u.call_id, u.speaker, u.text, u.start_ms, u.end_ms,

@@ -4,16 +4,17 @@
  * cell starting with = + - @, tab or carriage return (or a full-width = + - @) gets a leading apostrophe. Numbers are
  * written as numbers (a negative score stays -0.42, not '-0.42).
  */
+import { safeText } from '@shared/spreadsheet';
+
 export type CsvCell = string | number | boolean | null | undefined;
 
-const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 export function csvCell(value: CsvCell): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  const safe = safeText(value);
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -20,6 +20,7 @@ export default defineConfig({
           serve: resolve(root, 'src/main/serve.ts'),
           'export-worker': resolve(root, 'src/main/core/export/worker.ts'),
           'analytics-worker': resolve(root, 'src/main/core/history/analytics-worker.ts'),
+          'alerts-backtest-worker': resolve(root, 'src/main/core/alerts/backtest-worker.ts'), // alerts (issue 8)
         },
       },
     },

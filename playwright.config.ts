@@ -51,7 +51,7 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'server', testMatch: /(console|settings|history|history-volume)\.spec\.ts$/ },
+    { name: 'server', testMatch: /(console|settings|history|history-volume|live-desk|alerts|wrapup)\.spec\.ts$/ },
     { name: 'fake-ui', testMatch: /(fake-ui|softphone|telephony|history-fake)\.spec\.ts$/ },
   ],
   webServer: fakeOnly

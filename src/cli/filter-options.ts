@@ -25,6 +25,7 @@ export interface FilterOptions {
   sentimentBelow?: string;
   hasAlerts?: boolean;
   number?: string;
+  disposition?: string[];
 }
 
 const DATE_HELP = 'YYYY-MM-DD (local day) or an ISO 8601 time such as 2026-11-30T09:00 or 2026-11-30T09:00:00+01:00';
@@ -43,7 +44,8 @@ export function addFilterOptions(command: Command): Command {
     .option('--ended-negative', "the caller's last scored line was negative")
     .option('--sentiment-below <score>', 'mean caller sentiment below this (-1 to 1)')
     .option('--has-alerts', 'calls with alerts (take-over requests, fallbacks, errors)')
-    .option('--number <digits>', "caller's or callee's number contains these digits");
+    .option('--number <digits>', "caller's or callee's number contains these digits")
+    .option('--disposition <name>', 'wrap-up disposition (resolved, callback, "wrong number", …); repeat or separate with commas', collect);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -101,6 +103,7 @@ const OPTION_OF: Record<string, string> = {
   sentimentBelow: '--sentiment-below',
   hasAlerts: '--has-alerts',
   numberContains: '--number',
+  dispositions: '--disposition',
   search: '--search',
 };
 
@@ -120,6 +123,7 @@ export function buildFilter(options: FilterOptions): CallFilter {
   if (options.sentimentBelow !== undefined) raw.sentimentBelow = parseNumber('--sentiment-below', options.sentimentBelow);
   if (options.hasAlerts) raw.hasAlerts = true;
   if (options.number !== undefined) raw.numberContains = options.number;
+  if (options.disposition !== undefined && options.disposition.length > 0) raw.dispositions = options.disposition;
 
   const parsed = CallFilter.safeParse(raw);
   if (parsed.success) return parsed.data;

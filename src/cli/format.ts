@@ -44,7 +44,7 @@ export function table(header: string[], rows: string[][], rightAligned: Readonly
 
 export function callsTable(calls: CallHistoryRow[]): string {
   return table(
-    ['STARTED', 'DIRECTION', 'FROM', 'TO', 'DURATION', 'ENDED', 'TAKEN OVER', 'SENTIMENT', 'LINES', 'ALERTS', 'CALL ID'],
+    ['STARTED', 'DIRECTION', 'FROM', 'TO', 'DURATION', 'ENDED', 'TAKEN OVER', 'SENTIMENT', 'LINES', 'ALERTS', 'WRAP-UP', 'CALL ID'],
     calls.map((c) => [
       localTime(c.startedAt),
       c.direction,
@@ -56,6 +56,7 @@ export function callsTable(calls: CallHistoryRow[]): string {
       score(c.callerSentiment),
       String(c.utteranceCount),
       String(c.alertCount),
+      c.disposition ?? '',
       c.id,
     ]),
     new Set([4, 7, 8, 9]),
@@ -98,6 +99,9 @@ export function statsText(a: Analytics): string {
     );
   }
   if (a.intents.length > 0) out.push('Top intents', table(['INTENT', 'CALLS'], a.intents.map((i) => [i.intent, String(i.calls)]), new Set([1])));
+  // wrap-up (issue 8)
+  const dispositions = a.dispositions ?? [];
+  if (dispositions.length > 0) out.push('Wrap-up dispositions', table(['DISPOSITION', 'CALLS'], dispositions.map((d) => [d.disposition, String(d.calls)]), new Set([1])));
   if (a.incidents.length > 0) out.push('Incidents', table(['KIND', 'COUNT'], a.incidents.map((i) => [i.kind, String(i.count)]), new Set([1])));
   const ms = (v: number | null) => (v === null ? '' : String(Math.round(v)));
   if (a.latency.some((l) => l.turns > 0)) {

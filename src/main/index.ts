@@ -36,6 +36,7 @@ import { FILE_PROTOCOL_HOST, FILE_PROTOCOL_SCHEME } from '@shared/files';
 import { startCore } from './core/app';
 import type { Core } from './core/core-types';
 import { createSafeStorageSecretStore } from './secret-store-electron';
+import { isAppUrl as isOurPage, isPermissionAllowed, type AppLocation } from './permission-policy';
 
 /** How long quitting waits for the core to end calls and flush storage. */
 const CORE_CLOSE_TIMEOUT_MS = 5_000;
@@ -54,16 +55,10 @@ const resourcesDir = app.isPackaged
 /** The one URL our window may show (file:// in production, the dev server in dev). */
 const appUrl = new URL(devServerUrl ?? pathToFileURL(rendererFile).href);
 
+const appLocation: AppLocation = { appUrl: appUrl.href, devServerUrl: devServerUrl ?? null };
+
 function isAppUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (devServerUrl) return url.origin === appUrl.origin;
-  // file:// has an opaque origin: compare the document path exactly.
-  return url.protocol === 'file:' && url.pathname === appUrl.pathname;
+  return isOurPage(raw, appLocation);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -128,13 +123,10 @@ function installCsp(ses: Session): void {
 // Permissions and external links
 
 function installPermissionPolicy(ses: Session): void {
-  // Deny everything but two things, and those only to our own page: writing to the
-  // clipboard (the agent copies summaries and suggestions) and the microphone for the
-  // agent's softphone ('media' with audio only; never the camera).
+  // Deny everything but the clipboard, the softphone's microphone and notifications, and
+  // those only to our own page (permission-policy.ts says why each).
   const allowed = (permission: string, url: string, details?: { mediaTypes?: string[] }) =>
-    isAppUrl(url) &&
-    (permission === 'clipboard-sanitized-write' ||
-      (permission === 'media' && (details?.mediaTypes ?? ['audio']).every((type) => type === 'audio')));
+    isPermissionAllowed(permission, url, appLocation, details);
   ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
     callback(allowed(permission, webContents.getURL(), details as { mediaTypes?: string[] }));
   });

@@ -16,8 +16,11 @@ import {
   Suggestion,
   TurnMetrics,
   Utterance,
+  WhisperHandling,
 } from './domain';
 import { SoftphoneToken } from './softphone';
+import { AlertBacktestInput, AlertBacktestResult, AlertRules } from './alerts';
+import { CallEntity, CallFact, WrapUp, WrapUpSaveInput } from './wrapup';
 import {
   Analytics,
   AnalyticsInput,
@@ -72,8 +75,22 @@ export const commands = {
       turns: z.array(TurnMetrics),
       /** Recordings of the call, by when they start on the call's clock. */
       recordings: z.array(Recording).default([]),
+      /** Facts the AI recorded (record_fact), in the order it recorded them. */
+      facts: z.array(CallFact).default([]),
+      /** Details the caller gave (from the stored caller lines), newest first, each once. */
+      entities: z.array(CallEntity).default([]),
+      /** The saved wrap-up, null until the agent saved one. */
+      wrapUp: WrapUp.nullable().default(null),
     }),
   },
+  /**
+   * The call's saved wrap-up, or a fresh proposal (summary sections and a disposition from the
+   * Settings list) for an ended call, or a live one when the agent presses Wrap up. From
+   * Gemini when a Gemini key is set, else (or when Gemini fails, saying so) the offline one.
+   */
+  'wrapup.get': { input: CallRef.strict(), output: WrapUp },
+  /** Saves (or re-saves) the wrap-up; the disposition must be one of Settings' dispositions. */
+  'wrapup.save': { input: WrapUpSaveInput, output: WrapUp },
   // --- the team lead's desk: history, search, analytics, export ------------------------
   /** Stored calls matching a filter, keyset-paginated (pass back nextCursor with the same filter and sort). */
   'history.page': { input: HistoryPageInput, output: HistoryPage },
@@ -104,6 +121,31 @@ export const commands = {
     output: Utterance,
   },
   'call.end': { input: CallRef.strict(), output: CallSummary },
+  /**
+   * Pause (issue 8): the AI stops speaking at once and says nothing (one "one moment, please"
+   * after Settings' pauseHoldLineMs) while still transcribing; resume and it answers knowing
+   * everything said meanwhile.
+   */
+  'call.pause': { input: CallRef.extend({ paused: z.boolean() }).strict(), output: CallSummary },
+  /** An instruction to the AI, never spoken; it follows it on its next turn (at once if idle). */
+  'call.whisper': {
+    input: CallRef.extend({ text: z.string().trim().min(1).max(500) }).strict(),
+    output: z.object({ event: CallEvent, handling: WhisperHandling }),
+  },
+  /** The AI says this next (a suggested reply sent with one click), without a take-over. */
+  'call.aiSay': {
+    input: CallRef.extend({ text: z.string().trim().min(1).max(1000), source: z.enum(['suggestion', 'agent']).default('suggestion') }).strict(),
+    output: CallEvent,
+  },
+  /** Marks an alert seen; the row's badge moves to the next open alert. */
+  'call.ackAlert': { input: CallRef.extend({ alertId: z.string().min(1).max(100) }).strict(), output: CallSummary },
+  // --- alerts (issue 8): configurable rules, and trying one on stored calls ---------------
+  /** The alert rules in force (the shipped defaults until the team saves its own). */
+  'alerts.rules': { input: Empty, output: AlertRules },
+  /** Replaces the whole list; every rule is validated (a bad one is refused, saying which field). Live calls use it at once. */
+  'alerts.saveRules': { input: z.object({ rules: AlertRules }).strict(), output: AlertRules },
+  /** Where a rule (saved or not) would have fired on the stored calls of the last N days. */
+  'alerts.backtest': { input: AlertBacktestInput, output: AlertBacktestResult },
   /**
    * Listen in (issue 4): while on, the core streams the live call's line audio (caller and
    * AI/agent mixed, as the caller hears it) as 'call.audio' events. Listening lapses

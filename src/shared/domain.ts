@@ -8,8 +8,16 @@ export type Speaker = z.infer<typeof Speaker>;
 export const Controller = z.enum(['ai', 'agent']);
 export type Controller = z.infer<typeof Controller>;
 
-/** What the AI on a call is doing at this moment. */
-export const AiActivity = z.enum(['idle', 'listening', 'thinking', 'speaking', 'detached']);
+/**
+ * Who has a call, finely: the AI, the AI paused by the agent (it listens, says nothing), the
+ * agent at the console, the agent on their softphone, the caller on hold, the call on its way
+ * back to the AI, or ended. `Controller` is the coarse view of the same thing.
+ */
+export const CallState = z.enum(['ai', 'ai_paused', 'agent', 'agent_phone', 'agent_hold', 'returning', 'ended']);
+export type CallState = z.infer<typeof CallState>;
+
+/** What the AI on a call is doing at this moment ('paused': the agent paused it; 'detached': the agent has the call). */
+export const AiActivity = z.enum(['idle', 'listening', 'thinking', 'speaking', 'paused', 'detached']);
 export type AiActivity = z.infer<typeof AiActivity>;
 
 export const CallStatus = z.enum(['ringing', 'active', 'ended']);
@@ -65,6 +73,24 @@ export const CallEventType = z.enum([
   'status',
   /** The agent put the caller on hold (data.on: true) or took them off it (false). */
   'hold',
+  /** The agent paused the AI (data.on: true) or let it carry on (false). */
+  'pause',
+  /** The agent's instruction to the AI, never spoken: data.text, data.handling (WhisperHandling). */
+  'whisper',
+  /** The agent had the AI say a line (data.utteranceId, data.source: 'suggestion' | 'agent'). */
+  'ai_say',
+  /** The caller finished a keypad entry: data.digits, data.kind ('menu' key or 'digits' string), data.option (the menu choice, when known). */
+  'keypad',
+  /** The AI kept a caller company while they waited for a person (data.waitedMs), or offered a choice (data.offer: true). */
+  'waiting',
+  /** The caller asked to be called back: data.number, data.when (as said), data.whenIso (when understood). */
+  'callback_requested',
+  /** The caller chose to carry on with the AI instead of waiting for a person. */
+  'takeover_withdrawn',
+  /** An alert rule fired: data is an AlertRaised (ruleId, kind, severity, title, detail, utteranceId?). */
+  'alert',
+  /** The agent acknowledged an alert: data.alertId (the 'alert' event's id). */
+  'alert_ack',
   'ended',
   'error',
 ]);
@@ -79,6 +105,37 @@ export const CallEvent = z.object({
   data: z.record(z.string(), z.unknown()).default({}),
 });
 export type CallEvent = z.infer<typeof CallEvent>;
+
+export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
+export type AlertSeverity = z.infer<typeof AlertSeverity>;
+
+/** An alert the agent has not acknowledged yet, as a live call row shows it. */
+export const ActiveAlert = z.object({
+  /** The 'alert' event's id (acknowledge with it). */
+  id: z.string(),
+  ruleId: z.string(),
+  severity: AlertSeverity,
+  title: z.string(),
+  atMs: z.number().nonnegative(),
+});
+export type ActiveAlert = z.infer<typeof ActiveAlert>;
+
+/** What an alert rule raises on a call (stored as the 'alert' event's data). */
+export const AlertRaised = z.object({
+  ruleId: z.string().min(1).max(100),
+  /** The rule's kind (phrase, sentiment, silence, ai_loop…), for grouping and the icon. */
+  kind: z.string().min(1).max(40),
+  severity: AlertSeverity,
+  /** Short, plain words: "Caller mentioned a lawyer". */
+  title: z.string().min(1).max(120),
+  /** One more sentence of why, when useful. */
+  detail: z.string().max(300).default(''),
+  /** The line that set it off, when one did. */
+  utteranceId: z.string().max(100).nullable().default(null),
+  /** How the console should raise it: a row badge always; these on top. */
+  actions: z.array(z.enum(['banner', 'notification', 'sound'])).default([]),
+});
+export type AlertRaised = z.infer<typeof AlertRaised>;
 
 export const CallSummary = z.object({
   id: z.string(),
@@ -99,8 +156,23 @@ export const CallSummary = z.object({
   /** Mean caller sentiment score so far, null before the caller has said anything. */
   callerSentiment: z.number().min(-1).max(1).nullable(),
   endReason: z.string().nullable(),
+  /** Who has the call, finely (paused, on hold, returning…). */
+  state: CallState,
+  /** Caller sentiment of the latest lines, oldest first (at most 20): the row's sparkline. */
+  sentimentTrend: z.array(z.number().min(-1).max(1)),
+  /** Epoch ms the AI asked for a person and nobody has taken the call yet; null otherwise. */
+  waitingSince: z.number().nullable(),
+  /** The most severe unacknowledged alert (the latest of equal severity); null when none. */
+  alert: ActiveAlert.nullable(),
+  /** Unacknowledged alerts on the call. */
+  openAlerts: z.number().int().nonnegative(),
 });
 export type CallSummary = z.infer<typeof CallSummary>;
+
+/** The live-only fields of a call read back from storage (it is not live: nothing open, no trend). */
+export function storedCallLiveFields(status: CallStatus, controller: Controller): Pick<CallSummary, 'state' | 'sentimentTrend' | 'waitingSince' | 'alert' | 'openAlerts'> {
+  return { state: status === 'ended' ? 'ended' : controller, sentimentTrend: [], waitingSince: null, alert: null, openAlerts: 0 };
+}
 
 export const KnowledgeArticleRef = z.object({
   id: z.string(),
@@ -109,6 +181,10 @@ export const KnowledgeArticleRef = z.object({
   score: z.number(),
 });
 export type KnowledgeArticleRef = z.infer<typeof KnowledgeArticleRef>;
+
+/** How the AI takes an agent's whisper: as an instruction (an LLM), as its next line (offline, "say: …"), or not at all (offline). */
+export const WhisperHandling = z.enum(['instruction', 'say', 'unsupported']);
+export type WhisperHandling = z.infer<typeof WhisperHandling>;
 
 /** What the assist engine proposes to the agent after a caller line. */
 export const Suggestion = z.object({
@@ -119,6 +195,8 @@ export const Suggestion = z.object({
   intentConfidence: z.number().min(0).max(1),
   reply: z.string(),
   articles: z.array(KnowledgeArticleRef),
+  /** Details in the caller's line (order and account numbers, dates, amounts, emails, phone numbers, names). */
+  entities: z.array(z.object({ type: z.string(), value: z.string() })).default([]),
 });
 export type Suggestion = z.infer<typeof Suggestion>;
 
@@ -153,6 +231,18 @@ export const PublicSettings = z.object({
   recordDemoCalls: z.boolean(),
   /** Record real Twilio calls (the bridge's line, and the agent's softphone leg via Twilio). Off until the team turns it on. */
   recordRealCalls: z.boolean(),
+  /** While the agent has the AI paused, after this many ms the AI says "one moment, please" once; 0 = never. */
+  pauseHoldLineMs: z.number().int().min(0).max(120000),
+  /** While a caller waits for a person, the AI keeps them company this often (ms). */
+  waitCompanyMs: z.number().int().min(5000).max(300000),
+  /** After this long waiting for a person (ms), the AI offers a choice: keep waiting, a call back, or carry on with the AI. */
+  waitOfferMs: z.number().int().min(10000).max(1800000),
+  /** Wrap-up dispositions the agent picks from, in the order shown (issue 8). */
+  dispositions: z
+    .array(z.string().trim().min(1, 'a disposition needs a name').max(40, 'a disposition name has at most 40 characters'))
+    .min(1, 'keep at least one disposition')
+    .max(30, 'at most 30 dispositions')
+    .refine((list) => new Set(list.map((d) => d.toLowerCase())).size === list.length, 'each disposition only once'),
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CallSummary, Speaker } from './domain';
+import { Resolution } from './wrapup';
 
 /** NUL and other C0/DEL control characters (tab, CR and LF are only whitespace to a search). */
 function hasControlCharacters(text: string): boolean {
@@ -36,6 +37,8 @@ export const CallFilter = z
     /** Mean caller sentiment strictly below this value (calls with no scored caller line never match). */
     sentimentBelow: z.number().min(-1).max(1).optional(),
     hasAlerts: z.boolean().optional(),
+    /** Any of these wrap-up dispositions (issue 8); a call never wrapped up matches none. */
+    dispositions: z.array(z.string().trim().min(1).max(40)).max(30).optional(),
     /** Digits (and +) matched anywhere in the caller's or callee's number. */
     numberContains: z
       .string()
@@ -75,11 +78,14 @@ export const CallHistoryRow = CallSummary.extend({
   takenOver: z.boolean(),
   /** ms from the call's start to the first take-over, null when never taken over. */
   takeoverAtMs: z.number().nonnegative().nullable(),
-  /** Alerts raised on the call (take-over requests, fallbacks, errors). */
+  /** Alert rules that fired on the call (migration 006); a call stored before alert rules existed keeps its count of take-over requests, fallbacks and errors. */
   alertCount: z.number().int().nonnegative(),
   /** Score of the caller's first and last scored lines. */
   callerSentimentStart: z.number().min(-1).max(1).nullable(),
   callerSentimentEnd: z.number().min(-1).max(1).nullable(),
+  /** The saved wrap-up's disposition and resolution (issue 8); null until the agent saved one. */
+  disposition: z.string().nullable().default(null),
+  resolution: Resolution.nullable().default(null),
 });
 export type CallHistoryRow = z.infer<typeof CallHistoryRow>;
 
@@ -192,6 +198,8 @@ export const Analytics = z.object({
   intents: z.array(z.object({ intent: z.string(), calls: z.number().int().nonnegative() })),
   /** Fallbacks and errors by kind (e.g. "fallback:llm", "error"). */
   incidents: z.array(z.object({ kind: z.string(), count: z.number().int().nonnegative() })),
+  /** Saved wrap-ups by disposition (issue 8), most first; calls never wrapped up are not counted. */
+  dispositions: z.array(z.object({ disposition: z.string(), calls: z.number().int().nonnegative() })).default([]),
   /** Per-stage latency over the stored turn metrics, ms. */
   latency: z.array(
     z.object({ stage: LatencyStage, turns: z.number().int().nonnegative(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() }),

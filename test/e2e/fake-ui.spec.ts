@@ -76,8 +76,8 @@ test('demo call: interim lines are replaced in place, take over, use suggestion,
   await expect(page.getByTestId('call-view').getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
   await expect(log.locator('[data-event-type="takeover"]')).toBeVisible();
 
-  // "Use" fills the composer with the suggested reply.
-  await page.getByRole('button', { name: 'Use', exact: true }).click();
+  // "Put in composer" fills the composer with the suggested reply.
+  await page.getByRole('button', { name: 'Put in composer' }).click();
   const composer = page.getByRole('textbox', { name: 'Reply to caller' });
   await expect(composer).toHaveValue(/charged twice/);
   await composer.fill('Let me fix that for you right now.');

@@ -35,3 +35,27 @@ test('a saved API key never comes back to the renderer', async ({ page }) => {
   expect(received.filter((frame) => frame.includes(KEY))).toEqual([]);
   expect(await page.content()).not.toContain(KEY);
 });
+
+test('call handling times are edited in seconds, refused out of range, and kept', async ({ page }) => {
+  await page.goto(`/?token=${TOKEN}`);
+  await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const section = page.getByTestId('call-handling-settings');
+  const offer = section.getByTestId('timing-waitOfferMs');
+  await expect(offer).toHaveValue('60');
+  await offer.fill('3');
+  await offer.press('Enter');
+  await expect(section.getByRole('alert')).toHaveText('Enter 10–1800 seconds.');
+  await offer.fill('90');
+  await offer.press('Tab');
+  await expect(section.getByRole('alert')).toHaveCount(0);
+  await section.screenshot({ path: 'test-results/screens/server-21-call-handling.png' });
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(section.getByTestId('timing-waitOfferMs')).toHaveValue('90');
+  // Leave the defaults for the other tests.
+  await section.getByTestId('timing-waitOfferMs').fill('60');
+  await section.getByTestId('timing-waitOfferMs').press('Enter');
+  await expect(section.getByTestId('timing-pauseHoldLineMs')).toHaveValue('8');
+});

@@ -10,45 +10,35 @@ import type { CallEvent, TurnMetrics } from '../../src/shared/domain';
 import { createFliteTts } from '../../src/main/core/providers/tts/flite';
 import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
 import type { CallerScenario } from '../../src/main/core/telephony/scenario';
-import { DEFAULT_LISTEN_VAD, startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake';
-import { errorReply, functionCallReply, sentenceReply, startGeminiFake, type GeminiFake } from '../fakes/gemini-fake';
-import { startHarness, type CoreHarness } from '../support/core-harness';
+import { DEFAULT_LISTEN_VAD, type DeepgramFake } from '../fakes/deepgram-fake';
+import { errorReply, functionCallReply, sentenceReply, type GeminiFake } from '../fakes/gemini-fake';
+import { GEMINI_TEST_KEY, startCloudCore, type CloudCore } from '../support/cloud-core';
+import type { CoreHarness } from '../support/core-harness';
 import { until } from '../support/raw-twilio';
 
-const DEEPGRAM_KEY = 'dg-test-key-0123456789';
-const GEMINI_KEY = 'gm-test-key-0123456789';
 const LINES = ['Hi, I was charged twice for my broadband this month.', 'My account number is four five six seven eight.'];
 
 describe('calls on the cloud providers (real SDKs against loopback fakes)', () => {
+  let cloud: CloudCore;
   let deepgram: DeepgramFake;
   let gemini: GeminiFake;
   let harness: CoreHarness;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
-    deepgram = await startDeepgramFake({ apiKey: DEEPGRAM_KEY });
-    // The fake hears speech by its energy and "recognises" the scenario's lines in order.
-    deepgram.listenVad = { ...DEFAULT_LISTEN_VAD, transcript: (_connection, n) => LINES[n] ?? 'Thank you.' };
-    deepgram.speak.firstByteDelayMs = 100;
-    // Brisk synthetic speech keeps each call short; timing is not what these tests measure.
-    deepgram.speak.msPerChar = 25;
-    gemini = await startGeminiFake({ apiKey: GEMINI_KEY });
-    gemini.auto = sentenceReply({ firstTokenMs: 300, gapMs: 50, sentences: ['I can help with that.', 'Let me look at your account.'] });
-    Object.assign(process.env, {
-      DEEPGRAM_API_KEY: DEEPGRAM_KEY,
-      GEMINI_API_KEY: GEMINI_KEY,
-      SWITCHBOARD_DEEPGRAM_URL: deepgram.environment.base,
-      SWITCHBOARD_GEMINI_URL: gemini.baseUrl,
+    cloud = await startCloudCore(({ deepgram, gemini }) => {
+      // The fake hears speech by its energy and "recognises" the scenario's lines in order.
+      deepgram.listenVad = { ...DEFAULT_LISTEN_VAD, transcript: (_connection, n) => LINES[n] ?? 'Thank you.' };
+      deepgram.speak.firstByteDelayMs = 100;
+      // Brisk synthetic speech keeps each call short; timing is not what these tests measure.
+      deepgram.speak.msPerChar = 25;
+      gemini.auto = sentenceReply({ firstTokenMs: 300, gapMs: 50, sentences: ['I can help with that.', 'Let me look at your account.'] });
     });
-    harness = await startHarness();
-    const state = await harness.call('providers.update', { stt: 'deepgram', llm: 'gemini', tts: 'deepgram' });
+    ({ deepgram, gemini, harness } = cloud);
+    const state = await harness.call('providers.get');
     expect(state.engines.map((e) => e.offline)).toEqual([false, false, false]);
   });
   afterAll(async () => {
-    await harness?.core.close();
-    await deepgram?.close();
-    await gemini?.close();
-    process.env = saved;
+    await cloud?.close();
   });
 
   async function runCall(turns = LINES.length) {
@@ -117,7 +107,7 @@ describe('calls on the cloud providers (real SDKs against loopback fakes)', () =
     const { events, finals, deadAir } = await runCall(1);
     const fallback = events.find((e) => e.type === 'fallback');
     expect(fallback?.data).toMatchObject({ role: 'llm', partial: false });
-    expect(String(fallback?.data.reason)).not.toContain(GEMINI_KEY);
+    expect(String(fallback?.data.reason)).not.toContain(GEMINI_TEST_KEY);
     // The offline engine's answer to a double charge, spoken by Aura.
     expect(finals.filter((u) => u.speaker === 'ai').length).toBeGreaterThanOrEqual(2);
     expect(deadAir[0]).toBeLessThan(2000);

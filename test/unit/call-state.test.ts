@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { CallStateMachine, canMove, controllerOf, offOurStream, type CallState } from '../../src/main/core/calls/call-state';
 
-const ALL: CallState[] = ['ai', 'agent', 'agent_phone', 'agent_hold', 'returning', 'ended'];
+const ALL: CallState[] = ['ai', 'ai_paused', 'agent', 'agent_phone', 'agent_hold', 'returning', 'ended'];
 
 describe('call state (who has the call)', () => {
   it('allows exactly the moves of the diagram', () => {
     const allowed = ALL.flatMap((from) => ALL.filter((to) => canMove(from, to)).map((to) => `${from}->${to}`));
     expect(allowed.sort()).toEqual(
       [
+        'ai->ai_paused',
         'ai->agent',
         'ai->agent_phone',
         'ai->ended',
+        'ai_paused->ai',
+        'ai_paused->agent',
+        'ai_paused->agent_phone',
+        'ai_paused->ended',
         'agent->ai',
         'agent->ended',
         'agent_phone->agent_hold',
@@ -33,7 +38,7 @@ describe('call state (who has the call)', () => {
   });
 
   it('says who the console shows and whether the caller is on our stream', () => {
-    expect(ALL.map((s) => controllerOf(s))).toEqual(['ai', 'agent', 'agent', 'agent', 'ai', 'agent']);
+    expect(ALL.map((s) => controllerOf(s))).toEqual(['ai', 'ai', 'agent', 'agent', 'agent', 'ai', 'agent']);
     expect(ALL.filter(offOurStream)).toEqual(['agent_phone', 'agent_hold', 'returning']);
   });
 
@@ -43,6 +48,17 @@ describe('call state (who has the call)', () => {
       call.move(step);
       expect(call.state).toBe(step);
     }
+  });
+
+  it('pauses and resumes the AI, and a paused call can be taken over but not put on hold', () => {
+    const call = new CallStateMachine();
+    call.move('ai_paused');
+    call.move('ai');
+    call.move('ai_paused');
+    expect(() => call.move('agent_hold')).toThrow(/ai_paused to agent_hold/);
+    expect(() => call.move('returning')).toThrow(/ai_paused to returning/);
+    call.move('agent');
+    expect(() => call.move('ai_paused')).toThrow(/agent to ai_paused/);
   });
 
   it('refuses an impossible move loudly, and keeps its state', () => {

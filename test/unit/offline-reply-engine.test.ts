@@ -35,6 +35,26 @@ describe('offline reply engine', () => {
     expect(llm.capabilities.tools).toBe(true);
   });
 
+  it('ignores whispers, takes a menu key as its choice, and never reads a keyed-in number back in full', async () => {
+    const whispered = await reply([
+      { role: 'user', text: 'hi there' },
+      { role: 'supervisor', text: 'I was charged twice' },
+    ]);
+    const plain = await reply([{ role: 'user', text: 'hi there' }]);
+    expect(whispered.text).toBe(plain.text);
+
+    const menu = await reply([
+      { role: 'assistant', text: 'Press 1 for billing or 2 for a fault.' },
+      { role: 'user', text: '(keypad: the caller pressed 1 for I was charged twice)' },
+    ]);
+    const said = await reply([{ role: 'user', text: 'I was charged twice' }]);
+    expect(menu.text).toBe(said.text);
+
+    const digits = await reply([{ role: 'user', text: '(keypad: the caller keyed in 98765432)' }]);
+    expect(digits.text).toContain('ending 5 4 3 2');
+    expect(digits.text).not.toMatch(/9\s*8\s*7\s*6/);
+  });
+
   it('holds a sensible six-turn conversation', async () => {
     const turns = await converse([
       'hi there',

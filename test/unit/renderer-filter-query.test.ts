@@ -23,6 +23,7 @@ const full: FilterState = {
   endedNegative: true,
   sentimentBelow: -0.25,
   hasAlerts: true,
+  dispositions: ['callback', 'wrong number'],
   numberContains: '555',
   search: 'refund "today"',
 };
@@ -84,6 +85,8 @@ describe('the filter in the URL (History, Analytics and Export share it)', () =>
       'Ended negative',
       'Sentiment below −0.25',
       'Has alerts',
+      'Wrap-up: Callback',
+      'Wrap-up: Wrong number',
       'Number contains 555',
       'Says “refund "today"”',
     ]);

@@ -20,7 +20,15 @@ import { mediaCredentials } from './recordings/twilio-media'; // recordings (iss
 import { createOfflineProviders } from './providers/offline';
 import { createProviderService } from './providers/provider-service';
 import { createExportService } from './export/export-service'; // export (issue 7)
+import { backtestOffThread } from './alerts/backtest-client'; // alerts (issue 8)
+import { LiveAlerts } from './alerts/live-alerts'; // alerts (issue 8)
+import { createAlertRuleStore } from './alerts/rule-store'; // alerts (issue 8)
 import { computeAnalyticsOffThread } from './history/analytics-client';
+import { factFromEvent } from '@shared/wrapup'; // wrap-up (issue 8)
+import { callEntities } from './assist/entities'; // wrap-up (issue 8)
+import { GEMINI_MODEL } from './providers/provider-service'; // wrap-up (issue 8)
+import { createWrapUpService } from './wrapup/wrapup-service'; // wrap-up (issue 8)
+import { createWrapUpStore } from './wrapup/wrapup-store'; // wrap-up (issue 8)
 import { createHistory } from './history/history';
 import { openDatabase } from './store/db';
 import { createCallStore } from './store/call-store';
@@ -99,6 +107,65 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   listeners.add((event) => listenIn.onEvent(event));
   // --- end listen-in ---
 
+  // --- alerts (issue 8): rules kept in alert-rules.json, evaluated on every live call after
+  // each event's emit has returned (never on an AI turn's path); a rule that fires raises an
+  // 'alert' event on its call. Backtests replay stored calls in a worker thread.
+  const alertRules = createAlertRuleStore(options.dataDir, logger);
+  const liveAlerts = new LiveAlerts({
+    rules: () => alertRules.get(),
+    calls: {
+      clockMs: (callId) => calls.find(callId)?.clockMs ?? null,
+      raise: (callId, alert) => {
+        calls.find(callId)?.raiseAlert(alert);
+      },
+    },
+    logger,
+  });
+  alertRules.onChange((rules) => liveAlerts.setRules(rules));
+  listeners.add((event) => liveAlerts.onEvent(event));
+  const alertHandlers = {
+    'alerts.rules': () => alertRules.get(),
+    'alerts.saveRules': ({ rules }) => alertRules.save(rules),
+    'alerts.backtest': ({ rule, days }) => backtestOffThread(dbPath, rule, days),
+  } satisfies Pick<Handlers, 'alerts.rules' | 'alerts.saveRules' | 'alerts.backtest'>;
+  // --- end alerts ---
+
+  // --- wrap-up (issue 8): facts the AI records with record_fact are stored as they happen
+  // (the console derives its live list from the same 'tool_call' events with factFromEvent);
+  // a call's wrap-up is proposed by Gemini when the console uses it, else offline, and saved.
+  const wrapUpStore = createWrapUpStore(db);
+  listeners.add((event) => {
+    if (event.name !== 'call.event') return;
+    const fact = factFromEvent(event.payload);
+    if (fact === null) return;
+    try {
+      wrapUpStore.recordFact(fact);
+    } catch (error) {
+      logger.error({ err: error, callId: fact.callId }, 'could not store a recorded fact');
+    }
+  });
+  const geminiOrigin = process.env.SWITCHBOARD_GEMINI_URL?.trim() ? new URL(process.env.SWITCHBOARD_GEMINI_URL.trim()).origin : undefined;
+  const wrapUps = createWrapUpService({
+    store: wrapUpStore,
+    readCall: (callId) => store.getCall(callId),
+    liveCall: (callId) => calls.find(callId)?.snapshot ?? null,
+    entitiesOf: callEntities,
+    intentLabel: (intent) => assist.intents.definition(intent)?.label ?? intent,
+    settings: () => settings.get(),
+    // Gemini writes the summary when new calls would use it (its key set and it chosen).
+    gemini: () => {
+      const llm = providerService.engines().find((engine) => engine.role === 'llm');
+      const apiKey = secrets.get('geminiApiKey');
+      return llm && !llm.offline && apiKey ? { apiKey, model: GEMINI_MODEL, baseUrl: geminiOrigin } : null;
+    },
+    logger,
+  });
+  const wrapUpHandlers = {
+    'wrapup.get': ({ callId }) => wrapUps.get(callId),
+    'wrapup.save': (input) => wrapUps.save(input),
+  } satisfies Pick<Handlers, 'wrapup.get' | 'wrapup.save'>;
+  // --- end wrap-up ---
+
   // Stream admission (telephony, issue 4): a stream becomes a call only once the CallRegistry
   // admits it (a per-call token from our TwiML; token-less streams only on the loopback port).
   let telephony: TelephonyService | null = null;
@@ -173,6 +240,9 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         suggestion: live?.suggestion ?? null,
         turns: store.listTurnMetrics(callId),
         recordings: recordings.list(callId), // recordings (issue 7)
+        facts: wrapUpStore.listFacts(callId), // wrap-up (issue 8)
+        entities: callEntities(stored.utterances), // wrap-up (issue 8): from the stored caller lines
+        wrapUp: wrapUpStore.get(callId), // wrap-up (issue 8)
       };
     },
     // --- history (issue 7): the team lead's read side, straight from SQLite ---
@@ -188,6 +258,11 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'call.handBack': ({ callId }) => calls.live(callId).handBack(),
     'call.hold': ({ callId, hold }) => calls.live(callId).hold(hold),
     'call.say': ({ callId, text }) => calls.live(callId).say(text),
+    // Steering the AI without taking the call (issue 8).
+    'call.pause': ({ callId, paused }) => calls.live(callId).pause(paused),
+    'call.whisper': ({ callId, text }) => calls.live(callId).whisper(text),
+    'call.aiSay': ({ callId, text, source }) => calls.live(callId).aiSay(text, source),
+    'call.ackAlert': ({ callId, alertId }) => calls.live(callId).acknowledgeAlert(alertId),
     'call.end': async ({ callId }) => {
       const session = calls.live(callId);
       await session.end('agent_ended');
@@ -209,6 +284,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       ),
     ...telephonyService.handlers,
     ...exportHandlers, // export (issue 7)
+    ...wrapUpHandlers, // wrap-up (issue 8)
+    ...alertHandlers, // alerts (issue 8)
   };
   const dispatch = createDispatcher(handlers, logger);
   // Files the console may fetch (recordings, finished exports), by the route's first segment.
@@ -234,6 +311,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       closing ??= (async () => {
         demos.hangUpAll();
         await calls.endAll('console_closed');
+        liveAlerts.close(); // alerts (issue 8): no timers outlive the calls
         await telephonyService.close();
         await bridge.close();
         await providerService.close();

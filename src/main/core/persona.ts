@@ -9,6 +9,8 @@ export interface Persona {
   silenceRepromptMs: number;
   /** Who a real call is put through to on take-over (the agent's softphone). */
   agentIdentity: string;
+  /** How the AI behaves while the agent steers it (pause) and while a caller waits for a person. */
+  steering: Pick<PublicSettings, 'pauseHoldLineMs' | 'waitCompanyMs' | 'waitOfferMs'>;
 }
 
 export interface PersonaOptions {
@@ -28,12 +30,16 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
     'You are an automated assistant: never claim to be human. If the caller asks for a person, or is upset and not getting anywhere, call transfer_to_agent with a short reason.',
     'Use lookup_knowledge for policies, prices and procedures; never invent account details.',
     'When the caller is finished and has said goodbye, say a brief goodbye and call end_call.',
+    'Lines in square brackets starting "Supervisor" come from the human agent watching this call: the caller never heard them. Follow them on your next reply and never read them aloud or mention them.',
+    'Keypad input appears as "(keypad: …)". Never read a number the caller keyed in back in full; at most its last four digits.',
     ...(recorded ? ['This call is being recorded, and the caller was told so; if they ask, say it is.'] : []),
   ];
   const notice = recorded ? ' This call is recorded.' : '';
+  const steering = { pauseHoldLineMs: settings.pauseHoldLineMs, waitCompanyMs: settings.waitCompanyMs, waitOfferMs: settings.waitOfferMs };
   if (dial) {
     return {
       silenceRepromptMs: settings.silenceRepromptMs,
+      steering,
       agentIdentity: softphoneIdentity(settings.agentName),
       greeting: `Hello, this is an automated assistant calling from ${business}.${notice} A member of our team can join at any time.`,
       systemPrompt: [
@@ -46,6 +52,7 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
   }
   return {
     silenceRepromptMs: settings.silenceRepromptMs,
+    steering,
     agentIdentity: softphoneIdentity(settings.agentName),
     greeting: `Hello, you're through to ${business}. I'm an automated assistant, and a member of our team can join at any time.${notice} How can I help you today?`,
     systemPrompt: [`You are the phone assistant for ${business}. You are speaking to a caller on a phone line.`, ...rules].join('\n'),

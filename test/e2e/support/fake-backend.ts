@@ -17,6 +17,8 @@ export interface FakeBackendOptions {
   seed?: boolean;
   /** Scripted lines per demo call; the default is a billing dispute. */
   loop?: boolean;
+  /** The alert rules 'alerts.rules' starts with (alerts, issue 8); a small stand-in list by default. */
+  alertRules?: unknown[];
 }
 
 export interface FakeControl {
@@ -26,8 +28,14 @@ export interface FakeControl {
   started: string[];
   /** The next call of `name` answers with an `unavailable` error carrying `message`. */
   failNext(name: CommandName, message: string): void;
-  /** The AI on `callId` asks for a person (a 'takeover_requested' event, stored and emitted). */
+  /** The AI on `callId` asks for a person (a 'takeover_requested' event, stored and emitted; the caller waits from now). */
   requestTakeover(callId: string, reason: string): void;
+  /** The caller on `callId` finishes a keypad entry (a 'keypad' event, as the core's DTMF collector emits it). */
+  pressKeys(callId: string, digits: string, kind: 'menu' | 'digits', option?: string): void;
+  /** An alert rule fires on `callId` (an 'alert' event; the summary's badge shows the most severe open one). */
+  raiseAlert(callId: string, severity: 'info' | 'warning' | 'critical', title: string, more?: { detail?: string; actions?: Array<'banner' | 'notification' | 'sound'> }): void;
+  /** Any event on `callId`'s timeline (stored and emitted), with the summary changes the core would make alongside. */
+  recordEvent(callId: string, type: CallEvent['type'], data?: Record<string, unknown>, summary?: Partial<CallSummary>): void;
   /** Stores and emits a turn's latency ('call.turn'), as the core does once first audio goes out. */
   addTurn(turn: TurnMetrics): void;
 }
@@ -63,7 +71,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     { speaker: 'caller', text: "Okay. That's better, thanks.", score: 0.44 },
   ];
 
-  const suggestions: Array<Omit<Suggestion, 'callId' | 'utteranceId'>> = [
+  const suggestions: Array<Omit<Suggestion, 'callId' | 'utteranceId' | 'entities'> & { entities?: Suggestion['entities'] }> = [
     {
       intent: 'billing_dispute',
       intentConfidence: 0.91,
@@ -163,14 +171,47 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       ...c.summary,
       utteranceCount: c.lines.filter((l) => l.final).length,
       callerSentiment: callerScores.length ? callerScores.reduce((a, b) => a + b, 0) / callerScores.length : null,
+      sentimentTrend: callerScores.slice(-20),
       ...patch,
     };
     emit({ name: 'call.updated', payload: c.summary });
   }
-  function addEvent(c: CallState, type: CallEvent['type'], data: Record<string, unknown> = {}): void {
+  function addEvent(c: CallState, type: CallEvent['type'], data: Record<string, unknown> = {}): CallEvent {
     const e: CallEvent = { id: nid('ev'), callId: c.summary.id, type, atMs: elapsed(c), data };
     c.events.push(e);
     emit({ name: 'call.event', payload: e });
+    return e;
+  }
+  /** The agent paused the AI: it listens, and says nothing. */
+  function aiSilent(c: CallState): boolean {
+    return c.summary.state === 'ai_paused';
+  }
+  /** An AI line spoken now, word by word in real time (a line the agent had it say, or a whisper's "say:"). */
+  function speakNow(c: CallState, text: string): Utterance {
+    const startMs = elapsed(c);
+    const u: Utterance = {
+      id: nid('utt'),
+      callId: c.summary.id,
+      speaker: 'ai',
+      text,
+      final: false,
+      startMs,
+      endMs: startMs,
+      sentiment: null,
+      interrupted: false,
+    };
+    c.speakingLineId = u.id;
+    putLine(c, u);
+    updateSummary(c, { aiActivity: 'speaking' });
+    c.timers.push(
+      setTimeout(() => {
+        if (c.speakingLineId !== u.id) return;
+        c.speakingLineId = null;
+        putLine(c, { ...u, final: true, endMs: elapsed(c) });
+        updateSummary(c, { aiActivity: aiSilent(c) ? 'paused' : 'listening' });
+      }, (text.split(' ').length * 260) / speed),
+    );
+    return u;
   }
   function putLine(c: CallState, u: Utterance): void {
     const i = c.lines.findIndex((l) => l.id === u.id);
@@ -197,6 +238,11 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
         utteranceCount: 0,
         callerSentiment: null,
         endReason: null,
+        state: 'ai',
+        sentimentTrend: [],
+        waitingSince: null,
+        alert: null,
+        openAlerts: 0,
       },
       lines: [],
       events: [],
@@ -221,7 +267,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       const words = line.text.split(' ');
       if (line.speaker === 'caller') {
         const startAt = t;
-        at(startAt, () => updateSummary(c, { aiActivity: c.summary.controller === 'ai' ? 'listening' : 'detached' }));
+        at(startAt, () => updateSummary(c, { aiActivity: c.summary.controller !== 'ai' ? 'detached' : aiSilent(c) ? 'paused' : 'listening' }));
         let startMs = 0;
         words.forEach((_, w) => {
           at(startAt + (w * 170) / speed, () => {
@@ -258,19 +304,19 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
           speechEndAtMs = elapsed(c);
           const sug = line.score !== undefined && line.score < 0 ? suggestions[sIndex] : undefined;
           if (sug) {
-            c.suggestion = { ...sug, callId: c.summary.id, utteranceId: id };
+            c.suggestion = { entities: [], ...sug, callId: c.summary.id, utteranceId: id };
             emit({ name: 'call.suggestion', payload: c.suggestion });
           }
         });
         t += 200 / speed;
       } else {
-        at(t, () => c.summary.controller === 'ai' && updateSummary(c, { aiActivity: 'thinking' }));
+        at(t, () => c.summary.controller === 'ai' && !aiSilent(c) && updateSummary(c, { aiActivity: 'thinking' }));
         t += 900 / speed;
         const startAt = t;
         const cut = line.interruptAt ? Math.max(1, Math.round(words.length * line.interruptAt)) : words.length;
         let startMs = 0;
         at(startAt, () => {
-          if (c.summary.controller !== 'ai') return;
+          if (c.summary.controller !== 'ai' || aiSilent(c)) return;
           startMs = elapsed(c);
           c.speakingLineId = id;
           updateSummary(c, { aiActivity: 'speaking' });
@@ -295,7 +341,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
             sentiment: null,
             interrupted,
           });
-          updateSummary(c, { aiActivity: interrupted ? 'listening' : 'listening' });
+          updateSummary(c, { aiActivity: aiSilent(c) ? 'paused' : 'listening' });
         });
         t += 300 / speed;
       }
@@ -327,7 +373,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       speechEndAtMs = line.speaker === 'caller' ? ms + dur : null;
       if (line.interruptAt) c.events.push({ id: nid('ev'), callId: c.summary.id, type: 'barge_in', atMs: ms + dur - 200, data: {} });
       if (line.score !== undefined && line.score < 0 && suggestions[sIndex]) {
-        c.suggestion = { ...suggestions[sIndex]!, callId: c.summary.id, utteranceId: id };
+        c.suggestion = { entities: [], ...suggestions[sIndex]!, callId: c.summary.id, utteranceId: id };
         sIndex += 1;
       }
       ms += dur + 900;
@@ -335,6 +381,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     const callerScores = c.lines.filter((l) => l.sentiment).map((l) => l.sentiment!.score);
     c.summary.utteranceCount = c.lines.length;
     c.summary.callerSentiment = callerScores.length ? callerScores.reduce((a, b) => a + b, 0) / callerScores.length : null;
+    c.summary.sentimentTrend = callerScores.slice(-20);
   }
 
   if (options.seed) {
@@ -600,7 +647,14 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       return true;
     });
   }
+  const DISPOSITIONS = ['resolved', 'callback', 'escalated', 'sale', 'not interested', 'wrong number', 'spam'];
+  const wrapUps = new Map<string, { startedAt: number; wrapUpMs: number; summary: object } & Record<string, unknown>>();
+  const wrapUpStarts: Record<string, number> = {};
   const exportJobs = new Map<string, { job: Record<string, unknown>; timer: ReturnType<typeof setInterval> | undefined }>();
+  let alertRules: unknown[] = options.alertRules ?? [
+    { id: 'fake-legal', name: 'Escalation words', kind: 'phrase', enabled: true, severity: 'critical', cooldownMs: 120_000, actions: ['banner', 'notification', 'sound'], params: { phrases: ['lawyer', 'complaint'], speaker: 'caller' } },
+    { id: 'fake-upset', name: 'Caller upset', kind: 'sentiment', enabled: true, severity: 'warning', cooldownMs: 180_000, actions: ['banner'], params: { mode: 'below', threshold: -0.4, drop: 0.6, overLines: 3 } },
+  ];
 
   const handlers: Record<CommandName, (input: Record<string, unknown>) => Result<unknown>> = {
     'app.info': () =>
@@ -627,7 +681,61 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     'calls.get': (input) => {
       const c = calls.get(String(input['callId']));
       if (!c) return err('not_found', `No call with id ${String(input['callId'])}`);
-      return ok({ call: c.summary, utterances: c.lines, events: c.events, suggestion: c.suggestion, turns: c.turns, recordings: [] });
+      return ok({
+        call: c.summary,
+        utterances: c.lines,
+        events: c.events,
+        suggestion: c.suggestion,
+        turns: c.turns,
+        recordings: [],
+        facts: [],
+        entities: c.suggestion?.entities ?? [],
+        wrapUp: wrapUps.get(c.summary.id) ?? null,
+      });
+    },
+    // Wrap-up (issue 8), simplified: one offline-style proposal; dispositions checked as the core does.
+    'wrapup.get': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c) return err('not_found', `no call ${String(input['callId'])}`);
+      const startedAt = (wrapUpStarts[c.summary.id] ??= Date.now());
+      return ok(
+        wrapUps.get(c.summary.id) ?? {
+          callId: c.summary.id,
+          summary: { reason: 'Charged twice / wrong bill.', actions: 'The AI answered and spoke twice.', resolution: 'partial', followUps: ['Follow up on: Charged twice / wrong bill.'] },
+          disposition: null,
+          notes: '',
+          source: 'offline',
+          proposedDisposition: 'escalated',
+          startedAt,
+          savedAt: null,
+          wrapUpMs: null,
+          notice: null,
+        },
+      );
+    },
+    'wrapup.save': (input) => {
+      const id = String(input['callId']);
+      const c = calls.get(id);
+      if (!c) return err('not_found', `no call ${id}`);
+      const disposition = DISPOSITIONS.find((d) => d === String(input['disposition']).trim().toLowerCase());
+      if (!disposition) return err('bad_request', `“${String(input['disposition'])}” is not a disposition; choose one of: ${DISPOSITIONS.join(', ')}.`);
+      const startedAt = wrapUps.get(id)?.startedAt ?? wrapUpStarts[id] ?? Date.now();
+      const savedAt = Date.now();
+      const base = { reason: 'Charged twice / wrong bill.', actions: 'The AI answered and spoke twice.', resolution: 'partial', followUps: [] as string[] };
+      const saved = {
+        callId: id,
+        summary: { ...(wrapUps.get(id)?.summary ?? base), ...(input['summary'] as object | undefined) },
+        disposition,
+        notes: String(input['notes'] ?? ''),
+        source: 'offline',
+        proposedDisposition: 'escalated',
+        startedAt,
+        savedAt,
+        wrapUpMs: wrapUps.get(id)?.wrapUpMs ?? savedAt - startedAt,
+        notice: null,
+      };
+      wrapUps.set(id, saved);
+      return ok(saved);
     },
     'history.page': (input) => {
       const f = (input['filter'] ?? {}) as Filter;
@@ -799,7 +907,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       if (c.summary.controller === 'agent') return err('conflict', 'You already control this call');
       addEvent(c, 'takeover', { agent: 'Sam' });
       c.speakingLineId = null;
-      updateSummary(c, { controller: 'agent', aiActivity: 'detached' });
+      updateSummary(c, { controller: 'agent', state: 'agent', aiActivity: 'detached', waitingSince: null });
       return ok(c.summary);
     },
     'call.handBack': (input) => {
@@ -807,7 +915,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       if (!c) return err('not_found', 'No such call');
       if (c.summary.controller === 'ai') return err('conflict', 'The AI already controls this call');
       addEvent(c, 'handback');
-      updateSummary(c, { controller: 'ai', aiActivity: 'listening' });
+      updateSummary(c, { controller: 'ai', state: 'ai', aiActivity: 'listening' });
       return ok(c.summary);
     },
     'call.say': (input) => {
@@ -840,8 +948,85 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       for (const t of c.timers) clearTimeout(t);
       setListening(c.summary.id, false);
       addEvent(c, 'ended', { reason: 'agent_ended' });
-      updateSummary(c, { status: 'ended', endedAt: Date.now(), aiActivity: 'idle', endReason: 'agent_ended' });
+      updateSummary(c, { status: 'ended', state: 'ended', endedAt: Date.now(), aiActivity: 'idle', endReason: 'agent_ended', waitingSince: null });
       return ok(c.summary);
+    },
+    'call.pause': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c || c.summary.status === 'ended') return err('not_found', 'No such live call');
+      const paused = input['paused'] === true;
+      if (c.summary.controller !== 'ai') return err('conflict', 'The agent has this call; there is no AI to pause');
+      if (paused === aiSilent(c)) return ok(c.summary);
+      // Like the core: the AI stops at once (what it had said so far stays, cut off).
+      const speaking = paused ? c.lines.find((l) => l.id === c.speakingLineId) : undefined;
+      c.speakingLineId = null;
+      if (speaking) putLine(c, { ...speaking, final: true, interrupted: true, endMs: elapsed(c) });
+      addEvent(c, 'pause', { on: paused });
+      updateSummary(c, { state: paused ? 'ai_paused' : 'ai', aiActivity: paused ? 'paused' : 'listening' });
+      return ok(c.summary);
+    },
+    'call.whisper': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c || c.summary.status === 'ended') return err('not_found', 'No such live call');
+      if (c.summary.controller !== 'ai') return err('conflict', 'You have the call: the AI is not on it');
+      const text = String(input['text'] ?? '').trim();
+      if (!text) return err('bad_request', 'Type an instruction first');
+      if (text.length > 500) return err('bad_request', 'call.whisper: ✖ text: at most 500 characters');
+      // The offline engine's rule: "say: …" or a quoted sentence becomes its next line; nothing else is followed.
+      const spoken = /^say:\s*(.+)$/is.exec(text)?.[1] ?? /^["“](.+)["”]$/s.exec(text)?.[1] ?? null;
+      const handling = spoken ? 'say' : 'unsupported';
+      const event = addEvent(c, 'whisper', { text, handling });
+      // Said even while paused, as the core does: the agent asked for this very line.
+      if (spoken) c.timers.push(setTimeout(() => speakNow(c, spoken.trim()), 300 / speed));
+      return ok({ event, handling });
+    },
+    'call.aiSay': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c || c.summary.status === 'ended') return err('not_found', 'No such live call');
+      if (c.summary.controller !== 'ai') return err('conflict', 'You have the call: say it yourself');
+      const text = String(input['text'] ?? '').trim();
+      if (!text) return err('bad_request', 'call.aiSay: ✖ text: say something');
+      // Said even while paused, as the core does: the agent asked for this very line.
+      const line = speakNow(c, text);
+      return ok(addEvent(c, 'ai_say', { utteranceId: line.id, text, source: input['source'] ?? 'suggestion' }));
+    },
+    'call.ackAlert': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c) return err('not_found', 'No such call');
+      const alertId = String(input['alertId'] ?? '');
+      if (!c.events.some((e) => e.type === 'alert' && e.id === alertId)) return err('not_found', `No alert ${alertId} on this call`);
+      if (!c.events.some((e) => e.type === 'alert_ack' && e.data['alertId'] === alertId)) addEvent(c, 'alert_ack', { alertId });
+      updateSummary(c, openAlertFields(c));
+      return ok(c.summary);
+    },
+    // Alert rules (issue 8): kept as saved; a backtest matches phrase rules on the fake's calls
+    // (the core replays every kind; here the other kinds find nothing).
+    'alerts.rules': () => ok(alertRules),
+    'alerts.saveRules': (input) => {
+      const rules = Array.isArray(input['rules']) ? (input['rules'] as Array<Record<string, unknown>>) : null;
+      if (!rules) return err('bad_request', 'alerts.saveRules: ✖ rules: a list of rules');
+      const unnamed = rules.findIndex((r) => typeof r['name'] !== 'string' || !r['name'].trim());
+      if (unnamed >= 0) return err('bad_request', `alerts.saveRules: ✖ Give the rule a name → at rules[${unnamed}].name`);
+      alertRules = structuredClone(rules);
+      return ok(alertRules);
+    },
+    'alerts.backtest': (input) => {
+      const rule = (input['rule'] ?? {}) as { kind?: string; params?: { phrases?: string[]; speaker?: string } };
+      const days = typeof input['days'] === 'number' ? input['days'] : 7;
+      const since = Date.now() - days * 86_400_000;
+      const inRange = [...calls.values()].filter((c) => c.summary.status === 'ended' && c.summary.startedAt >= since);
+      const phrases = rule.kind === 'phrase' ? (rule.params?.phrases ?? []).map((p) => words(p)) : [];
+      const speakers = rule.params?.speaker === 'any' ? ['caller', 'ai'] : [rule.params?.speaker ?? 'caller'];
+      const matches = [];
+      for (const c of inRange) {
+        for (const l of c.lines) {
+          if (!l.final || !speakers.includes(l.speaker) || !phrases.some((p) => p.length > 0 && lineMatches(l.text, p))) continue;
+          const caller = c.summary.direction === 'inbound' ? c.summary.from : c.summary.to;
+          matches.push({ callId: c.summary.id, callStartedAt: c.summary.startedAt, caller, atMs: l.startMs, lineId: l.id, speaker: l.speaker, text: l.text, detail: 'Phrase said' });
+          break;
+        }
+      }
+      return ok({ days, since, callsInRange: inRange.length, callsChecked: inRange.length, matchedCalls: matches.length, alerts: matches.length, matches, truncated: false, tookMs: 3 });
     },
     'call.listen': (input) => {
       const c = calls.get(String(input['callId']));
@@ -850,8 +1035,8 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       setListening(c.summary.id, listening);
       return ok({ listening, leaseMs: listening ? 60_000 : null });
     },
-    'settings.get': () => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000 }),
-    'settings.update': (input) => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, ...input }),
+    'settings.get': () => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, dispositions: DISPOSITIONS }),
+    'settings.update': (input) => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, dispositions: DISPOSITIONS, ...input }),
     // Providers and keys: everything offline, nothing configured (enough for the console to render).
     'providers.get': () => ok(providersState()),
     'providers.update': (input) => {
@@ -896,6 +1081,22 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     'softphone.token': () => ({ ok: false, error: { code: 'unavailable', message: 'Softphone unavailable: set the Twilio account SID, Twilio API key SID and Twilio API key secret.' } }),
   };
 
+  const severityOrder = { info: 0, warning: 1, critical: 2 } as const;
+  /** The summary's alert fields from the call's events: the most severe open alert (latest of equal severity), and how many are open. */
+  function openAlertFields(c: CallState): Pick<CallSummary, 'alert' | 'openAlerts'> {
+    const acked = new Set(c.events.filter((e) => e.type === 'alert_ack').map((e) => String(e.data['alertId'])));
+    const open = c.events.filter((e) => e.type === 'alert' && !acked.has(e.id));
+    let top: CallEvent | null = null;
+    for (const e of open) {
+      const rank = severityOrder[e.data['severity'] as keyof typeof severityOrder] ?? 0;
+      if (!top || rank >= severityOrder[top.data['severity'] as keyof typeof severityOrder]) top = e;
+    }
+    const alert = top
+      ? { id: top.id, ruleId: String(top.data['ruleId']), severity: top.data['severity'] as 'info' | 'warning' | 'critical', title: String(top.data['title']), atMs: top.atMs }
+      : null;
+    return { alert, openAlerts: open.length };
+  }
+
   const failures = new Map<string, string>();
   const control: FakeControl = {
     emit,
@@ -904,7 +1105,25 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     failNext: (name, message) => void failures.set(name, message),
     requestTakeover: (callId, reason) => {
       const c = calls.get(callId);
-      if (c) addEvent(c, 'takeover_requested', { reason });
+      if (!c) return;
+      addEvent(c, 'takeover_requested', { reason });
+      updateSummary(c, { waitingSince: Date.now() });
+    },
+    pressKeys: (callId, digits, kind, option) => {
+      const c = calls.get(callId);
+      if (c) addEvent(c, 'keypad', option ? { digits, kind, option } : { digits, kind });
+    },
+    raiseAlert: (callId, severity, title, more) => {
+      const c = calls.get(callId);
+      if (!c) return;
+      addEvent(c, 'alert', { ruleId: `rule-${title.length}`, kind: 'phrase', severity, title, detail: more?.detail ?? '', utteranceId: null, actions: more?.actions ?? [] });
+      updateSummary(c, openAlertFields(c));
+    },
+    recordEvent: (callId, type, data = {}, summary) => {
+      const c = calls.get(callId);
+      if (!c) return;
+      addEvent(c, type, data);
+      if (summary) updateSummary(c, summary);
     },
     addTurn: (turn) => {
       const c = calls.get(turn.callId);

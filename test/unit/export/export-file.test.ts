@@ -33,7 +33,7 @@ describe('export files', () => {
       expect(result.bytes).toBe(bytes.length);
       const text = bytes.toString('utf8');
       expect(text.split('\r\n')[0]).toBe(
-        '\uFEFFcall_id,call_sid,direction,from,to,started_at,ended_at,duration_s,status,end_reason,controller,taken_over,taken_over_at_s,line_count,alert_count,caller_sentiment_avg,caller_sentiment_start,caller_sentiment_end,scenario',
+        '\uFEFFcall_id,call_sid,direction,from,to,started_at,ended_at,duration_s,status,end_reason,controller,taken_over,taken_over_at_s,line_count,alert_count,caller_sentiment_avg,caller_sentiment_start,caller_sentiment_end,scenario,disposition,resolution,wrap_up_summary,wrap_up_notes,facts,whispers',
       );
       const rows = csvRecords(text);
       expect(rows.map((r) => r.call_id)).toEqual(['c3', 'c2', 'c1']);

@@ -96,6 +96,7 @@ export function buildFixture(): Fixture {
   store.appendUtterance(line('c2', 1, { speaker: 'ai', text: 'Hello, this is the clinic calling about your appointment.' }));
   store.appendUtterance(line('c2', 2, { text: 'Yes, I need to move it.', sentiment: { score: 0.1, label: 'neutral' } }));
   store.appendEvent({ id: 'c2-e1', callId: 'c2', type: 'takeover_requested', atMs: 9000, data: {} });
+  store.appendEvent({ id: 'c2-a1', callId: 'c2', type: 'alert', atMs: 9000, data: { ruleId: 'asks-for-person', kind: 'asks_for_person', severity: 'critical', title: 'Wants a person' } });
   store.appendEvent({ id: 'c2-e2', callId: 'c2', type: 'takeover', atMs: 12_500, data: {} });
 
   store.insertCall(call({ id: 'c3', startedAt: T0 + 7_200_000, endedAt: null, status: 'active', endReason: null }));

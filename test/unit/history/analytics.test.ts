@@ -399,6 +399,7 @@ describe('analytics', () => {
       buckets: [],
       intents: [],
       incidents: [],
+      dispositions: [],
       latency: ['stt', 'llm', 'tts', 'send', 'voiceToVoice'].map((stage) => ({ stage, turns: 0, p50Ms: null, p95Ms: null })),
     });
     const closed = analytics({ filter: { from: Date.UTC(2025, 0, 6), to: Date.UTC(2025, 0, 6, 5) }, groupBy: 'hour' });

@@ -78,7 +78,11 @@ describe('history (the read side)', () => {
       store.appendEvent(event({ id: `${s.id}-t`, callId: s.id, type: 'takeover', atMs: s.takeoverAtMs }));
     }
     for (let i = 0; i < (s.alerts ?? 0); i++) {
+      // Alerts are 'alert' events (migration 006); a fallback alone no longer counts as one.
       store.appendEvent(event({ id: `${s.id}-f${i}`, callId: s.id, type: 'fallback', atMs: 10, data: { role: 'llm' } }));
+      store.appendEvent(
+        event({ id: `${s.id}-a${i}`, callId: s.id, type: 'alert', atMs: 10, data: { ruleId: 'fallback', kind: 'fallback', severity: 'warning', title: 'An engine failed' } }),
+      );
     }
   }
 

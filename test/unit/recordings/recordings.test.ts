@@ -4,6 +4,7 @@
  * and finished when it ends, routes that never leave the recordings folder, and the start-up
  * repair of what a crash left.
  */
+import { storedCallLiveFields } from '@shared/domain';
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,7 +108,7 @@ describe('CallRecordings', () => {
     // Written as it goes: the file grows (and stays a valid WAV) before the call ends.
     await until(() => readWavLayout(readFileSync(file.path)).declaredDataBytes > 0);
 
-    recordings.onEvent({ name: 'call.updated', payload: { ...newCall({ id: CALL_ID }), status: 'ended', aiActivity: 'idle', utteranceCount: 0, callerSentiment: null } });
+    recordings.onEvent({ name: 'call.updated', payload: { ...newCall({ id: CALL_ID }), status: 'ended', aiActivity: 'idle', utteranceCount: 0, callerSentiment: null, ...storedCallLiveFields('ended', 'ai') } });
     await recordings.close();
     expect(recordings.list(CALL_ID)).toEqual([{ ...live, durationMs: 2000 }]);
     expect(decodeWav(readFileSync(file.path)).channels[0]!.length).toBe(16_000);

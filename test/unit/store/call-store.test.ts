@@ -1,3 +1,4 @@
+import { storedCallLiveFields } from '@shared/domain';
 import { join } from 'node:path';
 import { CallEvent, CallSummary, Utterance } from '@shared/domain';
 import type { Database } from 'better-sqlite3';
@@ -60,6 +61,8 @@ describe('call store', () => {
       aiActivity: 'idle',
       utteranceCount: 3,
       callerSentiment: -0.61,
+      // Live-only detail is not stored: read back, the call shows nothing open.
+      ...storedCallLiveFields('active', 'ai'),
     });
     expect(record?.utterances.map((u) => Utterance.parse(u))).toEqual(lines);
     expect(record?.events.map((e) => CallEvent.parse(e))).toEqual(events);
@@ -75,6 +78,7 @@ describe('call store', () => {
       aiActivity: 'speaking',
       utteranceCount: 99,
       callerSentiment: 0.5,
+      ...storedCallLiveFields('active', 'ai'),
     };
     store.insertCall(summary);
     expect(store.getCall('call-1')?.call.utteranceCount).toBe(0);

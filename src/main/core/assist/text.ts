@@ -4,6 +4,7 @@
  * the indexes and the queries go through the same normalisation so that typed
  * text (examples, articles) and recognised speech meet in the middle.
  */
+import { stemmer as porterStem } from 'stemmer';
 
 /** Lowercases, folds curly quotes, drops apostrophes ("don't" -> "dont") and punctuation. */
 export function normalise(text: string): string {
@@ -21,19 +22,13 @@ export function tokens(text: string): string[] {
 }
 
 /**
- * A deliberately crude suffix stripper: "charged", "charges", "charging" and
- * "charge" all become "charg". Porter would be better linguistically, but
- * consistency between the index and the query is all that matters here, and
- * a stemmer library would pull in dependencies we don't want.
+ * Porter stemming (the `stemmer` package): "charged", "charges", "charging" and "charge" all
+ * become "charg". The same algorithm as the store's FTS5 `porter` tokenizer, so the knowledge
+ * base, intents, alert phrases and transcript search all stem alike. Tokens shorter than 3 or
+ * longer than 64 characters pass through unchanged, as FTS5's porter tokenizer leaves them.
  */
 export function stem(token: string): string {
-  for (const suffix of ['ing', 'ed', 'es', 'ly', 's', 'e']) {
-    if (token.endsWith(suffix) && token.length - suffix.length >= 3) {
-      if (suffix === 's' && token.endsWith('ss')) return token;
-      return token.slice(0, -suffix.length);
-    }
-  }
-  return token;
+  return token.length < 3 || token.length > 64 ? token : porterStem(token);
 }
 
 /** Words that carry no topic in a caller line. Negations and question words are kept on purpose. */

@@ -8,6 +8,7 @@ import type { MediaStream } from '../telephony/media-bridge';
 import { CallSession } from './call-session';
 import type { AdmittedCall } from '../telephony/call-registry';
 import type { CallAssist, CallControl, CallRecorder } from './ports';
+import type { Persona } from '../persona';
 
 export interface CallEngines {
   providers: Providers;
@@ -23,7 +24,7 @@ export interface CallManagerOptions {
   emit(event: AnyEvent): void;
   logger: Logger;
   /** Built per call so settings changes apply to the next call (an outbound call's brief too). */
-  persona(call: AdmittedCall | null): { systemPrompt: string; greeting: string; silenceRepromptMs: number; agentIdentity: string };
+  persona(call: AdmittedCall | null): Persona;
   /** The phone line of a real call (null for simulated ones). */
   controlFor?(call: AdmittedCall): CallControl | null;
 }

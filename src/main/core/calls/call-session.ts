@@ -10,17 +10,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AnyEvent } from '@shared/contract';
-import type { AiActivity, CallEvent, CallEventType, CallSummary, Suggestion, Utterance } from '@shared/domain';
+import type { AiActivity, AlertRaised, CallEvent, CallEventType, CallSummary, Suggestion, Utterance, WhisperHandling } from '@shared/domain';
 import type { Logger } from '../log';
 import { withLlmFallback } from '../providers/fallback';
 import type { ChatMessage, LlmChunk, LlmProvider, Providers, SttEvent, SttStream, TtsProvider } from '../providers/types';
 import type { MediaStream } from '../telephony/media-bridge';
 import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
-import { CallStateMachine, controllerOf, offOurStream } from './call-state';
+import { CallStateMachine, controllerOf, offOurStream, type CallState } from './call-state';
+import { KeypadCollector, keypadHistoryText, type KeypadEntry } from './keypad';
+import { handBackLine, PAUSE_HOLD_LINE, sayableWhisper } from './steering';
+import { TakeoverWait } from './waiting';
+import { OpenAlerts } from './open-alerts';
 import { SpokenTurn } from './spoken-turn';
 import { TurnTimer } from './turn-timer';
-import { handoverSummary } from './handover-summary';
+import { CallerInsight } from './caller-insight';
 import type { CallAssist, CallControl, CallRecorder } from './ports';
+import type { Persona } from '../persona';
 
 export interface CallSessionOptions {
   stream: MediaStream;
@@ -44,10 +49,11 @@ export interface CallSessionOptions {
   control?: CallControl | null;
   /** The agent's softphone identity (who a real call is put through to). */
   agentIdentity?: string;
+  /** Pause and waiting-for-a-person behaviour (Settings); defaults when absent. */
+  steering?: Persona['steering'];
 }
 
-/** Intents (resources/intents.json) that answer the AI rather than say what the caller wants. */
-const SMALL_TALK_INTENTS = new Set(['unknown', 'affirm', 'deny', 'greeting', 'thanks_goodbye']);
+const DEFAULT_STEERING: Persona['steering'] = { pauseHoldLineMs: 8000, waitCompanyMs: 20000, waitOfferMs: 60000 };
 
 /** What the AI says when the caller has gone quiet: a re-prompt, then a polite goodbye. */
 const SILENCE_LINES = [
@@ -82,11 +88,6 @@ export class CallSession {
   /** Agent lines wait for each other so they are spoken in order. */
   private agentSpeech: Promise<void> = Promise.resolve();
   private callerLine: { id: string; startMs: number } | null = null;
-  private callerSentimentSum = 0;
-  private callerLines = 0;
-  private lastSuggestion: Suggestion | null = null;
-  /** What the agent is told on take-over: the latest intent, details given, last words. */
-  private readonly handover = { intent: null as string | null, details: [] as string[], lastSentiment: null as number | null, lastLine: null as string | null };
   private readonly log: Logger;
   private endPromise: Promise<void> | null = null;
   private readonly llm: LlmProvider;
@@ -94,6 +95,18 @@ export class CallSession {
   /** Call-clock time of the STT stream's zero (Twilio's media timestamp 0). */
   private sttClockOffsetMs: number | null = null;
   private silentPrompts = 0;
+  private readonly steering: Persona['steering'];
+  /** "One moment, please" while paused, once per pause. */
+  private pauseHoldTimer: NodeJS.Timeout | null = null;
+  /** Lines the agent had the AI say (a suggestion sent, an offline "say:" whisper), in order. */
+  private readonly sayNext: string[] = [];
+  /** The AI asked for a person and nobody has taken the call yet. */
+  private wait: TakeoverWait | null = null;
+  /** Why the AI last asked for a person: after a hand-back it owns that it could not help with it. */
+  private takeoverReason: string | null = null;
+  private readonly keypad = new KeypadCollector((entry) => this.onKeypad(entry));
+  private readonly alerts = new OpenAlerts();
+  private readonly insight: CallerInsight;
 
   constructor(private readonly o: CallSessionOptions) {
     const params = o.stream.customParameters;
@@ -113,7 +126,14 @@ export class CallSession {
       utteranceCount: 0,
       callerSentiment: null,
       endReason: null,
+      state: 'ai',
+      sentimentTrend: [],
+      waitingSince: null,
+      alert: null,
+      openAlerts: 0,
     };
+    this.steering = o.steering ?? DEFAULT_STEERING;
+    this.insight = new CallerInsight(this.id, o.assist);
     this.stream = o.stream;
     this.stt = o.providers.stt.open({ signal: this.sttAbort.signal });
     const fallbackLlm = o.fallback?.llm;
@@ -145,7 +165,7 @@ export class CallSession {
   }
 
   get suggestion(): Suggestion | null {
-    return this.lastSuggestion;
+    return this.insight.suggestion;
   }
 
   get isLive(): boolean {
@@ -166,7 +186,6 @@ export class CallSession {
   /** The handed-back call's new stream arrived: the AI listens again, on a fresh recogniser. */
   reattach(stream: MediaStream): void {
     if (!this.awaitingAiStream) throw new CallError('conflict', 'this call is not waiting for a media stream');
-    this.callState.move('ai');
     this.stream = stream;
     // A new stream starts a new clock (Twilio's timestamps restart at 0).
     this.sttAbort.abort();
@@ -176,10 +195,9 @@ export class CallSession {
     this.bindStream(stream);
     void this.consumeStt(this.stt);
     this.log.info({}, 'call back on an AI media stream');
-    if (this.summary.controller === 'ai') {
-      this.setActivity('listening');
-      this.startSilenceWatch();
-    }
+    this.move('ai', { aiActivity: 'listening' });
+    this.startTurn(() => oneChunk(handBackLine(this.takeoverReason)));
+    this.takeoverReason = null;
   }
 
   private bindStream(stream: MediaStream): void {
@@ -192,7 +210,10 @@ export class CallSession {
       this.stt.write(audio);
     });
     stream.on('mark', (name) => this.onMark(name));
-    stream.on('dtmf', (digit) => this.recordEvent('dtmf', { digit }));
+    stream.on('dtmf', (digit) => {
+      this.recordEvent('dtmf', { digit });
+      this.keypad.press(digit);
+    });
     stream.once('closed', (reason) => {
       // A real call redirected to the agent's softphone leaves our stream; it is not over.
       if (stream !== this.stream || offOurStream(this.callState.state)) return;
@@ -210,25 +231,35 @@ export class CallSession {
     this.assertLive();
     if (this.summary.controller === 'agent') throw new CallError('conflict', 'the agent already has this call');
     const control = this.o.control;
+    const state = this.callState.state;
     if (control && !options.softphoneReady) {
       throw new CallError('unavailable', "Your softphone isn't connected, so the caller stays with the AI. Check the softphone status in the top bar.");
     }
     this.cutOff('takeover');
     this.stopSilenceWatch();
-    this.callState.move(control ? 'agent_phone' : 'agent');
-    this.update({ controller: 'agent', aiActivity: 'detached' });
+    this.stopPauseHoldLine();
+    const wait = this.wait;
+    const waitedMs = wait ? Date.now() - wait.since : null;
+    this.endWait();
+    this.move(control ? 'agent_phone' : 'agent', { controller: 'agent', aiActivity: 'detached' });
     if (control) {
       try {
         await control.redirectToAgent(this.o.agentIdentity ?? 'agent');
       } catch (error) {
         // The caller is still on our stream: give the call back to the AI rather than drop it.
-        this.callState.move('ai');
-        this.update({ controller: 'ai', aiActivity: 'listening' });
+        this.move('ai', { controller: 'ai', aiActivity: 'listening' });
         this.recordEvent('error', { stage: 'takeover', message: (error as Error).message });
+        // Still waiting for a person, as long as before.
+        if (wait) {
+          this.wait = wait;
+          this.update({ waitingSince: wait.since });
+          this.startSilenceWatch();
+        }
+        if (state === 'ai_paused') this.pause(true);
         throw new CallError('unavailable', (error as Error).message);
       }
     }
-    this.recordEvent('takeover', { via: control ? 'softphone' : 'console', summary: this.handoverText() });
+    this.recordEvent('takeover', { via: control ? 'softphone' : 'console', summary: this.insight.handoverText(), ...(waitedMs === null ? {} : { waitedMs }) });
     return this.snapshot;
   }
 
@@ -247,7 +278,7 @@ export class CallSession {
     } catch (error) {
       throw new CallError('unavailable', (error as Error).message);
     }
-    this.callState.move(on ? 'agent_hold' : 'agent_phone');
+    this.move(on ? 'agent_hold' : 'agent_phone');
     this.recordEvent('hold', { on });
     return this.snapshot;
   }
@@ -259,14 +290,19 @@ export class CallSession {
       await this.o.control.returnToAi().catch((error: Error) => {
         throw new CallError('unavailable', error.message);
       });
-      this.callState.move('returning');
-    } else {
-      this.callState.move('ai');
+      // The AI speaks again once the call's new stream arrives (reattach).
+      this.move('returning', { controller: 'ai' });
+      this.recordEvent('handback', {});
+      return this.snapshot;
     }
-    const returning = this.callState.state === 'returning';
-    this.update({ controller: 'ai', aiActivity: this.turn || returning ? this.summary.aiActivity : 'listening' });
+    this.move('ai', { controller: 'ai', aiActivity: this.turn ? this.summary.aiActivity : 'listening' });
     this.recordEvent('handback', {});
-    if (!this.turn && !returning) this.startSilenceWatch();
+    // The agent's last line may still be playing: the AI speaks after it.
+    void this.agentSpeech.then(() => {
+      if (this.callState.state !== 'ai' || this.turn) return;
+      this.startTurn(() => oneChunk(handBackLine(this.takeoverReason)));
+      this.takeoverReason = null;
+    });
     return this.snapshot;
   }
 
@@ -281,6 +317,87 @@ export class CallSession {
     this.recordEvent('agent_message', { utteranceId: turn.id });
     this.agentSpeech = this.agentSpeech.then(() => this.speakTurn(turn, oneChunk(text)));
     return line;
+  }
+
+  /**
+   * Pause: the AI stops speaking at once (Twilio `clear`), keeps listening and transcribing,
+   * and says nothing but one "one moment, please". Resume: it answers whatever the caller
+   * said meanwhile, knowing all of it.
+   */
+  pause(paused: boolean): CallSummary {
+    this.assertLive();
+    const state = this.callState.state;
+    if (paused === (state === 'ai_paused')) return this.snapshot;
+    if (state !== 'ai' && state !== 'ai_paused') {
+      throw new CallError(
+        'conflict',
+        state === 'returning' ? 'the call is on its way back to the AI: pause it once it has arrived' : 'you have this call, so there is no AI speaking to pause',
+      );
+    }
+    if (paused) {
+      this.cutOff('pause');
+      this.stopSilenceWatch();
+      this.move('ai_paused', { aiActivity: 'paused' });
+      this.recordEvent('pause', { on: true });
+      this.startPauseHoldLine();
+    } else {
+      this.stopPauseHoldLine();
+      this.move('ai', { aiActivity: this.turn ? 'speaking' : 'listening' });
+      this.recordEvent('pause', { on: false });
+      if (!this.turn) this.carryOn();
+    }
+    return this.snapshot;
+  }
+
+  /**
+   * The agent's instruction to the AI, never spoken. An LLM gets it in its history and follows
+   * it on its next turn (now, if it is idle); the offline engine can only say a line ("say: …").
+   */
+  whisper(text: string): { event: CallEvent; handling: WhisperHandling } {
+    this.assertLive();
+    const offline = this.o.providers.llm.offline;
+    const line = offline ? sayableWhisper(text) : null;
+    const handling: WhisperHandling = !offline ? 'instruction' : line ? 'say' : 'unsupported';
+    const event = this.recordEvent('whisper', { text, handling });
+    if (handling === 'instruction') {
+      this.history.push({ role: 'supervisor', text });
+      if (this.callState.state === 'ai' && !this.turn && !this.callerLine) this.respond(null);
+    } else if (line) {
+      this.queueAiLine(line);
+    }
+    return { event, handling };
+  }
+
+  /** The AI says `text` next (after the line it is saying, if any), without a take-over. */
+  aiSay(text: string, source: 'suggestion' | 'agent'): CallEvent {
+    this.assertLive();
+    const state = this.callState.state;
+    if (state !== 'ai' && state !== 'ai_paused') {
+      throw new CallError(
+        'conflict',
+        state === 'returning' ? 'the call is on its way back to the AI: try again in a moment' : 'you have this call: type the line in the composer to say it yourself',
+      );
+    }
+    const event = this.recordEvent('ai_say', { text, source });
+    this.queueAiLine(text);
+    return event;
+  }
+
+  /** An alert rule fired on this call: on its timeline, stored, and on its row until acknowledged. */
+  raiseAlert(alert: AlertRaised): CallEvent {
+    this.assertLive();
+    const event = this.recordEvent('alert', { ...alert });
+    this.alerts.add({ id: event.id, ruleId: alert.ruleId, severity: alert.severity, title: alert.title, atMs: event.atMs });
+    this.update(this.alerts.summary());
+    return event;
+  }
+
+  acknowledgeAlert(alertId: string): CallSummary {
+    this.assertLive();
+    if (!this.alerts.acknowledge(alertId)) throw new CallError('conflict', 'that alert is not open on this call (it may have been acknowledged already)');
+    this.recordEvent('alert_ack', { alertId });
+    this.update(this.alerts.summary());
+    return this.snapshot;
   }
 
   /** Twilio's status callbacks go on the call's timeline (and are stored with it). */
@@ -341,73 +458,87 @@ export class CallSession {
     const respond = !(turn?.audible && isBackchannel(event.text));
     if (respond) {
       this.history.push({ role: 'user', text: event.text });
-      // The reply starts first: analysis and storage must not add to the caller's wait.
-      if (this.summary.controller === 'ai') this.reply(event);
+      // The reply starts first: analysis and storage must not add to the caller's wait. A
+      // paused AI only listens; it answers on resume.
+      if (this.callState.state === 'ai') {
+        const waitReply = this.wait ? this.onWaitingCallerLine(event.text) : null;
+        if (waitReply) this.speakNow(waitReply);
+        else this.respond(event);
+      }
     }
     this.recordCallerLine(line, historyBefore);
   }
 
-  /** Starts the AI's answer to the caller's latest line. */
-  private reply(event: Extract<SttEvent, { type: 'final' }>): void {
+  /**
+   * Starts the AI's answer to the history so far: the caller's latest line (`event`, timed),
+   * or something owed without one (a whisper, keypad input, what was said during a pause).
+   */
+  private respond(event: Extract<SttEvent, { type: 'final' }> | null): void {
     // Newer words from the caller make the reply in progress stale: stop it, and if any of
     // it went out, clear it and keep what was heard.
-    if (this.turn?.interruptible) {
-      if (this.turn.hasAudio) this.cutOff('barge_in');
-      else this.abandon(this.turn);
-    }
+    this.dropCurrentTurn();
     const request = { system: this.o.systemPrompt, history: [...this.history] };
-    const timer = new TurnTimer(this.id, (this.sttClockOffsetMs ?? 0) + event.endMs, this.nowMs(), {
-      stt: this.o.providers.stt.label,
-      llm: this.o.providers.llm.label,
-      tts: this.o.providers.tts.label,
-    });
+    const timer = event
+      ? new TurnTimer(this.id, (this.sttClockOffsetMs ?? 0) + event.endMs, this.nowMs(), {
+          stt: this.o.providers.stt.label,
+          llm: this.o.providers.llm.label,
+          tts: this.o.providers.tts.label,
+        })
+      : null;
     this.startTurn((signal) => this.llm.generate(request, signal), timer);
   }
 
-  private handoverText(): string {
-    const h = this.handover;
-    return handoverSummary({
-      intent: h.intent,
-      details: h.details,
-      meanSentiment: this.summary.callerSentiment,
-      lastSentiment: h.lastSentiment,
-      lastCallerLine: h.lastLine,
-    });
+  /** Says a fixed line now, in place of whatever the AI was about to say. */
+  private speakNow(line: string): void {
+    this.dropCurrentTurn();
+    this.startTurn(() => oneChunk(line));
+  }
+
+  private dropCurrentTurn(): void {
+    if (!this.turn?.interruptible) return;
+    if (this.turn.hasAudio) this.cutOff('barge_in');
+    else this.abandon(this.turn);
+  }
+
+  /** A keypad entry is caller input: it goes to the AI like words (and on the timeline). */
+  private onKeypad(entry: KeypadEntry): void {
+    if (!this.isLive) return;
+    this.recordEvent('keypad', { digits: entry.digits, kind: entry.kind, option: entry.option });
+    this.history.push({ role: 'user', text: keypadHistoryText(entry) });
+    this.stopSilenceWatch();
+    if (this.callState.state === 'ai') this.respond(null);
+  }
+
+  /** A paused AI, resumed, or an AI given something to act on: reply if a reply is owed, else listen. */
+  private carryOn(): void {
+    if (this.callState.state !== 'ai' || this.turn) return;
+    if (this.drainSayNext()) return;
+    const last = this.history.at(-1);
+    if (last && last.role !== 'assistant' && !this.callerLine) this.respond(null);
+    else this.startSilenceWatch();
+  }
+
+  private queueAiLine(text: string): void {
+    this.sayNext.push(text);
+    this.drainSayNext();
+  }
+
+  /** Starts the next line the agent had the AI say, if the AI is free to say it. */
+  private drainSayNext(): boolean {
+    const state = this.callState.state;
+    if (this.turn || (state !== 'ai' && state !== 'ai_paused') || this.sayNext.length === 0) return false;
+    const text = this.sayNext.shift()!;
+    this.startTurn(() => oneChunk(text));
+    return true;
   }
 
   /** Sentiment, suggestion and the durable record of one final caller line. */
   private recordCallerLine(line: Utterance, historyBefore: readonly ChatMessage[]): void {
-    const analysis = this.o.assist.analyse(line.text, historyBefore);
-    // A confident, substantive intent says what the caller wants; "yes", "my number is…" do not.
-    if (!SMALL_TALK_INTENTS.has(analysis.intent) && analysis.intentConfidence >= 0.6) {
-      this.handover.intent = analysis.intentLabel ?? analysis.intent;
-      // Stored with the line: the call's first one is what History and Analytics call its intent.
-      line.intent = analysis.intent;
-    }
-    for (const entity of analysis.entities ?? []) {
-      const detail = `${entity.type.replace(/_/g, ' ')} ${entity.value}`;
-      if (!this.handover.details.includes(detail)) this.handover.details.push(detail);
-    }
-    this.handover.lastSentiment = analysis.sentiment.score;
-    this.handover.lastLine = line.text;
-    line.sentiment = analysis.sentiment;
+    const { patch, suggestion } = this.insight.analyse(line, historyBefore);
     this.persist(() => this.o.recorder.appendUtterance(line));
     this.emit({ name: 'call.transcript', payload: line });
-    this.callerLines++;
-    this.callerSentimentSum += analysis.sentiment.score;
-    this.update({
-      utteranceCount: this.summary.utteranceCount + 1,
-      callerSentiment: round2(this.callerSentimentSum / this.callerLines),
-    });
-    this.lastSuggestion = {
-      callId: this.id,
-      utteranceId: line.id,
-      intent: analysis.intent,
-      intentConfidence: analysis.intentConfidence,
-      reply: analysis.suggestedReply,
-      articles: analysis.articles,
-    };
-    this.emit({ name: 'call.suggestion', payload: this.lastSuggestion });
+    this.update({ utteranceCount: this.summary.utteranceCount + 1, ...patch });
+    this.emit({ name: 'call.suggestion', payload: suggestion });
   }
 
   // ---------------------------------------------------------------- speaking
@@ -511,6 +642,7 @@ export class CallSession {
     if (text) {
       this.history.push({ role: 'assistant', text });
       this.saveLine(this.utterance(turn, text, true));
+      if (turn.speaker === 'ai') this.keypad.heardAiLine(text);
     }
     if (this.pendingEnd !== null) {
       const reason = this.pendingEnd;
@@ -518,9 +650,11 @@ export class CallSession {
       void this.end(reason);
       return;
     }
-    if (this.summary.controller === 'ai') {
+    if (this.callState.state === 'ai') {
       this.setActivity('listening');
-      if (!this.turn) this.startSilenceWatch();
+      if (!this.turn) this.carryOn();
+    } else if (this.callState.state === 'ai_paused' && !this.turn) {
+      this.drainSayNext();
     }
   }
 
@@ -528,7 +662,7 @@ export class CallSession {
    * Stops the current AI turn at once: abort generation, `clear` Twilio's queue, and keep
    * only what the caller actually heard, so the next reply never continues stale text.
    */
-  private cutOff(reason: 'barge_in' | 'takeover' | 'end'): void {
+  private cutOff(reason: 'barge_in' | 'takeover' | 'pause' | 'end'): void {
     const turn = this.turn;
     if (!turn || (reason === 'barge_in' && !turn.interruptible)) return;
     const heard = turn.heardText(performance.now());
@@ -563,6 +697,8 @@ export class CallSession {
     const reason = typeof call.args.reason === 'string' ? call.args.reason : '';
     if (call.name === 'transfer_to_agent' && this.summary.controller === 'ai') {
       this.recordEvent('takeover_requested', { reason });
+      this.takeoverReason = reason || null;
+      this.startWait();
     }
     return call.name === 'end_call' ? 'ai_ended' : null;
   }
@@ -574,12 +710,15 @@ export class CallSession {
 
   // ---------------------------------------------------------------- silence
 
-  /** While the AI has the call and is listening, a quiet caller gets a re-prompt, then a goodbye. */
+  /**
+   * While the AI has the call and is listening, a quiet caller gets a re-prompt, then a
+   * goodbye; a caller waiting for a person is kept company instead, never hung up on.
+   */
   private startSilenceWatch(): void {
-    const afterMs = this.o.silenceRepromptMs;
-    if (!afterMs || !this.isLive || this.summary.controller !== 'ai') return;
+    const afterMs = this.wait ? this.wait.nextPromptInMs(Date.now()) : this.o.silenceRepromptMs;
+    if ((!afterMs && !this.wait) || !this.isLive || this.callState.state !== 'ai') return;
     this.stopSilenceWatch();
-    this.silenceTimer = setTimeout(() => this.onSilence(), afterMs);
+    this.silenceTimer = setTimeout(() => (this.wait ? this.onWaitingQuietly() : this.onSilence()), afterMs);
     this.silenceTimer.unref();
   }
 
@@ -590,7 +729,7 @@ export class CallSession {
 
   private onSilence(): void {
     this.silenceTimer = null;
-    if (!this.isLive || this.summary.controller !== 'ai' || this.turn || this.callerLine) return;
+    if (!this.isLive || this.callState.state !== 'ai' || this.turn || this.callerLine) return;
     const attempt = ++this.silentPrompts;
     const line = SILENCE_LINES[Math.min(attempt, SILENCE_LINES.length) - 1]!;
     this.recordEvent('silence', { attempt, afterMs: this.o.silenceRepromptMs });
@@ -598,18 +737,85 @@ export class CallSession {
     this.startTurn(() => oneChunk(line));
   }
 
+  // ---------------------------------------------------------------- waiting for a person
+
+  private startWait(): void {
+    if (this.wait) return;
+    this.wait = new TakeoverWait(Date.now(), { companyMs: this.steering.waitCompanyMs, offerMs: this.steering.waitOfferMs });
+    this.update({ waitingSince: this.wait.since });
+  }
+
+  private endWait(): void {
+    if (!this.wait) return;
+    this.wait = null;
+    this.update({ waitingSince: null });
+  }
+
+  private onWaitingQuietly(): void {
+    this.silenceTimer = null;
+    const wait = this.wait;
+    if (!wait || !this.isLive || this.callState.state !== 'ai' || this.turn || this.callerLine) return;
+    const now = Date.now();
+    const { line, offer } = wait.prompt(now);
+    this.recordEvent('waiting', { waitedMs: now - wait.since, offer });
+    this.startTurn(() => oneChunk(line));
+  }
+
+  /** The caller answered while waiting: the wait's own replies (keep waiting, call back, carry on), or null. */
+  private onWaitingCallerLine(text: string): string | null {
+    const wait = this.wait!;
+    const callerNumber = this.summary.direction === 'inbound' ? this.summary.from : this.summary.to;
+    const reply = wait.onCallerLine(text, Date.now(), /^\+?\d{7,}$/.test(callerNumber) ? callerNumber : null);
+    switch (reply.kind) {
+      case 'none':
+        return null;
+      case 'callback':
+        this.recordEvent('callback_requested', { number: reply.number, when: reply.when });
+        this.endWait();
+        return reply.line;
+      case 'continue_with_ai':
+        this.recordEvent('takeover_withdrawn', { waitedMs: Date.now() - wait.since });
+        this.endWait();
+        this.takeoverReason = null;
+        return reply.line;
+      default:
+        return reply.line;
+    }
+  }
+
+  // ---------------------------------------------------------------- pause
+
+  private startPauseHoldLine(): void {
+    const afterMs = this.steering.pauseHoldLineMs;
+    if (!afterMs) return;
+    this.stopPauseHoldLine();
+    this.pauseHoldTimer = setTimeout(() => {
+      this.pauseHoldTimer = null;
+      if (this.isLive && this.callState.state === 'ai_paused' && !this.turn) this.startTurn(() => oneChunk(PAUSE_HOLD_LINE));
+    }, afterMs);
+    this.pauseHoldTimer.unref();
+  }
+
+  private stopPauseHoldLine(): void {
+    if (this.pauseHoldTimer) clearTimeout(this.pauseHoldTimer);
+    this.pauseHoldTimer = null;
+  }
+
   // ---------------------------------------------------------------- ending
 
   private async finish(reason: string): Promise<void> {
     if (this.summary.status === 'ended') return;
     this.stopSilenceWatch();
+    this.stopPauseHoldLine();
+    this.keypad.reset();
+    this.wait = null;
     this.cutOff('end');
     this.sttAbort.abort();
     // Mark the call ended before hanging up: closing the stream reports back synchronously.
-    this.update({ status: 'ended', aiActivity: 'idle', endedAt: Date.now(), endReason: reason });
-    this.recordEvent('ended', { reason });
     const atTwilio = this.o.control && offOurStream(this.callState.state) && reason !== 'completed';
     this.callState.move('ended');
+    this.update({ status: 'ended', state: 'ended', aiActivity: 'idle', endedAt: Date.now(), endReason: reason, waitingSince: null });
+    this.recordEvent('ended', { reason });
     if (this.stream.isOpen) this.stream.hangUp(reason);
     if (atTwilio) {
       // The call is with the agent's softphone (or on its way back), not on a stream of ours:
@@ -644,21 +850,30 @@ export class CallSession {
 
   private setActivity(activity: AiActivity): void {
     if (this.summary.controller === 'agent' && activity !== 'detached') return;
+    // A paused AI reads as paused, even while it says "one moment, please".
+    if (this.callState.state === 'ai_paused') return;
     if (this.summary.aiActivity !== activity) this.update({ aiActivity: activity });
+  }
+
+  /** Moves who-has-the-call, and shows it (with whatever else changes with it). */
+  private move(to: CallState, patch: Partial<CallSummary> = {}): void {
+    this.callState.move(to);
+    this.update({ state: to, ...patch });
   }
 
   private update(patch: Partial<CallSummary>): void {
     Object.assign(this.summary, patch);
-    // Activity changes are live-only; everything else is worth keeping.
-    const durable = Object.keys(patch).some((key) => key !== 'aiActivity');
+    // What the AI is doing, who steers it, open alerts and the trend are live-only; the rest is kept.
+    const durable = Object.keys(patch).some((key) => !LIVE_ONLY.has(key as keyof CallSummary));
     if (durable) this.persist(() => this.o.recorder.updateCall(this.id, patch));
     this.emit({ name: 'call.updated', payload: this.snapshot });
   }
 
-  private recordEvent(type: CallEventType, data: Record<string, unknown>): void {
+  private recordEvent(type: CallEventType, data: Record<string, unknown>): CallEvent {
     const event: CallEvent = { id: randomUUID(), callId: this.id, type, atMs: Math.round(this.nowMs()), data };
     this.persist(() => this.o.recorder.appendEvent(event));
     this.emit({ name: 'call.event', payload: event });
+    return event;
   }
 
   /** A failing disk must not take the live call down with it; the error is logged and shown. */
@@ -687,10 +902,8 @@ export class CallSession {
   }
 }
 
+const LIVE_ONLY = new Set<keyof CallSummary>(['aiActivity', 'state', 'sentimentTrend', 'waitingSince', 'alert', 'openAlerts']);
+
 async function* oneChunk(text: string): AsyncIterable<LlmChunk> {
   yield { type: 'text', text };
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }

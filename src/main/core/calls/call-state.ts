@@ -2,8 +2,9 @@
  * Who has a call, as one state with its allowed moves (issue 8): several booleans could say
  * "on the agent's phone" and "waiting for the AI's stream" at once; one state cannot.
  *
- *   ai ──take over──▶ agent          (simulated call: the agent types, we speak)
- *   ai ──take over──▶ agent_phone    (real call: put through to the agent's softphone)
+ *   ai ◀──pause/resume──▶ ai_paused  (the AI listens and says nothing; the agent steers)
+ *   ai, ai_paused ──take over──▶ agent          (simulated call: the agent types, we speak)
+ *   ai, ai_paused ──take over──▶ agent_phone    (real call: put through to the agent's softphone)
  *   agent_phone ◀──hold/resume──▶ agent_hold
  *   agent_phone, agent_hold ──hand back──▶ returning   (REST redirect; a new stream is coming)
  *   returning ──stream arrived──▶ ai
@@ -13,11 +14,15 @@
  *   any but ended ──▶ ended
  */
 
-export type CallState = 'ai' | 'agent' | 'agent_phone' | 'agent_hold' | 'returning' | 'ended';
+import type { CallState } from '@shared/domain';
+
+export type { CallState };
 
 const MOVES: Record<CallState, readonly CallState[]> = {
-  ai: ['agent', 'agent_phone', 'ended'],
+  ai: ['ai_paused', 'agent', 'agent_phone', 'ended'],
+  ai_paused: ['ai', 'agent', 'agent_phone', 'ended'],
   agent: ['ai', 'ended'],
+  // Back to 'ai' only when the redirect to the softphone failed (the caller never left us).
   agent_phone: ['agent_hold', 'returning', 'ai', 'ended'],
   agent_hold: ['agent_phone', 'returning', 'ended'],
   returning: ['ai', 'agent_phone', 'ended'],
@@ -30,7 +35,7 @@ export function canMove(from: CallState, to: CallState): boolean {
 
 /** Who the console shows as handling the call. */
 export function controllerOf(state: CallState): 'ai' | 'agent' {
-  return state === 'ai' || state === 'returning' ? 'ai' : 'agent';
+  return state === 'ai' || state === 'ai_paused' || state === 'returning' ? 'ai' : 'agent';
 }
 
 /** The caller is not on our media stream (a closing stream then does not end the call). */

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import Conf from 'conf';
 import { PublicSettings } from '@shared/domain';
+import { DEFAULT_DISPOSITIONS } from '@shared/wrapup';
 
 export const DEFAULT_SETTINGS: PublicSettings = {
   agentName: 'Agent',
@@ -14,6 +15,13 @@ export const DEFAULT_SETTINGS: PublicSettings = {
   // caller is told, and the law on recording calls differs by country).
   recordDemoCalls: true,
   recordRealCalls: false,
+  // "One moment, please" after 8 s of a paused AI: long enough for a quick whisper, short
+  // enough that the caller does not think the line dropped.
+  pauseHoldLineMs: 8000,
+  waitCompanyMs: 20000,
+  waitOfferMs: 60000,
+  // The wrap-up's choices (issue 8); a team edits the list in settings.json or Settings.
+  dispositions: [...DEFAULT_DISPOSITIONS],
 };
 
 export interface SettingsStore {

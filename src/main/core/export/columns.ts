@@ -10,9 +10,9 @@
  * Exports never contain secrets: the columns are the call's own data only (no settings, keys,
  * tokens or stream tokens ever reach a row).
  */
-import type { CallHistoryRow } from '@shared/history';
+import { factsText, summaryText } from '@shared/wrapup';
 import { createIsoFormatter, msToSeconds, safeText } from './cells';
-import type { ExportLine } from './source';
+import type { ExportCall, ExportLine } from './source';
 
 /**
  * text: a string as stored; number/integer: a number; boolean; time: epoch ms written as
@@ -29,6 +29,11 @@ export interface Column<T> {
   readonly width: number;
   /** The raw value: epoch ms for `time`, ms for `seconds`; null for "no value". */
   readonly get: (record: T) => Raw;
+  /**
+   * JSON Lines only: the value as structured data (a list of facts, the summary's sections)
+   * where `get` gives the one-cell text CSV and Excel show.
+   */
+  readonly json?: (record: T) => unknown;
 }
 
 const text = <T>(name: string, width: number, get: (r: T) => string | null): Column<T> => ({ name, kind: 'text', width, get });
@@ -38,8 +43,17 @@ const bool = <T>(name: string, get: (r: T) => boolean | null): Column<T> => ({ n
 const time = <T>(name: string, get: (r: T) => number | null): Column<T> => ({ name, kind: 'time', width: 30, get });
 const secs = <T>(name: string, get: (r: T) => number | null): Column<T> => ({ name, kind: 'seconds', width: 12, get });
 
+/** A text column whose JSON Lines value is structured (see Column.json). */
+const structured = <T>(name: string, width: number, get: (r: T) => string | null, json: (r: T) => unknown): Column<T> => ({
+  name,
+  kind: 'text',
+  width,
+  get,
+  json,
+});
+
 /** One row per call. */
-export const CALL_COLUMNS: readonly Column<CallHistoryRow>[] = [
+export const CALL_COLUMNS: readonly Column<ExportCall>[] = [
   text('call_id', 38, (c) => c.id),
   text('call_sid', 36, (c) => c.callSid),
   text('direction', 10, (c) => c.direction),
@@ -59,6 +73,14 @@ export const CALL_COLUMNS: readonly Column<CallHistoryRow>[] = [
   num('caller_sentiment_start', (c) => c.callerSentimentStart, 22),
   num('caller_sentiment_end', (c) => c.callerSentimentEnd, 20),
   text('scenario', 20, (c) => c.scenario),
+  // The wrap-up and the AI's recorded facts (issue 8); empty until saved / recorded.
+  text('disposition', 16, (c) => c.disposition),
+  text('resolution', 11, (c) => c.resolution),
+  structured('wrap_up_summary', 60, (c) => (c.wrapUpSummary ? summaryText(c.wrapUpSummary) : null), (c) => c.wrapUpSummary),
+  text('wrap_up_notes', 40, (c) => c.wrapUpNotes),
+  structured('facts', 40, (c) => (c.facts.length > 0 ? factsText(c.facts) : null), (c) => c.facts),
+  // What the agent whispered to the AI: part of the record, though the caller never heard it.
+  structured('whispers', 40, (c) => (c.whispers.length > 0 ? c.whispers.map((w) => w.text).join('\n') : null), (c) => c.whispers),
 ];
 
 /** What a line row carries about its call (lines export), ahead of the line's own columns. */
@@ -91,7 +113,7 @@ export const LINE_COLUMNS: readonly Column<ExportLine>[] = [...LINE_CALL_COLUMNS
 
 /** A line with its whole call (CSV 'both'); `line` is null for a call without lines. */
 export interface CallLine {
-  call: CallHistoryRow;
+  call: ExportCall;
   line: ExportLine | null;
 }
 
@@ -102,13 +124,23 @@ export const CALL_LINE_COLUMNS: readonly Column<CallLine>[] = [
 ];
 
 function via<T, U>(column: Column<U>, pick: (record: T) => U | null): Column<T> {
-  const get = column.get;
+  const { get, json } = column;
   return {
-    ...column,
+    name: column.name,
+    kind: column.kind,
+    width: column.width,
     get: (record) => {
       const inner = pick(record);
       return inner === null ? null : get(inner);
     },
+    ...(json
+      ? {
+          json: (record: T) => {
+            const inner = pick(record);
+            return inner === null ? null : json(inner);
+          },
+        }
+      : {}),
   };
 }
 
@@ -178,13 +210,13 @@ export function xlsxCells<T>(columns: readonly Column<T>[]): (record: T) => Raw[
   return rowOf(cells);
 }
 
-/** JSON Lines: an object keyed by column name; text exactly as stored. */
-export function jsonObject<T>(columns: readonly Column<T>[]): (record: T) => Record<string, Raw> {
+/** JSON Lines: an object keyed by column name; text exactly as stored, structured columns as data. */
+export function jsonObject<T>(columns: readonly Column<T>[]): (record: T) => Record<string, unknown> {
   const names = columns.map((c) => c.name);
-  const values = columns.map((c) => exported(c));
+  const values = columns.map((c): ((r: T) => unknown) => c.json ?? exported(c));
   const n = columns.length;
   return (record) => {
-    const out: Record<string, Raw> = {};
+    const out: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) out[names[i]!] = values[i]!(record);
     return out;
   };

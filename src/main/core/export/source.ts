@@ -4,7 +4,7 @@
  */
 import type { History } from '../history/history';
 
-export type { CallWithLines, ExportLine } from '../history/history';
+export type { CallWithLines, ExportCall, ExportLine } from '../history/history';
 
 /** The part of History an export uses (tests can hand in a stand-in, e.g. one that fails mid-way). */
 export type ExportSource = Pick<History, 'countCalls' | 'countLines' | 'iterateCalls' | 'iterateLines' | 'iterateCallsWithLines'>;

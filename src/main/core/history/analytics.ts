@@ -124,8 +124,7 @@ function analyticsSql(where: string, hasSearch: boolean): string {
              c.caller_sentiment_first AS s_first,
              c.caller_sentiment_last AS s_last,
              c.caller_sentiment_avg AS s_avg,
-             c.intent,
-             c.alert_count > 0 AS alerted
+             c.intent
       FROM calls c
       WHERE ${where}
     )
@@ -141,9 +140,15 @@ function analyticsSql(where: string, hasSearch: boolean): string {
       SELECT CASE e.type WHEN 'fallback' THEN 'fallback:' || coalesce(json_extract(e.data, '$.role'), 'unknown')
                          ELSE e.type END AS kind
       FROM call_events e
-      -- Fallbacks and errors raise alert_count (migration 003): only those calls can have any.
-      WHERE e.type IN ('fallback', 'error') AND e.call_id IN (SELECT id FROM matched WHERE alerted))
+      -- By the (type, call_id) index. Not narrowed by alert_count: since migration 006 it counts
+      -- alert rules that fired, and a fallback need not have fired one (alerts, issue 8).
+      WHERE e.type IN ('fallback', 'error') AND e.call_id IN (SELECT id FROM matched))
     GROUP BY kind
+    UNION ALL
+    -- Wrap-up dispositions (issue 8), by the wrap_ups primary key for each matching call.
+    SELECT 'disposition', NULL, json_object('disposition', disposition, 'calls', calls) FROM (
+      SELECT min(w.disposition) AS disposition, count(*) AS calls FROM wrap_ups w
+      WHERE w.call_id IN (SELECT id FROM matched) GROUP BY lower(w.disposition))
     UNION ALL
     SELECT 'latency', NULL, json_object(
         ${latency})
@@ -177,7 +182,7 @@ interface CallFigures {
 type LatencyFigures = Record<LatencyStage, [number, number | null, number | null]>;
 
 interface ResultRow {
-  part: 'bucket' | 'total' | 'intent' | 'incident' | 'latency';
+  part: 'bucket' | 'total' | 'intent' | 'incident' | 'disposition' | 'latency';
   bucket: number | null;
   data: string;
 }
@@ -221,17 +226,20 @@ export function computeAnalytics(db: Database, input: AnalyticsInput): Analytics
   const bucketFigures = new Map<number, CallFigures>();
   const intents: { intent: string; calls: number }[] = [];
   const incidents: { kind: string; count: number }[] = [];
+  const dispositions: { disposition: string; calls: number }[] = [];
   for (const row of rows) {
     const data: unknown = JSON.parse(row.data);
     if (row.part === 'bucket') bucketFigures.set(row.bucket!, data as CallFigures);
     else if (row.part === 'total') total = data as CallFigures;
     else if (row.part === 'intent') intents.push(data as { intent: string; calls: number });
     else if (row.part === 'incident') incidents.push(data as { kind: string; count: number });
+    else if (row.part === 'disposition') dispositions.push(data as { disposition: string; calls: number });
     else latency = data as LatencyFigures;
   }
   // Parts of a UNION ALL have no guaranteed order between them: sort here (a dozen rows).
   intents.sort((a, b) => b.calls - a.calls || compare(a.intent, b.intent));
   incidents.sort((a, b) => b.count - a.count || compare(a.kind, b.kind));
+  dispositions.sort((a, b) => b.calls - a.calls || compare(a.disposition, b.disposition));
   const fallbacks = incidents.filter((i) => i.kind.startsWith('fallback:')).reduce((sum, i) => sum + i.count, 0);
   const errors = incidents.filter((i) => i.kind === 'error').reduce((sum, i) => sum + i.count, 0);
 
@@ -241,6 +249,7 @@ export function computeAnalytics(db: Database, input: AnalyticsInput): Analytics
     buckets: fillBuckets(grid, groupBy, filter.from, filter.to, bucketFigures),
     intents,
     incidents,
+    dispositions,
     latency: STAGES.map((stage) => {
       const [turns, p50, p95] = latency![stage];
       return { stage, turns, p50Ms: roundTo(p50, 1), p95Ms: roundTo(p95, 1) };

@@ -65,6 +65,11 @@ export function callFilterSql(
   }
   if (filter.sentimentBelow !== undefined) where.push(`c.caller_sentiment_avg < ${bind('f_sent_below', filter.sentimentBelow)}`);
   if (filter.hasAlerts !== undefined) where.push(filter.hasAlerts ? 'c.alert_count > 0' : 'c.alert_count = 0');
+  if (filter.dispositions !== undefined && filter.dispositions.length > 0) {
+    // Dispositions are names from Settings; matched without case, as the wrap-up form saves them.
+    const names = filter.dispositions.map((d, i) => bind(`f_disp_${i}`, d.trim().toLowerCase()));
+    where.push(`c.id IN (SELECT w.call_id FROM wrap_ups w WHERE lower(w.disposition) IN (${names.join(', ')}))`);
+  }
   const digits = filter.numberContains?.replace(/[^0-9+]/g, '') ?? '';
   if (digits !== '') {
     // instr() rather than LIKE: the digits are data, never a pattern.

@@ -54,8 +54,12 @@ export interface SttProvider {
 // ---------------------------------------------------------------- language model
 
 export interface ChatMessage {
-  /** `user` is the caller; `assistant` is whatever the caller heard from us (AI or agent). */
-  role: 'user' | 'assistant';
+  /**
+   * `user` is the caller (their words, or their keypad input); `assistant` is whatever the
+   * caller heard from us (AI or agent); `supervisor` is the agent's whisper to the AI, which
+   * the caller never hears.
+   */
+  role: 'user' | 'assistant' | 'supervisor';
   text: string;
 }
 

@@ -12,6 +12,7 @@ import type {
   TurnMetrics,
   Utterance,
 } from '@shared/domain';
+import { storedCallLiveFields } from '@shared/domain';
 import { sqliteCode, StoreError, translateSqliteError } from './errors';
 import { toFtsQuery } from './fts-query';
 
@@ -429,6 +430,8 @@ function toCallSummary(row: CallRow): CallSummary {
     // A float mean of values in [-1, 1] can land a rounding error outside the range.
     callerSentiment: row.caller_sentiment === null ? null : Math.min(1, Math.max(-1, row.caller_sentiment)),
     endReason: row.end_reason,
+    // Live-only detail (pause, waiting, open alerts, the trend) is not stored with the call.
+    ...storedCallLiveFields(row.status as CallStatus, row.controller as Controller),
   };
 }
 

@@ -80,6 +80,8 @@ export class CallerSimulator {
   private heardSinceLastTurn = false;
   private lastTurnEndTick = 0;
   private finished = false;
+  /** Lines asked for with `say()`, spoken in order after the current one. */
+  private readonly offScript: Array<{ audio: Buffer; text: string }> = [];
 
   constructor(options: CallerSimulatorOptions) {
     this.callSid = options.callSid ?? `CA${randomBytes(16).toString('hex')}`;
@@ -149,6 +151,23 @@ export class CallerSimulator {
     });
     this.startedAtMs = performance.now();
     this.schedule();
+  }
+
+  /**
+   * The caller says `text` off the script, as soon as they are not already speaking (tests
+   * and demos that drive the caller step by step). Resolves once it is queued.
+   */
+  async say(text: string): Promise<void> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.options.voice.synthesize(text, AbortSignal.timeout(30_000))) parts.push(chunk.bytes);
+    this.offScript.push({ audio: Buffer.concat(parts), text });
+  }
+
+  /** The caller presses keys: Twilio sends one `dtmf` message per key, on the inbound track. */
+  pressKeys(keys: string): void {
+    for (const digit of keys) {
+      this.send({ event: 'dtmf', sequenceNumber: String(++this.sequence), streamSid: this.streamSid, dtmf: { track: 'inbound_track', digit } });
+    }
   }
 
   /** The caller hangs up: Twilio sends `stop` and closes the stream. */
@@ -247,6 +266,11 @@ export class CallerSimulator {
 
   private decideTurn(): void {
     if (this.speaking) return;
+    const asked = this.offScript.shift();
+    if (asked) {
+      this.speaking = { audio: asked.audio, offset: 0, text: asked.text, startMs: this.nowMs };
+      return;
+    }
     const { scenario, turnGapMs, replyTimeoutMs } = this.options;
     const turn = scenario.turns[this.nextTurn];
     const aiPlaying = this.lastPlayedTick === this.tick;

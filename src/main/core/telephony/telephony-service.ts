@@ -13,13 +13,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AnyEvent, CommandArgs, CommandOutput } from '@shared/contract';
-import type { CallSummary } from '@shared/domain';
 import type { TelephonySettings, TelephonyState } from '@shared/telephony';
 import { ApiError } from '../api/dispatcher';
 import type { SecretStore } from '../config/secrets';
 import type { Logger } from '../log';
 import type { CallControl } from '../calls/ports';
-import type { CallStore } from '../store/call-store';
+import type { CallStore, NewCall } from '../store/call-store';
 import { CallRegistry, type AdmittedCall, type CallRegistryOptions } from './call-registry';
 import type { MediaBridge, MediaStream, StreamEntry } from './media-bridge';
 import { checkOutboundCall } from './outbound-rules';
@@ -92,7 +91,7 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
   const recordStreamlessCall = (event: TwilioStatusEvent): string => {
     const id = randomUUID();
     const startedAt = Math.min(event.dial?.createdAt ?? event.at, event.at);
-    const summary: Omit<CallSummary, 'aiActivity' | 'utteranceCount' | 'callerSentiment'> = {
+    const summary: NewCall = {
       id,
       callSid: event.callSid,
       direction: event.direction,

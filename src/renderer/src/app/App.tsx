@@ -16,6 +16,7 @@ import { AuthRequired } from '../features/connection/AuthRequired';
 import { useConnection } from '../features/connection/useConnection';
 import { ExportPanelHost } from '../features/exports/ExportPanel';
 import { useExportsFeed } from '../features/exports/useExports';
+import { useAlertNotifications } from '../features/alerts/useAlertNotifications';
 import { HistoryView } from '../features/history/HistoryView';
 import { Toaster } from '../features/toasts/Toaster';
 import { useToasts } from '../features/toasts/store';
@@ -56,6 +57,7 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
   // Live calls and exports keep flowing whichever view is open.
   useCallsFeed();
   useExportsFeed();
+  useAlertNotifications(); // alerts (issue 8): notification + chime for alerts that ask for them
   useSelectionInUrl();
   const { info, scenarios } = useAppInfo();
   const demo = useStartDemo();

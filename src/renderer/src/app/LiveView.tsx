@@ -74,6 +74,10 @@ export function LiveView({
     [setDraft],
   );
   const canUseReply = selected !== null && selected.status !== 'ended' && selected.controller === 'agent';
+  // While the AI has the call, a suggested reply goes straight to it instead (no take-over needed).
+  const aiHasIt = selected !== null && selected.status !== 'ended' && selected.controller === 'ai';
+  const { aiSay } = actions;
+  const aiSaySuggestion = useCallback((text: string) => aiSay(text, 'suggestion'), [aiSay]);
   const select = useCallback((id: string) => navigate(routes.live(id)), []);
 
   return (
@@ -113,6 +117,7 @@ export function LiveView({
         turns={turns}
         handover={selected?.controller === 'agent' && selected.status !== 'ended' ? latestHandover(events) : null}
         onUseReply={canUseReply ? useReply : null}
+        onAiSay={aiHasIt ? aiSaySuggestion : null}
       />
     </div>
   );

@@ -46,6 +46,24 @@ const seeders: Record<number, (db: Database.Database) => void> = {
   3: (db) => {
     seeders[2]!(db);
   },
+  // recordings (issue 7) at version 4: version 3's rows plus a recording.
+  4: (db) => {
+    seeders[3]!(db);
+    db.exec(`INSERT INTO recordings (id, call_id, kind, file_name, content_type, channels, sample_rate_hz, start_ms, duration_ms, created_at)
+             VALUES ('r1', 'c1', 'line', 'r1.wav', 'audio/wav', 2, 8000, 0, 60000, 1700000060000);`);
+  },
+  // alerts (issue 8): version 6 only replaces the alert_count trigger; version 5's rows, plus an
+  // alert event stored before it (recounted by 006, never lost).
+  5: (db) => {
+    seeders[4]!(db);
+    db.exec(`INSERT INTO call_events (id, call_id, seq, type, at_ms, data)
+             VALUES ('e-alert-1', 'c1', 90, 'alert', 2200, '{"ruleId":"default-escalation-phrases"}');`);
+    // wrap-up (issue 8): version 5's own tables, a recorded fact and a saved wrap-up.
+    db.exec(`INSERT INTO call_facts (id, call_id, seq, key, value, at_ms) VALUES ('f1', 'c1', 1, 'order number', '12345', 1500);
+             INSERT INTO wrap_ups (call_id, disposition, resolution, summary, notes, source, proposed_disposition, started_at, saved_at, wrap_up_ms)
+             VALUES ('c1', 'resolved', 'yes', '{"reason":"r","actions":"a","resolution":"yes","followUps":[]}', 'n', 'offline', 'resolved',
+                     1700000060000, 1700000075000, 15000);`);
+  },
 };
 
 function tableCounts(db: Database.Database): Record<string, number> {

@@ -110,6 +110,11 @@ export class LlmUnavailableError extends Error {
 export const CALL_CONNECTED_TURN = '[The call has just connected.]';
 export const CALLER_SILENT_TURN = '[The caller has not said anything since your last reply.]';
 
+/** How an agent's whisper reads in the request (the system prompt explains the brackets). */
+export function supervisorNote(text: string): string {
+  return `[Supervisor, not heard by the caller: ${text}]`;
+}
+
 /** `gemini-2.5-flash-lite` -> `Gemini 2.5 Flash Lite`. */
 export function geminiLabel(model: string): string {
   return model
@@ -129,10 +134,12 @@ export function toGeminiContents(history: readonly ChatMessage[]): Content[] {
   const contents: Content[] = [];
   for (const message of history) {
     if (message.text.trim() === '') continue;
+    // Gemini has two roles: a whisper rides in the user turn, marked so it is never taken for the caller.
     const role = message.role === 'assistant' ? 'model' : 'user';
+    const text = message.role === 'supervisor' ? supervisorNote(message.text) : message.text;
     const last = contents[contents.length - 1];
-    if (last?.role === role) last.parts?.push({ text: message.text });
-    else contents.push({ role, parts: [{ text: message.text }] });
+    if (last?.role === role) last.parts?.push({ text });
+    else contents.push({ role, parts: [{ text }] });
   }
   if (contents[0]?.role !== 'user') contents.unshift({ role: 'user', parts: [{ text: CALL_CONNECTED_TURN }] });
   if (contents[contents.length - 1]?.role !== 'user') contents.push({ role: 'user', parts: [{ text: CALLER_SILENT_TURN }] });

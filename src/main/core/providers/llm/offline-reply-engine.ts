@@ -5,6 +5,7 @@
  * the call. Works with no API keys and no network.
  */
 import type { AssistEngine } from '../../assist/assist-engine';
+import { parseKeypadHistoryText } from '../../calls/keypad';
 import type { ChatMessage, LlmChunk, LlmProvider, LlmRequest } from '../types';
 
 export interface OfflineReplyEngineOptions {
@@ -63,12 +64,21 @@ const TOOL_FOR_ACTION = { transfer: 'transfer_to_agent', end_call: 'end_call' } 
 export function createOfflineReplyEngine(assist: AssistEngine, options: OfflineReplyEngineOptions): LlmProvider {
   async function* generate(request: LlmRequest, signal: AbortSignal): AsyncGenerator<LlmChunk> {
     if (signal.aborted) throw abortError(signal);
-    const { text, before } = latestCallerTurn(request.history);
+    // This engine cannot follow instructions: whispers are for the record (the session speaks
+    // the "say: …" ones itself).
+    const { text: said, before } = latestCallerTurn(request.history.filter((m) => m.role !== 'supervisor'));
     const businessName = options.businessName;
+    const keypad = parseKeypadHistoryText(said);
+    // A menu key stands for its choice; a keyed-in number is acknowledged by its last digits only.
+    const text = keypad?.kind === 'menu' && keypad.option ? keypad.option : said;
 
     let reply: string;
     let tool: LlmChunk | null = null;
-    if (text === '') {
+    if (keypad && keypad.kind === 'digits') {
+      reply = `Thank you, I have the number ending ${keypad.digits.slice(-4).split('').join(' ')}. How can I help with it?`;
+    } else if (keypad && !keypad.option) {
+      reply = `You pressed ${keypad.digits}. Could you tell me in a few words what you're calling about?`;
+    } else if (text === '') {
       // Nothing from the caller yet: open the call (saying we are an automated assistant).
       reply = before.length === 0 ? assist.greeting({ businessName }) : 'Are you still there? How can I help?';
     } else {

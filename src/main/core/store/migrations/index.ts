@@ -3,6 +3,8 @@ import { migration001Initial } from './001-initial';
 import { migration002TurnMetrics } from './002-turn-metrics';
 import { migration003History } from './003-history';
 import { migration004Recordings } from './004-recordings';
+import { migration005AgentDesk } from './005-agent-desk';
+import { migration006AlertEvents } from './006-alert-events';
 
 export type { Migration } from './migration';
 export { SWITCHBOARD_APPLICATION_ID } from './001-initial';
@@ -13,6 +15,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002TurnMetrics,
   migration003History,
   migration004Recordings, // recordings (issue 7)
+  migration005AgentDesk, // facts and wrap-ups (issue 8)
+  migration006AlertEvents, // alert_count counts 'alert' events (issue 8)
 ];
 
 /** The schema version this build writes; a file with a higher PRAGMA user_version is refused. */

@@ -1,6 +1,6 @@
-import type { AiActivity, CallStatus, Controller } from '@shared/domain';
+import type { ActiveAlert, AiActivity, AlertSeverity, CallState, CallStatus, Controller } from '@shared/domain';
 import { cn } from '../../lib/cn';
-import { formatScore, sentimentTone, type SentimentTone } from '../../lib/format';
+import { formatDuration, formatScore, sentimentTone, type SentimentTone } from '../../lib/format';
 
 const toneDot: Record<SentimentTone, string> = {
   negative: 'bg-rose-400',
@@ -57,7 +57,8 @@ const activityLabel: Record<AiActivity, string> = {
   listening: 'Listening',
   thinking: 'Thinking',
   speaking: 'Speaking',
-  detached: 'Detached',
+  paused: 'Paused',
+  detached: 'With agent',
 };
 
 /** What the AI is doing, with a small animated glyph (still when reduced motion is on). */
@@ -77,6 +78,7 @@ export function ActivityIndicator({
         activity === 'speaking' && 'text-indigo-300',
         activity === 'thinking' && 'text-violet-300',
         activity === 'listening' && 'text-sky-300',
+        activity === 'paused' && 'font-medium text-fuchsia-300',
         (activity === 'idle' || activity === 'detached') && 'text-slate-500',
         className,
       )}
@@ -128,6 +130,14 @@ function ActivityGlyph({ activity }: { activity: AiActivity }) {
           <span className="size-2 rounded-full border border-current" />
         </span>
       );
+    case 'paused':
+      // Two still bars: the pause sign, never animated.
+      return (
+        <span aria-hidden className="flex size-3 items-center justify-center gap-[2px]">
+          <span className="h-2.5 w-[3px] rounded-[1px] bg-current" />
+          <span className="h-2.5 w-[3px] rounded-[1px] bg-current" />
+        </span>
+      );
     default:
       return (
         <span aria-hidden className="flex size-3 items-center justify-center">
@@ -137,20 +147,118 @@ function ActivityGlyph({ activity }: { activity: AiActivity }) {
   }
 }
 
-export function ControllerBadge({ controller, className }: { controller: Controller; className?: string }) {
+/**
+ * Who has the call. With `state`, a paused AI reads "AI paused" in its own colour (word and
+ * colour, so it never rests on colour alone) and a caller on hold reads "On hold".
+ */
+export function ControllerBadge({
+  controller,
+  state,
+  className,
+}: {
+  controller: Controller;
+  state?: CallState;
+  className?: string;
+}) {
+  const paused = controller === 'ai' && state === 'ai_paused';
+  const onHold = controller === 'agent' && state === 'agent_hold';
   return (
     <span
       data-testid="controller"
       data-controller={controller}
+      data-state={state}
       className={cn(
-        'inline-flex h-5 items-center rounded px-1.5 text-[11px] font-semibold tracking-wide uppercase ring-1 ring-inset',
-        controller === 'ai'
-          ? 'bg-indigo-400/10 text-indigo-300 ring-indigo-400/25'
-          : 'bg-amber-400/10 text-amber-300 ring-amber-400/30',
+        'inline-flex h-5 items-center gap-1 rounded px-1.5 text-[11px] font-semibold tracking-wide whitespace-nowrap uppercase ring-1 ring-inset',
+        paused
+          ? 'bg-fuchsia-400/15 text-fuchsia-200 ring-fuchsia-400/40'
+          : controller === 'ai'
+            ? 'bg-indigo-400/10 text-indigo-300 ring-indigo-400/25'
+            : 'bg-amber-400/10 text-amber-300 ring-amber-400/30',
         className,
       )}
     >
-      {controller === 'ai' ? 'AI' : 'Agent'}
+      {paused ? 'AI paused' : controller === 'ai' ? 'AI' : onHold ? 'Agent · hold' : 'Agent'}
+    </span>
+  );
+}
+
+const severityWord: Record<AlertSeverity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
+
+/** Text and ring colours per alert severity (rose, amber, sky), shared by the row badge and banners. */
+export const severityTone: Record<AlertSeverity, string> = {
+  critical: 'bg-rose-500/15 text-rose-200 ring-rose-400/45',
+  warning: 'bg-amber-400/10 text-amber-200 ring-amber-400/35',
+  info: 'bg-sky-400/10 text-sky-200 ring-sky-400/30',
+};
+
+/** A glyph per severity, so severities differ in shape as well as colour. */
+function SeverityGlyph({ severity }: { severity: AlertSeverity }) {
+  if (severity === 'critical') {
+    return (
+      <svg viewBox="0 0 12 12" aria-hidden className="size-3 shrink-0">
+        <path d="M4 1h4l3 3v4l-3 3H4L1 8V4z" fill="currentColor" fillOpacity="0.9" />
+        <path d="M6 3.4v3.1M6 8.3v.1" className="stroke-slate-950" strokeWidth="1.5" strokeLinecap="round" />
+      </svg>
+    );
+  }
+  if (severity === 'warning') {
+    return (
+      <svg viewBox="0 0 12 12" aria-hidden className="size-3 shrink-0">
+        <path d="M6 1.2 11 10.5H1z" fill="none" stroke="currentColor" strokeWidth="1.3" strokeLinejoin="round" />
+        <path d="M6 4.6v2.6M6 8.8v.1" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+      </svg>
+    );
+  }
+  return (
+    <svg viewBox="0 0 12 12" aria-hidden className="size-3 shrink-0">
+      <circle cx="6" cy="6" r="4.8" fill="none" stroke="currentColor" strokeWidth="1.3" />
+      <path d="M6 5.4v3M6 3.6v.1" stroke="currentColor" strokeWidth="1.3" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+/** The call's most severe open alert: severity shape and colour, its title, and how many more are open. */
+export function AlertBadge({ alert, openAlerts, className }: { alert: ActiveAlert; openAlerts: number; className?: string }) {
+  const more = Math.max(0, openAlerts - 1);
+  return (
+    <span
+      data-testid="row-alert"
+      data-severity={alert.severity}
+      title={`${severityWord[alert.severity]} alert: ${alert.title}${more ? ` (and ${more} more open)` : ''}`}
+      className={cn(
+        'inline-flex h-5 min-w-0 items-center gap-1.5 rounded px-1.5 text-[11.5px] font-medium ring-1 ring-inset',
+        severityTone[alert.severity],
+        className,
+      )}
+    >
+      <SeverityGlyph severity={alert.severity} />
+      <span className="sr-only">{severityWord[alert.severity]} alert:</span>
+      <span className="truncate">{alert.title}</span>
+      {more ? <span className="shrink-0 font-mono text-[10.5px] opacity-75">+{more}</span> : null}
+    </span>
+  );
+}
+
+/** Past this wait the caller has been left too long: the badge and banner turn urgent. */
+export const LONG_WAIT_MS = 60_000;
+
+/** "waiting 1:23" while the caller waits for a person; urgent (rose, pulsing dot) past a minute. */
+export function WaitingBadge({ since, now, className }: { since: number; now: number; className?: string }) {
+  const waitedMs = Math.max(0, now - since);
+  const long = waitedMs >= LONG_WAIT_MS;
+  return (
+    <span
+      data-testid="waiting-badge"
+      data-long={long || undefined}
+      title="The caller is waiting for a person"
+      className={cn(
+        'inline-flex h-5 shrink-0 items-center gap-1.5 rounded-full px-2 text-[11px] font-semibold whitespace-nowrap tabular-nums ring-1 ring-inset',
+        long ? 'bg-rose-500/20 text-rose-100 ring-rose-400/50' : 'bg-amber-400/15 text-amber-100 ring-amber-400/40',
+        className,
+      )}
+    >
+      <span aria-hidden className={cn('size-1.5 rounded-full', long ? 'animate-pulse bg-rose-400 motion-reduce:animate-none' : 'bg-amber-300')} />
+      waiting {formatDuration(waitedMs)}
     </span>
   );
 }

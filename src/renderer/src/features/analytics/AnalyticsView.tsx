@@ -17,6 +17,7 @@ import { EMPTY_FILTER, checkFilter, filterChips, filterQuery, problemFromCore } 
 import { useFacets } from '../filters/useFacets';
 import { useFilterQuery } from '../filters/useFilterQuery';
 import { HandleTimeChart, IntentsChart, LatencyChart, SentimentTrendChart, VolumeChart } from './charts';
+import { DispositionsCard } from '../wrap-up/DispositionsCard'; // wrap-up (issue 8)
 import { KpiTiles } from './KpiTiles';
 import { useAnalytics } from './useAnalytics';
 
@@ -130,6 +131,7 @@ export function AnalyticsView() {
               <IntentsChart analytics={data} />
               <LatencyChart analytics={data} />
               {data.incidents.length > 0 ? <IncidentsCard incidents={data.incidents} /> : null}
+              {(data.dispositions ?? []).length > 0 ? <DispositionsCard dispositions={data.dispositions} calls={data.totals.calls} /> : null}
             </div>
           </div>
         )}

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { CallSummary, Suggestion, TurnMetrics } from '@shared/domain';
 import { Button } from '../../components/ui/Button';
 import { EmptyState } from '../../components/ui/EmptyState';
@@ -7,6 +8,7 @@ import { cn } from '../../lib/cn';
 import { formatScore, sentimentTone, titleCase } from '../../lib/format';
 import { LatencyCard } from '../latency/LatencyCard';
 import { Card } from './Card';
+import { DetailsCard, FactsCard, useCallInsights } from './CallInsights';
 import { Sparkline } from './Sparkline';
 
 export function AssistPanel({
@@ -16,6 +18,7 @@ export function AssistPanel({
   turns,
   handover,
   onUseReply,
+  onAiSay = null,
 }: {
   call: CallSummary | null;
   suggestion: Suggestion | null;
@@ -25,6 +28,8 @@ export function AssistPanel({
   /** The summary the agent got when taking the call over (while they have it). */
   handover: string | null;
   onUseReply: ((text: string) => void) | null;
+  /** While the AI has the call: it says the reply next (resolves true once it will). */
+  onAiSay?: ((text: string) => Promise<boolean>) | null;
 }) {
   return (
     <aside aria-label="Assist" data-testid="assist-panel" className="flex min-h-0 flex-col overflow-y-auto border-l border-slate-800/80 bg-slate-950">
@@ -47,11 +52,24 @@ export function AssistPanel({
             </Card>
           ) : null}
           <SentimentCard scores={callerScores} />
-          <SuggestionCard suggestion={suggestion} onUseReply={onUseReply} ended={call.status === 'ended'} />
+          <CallInsightCards callId={call.id} ended={call.status === 'ended'} />
+          <SuggestionCard suggestion={suggestion} onUseReply={onUseReply} onAiSay={onAiSay} ended={call.status === 'ended'} />
           <LatencyCard turns={turns} ended={call.status === 'ended'} />
         </div>
       )}
     </aside>
+  );
+}
+
+/** The caller's details and the AI's recorded facts for the open call (issue 8). */
+function CallInsightCards({ callId, ended }: { callId: string; ended: boolean }) {
+  const { entities, facts } = useCallInsights(callId);
+  return (
+    <>
+      <DetailsCard entities={entities} ended={ended} />
+      {/* Only once the AI has noted something: the offline engine never does, and the column is narrow. */}
+      {facts.length > 0 ? <FactsCard facts={facts} ended={ended} /> : null}
+    </>
   );
 }
 
@@ -93,10 +111,12 @@ function SentimentCard({ scores }: { scores: number[] }) {
 function SuggestionCard({
   suggestion,
   onUseReply,
+  onAiSay,
   ended,
 }: {
   suggestion: Suggestion | null;
   onUseReply: ((text: string) => void) | null;
+  onAiSay: ((text: string) => Promise<boolean>) | null;
   ended: boolean;
 }) {
   if (!suggestion) {
@@ -134,24 +154,7 @@ function SuggestionCard({
         <blockquote className="border-l-2 border-indigo-400/40 pl-3 text-[13px] leading-relaxed text-slate-200" data-testid="suggestion-reply">
           {suggestion.reply}
         </blockquote>
-        <div className="mt-3 flex items-center gap-2">
-          <Button
-            size="sm"
-            variant="secondary"
-            disabled={!onUseReply}
-            onClick={() => onUseReply?.(suggestion.reply)}
-            aria-describedby={onUseReply ? undefined : 'use-reply-hint'}
-          >
-            Use
-          </Button>
-          {!onUseReply ? (
-            <span id="use-reply-hint" className="text-[11px] text-slate-500">
-              {ended ? 'The call has ended' : 'Take over to use it'}
-            </span>
-          ) : (
-            <span className="text-[11px] text-slate-500">Fills the reply box</span>
-          )}
-        </div>
+        <ReplyActions reply={suggestion.reply} replyKey={suggestion.utteranceId} onUseReply={onUseReply} onAiSay={onAiSay} ended={ended} />
       </Card>
 
       <Card title="Knowledge base" aside={<span className="text-[11px] text-slate-600">{suggestion.articles.length}</span>}>
@@ -172,5 +175,74 @@ function SuggestionCard({
         )}
       </Card>
     </>
+  );
+}
+
+/**
+ * What the agent can do with a suggested reply: while the AI has the call, have the AI say it
+ * (no take-over needed); while the agent has it, put it in the composer to edit and send.
+ */
+function ReplyActions({
+  reply,
+  replyKey,
+  onUseReply,
+  onAiSay,
+  ended,
+}: {
+  reply: string;
+  /** Identifies the suggestion, so "sent" resets when a new one arrives. */
+  replyKey: string;
+  onUseReply: ((text: string) => void) | null;
+  onAiSay: ((text: string) => Promise<boolean>) | null;
+  ended: boolean;
+}) {
+  const [sending, setSending] = useState(false);
+  const [sentKey, setSentKey] = useState<string | null>(null);
+  const sent = sentKey === replyKey;
+  if (onAiSay) {
+    return (
+      <div className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1.5">
+        <Button
+          size="sm"
+          variant="primary"
+          disabled={sending || sent}
+          busy={sending}
+          data-testid="suggestion-ai-say"
+          onClick={() => {
+            setSending(true);
+            void onAiSay(reply).then((ok) => {
+              setSending(false);
+              if (ok) setSentKey(replyKey);
+            });
+          }}
+        >
+          Have the AI say this
+        </Button>
+        <span className="text-[11px] text-slate-500" role="status" data-testid="suggestion-ai-say-status">
+          {sent ? 'Sent: the AI says it next' : 'Its next line, word for word'}
+        </span>
+      </div>
+    );
+  }
+  return (
+    <div className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1.5">
+      <Button
+        size="sm"
+        variant="secondary"
+        disabled={!onUseReply}
+        onClick={() => onUseReply?.(reply)}
+        aria-describedby={onUseReply ? undefined : 'use-reply-hint'}
+        data-testid="suggestion-use"
+      >
+        Put in composer
+      </Button>
+      {!onUseReply ? (
+        <span id="use-reply-hint" className="text-[11px] text-slate-500">
+          {ended ? 'The call has ended' : 'Take over to use it'}
+        </span>
+      ) : (
+        <span className="text-[11px] text-slate-500">Edit it, then send it yourself</span>
+      )}
+    </div>
   );
 }

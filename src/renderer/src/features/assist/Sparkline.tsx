@@ -4,7 +4,18 @@ import { formatScore, sentimentTone } from '../../lib/format';
 import { cn } from '../../lib/cn';
 
 /** Caller sentiment over the call, drawn by hand: scores in [-1, 1], zero line dashed. */
-export function Sparkline({ scores, width = 280, height = 56 }: { scores: number[]; width?: number; height?: number }) {
+export function Sparkline({
+  scores,
+  width = 280,
+  height = 56,
+  testId = 'sentiment-sparkline',
+}: {
+  scores: number[];
+  width?: number;
+  height?: number;
+  /** A live call row's small copy has its own test id, so the Assist panel's stays unique. */
+  testId?: string;
+}) {
   const gradientId = useId();
   const pad = 4;
   const innerH = height - pad * 2;
@@ -31,7 +42,7 @@ export function Sparkline({ scores, width = 280, height = 56 }: { scores: number
           ? 'No caller sentiment yet'
           : `Caller sentiment over ${scores.length} lines, latest ${formatScore(last)}`
       }
-      data-testid="sentiment-sparkline"
+      data-testid={testId}
       className={cn(
         'overflow-visible',
         tone === 'negative' ? 'text-rose-400' : tone === 'positive' ? 'text-emerald-400' : 'text-slate-400',

@@ -24,6 +24,8 @@ import {
 import { routes } from '../../lib/router';
 import { fileUrl } from '../../lib/transport';
 import { Card } from '../assist/Card';
+import { DetailsCard, FactsCard, useCallInsights } from '../assist/CallInsights';
+import { WrapUpCard } from '../wrap-up/WrapUpCard';
 import { callDurationMs, callerNumber } from '../calls/CallList';
 import { selectEvents, selectRecordings, selectTranscript, selectTurns, useCallsStore } from '../calls/store';
 import { useNow } from '../calls/useNow';
@@ -90,6 +92,7 @@ export function CallDetailView() {
   const events = useCallsStore(selectEvents(callId));
   const turns = useCallsStore(selectTurns(callId));
   const recordings = useCallsStore(selectRecordings(callId));
+  const insights = useCallInsights(callId);
   const ended = call?.status === 'ended';
   const now = useNow(1000, call !== null && !ended);
 
@@ -169,7 +172,11 @@ export function CallDetailView() {
 
   const takeoverAtMs = firstTakeoverMs(events);
   const durationMs = callDurationMs(call, now);
-  const alerts = events.filter((e) => e.type === 'takeover_requested' || e.type === 'fallback' || e.type === 'error');
+  // What History counts (migration 006): alert rules that fired; a call stored before alert
+  // rules existed keeps counting take-over requests, fallbacks and errors (alerts, issue 8).
+  const alerts = events.some((e) => e.type === 'alert')
+    ? events.filter((e) => e.type === 'alert')
+    : events.filter((e) => e.type === 'takeover_requested' || e.type === 'fallback' || e.type === 'error');
   const callerScores = shownLines.filter((l) => l.speaker === 'caller' && l.final && l.sentiment).map((l) => l.sentiment!.score);
   const keyEvents = events.filter((e) => e.type !== 'agent_message' && e.type !== 'status');
 
@@ -294,6 +301,9 @@ export function CallDetailView() {
         </div>
 
         <aside aria-label="Call details" className="flex min-h-0 flex-col gap-3 overflow-y-auto border-l border-slate-800/80 bg-slate-950 px-3 py-3">
+          <WrapUpCard call={call} />
+          <DetailsCard entities={insights.entities} ended={ended} />
+          <FactsCard facts={insights.facts} ended={ended} />
           <Card
             title="Sentiment by line"
             aside={

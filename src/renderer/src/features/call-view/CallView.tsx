@@ -3,7 +3,7 @@ import type { CallSummary } from '@shared/domain';
 import { Button, Spinner } from '../../components/ui/Button';
 import { ActivityIndicator, ControllerBadge, SentimentDot, StatusBadge } from '../../components/ui/Indicators';
 import { EmptyState } from '../../components/ui/EmptyState';
-import { HangUpIcon, HeadsetIcon, PhoneIcon, ReturnIcon } from '../../components/ui/icons';
+import { HangUpIcon, HeadsetIcon, PauseIcon, PhoneIcon, PlayIcon, ReturnIcon } from '../../components/ui/icons';
 import { formatDuration, formatScore, formatWhen, titleCase } from '../../lib/format';
 import { routes } from '../../lib/router';
 import { callDurationMs, callerNumber } from '../calls/CallList';
@@ -15,8 +15,11 @@ import { HoldButton } from './HoldButton';
 import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { Composer } from './Composer';
 import { TakeoverBanner } from './TakeoverBanner';
+import { AlertBanner } from '../alerts/AlertBanner';
 import { Transcript } from './Transcript';
-import type { TimelineItem } from './timeline';
+import { WrapUpButton, WrapUpDock } from '../wrap-up/WrapUpDock'; // wrap-up (issue 8)
+import { WhisperBox } from './WhisperBox';
+import { waitingNote, type TimelineItem } from './timeline';
 import type { CallActions } from './useCallActions';
 
 export function CallView({
@@ -46,14 +49,19 @@ export function CallView({
   const ended = call.status === 'ended';
   const agentControls = call.controller === 'agent' && !ended;
   const aiAsks = takeoverRequest !== null && call.controller === 'ai' && !ended;
+  const aiHasIt = call.controller === 'ai' && !ended;
+  const paused = aiHasIt && call.state === 'ai_paused';
 
   return (
     <section aria-label="Call" data-testid="call-view" data-call-id={call.id} className="flex min-h-0 min-w-0 flex-1 flex-col">
       <CallHeader call={call} now={now} actions={actions} />
       {!ended ? <SoftphoneCallStrip callSid={call.callSid} /> : null}
+      {paused ? <PausedStrip /> : null}
       {aiAsks ? (
         <TakeoverBanner
           request={takeoverRequest}
+          now={now}
+          note={waitingNote(items, takeoverRequest.atMs)}
           onTakeOver={actions.takeOver}
           busy={actions.busy === 'takeOver'}
           disabled={actions.busy !== null}
@@ -61,6 +69,8 @@ export function CallView({
           onEnableNotifications={onEnableNotifications}
         />
       ) : null}
+      {/* One "enable notifications" offer at a time: the take-over banner's, when it shows. */}
+      <AlertBanner callId={call.id} live={!ended} offerNotifications={!aiAsks} />
 
       <Transcript
         callId={call.id}
@@ -78,6 +88,7 @@ export function CallView({
         }
       />
 
+      <WrapUpDock call={call} />
       {agentControls ? (
         <Composer
           value={draft}
@@ -89,23 +100,17 @@ export function CallView({
             });
           }}
         />
+      ) : aiHasIt ? (
+        <WhisperBox sending={actions.busy === 'whisper'} paused={paused} onWhisper={actions.whisper} />
       ) : (
+        // Only an ended call gets here: a live one has the composer (agent) or the whisper box (AI).
         <footer className="border-t border-slate-800/80 px-6 py-3">
           <p className="mx-auto flex max-w-3xl items-center gap-2 text-[12px] text-slate-500" data-testid="call-footer-note">
-            {ended ? (
-              <>
-                <span aria-hidden className="size-1.5 rounded-full bg-slate-600" />
-                Call ended {call.endedAt ? formatWhen(call.endedAt, now) : ''} · transcript is read-only ·{' '}
-                <Link href={routes.call(call.id)} className="focus-ring rounded text-indigo-300 underline-offset-2 hover:underline" data-testid="open-call-page">
-                  Open the call page (recording, sentiment by line)
-                </Link>
-              </>
-            ) : (
-              <>
-                <span aria-hidden className="size-1.5 rounded-full bg-indigo-400" />
-                The AI is handling this call. Take over to speak to the caller yourself.
-              </>
-            )}
+            <span aria-hidden className="size-1.5 rounded-full bg-slate-600" />
+            Call ended {call.endedAt ? formatWhen(call.endedAt, now) : ''} · transcript is read-only ·{' '}
+            <Link href={routes.call(call.id)} className="focus-ring rounded text-indigo-300 underline-offset-2 hover:underline" data-testid="open-call-page">
+              Open the call page (recording, sentiment by line)
+            </Link>
           </p>
         </footer>
       )}
@@ -115,10 +120,12 @@ export function CallView({
 
 function CallHeader({ call, now, actions }: { call: CallSummary; now: number; actions: CallActions }) {
   const ended = call.status === 'ended';
+  const paused = call.controller === 'ai' && call.state === 'ai_paused';
   return (
-    <header className="flex shrink-0 items-center gap-4 border-b border-slate-800/80 px-6 py-3">
-      <div className="flex min-w-0 flex-col gap-1">
-        <div className="flex items-center gap-2.5">
+    // Wraps rather than overlaps: at narrow widths the buttons drop below the number and timer.
+    <header className="flex shrink-0 flex-wrap items-center gap-x-4 gap-y-2.5 border-b border-slate-800/80 px-6 py-3" data-testid="call-header">
+      <div className="flex min-w-0 flex-[1_1_15rem] flex-col gap-1">
+        <div className="flex min-w-0 flex-wrap items-center gap-x-2.5 gap-y-1">
           <h1 className="truncate text-[16px] font-semibold tracking-tight text-slate-50 tabular-nums" data-testid="call-number">
             {callerNumber(call)}
           </h1>
@@ -128,26 +135,21 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
             {formatDuration(callDurationMs(call, now))}
           </span>
         </div>
-        <div className="flex items-center gap-3 text-[12px] whitespace-nowrap text-slate-500">
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-[12px] whitespace-nowrap text-slate-500">
           <span className="flex items-center gap-1.5" title={call.scenario ? `Simulated caller: ${titleCase(call.scenario)}` : undefined}>
             {call.direction === 'inbound' ? 'Inbound' : 'Outbound'}
             {call.scenario ? <span className="rounded bg-slate-800/80 px-1.5 text-[11px] leading-4 text-slate-400">Demo</span> : null}
           </span>
-          <span aria-hidden className="h-3 w-px bg-slate-800" />
           <span className="flex items-center gap-1.5">
             <span className="text-slate-600">Control</span>
-            <ControllerBadge controller={call.controller} />
+            <ControllerBadge controller={call.controller} state={call.state} />
           </span>
           {!ended ? (
-            <>
-              <span aria-hidden className="h-3 w-px bg-slate-800" />
-              <span className="flex items-center gap-1.5">
-                <span className="text-slate-600">AI</span>
-                <ActivityIndicator activity={call.aiActivity} />
-              </span>
-            </>
+            <span className="flex items-center gap-1.5">
+              <span className="text-slate-600">AI</span>
+              <ActivityIndicator activity={call.aiActivity} />
+            </span>
           ) : null}
-          <span aria-hidden className="h-3 w-px bg-slate-800" />
           <span className="flex items-center gap-1.5">
             <span className="text-slate-600">Caller</span>
             <SentimentDot score={call.callerSentiment} />
@@ -159,8 +161,21 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
       </div>
 
       {!ended ? (
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex flex-wrap items-center justify-end gap-2" data-testid="call-controls">
           <ListenInControl callId={call.id} available={call.controller === 'ai'} />
+          {call.controller === 'ai' ? (
+            <Button
+              variant="secondary"
+              onClick={() => actions.pause(!paused)}
+              disabled={actions.busy !== null}
+              busy={actions.busy === 'pause'}
+              icon={paused ? <PlayIcon className="size-3.5" /> : <PauseIcon className="size-3.5" />}
+              data-testid="pause-ai"
+              title={paused ? 'Let the AI speak again; it knows everything said while paused' : 'The AI stops speaking at once and keeps listening'}
+            >
+              {paused ? 'Resume AI' : 'Pause AI'}
+            </Button>
+          ) : null}
           {call.controller === 'ai' ? (
             <Button
               variant="warning"
@@ -185,6 +200,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
               Hand back
             </Button>
           )}
+          <WrapUpButton call={call} />
           <Button
             variant="danger"
             onClick={actions.end}
@@ -197,6 +213,25 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
         </div>
       ) : null}
     </header>
+  );
+}
+
+/** The AI is paused: say so in words and colour, and what the caller hears meanwhile (Resume is in the header, just above). */
+function PausedStrip() {
+  return (
+    <div
+      role="status"
+      data-testid="paused-banner"
+      className="flex shrink-0 items-center gap-3 border-b border-fuchsia-400/30 bg-fuchsia-400/[0.08] px-6 py-2"
+    >
+      <span className="flex size-6 shrink-0 items-center justify-center rounded-full bg-fuchsia-400/15 text-fuchsia-200">
+        <PauseIcon className="size-3.5" />
+      </span>
+      <p className="min-w-0 flex-1 text-[12.5px] leading-snug text-fuchsia-50">
+        <span className="font-semibold text-fuchsia-200">AI paused. </span>
+        It listens and transcribes but says nothing (the caller hears one “one moment, please”). Whisper, take over or resume.
+      </p>
+    </div>
   );
 }
 

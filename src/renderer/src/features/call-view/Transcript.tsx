@@ -5,7 +5,7 @@ import { SentimentDot } from '../../components/ui/Indicators';
 import { ArrowDownIcon, PlayIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { formatOffset } from '../../lib/format';
-import { eventLabel, eventTone, type EventTone, type TimelineItem } from './timeline';
+import { eventLabel, eventShape, eventTone, keypadLabel, type EventTone, type TimelineItem } from './timeline';
 
 /** How close to the bottom (px) still counts as "following" the conversation. */
 const FOLLOW_THRESHOLD_PX = 48;
@@ -151,6 +151,10 @@ export function Transcript({
                       playing={item.line.id === playingLineId}
                       onClick={onLineClick}
                     />
+                  ) : eventShape(item.event) === 'whisper' ? (
+                    <WhisperLine event={item.event} />
+                  ) : eventShape(item.event) === 'keypad' ? (
+                    <KeypadLine event={item.event} />
                   ) : (
                     <EventDivider event={item.event} />
                   )}
@@ -278,6 +282,7 @@ const toneClass: Record<EventTone, string> = {
   ai: 'text-indigo-300/90',
   problem: 'text-rose-300/80',
   attention: 'text-amber-200',
+  paused: 'text-fuchsia-300',
 };
 
 const EventDivider = memo(function EventDivider({ event }: { event: CallEvent }) {
@@ -293,3 +298,76 @@ const EventDivider = memo(function EventDivider({ event }: { event: CallEvent })
     </div>
   );
 });
+
+/** How the AI takes a whisper, as a short tag beside it (the full sentence shows under the whisper box). */
+const whisperHandlingTag: Record<string, string> = {
+  instruction: 'AI follows it next turn',
+  say: 'AI says it next',
+  unsupported: 'Saved only · offline AI can’t follow it',
+};
+
+/**
+ * The agent's whisper to the AI: on the agent's side, but dashed and dimmed, and labelled as
+ * never heard by the caller, so it cannot be mistaken for something said on the line.
+ */
+const WhisperLine = memo(function WhisperLine({ event }: { event: CallEvent }) {
+  const whisper = typeof event.data['text'] === 'string' ? event.data['text'] : '';
+  const handling = typeof event.data['handling'] === 'string' ? whisperHandlingTag[event.data['handling']] : undefined;
+  return (
+    <div className="flex justify-end py-1.5" data-testid="whisper" data-event-id={event.id} data-handling={event.data['handling'] as string | undefined}>
+      <div className="flex max-w-[78%] flex-col items-end gap-1">
+        <div className="flex items-center gap-2 px-1 text-[11px]">
+          <span className="flex items-center gap-1 font-medium text-violet-300/90">
+            <WhisperGlyph />
+            Whisper to the AI
+          </span>
+          <span className="text-slate-500">· the caller doesn’t hear this</span>
+          <span className="font-mono text-slate-500 tabular-nums">{formatOffset(event.atMs)}</span>
+        </div>
+        <div className="rounded-xl rounded-tr-sm border border-dashed border-violet-400/45 bg-violet-500/[0.05] px-3.5 py-2 text-[13px] leading-relaxed break-words whitespace-pre-wrap text-violet-100/90 italic">
+          {whisper}
+        </div>
+        {handling ? <span className="px-1 text-[10.5px] text-slate-500" data-testid="whisper-handling">{handling}</span> : null}
+      </div>
+    </div>
+  );
+});
+
+/** An ear with a stroke through it: said to the AI only. */
+function WhisperGlyph() {
+  return (
+    <svg viewBox="0 0 16 16" aria-hidden className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round">
+      <path d="M5 6.5a3.5 3.5 0 1 1 6.2 2.2c-.9 1-1.7 1.5-1.7 2.8a2 2 0 0 1-3.6 1.2" />
+      <path d="M2.5 2.5l11 11" />
+    </svg>
+  );
+}
+
+/** The caller's keypad entry, inline on the caller's side: the digits, and the menu choice when known. */
+const KeypadLine = memo(function KeypadLine({ event }: { event: CallEvent }) {
+  const digits = typeof event.data['digits'] === 'string' ? event.data['digits'] : '';
+  const option = typeof event.data['option'] === 'string' && event.data['option'].trim() ? event.data['option'].trim() : null;
+  return (
+    <div className="flex justify-start py-1.5" data-testid="keypad-entry" data-event-id={event.id} data-kind={event.data['kind'] as string | undefined}>
+      <div
+        className="flex items-center gap-2 rounded-lg bg-slate-800/40 px-2.5 py-1.5 text-[12px] text-slate-300 ring-1 ring-slate-700/60 ring-inset"
+        aria-label={keypadLabel(event)}
+        role="note"
+      >
+        <KeypadGlyph />
+        <span className="text-slate-400">{event.data['kind'] === 'menu' ? 'Caller pressed' : 'Caller keyed'}</span>
+        <span className="font-mono text-[13px] tracking-[0.2em] text-slate-100 tabular-nums">{digits || '—'}</span>
+        {option ? <span className="rounded bg-slate-700/60 px-1.5 text-[11px] text-slate-200">{option}</span> : null}
+        <span className="font-mono text-[11px] text-slate-500 tabular-nums">{formatOffset(event.atMs)}</span>
+      </div>
+    </div>
+  );
+});
+
+function KeypadGlyph() {
+  return (
+    <svg viewBox="0 0 16 16" aria-hidden className="size-3.5 text-slate-400" fill="currentColor">
+      {[3, 8, 13].flatMap((cy) => [3, 8, 13].map((cx) => <circle key={`${cx}-${cy}`} cx={cx} cy={cy} r="1.4" />))}
+    </svg>
+  );
+}

@@ -1,6 +1,7 @@
 /** Interleaves transcript lines and timeline events into one ordered list for the transcript view. */
-import type { CallEvent, Utterance } from '@shared/domain';
-import { endReasonLabel } from '../../lib/format';
+import type { CallEvent, Utterance, WhisperHandling } from '@shared/domain';
+import { factFromEvent } from '@shared/wrapup';
+import { endReasonLabel, formatDuration, formatOffset, titleCase } from '../../lib/format';
 
 export type TimelineItem =
   | { kind: 'line'; key: string; line: Utterance }
@@ -53,6 +54,11 @@ function toolCallLabel(ev: CallEvent): string {
       return `AI asked to transfer${reasonOf(ev)}`;
     case 'end_call':
       return `AI ended the call${reasonOf(ev)}`;
+    case 'record_fact': {
+      // wrap-up (issue 8): the fact itself, read as the core stores it.
+      const fact = factFromEvent(ev);
+      return fact ? `AI noted ${fact.key}: ${fact.value}` : 'AI noted a fact';
+    }
     case null:
       return 'AI used a tool';
     default:
@@ -99,20 +105,72 @@ export function eventLabel(ev: CallEvent): string {
     }
     case 'error':
       return typeof ev.data['message'] === 'string' ? `Error · ${ev.data['message']}` : 'Error on the call';
+    case 'pause':
+      return ev.data['on'] === true ? 'Agent paused the AI — it listens and says nothing' : 'Agent resumed the AI';
+    case 'whisper':
+      return `Whisper to the AI${text(ev.data, 'text') ? `: ${text(ev.data, 'text')}` : ''}`;
+    case 'ai_say':
+      return ev.data['source'] === 'suggestion' ? 'Agent had the AI say the suggested reply' : 'Agent had the AI say a line';
+    case 'keypad':
+      return keypadLabel(ev);
+    case 'waiting':
+      return ev.data['offer'] === true
+        ? 'AI offered the waiting caller a choice: keep waiting, a call back, or carry on with the AI'
+        : `AI kept the waiting caller company${typeof ev.data['waitedMs'] === 'number' ? ` · waited ${formatDuration(ev.data['waitedMs'])}` : ''}`;
+    case 'callback_requested': {
+      const number = text(ev.data, 'number');
+      const when = text(ev.data, 'when');
+      return `Caller asked for a call back${number ? ` on ${number}` : ''}${when ? `, ${when}` : ''}`;
+    }
+    case 'takeover_withdrawn':
+      return 'Caller no longer waiting for a person — carrying on with the AI';
+    case 'alert': {
+      const severity = text(ev.data, 'severity');
+      return `${severity ? `${titleCase(severity)} alert` : 'Alert'} · ${text(ev.data, 'title') ?? 'rule fired'}`;
+    }
+    case 'alert_ack':
+      return 'Alert acknowledged';
   }
 }
 
-export type EventTone = 'muted' | 'agent' | 'ai' | 'problem' | 'attention';
+/** "Caller pressed 1 · billing" for a menu key; "Caller keyed 4 4 1 9 #" for a digit string. */
+export function keypadLabel(ev: CallEvent): string {
+  const digits = text(ev.data, 'digits') ?? '';
+  const option = text(ev.data, 'option');
+  if (ev.data['kind'] === 'menu') return `Caller pressed ${digits || 'a key'}${option ? ` · ${option}` : ''}`;
+  return `Caller keyed ${digits ? digits.split('').join(' ') : 'digits'}${option ? ` · ${option}` : ''}`;
+}
+
+/** What happens to a whisper, in the words the agent sees right after sending it. */
+export function whisperHandlingText(handling: WhisperHandling): string {
+  switch (handling) {
+    case 'instruction':
+      return 'The AI will follow this on its next turn.';
+    case 'say':
+      return 'The offline AI will say this next.';
+    case 'unsupported':
+      return "The offline engine can't follow instructions; it only speaks whispers written as say: … or a quoted sentence. Saved on the call's record.";
+  }
+}
+
+export type EventTone = 'muted' | 'agent' | 'ai' | 'problem' | 'attention' | 'paused';
 
 /** How loudly an event shows on the timeline. */
 export function eventTone(ev: CallEvent): EventTone {
   switch (ev.type) {
     case 'takeover':
+    case 'ai_say':
       return 'agent';
     case 'handback':
       return 'ai';
     case 'takeover_requested':
+    case 'callback_requested':
+    case 'waiting':
       return 'attention';
+    case 'pause':
+      return ev.data['on'] === true ? 'paused' : 'ai';
+    case 'alert':
+      return ev.data['severity'] === 'critical' ? 'problem' : ev.data['severity'] === 'warning' ? 'attention' : 'muted';
     case 'error':
     case 'barge_in':
     case 'fallback':
@@ -120,4 +178,27 @@ export function eventTone(ev: CallEvent): EventTone {
     default:
       return 'muted';
   }
+}
+
+/** Events drawn as their own kind of line in the transcript rather than as a divider. */
+export function eventShape(ev: CallEvent): 'whisper' | 'keypad' | 'divider' {
+  return ev.type === 'whisper' ? 'whisper' : ev.type === 'keypad' ? 'keypad' : 'divider';
+}
+
+/**
+ * What the AI has done for a caller waiting for a person since `sinceAtMs` (ms into the call),
+ * for the take-over banner: the choice it offered, or when it last kept them company.
+ */
+export function waitingNote(items: readonly TimelineItem[], sinceAtMs: number): string | null {
+  for (let i = items.length - 1; i >= 0; i -= 1) {
+    const item = items[i]!;
+    if (item.kind !== 'event') continue;
+    const ev = item.event;
+    if (ev.atMs < sinceAtMs) return null;
+    if (ev.type !== 'waiting') continue;
+    return ev.data['offer'] === true
+      ? `At ${formatOffset(ev.atMs)} the AI offered a choice: keep waiting, a call back, or carry on with the AI.`
+      : `The AI last checked in with the caller at ${formatOffset(ev.atMs)}.`;
+  }
+  return null;
 }

@@ -1,11 +1,15 @@
-/** Take over, hand back, end and say — each with a busy flag and an error toast on failure. */
+/**
+ * What the agent can do to a live call — take over, hand back, end, say, pause or resume the
+ * AI, whisper to it, have it say a line — each with a busy flag and an error toast on failure.
+ */
 import { useCallback, useState } from 'react';
+import type { WhisperHandling } from '@shared/domain';
 import { client } from '../../lib/client';
 import { reportError } from '../toasts/store';
 import { useCallsStore } from '../calls/store';
 import { useSoftphoneStore } from '../softphone/store';
 
-export type CallAction = 'takeOver' | 'handBack' | 'end' | 'say';
+export type CallAction = 'takeOver' | 'handBack' | 'end' | 'say' | 'pause' | 'whisper' | 'aiSay';
 
 export interface CallActions {
   busy: CallAction | null;
@@ -14,25 +18,27 @@ export interface CallActions {
   end(): void;
   /** Resolves true when the line was sent. */
   say(text: string): Promise<boolean>;
+  /** Pauses (true) or resumes (false) the AI. */
+  pause(paused: boolean): void;
+  /** Resolves with how the AI will take the whisper, or null when it was not sent. */
+  whisper(text: string): Promise<WhisperHandling | null>;
+  /** Resolves true when the AI will say `text` next. */
+  aiSay(text: string, source: 'suggestion' | 'agent'): Promise<boolean>;
 }
 
 export function useCallActions(callId: string | null): CallActions {
   const [busy, setBusy] = useState<CallAction | null>(null);
 
-  const run = useCallback(
-    async (action: Exclude<CallAction, 'say'>, failure: string) => {
-      if (!callId) return;
+  /** Runs `work` under the busy flag; a failure becomes a toast saying `failure`, and `fallback` is returned. */
+  const attempt = useCallback(
+    async <T>(action: CallAction, failure: string, fallback: T, work: (id: string) => Promise<T>): Promise<T> => {
+      if (!callId) return fallback;
       setBusy(action);
       try {
-        // A real call goes to the agent's softphone; the core refuses (and says why) if it isn't registered.
-        const softphoneReady = useSoftphoneStore.getState().registration.kind === 'ready';
-        const call =
-          action === 'takeOver'
-            ? await client.invoke('call.takeOver', { callId, softphoneReady })
-            : await client.invoke(action === 'handBack' ? 'call.handBack' : 'call.end', { callId });
-        useCallsStore.getState().upsertCalls([call]);
+        return await work(callId);
       } catch (err) {
         reportError(failure, err);
+        return fallback;
       } finally {
         setBusy(null);
       }
@@ -40,22 +46,58 @@ export function useCallActions(callId: string | null): CallActions {
     [callId],
   );
 
+  const run = useCallback(
+    (action: 'takeOver' | 'handBack' | 'end', failure: string) =>
+      attempt(action, failure, undefined, async (id) => {
+        // A real call goes to the agent's softphone; the core refuses (and says why) if it isn't registered.
+        const softphoneReady = useSoftphoneStore.getState().registration.kind === 'ready';
+        const call =
+          action === 'takeOver'
+            ? await client.invoke('call.takeOver', { callId: id, softphoneReady })
+            : await client.invoke(action === 'handBack' ? 'call.handBack' : 'call.end', { callId: id });
+        useCallsStore.getState().upsertCalls([call]);
+      }),
+    [attempt],
+  );
+
   const say = useCallback(
-    async (text: string) => {
-      if (!callId) return false;
-      setBusy('say');
-      try {
-        const line = await client.invoke('call.say', { callId, text });
+    (text: string) =>
+      attempt('say', "Couldn't send your reply", false, async (id) => {
+        const line = await client.invoke('call.say', { callId: id, text });
         useCallsStore.getState().upsertUtterance(line);
         return true;
-      } catch (err) {
-        reportError("Couldn't send your reply", err);
-        return false;
-      } finally {
-        setBusy(null);
-      }
-    },
-    [callId],
+      }),
+    [attempt],
+  );
+
+  const pause = useCallback(
+    (paused: boolean) =>
+      void attempt('pause', paused ? "Couldn't pause the AI" : "Couldn't resume the AI", undefined, async (id) => {
+        const call = await client.invoke('call.pause', { callId: id, paused });
+        useCallsStore.getState().upsertCalls([call]);
+      }),
+    [attempt],
+  );
+
+  const whisper = useCallback(
+    (text: string) =>
+      attempt<WhisperHandling | null>('whisper', "Couldn't whisper to the AI", null, async (id) => {
+        const { event, handling } = await client.invoke('call.whisper', { callId: id, text });
+        // Shown at once; the same event arriving from the feed is merged by id.
+        useCallsStore.getState().addEvent(event);
+        return handling;
+      }),
+    [attempt],
+  );
+
+  const aiSay = useCallback(
+    (text: string, source: 'suggestion' | 'agent') =>
+      attempt('aiSay', "Couldn't pass the line to the AI", false, async (id) => {
+        const event = await client.invoke('call.aiSay', { callId: id, text, source });
+        useCallsStore.getState().addEvent(event);
+        return true;
+      }),
+    [attempt],
   );
 
   return {
@@ -64,5 +106,8 @@ export function useCallActions(callId: string | null): CallActions {
     handBack: () => void run('handBack', "Couldn't hand the call back"),
     end: () => void run('end', "Couldn't end the call"),
     say,
+    pause,
+    whisper,
+    aiSay,
   };
 }

@@ -1,8 +1,15 @@
-import { useRef, type ReactNode } from 'react';
+import { useMemo, useRef, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Link } from 'wouter';
 import type { CallSummary } from '@shared/domain';
-import { ActivityIndicator, ControllerBadge, SentimentDot } from '../../components/ui/Indicators';
+import {
+  ActivityIndicator,
+  AlertBadge,
+  ControllerBadge,
+  LONG_WAIT_MS,
+  SentimentDot,
+  WaitingBadge,
+} from '../../components/ui/Indicators';
 import { EmptyState } from '../../components/ui/EmptyState';
 import { HeadsetIcon, InboxIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
@@ -10,6 +17,8 @@ import { formatDuration, formatPhone, formatScore, formatWhen, titleCase } from 
 import { routes } from '../../lib/router';
 import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { OutboundDials } from '../telephony/OutboundDials';
+import { Sparkline } from '../assist/Sparkline';
+import { attentionRank, orderLiveCalls } from './live-order';
 import type { TakeoverRequest } from './store';
 
 /** The caller's number: `from` for inbound calls, `to` for outbound ones. */
@@ -39,6 +48,8 @@ export function CallSidebar({
   /** Live calls whose AI asks for a person, by call id. */
   takeoverRequests: Record<string, TakeoverRequest>;
 }) {
+  // The calls that need the agent first; rows move only when a call's situation changes.
+  const ordered = useMemo(() => orderLiveCalls(live, takeoverRequests), [live, takeoverRequests]);
   return (
     <nav aria-label="Calls" className="flex min-h-0 flex-col border-r border-slate-800/80 bg-slate-950">
       <section aria-labelledby="live-calls-heading" className="flex max-h-[55%] min-h-0 shrink-0 flex-col">
@@ -55,7 +66,7 @@ export function CallSidebar({
         />
         {live.length === 0 ? null : (
           <ul data-testid="live-calls" className="min-h-0 overflow-y-auto px-2 pb-2">
-            {live.map((c) => (
+            {ordered.map((c) => (
               <li key={c.id}>
                 <LiveCallRow
                   call={c}
@@ -136,56 +147,92 @@ function LiveCallRow({
   onSelect: (id: string) => void;
   request: TakeoverRequest | null;
 }) {
+  const rank = attentionRank(call, request !== null);
+  const paused = call.controller === 'ai' && call.state === 'ai_paused';
+  const longWait = request !== null && now - request.since >= LONG_WAIT_MS;
+  const alert = call.alert;
   return (
     <button
       type="button"
       data-testid="live-call"
       data-call-id={call.id}
       data-attention={request ? 'takeover-requested' : undefined}
+      data-rank={rank}
+      data-state={call.state}
       aria-current={selected ? 'true' : undefined}
       onClick={() => onSelect(call.id)}
       className={cn(
-        'focus-ring group relative mb-1 flex w-full flex-col gap-1.5 rounded-lg border px-3 py-2.5 text-left transition-colors',
+        'focus-ring group relative mb-1 flex w-full min-w-0 flex-col gap-1.5 rounded-lg border px-3 py-2.5 text-left transition-colors',
         request
-          ? selected
-            ? 'border-amber-400/50 bg-amber-400/[0.09]'
-            : 'border-amber-400/35 bg-amber-400/[0.05] hover:bg-amber-400/[0.08]'
-          : selected
-            ? 'border-indigo-400/30 bg-indigo-400/[0.07]'
-            : 'border-transparent hover:border-slate-800 hover:bg-slate-900/70',
+          ? longWait
+            ? selected
+              ? 'border-rose-400/55 bg-rose-500/[0.1]'
+              : 'border-rose-400/40 bg-rose-500/[0.06] hover:bg-rose-500/[0.09]'
+            : selected
+              ? 'border-amber-400/50 bg-amber-400/[0.09]'
+              : 'border-amber-400/35 bg-amber-400/[0.05] hover:bg-amber-400/[0.08]'
+          : paused
+            ? selected
+              ? 'border-fuchsia-400/50 bg-fuchsia-400/[0.09]'
+              : 'border-fuchsia-400/30 bg-fuchsia-400/[0.05] hover:bg-fuchsia-400/[0.08]'
+            : selected
+              ? 'border-indigo-400/30 bg-indigo-400/[0.07]'
+              : 'border-transparent hover:border-slate-800 hover:bg-slate-900/70',
       )}
     >
       {selected ? <span aria-hidden className="absolute top-3 bottom-3 -left-2 w-0.5 rounded-full bg-indigo-400" /> : null}
-      <span className="flex items-center gap-2">
+      {/* A critical or warning alert colours the row's edge too, so it is seen while scanning. */}
+      {alert && alert.severity !== 'info' && !selected ? (
+        <span
+          aria-hidden
+          className={cn('absolute top-3 bottom-3 -left-2 w-0.5 rounded-full', alert.severity === 'critical' ? 'bg-rose-400' : 'bg-amber-400')}
+        />
+      ) : null}
+      <span className="flex min-w-0 items-center gap-2">
         <span
           aria-hidden
           className={cn('size-1.5 shrink-0 rounded-full', call.status === 'ringing' ? 'animate-pulse bg-sky-400' : 'bg-emerald-400')}
         />
-        <span className="truncate text-[13px] font-medium text-slate-100 tabular-nums">{callerNumber(call)}</span>
+        <span className="min-w-0 truncate text-[13px] font-medium text-slate-100 tabular-nums">{callerNumber(call)}</span>
         <span className="sr-only">{call.status === 'ringing' ? 'Ringing' : 'Live'}</span>
         <CallTwilioStatus call={call} />
-        <span className="ml-auto font-mono text-[12px] text-slate-400 tabular-nums" data-testid="call-duration">
+        <span className="ml-auto shrink-0 font-mono text-[12px] text-slate-400 tabular-nums" data-testid="call-duration">
           {formatDuration(callDurationMs(call, now))}
         </span>
       </span>
-      <span className="flex items-center gap-2 pl-3.5">
-        <ControllerBadge controller={call.controller} />
-        <ActivityIndicator activity={call.aiActivity} />
-        <span className="ml-auto flex items-center gap-1.5 text-[11px] text-slate-500 tabular-nums">
-          <SentimentDot score={call.callerSentiment} />
-          {call.callerSentiment === null ? null : formatScore(call.callerSentiment)}
+      <span className="flex min-w-0 items-center gap-2 pl-3.5">
+        <ControllerBadge controller={call.controller} state={call.state} />
+        {/* The badge already says "AI paused" or "Agent"; the activity adds what an active AI is doing. */}
+        {call.controller === 'ai' && !paused ? <ActivityIndicator activity={call.aiActivity} className="min-w-0 truncate" /> : null}
+        <span className="ml-auto flex shrink-0 items-center gap-1.5 text-[11px] text-slate-500 tabular-nums">
+          {call.sentimentTrend.length > 0 ? (
+            <span className="block w-16" data-testid="row-sentiment-trend">
+              <Sparkline scores={call.sentimentTrend} width={64} height={20} testId="row-sparkline" />
+            </span>
+          ) : (
+            <SentimentDot score={call.callerSentiment} />
+          )}
+          <span className="w-9 text-right">{call.callerSentiment === null ? '—' : formatScore(call.callerSentiment)}</span>
         </span>
       </span>
+      {alert ? (
+        <span className="flex min-w-0 pl-3.5">
+          <AlertBadge alert={alert} openAlerts={call.openAlerts} className="max-w-full" />
+        </span>
+      ) : null}
       {request ? (
         <span
-          className="flex items-center gap-1.5 pl-3.5 text-[11.5px] font-medium text-amber-200"
+          className={cn('flex min-w-0 items-center gap-1.5 pl-3.5 text-[11.5px] font-medium', longWait ? 'text-rose-200' : 'text-amber-200')}
           data-testid="attention-marker"
           title={request.reason || undefined}
         >
           <HeadsetIcon className="size-3.5 shrink-0" />
-          <span className="truncate">
-            AI asks for a person{request.reason ? <span className="font-normal text-amber-200/70"> · {request.reason}</span> : null}
+          {/* The reason says it best; the badge beside it says how long the caller has waited. */}
+          <span className="min-w-0 truncate">
+            <span className={request.reason ? 'sr-only' : undefined}>AI asks for a person{request.reason ? ': ' : ''}</span>
+            {request.reason}
           </span>
+          <WaitingBadge since={request.since} now={now} className="ml-auto" />
         </span>
       ) : null}
       {call.scenario ? (

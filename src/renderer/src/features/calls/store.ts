@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import type { CallEvent, CallSummary, Suggestion, TurnMetrics, Utterance } from '@shared/domain';
 import type { Recording } from '@shared/history';
+import { mergeEntities, type CallEntity, type WrapUp } from '@shared/wrapup';
 
 export interface CallsState {
   calls: Record<string, CallSummary>;
@@ -19,6 +20,10 @@ export interface CallsState {
   recordings: Record<string, Recording[]>;
   /** Calls whose stored transcript has been loaded with calls.get. */
   detailLoaded: Record<string, true>;
+  /** The caller's details per call (issue 8): newest first, each once (suggestions and calls.get). */
+  entities: Record<string, CallEntity[]>;
+  /** Saved wrap-ups per call (issue 8): null when calls.get said there is none yet. */
+  wrapUps: Record<string, WrapUp | null>;
   /** Composer text per call, so "Use" in the Assist panel can fill it. */
   drafts: Record<string, string>;
   selectedId: string | null;
@@ -31,6 +36,7 @@ export interface CallsState {
   upsertUtterance(u: Utterance): void;
   addEvent(e: CallEvent): void;
   setSuggestion(s: Suggestion): void;
+  setWrapUp(w: WrapUp): void;
   upsertTurn(m: TurnMetrics): void;
   loadDetail(detail: {
     call: CallSummary;
@@ -39,6 +45,8 @@ export interface CallsState {
     suggestion: Suggestion | null;
     turns: TurnMetrics[];
     recordings?: Recording[];
+    entities?: CallEntity[];
+    wrapUp?: WrapUp | null;
   }): void;
   select(id: string | null): void;
   selectWhenArrives(callSid: string): void;
@@ -89,28 +97,50 @@ export function mergeTurn(list: readonly TurnMetrics[], m: TurnMetrics): TurnMet
   return next;
 }
 
-/** An open "the AI asks for a person" request on a call's timeline. */
+/** An open "the AI asks for a person" request on a live call. */
 export interface TakeoverRequest {
-  eventId: string;
+  /** The 'takeover_requested' event, when this console has seen it (null: known only from the summary). */
+  eventId: string | null;
   reason: string;
+  /** When the AI asked, in ms since the call started. */
   atMs: number;
+  /** Epoch ms the caller started waiting (the summary's `waitingSince`, else the request's time). */
+  since: number;
 }
+
+/** Events after which the AI's request for a person is no longer open. */
+const CLOSES_REQUEST = new Set<CallEvent['type']>(['takeover', 'handback', 'ended', 'takeover_withdrawn']);
 
 /**
  * The AI's latest request for a person, unless the call has moved on since (someone took
- * over, the call was handed back or ended). Callers also check that the AI still controls
- * the call: a summary can say so before the takeover event arrives.
+ * over, the call was handed back or ended, or the caller chose to carry on with the AI).
+ * Callers also check that the AI still controls the call: a summary can say so before the
+ * takeover event arrives. `since` is filled in by `takeoverRequestFor`.
  */
-export function openTakeoverRequest(events: readonly CallEvent[]): TakeoverRequest | null {
+export function openTakeoverRequest(events: readonly CallEvent[]): Omit<TakeoverRequest, 'since'> | null {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const e = events[i]!;
-    if (e.type === 'takeover' || e.type === 'handback' || e.type === 'ended') return null;
+    if (CLOSES_REQUEST.has(e.type)) return null;
     if (e.type === 'takeover_requested') {
       const reason = typeof e.data['reason'] === 'string' ? e.data['reason'] : '';
       return { eventId: e.id, reason, atMs: e.atMs };
     }
   }
   return null;
+}
+
+/**
+ * The open request for a person on `call`: the summary's `waitingSince` is the core's word on
+ * it; the events add the reason (and stand in when a core does not set `waitingSince`).
+ */
+export function takeoverRequestFor(call: CallSummary, events: readonly CallEvent[]): TakeoverRequest | null {
+  if (call.controller !== 'ai' || call.status === 'ended') return null;
+  const fromEvents = openTakeoverRequest(events);
+  if (call.waitingSince !== null) {
+    const atMs = Math.max(0, call.waitingSince - call.startedAt);
+    return { eventId: fromEvents?.eventId ?? null, reason: fromEvents?.reason ?? '', atMs, since: call.waitingSince };
+  }
+  return fromEvents ? { ...fromEvents, since: call.startedAt + fromEvents.atMs } : null;
 }
 
 /** Newer summaries win; an ended call never comes back to life from a stale update. */
@@ -127,6 +157,8 @@ export const useCallsStore = create<CallsState>()((set) => ({
   turns: {},
   recordings: {},
   detailLoaded: {},
+  entities: {},
+  wrapUps: {},
   drafts: {},
   selectedId: null,
   pendingSelectSid: null,
@@ -162,12 +194,22 @@ export const useCallsStore = create<CallsState>()((set) => ({
       return next === current ? s : { events: { ...s.events, [e.callId]: next } };
     }),
 
-  setSuggestion: (sug) => set((s) => ({ suggestions: { ...s.suggestions, [sug.callId]: sug } })),
+  setSuggestion: (sug) =>
+    set((s) => {
+      const current = s.entities[sug.callId] ?? [];
+      const entities = mergeEntities(current, sug.entities ?? []);
+      return {
+        suggestions: { ...s.suggestions, [sug.callId]: sug },
+        ...(entities === current ? {} : { entities: { ...s.entities, [sug.callId]: entities } }),
+      };
+    }),
+
+  setWrapUp: (w) => set((s) => ({ wrapUps: { ...s.wrapUps, [w.callId]: w } })),
 
   upsertTurn: (m) =>
     set((s) => ({ turns: { ...s.turns, [m.callId]: mergeTurn(s.turns[m.callId] ?? [], m) } })),
 
-  loadDetail: ({ call, utterances, events, suggestion, turns, recordings }) =>
+  loadDetail: ({ call, utterances, events, suggestion, turns, recordings, entities, wrapUp }) =>
     set((s) => {
       // Lines that arrived live while calls.get was in flight are merged, not overwritten.
       let lines = s.transcripts[call.id] ?? [];
@@ -186,6 +228,10 @@ export const useCallsStore = create<CallsState>()((set) => ({
         suggestions,
         turns: { ...s.turns, [call.id]: callTurns },
         recordings: recordings ? { ...s.recordings, [call.id]: recordings } : s.recordings,
+        // Details seen live since are newer than the stored list: they stay in front.
+        entities: entities ? { ...s.entities, [call.id]: mergeEntities(entities, s.entities[call.id] ?? []) } : s.entities,
+        // A wrap-up saved from this console meanwhile is at least as new as what calls.get read.
+        wrapUps: wrapUp !== undefined && !s.wrapUps[call.id] ? { ...s.wrapUps, [call.id]: wrapUp } : s.wrapUps,
         detailLoaded: { ...s.detailLoaded, [call.id]: true },
       };
     }),

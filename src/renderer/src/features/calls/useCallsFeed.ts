@@ -5,8 +5,9 @@
 import { useEffect } from 'react';
 import type { CallEvent } from '@shared/domain';
 import { client } from '../../lib/client';
-import { formatPhone } from '../../lib/format';
+import { formatDuration, formatPhone } from '../../lib/format';
 import { showDesktopNotification } from '../notifications/desktop-notifications';
+import { playAlertSound } from '../alerts/alert-sounds';
 import { reportError } from '../toasts/store';
 import { useConnectEpoch } from '../connection/useConnection';
 import { useCallsStore } from './store';
@@ -39,6 +40,25 @@ function notifyTakeoverRequest(e: CallEvent): void {
   });
 }
 
+/**
+ * The wait for a person has grown long (the AI is offering the caller a choice): the request
+ * escalates with a chime and a notification, even if the first one was missed.
+ */
+function escalateLongWait(e: CallEvent): void {
+  const { calls, selectedId, select } = useCallsStore.getState();
+  const call = calls[e.callId];
+  if (!call || call.controller !== 'ai' || call.status === 'ended') return;
+  playAlertSound('critical');
+  if (selectedId === e.callId && document.hasFocus()) return;
+  const waitedMs = typeof e.data['waitedMs'] === 'number' ? e.data['waitedMs'] : 0;
+  showDesktopNotification({
+    title: `A caller has waited ${formatDuration(waitedMs)} for a person`,
+    body: `${formatPhone(call.direction === 'inbound' ? call.from : call.to)}: the AI is offering a call back.`,
+    tag: `takeover-request:${e.callId}`,
+    onClick: () => select(e.callId),
+  });
+}
+
 export function useCallsFeed(): void {
   const epoch = useConnectEpoch();
 
@@ -63,6 +83,7 @@ export function useCallsFeed(): void {
       client.on('call.event', (e) => {
         store.addEvent(e);
         if (e.type === 'takeover_requested') notifyTakeoverRequest(e);
+        if (e.type === 'waiting' && e.data['offer'] === true) escalateLongWait(e);
       }),
       client.on('call.suggestion', (s) => store.setSuggestion(s)),
       client.on('call.turn', (m) => store.upsertTurn(m)),

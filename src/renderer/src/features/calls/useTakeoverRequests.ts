@@ -1,15 +1,14 @@
-/** Open "the AI asks for a person" requests on the live calls the AI still controls. */
+/** Open "the AI asks for a person" requests on the live calls the AI still controls, by call id. */
 import { useMemo } from 'react';
 import type { CallSummary } from '@shared/domain';
-import { openTakeoverRequest, useCallsStore, type TakeoverRequest } from './store';
+import { takeoverRequestFor, useCallsStore, type TakeoverRequest } from './store';
 
 export function useTakeoverRequests(live: readonly CallSummary[]): Record<string, TakeoverRequest> {
   const events = useCallsStore((s) => s.events);
   return useMemo(() => {
     const open: Record<string, TakeoverRequest> = {};
     for (const call of live) {
-      if (call.controller !== 'ai' || call.status === 'ended') continue;
-      const request = openTakeoverRequest(events[call.id] ?? []);
+      const request = takeoverRequestFor(call, events[call.id] ?? []);
       if (request) open[call.id] = request;
     }
     return open;

@@ -7,8 +7,10 @@ import { MAX_SEARCH_CHARS } from '@shared/history';
 import { FieldError, Popover, Select, fieldClass } from '../../components/ui/fields';
 import { CloseIcon, SearchIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { dispositionLabel } from '@shared/wrapup';
 import { endReasonLabel } from '../../lib/format';
 import { DraftInput } from './DraftInput';
+import { useDispositions } from './useFacets';
 import { rangeLabels, type FilterProblems, type FilterState, type RangePreset } from './filter-query';
 
 const numberText = (n: number | null) => (n === null ? '' : String(n));
@@ -295,6 +297,8 @@ export function FilterBar({
           <option value="no">No alerts</option>
         </Select>
 
+        <DispositionPicker chosen={filter.dispositions} onChange={(next) => set({ dispositions: next })} />
+
         <div className="flex w-min flex-col gap-1">
           <label htmlFor={ids.number} className="sr-only">
             Phone number contains
@@ -356,6 +360,35 @@ function EndReasonPicker({
             ))}
           </ul>
         )}
+      </fieldset>
+    </Popover>
+  );
+}
+
+/** Wrap-up dispositions (issue 8): the team's list from Settings, plus any chosen in the URL. */
+function DispositionPicker({ chosen, onChange }: { chosen: string[]; onChange: (next: string[]) => void }) {
+  const available = useDispositions();
+  const all = [...available, ...chosen.filter((d) => !available.includes(d))];
+  const label = chosen.length === 0 ? 'Any wrap-up' : chosen.length === 1 ? dispositionLabel(chosen[0]!) : `${chosen.length} dispositions`;
+  return (
+    <Popover label={label} active={chosen.length > 0} testId="disposition-button">
+      <fieldset>
+        <legend className="px-1.5 pb-1.5 text-[11px] font-semibold tracking-wider text-slate-400 uppercase">Wrap-up disposition</legend>
+        <ul className="flex max-h-64 flex-col overflow-y-auto">
+          {all.map((d) => (
+            <li key={d}>
+              <label className="flex cursor-pointer items-center gap-2 rounded px-1.5 py-1 text-[12.5px] text-slate-200 hover:bg-slate-800/80">
+                <input
+                  type="checkbox"
+                  className="focus-ring size-3.5 accent-indigo-400"
+                  checked={chosen.includes(d)}
+                  onChange={(e) => onChange(e.target.checked ? [...chosen, d] : chosen.filter((x) => x !== d))}
+                />
+                {dispositionLabel(d)}
+              </label>
+            </li>
+          ))}
+        </ul>
       </fieldset>
     </Popover>
   );

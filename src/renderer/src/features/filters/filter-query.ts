@@ -10,6 +10,7 @@
  *   number=<digits>  q=<search text>
  */
 import { CallFilter, MAX_SEARCH_CHARS } from '@shared/history';
+import { dispositionLabel } from '@shared/wrapup';
 import { endReasonLabel, formatScore, formatSeconds } from '../../lib/format';
 
 export type RangePreset = 'today' | '7d' | '30d' | 'custom';
@@ -28,6 +29,8 @@ export interface FilterState {
   endedNegative: boolean;
   sentimentBelow: number | null;
   hasAlerts: boolean | null;
+  /** Wrap-up dispositions (issue 8); a call never wrapped up matches none. */
+  dispositions: string[];
   numberContains: string;
   search: string;
 }
@@ -44,6 +47,7 @@ export const EMPTY_FILTER: FilterState = {
   endedNegative: false,
   sentimentBelow: null,
   hasAlerts: null,
+  dispositions: [],
   numberContains: '',
   search: '',
 };
@@ -61,6 +65,7 @@ export const FILTER_KEYS = [
   'endedNegative',
   'sentimentBelow',
   'alerts',
+  'disposition',
   'number',
   'q',
 ] as const;
@@ -117,6 +122,7 @@ export function parseFilter(search: string | URLSearchParams): FilterState {
     endedNegative: yesNo(p.get('endedNegative')) === true,
     sentimentBelow: num(p.get('sentimentBelow')),
     hasAlerts: yesNo(p.get('alerts')),
+    dispositions: [...new Set(p.getAll('disposition').filter((d) => d.trim() !== ''))],
     numberContains: p.get('number') ?? '',
     search: p.get('q') ?? '',
   };
@@ -142,6 +148,7 @@ export function writeFilter(state: FilterState, base: string | URLSearchParams =
   if (state.endedNegative) p.set('endedNegative', 'yes');
   if (state.sentimentBelow !== null) p.set('sentimentBelow', String(state.sentimentBelow));
   if (state.hasAlerts !== null) p.set('alerts', state.hasAlerts ? 'yes' : 'no');
+  for (const d of state.dispositions) p.append('disposition', d);
   if (state.numberContains !== '') p.set('number', state.numberContains);
   if (state.search !== '') p.set('q', state.search);
   return p;
@@ -201,6 +208,7 @@ export function toCallFilter(state: FilterState, now = Date.now()): CallFilter {
   if (state.endedNegative) f.endedNegative = true;
   if (state.sentimentBelow !== null) f.sentimentBelow = state.sentimentBelow;
   if (state.hasAlerts !== null) f.hasAlerts = state.hasAlerts;
+  if (state.dispositions.length) f.dispositions = state.dispositions;
   if (state.numberContains.trim() !== '') f.numberContains = state.numberContains.trim();
   if (state.search.trim() !== '') f.search = state.search;
   return f;
@@ -361,6 +369,13 @@ export function filterChips(state: FilterState): FilterChip[] {
   }
   if (state.hasAlerts !== null) {
     chips.push({ key: 'alerts', label: state.hasAlerts ? 'Has alerts' : 'No alerts', without: (s) => ({ ...s, hasAlerts: null }) });
+  }
+  for (const disposition of state.dispositions) {
+    chips.push({
+      key: `disposition:${disposition}`,
+      label: `Wrap-up: ${dispositionLabel(disposition)}`,
+      without: (s) => ({ ...s, dispositions: s.dispositions.filter((d) => d !== disposition) }),
+    });
   }
   if (state.numberContains.trim() !== '') {
     chips.push({ key: 'number', label: `Number contains ${state.numberContains.trim()}`, without: (s) => ({ ...s, numberContains: '' }) });

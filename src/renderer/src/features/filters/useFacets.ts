@@ -22,3 +22,24 @@ export function useFacets(): { endReasons: string[] } {
   }, [epoch]);
   return { endReasons };
 }
+
+/** The team's wrap-up dispositions (Settings), loaded on every (re)connect. */
+export function useDispositions(): string[] {
+  const epoch = useConnectEpoch();
+  const [dispositions, setDispositions] = useState<string[]>([]);
+  useEffect(() => {
+    if (epoch < 0) return;
+    let cancelled = false;
+    client
+      .invoke('settings.get')
+      .then((s) => {
+        if (!cancelled) setDispositions(s.dispositions ?? []);
+      })
+      // The picker still lists the dispositions already chosen.
+      .catch(() => {});
+    return () => {
+      cancelled = true;
+    };
+  }, [epoch]);
+  return dispositions;
+}

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallHistoryRow, HistorySort, HistorySortKey } from '@shared/history';
+import { dispositionLabel } from '@shared/wrapup';
 import { Spinner } from '../../components/ui/Button';
 import { SentimentDot, toneTextClass } from '../../components/ui/Indicators';
 import { AlertIcon, ArrowDownIcon, ArrowUpIcon, HeadsetIcon, SortIcon } from '../../components/ui/icons';
@@ -282,6 +283,12 @@ function CallRow({
       </div>
       <div role="gridcell" className="truncate text-slate-400">
         {call.endReason ? endReasonLabel(call.endReason) : call.status === 'ended' ? '—' : 'In progress'}
+        {/* wrap-up (issue 8): how the agent closed the call */}
+        {call.disposition ? (
+          <span className="ml-1.5 rounded bg-indigo-400/10 px-1 text-[10.5px] leading-4 text-indigo-200" data-testid="row-disposition" title="Wrap-up disposition">
+            {dispositionLabel(call.disposition)}
+          </span>
+        ) : null}
       </div>
       <div role="gridcell" className="truncate">
         {call.takenOver ? (

@@ -10,7 +10,10 @@ import { Modal } from '../../components/ui/Modal';
 import { ChevronDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { TelephonySection } from '../telephony/TelephonySection';
+import { AlertsSection } from '../alerts/AlertsSection';
 import { RecordingSection } from './RecordingSection';
+import { CallHandlingSection } from './CallHandlingSection';
+import { DispositionsSection } from '../wrap-up/DispositionsSection'; // wrap-up (issue 8)
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
 
 type Role = keyof ProviderChoice;
@@ -54,10 +57,16 @@ const VENDOR_NAME: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemin
 
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const settings = useProviderSettings(open);
-  const [tab, setTab] = useState<'engines' | 'telephony'>('engines');
+  const [tab, setTab] = useState<SettingsTab>('engines');
 
   return (
-    <Modal open={open} onClose={onClose} testId="settings-dialog" className="max-h-[min(46rem,calc(100vh-2rem))] w-[min(36rem,calc(100vw-2rem))]">
+    <Modal
+      open={open}
+      onClose={onClose}
+      testId="settings-dialog"
+      // The alert rules editor needs room for a rule's fields beside the list (alerts, issue 8).
+      className={cn('max-h-[min(46rem,calc(100vh-2rem))]', tab === 'alerts' ? 'w-[min(60rem,calc(100vw-2rem))]' : 'w-[min(36rem,calc(100vw-2rem))]')}
+    >
       {(titleId) => (
         <div className="flex max-h-[inherit] flex-col">
           <header className="flex items-start gap-3 border-b border-slate-800 px-5 pt-4 pb-3.5">
@@ -75,13 +84,17 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
             </Button>
           </header>
 
-          <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4" role="tabpanel" aria-label={tab === 'engines' ? 'Engines' : 'Telephony'}>
-            {tab === 'telephony' ? (
+          <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4" role="tabpanel" aria-label={TAB_NAMES[tab]}>
+            {tab === 'alerts' ? (
+              <AlertsSection open={open} onNavigate={onClose} />
+            ) : tab === 'telephony' ? (
               <TelephonySection open={open} />
             ) : settings.state ? (
               <div className="flex flex-col gap-6">
                 <EnginesSection settings={settings} />
                 <RecordingSection open={open} />
+                <CallHandlingSection open={open} />
+                <DispositionsSection open={open} />
                 <KeysSection settings={settings} />
               </div>
             ) : settings.loadError ? (
@@ -108,10 +121,13 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   );
 }
 
-function SettingsTabs({ tab, onChange }: { tab: 'engines' | 'telephony'; onChange: (tab: 'engines' | 'telephony') => void }) {
+type SettingsTab = 'engines' | 'telephony' | 'alerts';
+const TAB_NAMES: Record<SettingsTab, string> = { engines: 'Engines', telephony: 'Telephony', alerts: 'Alerts' };
+
+function SettingsTabs({ tab, onChange }: { tab: SettingsTab; onChange: (tab: SettingsTab) => void }) {
   return (
     <div role="tablist" aria-label="Settings sections" className="mt-3 -mb-3.5 flex gap-4">
-      {(['engines', 'telephony'] as const).map((t) => (
+      {(['engines', 'telephony', 'alerts'] as const).map((t) => (
         <button
           key={t}
           type="button"
@@ -123,7 +139,7 @@ function SettingsTabs({ tab, onChange }: { tab: 'engines' | 'telephony'; onChang
             tab === t ? 'border-indigo-400 text-slate-100' : 'border-transparent text-slate-500 hover:text-slate-300',
           )}
         >
-          {t === 'engines' ? 'Engines' : 'Telephony'}
+          {TAB_NAMES[t]}
         </button>
       ))}
     </div>

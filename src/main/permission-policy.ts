@@ -1,0 +1,45 @@
+/**
+ * What the Electron shell lets web content do (index.ts installs it on the session). Pure, so
+ * it is tested without Electron. Everything is denied except, and only for our own page:
+ * - writing to the clipboard (the agent copies summaries, suggestions, entities);
+ * - the microphone for the agent's softphone ('media' with audio only; never the camera);
+ * - desktop notifications: alerts and the AI asking for a person must reach an agent whose
+ *   console is in the background (issue 8; before, they were silently denied).
+ */
+
+/** Where our page lives: the dev server's origin, or the exact renderer file under file://. */
+export interface AppLocation {
+  appUrl: string;
+  devServerUrl: string | null;
+}
+
+export function isAppUrl(raw: string, where: AppLocation): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  const app = new URL(where.appUrl);
+  if (where.devServerUrl) return url.origin === app.origin;
+  // file:// has an opaque origin: compare the document path exactly.
+  return url.protocol === 'file:' && url.pathname === app.pathname;
+}
+
+export function isPermissionAllowed(
+  permission: string,
+  requestingUrl: string,
+  where: AppLocation,
+  details?: { mediaTypes?: readonly string[] },
+): boolean {
+  if (!isAppUrl(requestingUrl, where)) return false;
+  switch (permission) {
+    case 'clipboard-sanitized-write':
+    case 'notifications':
+      return true;
+    case 'media':
+      return (details?.mediaTypes ?? ['audio']).every((type) => type === 'audio');
+    default:
+      return false;
+  }
+}

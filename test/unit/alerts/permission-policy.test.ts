@@ -1,0 +1,34 @@
+/** The Electron shell's permission decisions (src/main/permission-policy.ts), without Electron. */
+import { describe, expect, it } from 'vitest';
+import { isAppUrl, isPermissionAllowed, type AppLocation } from '../../../src/main/permission-policy';
+
+const packaged: AppLocation = { appUrl: 'file:///opt/Switchboard/resources/app.asar/out/renderer/index.html', devServerUrl: null };
+const dev: AppLocation = { appUrl: 'http://localhost:5173/', devServerUrl: 'http://localhost:5173/' };
+const ourPage = 'file:///opt/Switchboard/resources/app.asar/out/renderer/index.html#/live/abc';
+
+describe('Electron permission policy', () => {
+  it("allows the app's own page to show desktop notifications (alerts), and nobody else", () => {
+    expect(isPermissionAllowed('notifications', ourPage, packaged)).toBe(true);
+    expect(isPermissionAllowed('notifications', 'file:///tmp/evil.html', packaged)).toBe(false);
+    expect(isPermissionAllowed('notifications', 'https://example.com/', packaged)).toBe(false);
+    expect(isPermissionAllowed('notifications', 'http://localhost:5173/#/history', dev)).toBe(true);
+    expect(isPermissionAllowed('notifications', 'http://localhost:5174/', dev)).toBe(false);
+    expect(isPermissionAllowed('notifications', 'not a url', packaged)).toBe(false);
+  });
+
+  it('keeps the rest as it was: clipboard writes and audio-only media for our page; everything else denied', () => {
+    expect(isPermissionAllowed('clipboard-sanitized-write', ourPage, packaged)).toBe(true);
+    expect(isPermissionAllowed('media', ourPage, packaged, { mediaTypes: ['audio'] })).toBe(true);
+    expect(isPermissionAllowed('media', ourPage, packaged)).toBe(true);
+    expect(isPermissionAllowed('media', ourPage, packaged, { mediaTypes: ['audio', 'video'] })).toBe(false);
+    for (const permission of ['geolocation', 'midi', 'openExternal', 'clipboard-read', 'display-capture', 'pointerLock']) {
+      expect(isPermissionAllowed(permission, ourPage, packaged), permission).toBe(false);
+    }
+  });
+
+  it('recognises our page exactly: the same file, or the dev server origin', () => {
+    expect(isAppUrl(ourPage, packaged)).toBe(true);
+    expect(isAppUrl('file:///opt/Switchboard/resources/app.asar/out/renderer/other.html', packaged)).toBe(false);
+    expect(isAppUrl('http://localhost:5173/anything', dev)).toBe(true);
+  });
+});

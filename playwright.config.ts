@@ -32,8 +32,10 @@ const fakeOnly = process.env['SWITCHBOARD_E2E_FAKE_ONLY'] === '1';
 export default defineConfig({
   testDir: 'test/e2e',
   outputDir: 'test-results/artifacts',
+  // Tests in a file run in order; two files run at once (most of an e2e run is real-time calls
+  // waiting, and the specs with calls start their own servers, see support/own-server.ts).
   fullyParallel: false,
-  workers: 1,
+  workers: 2,
   forbidOnly: Boolean(process.env['CI']),
   retries: 0,
   timeout: 120_000,

@@ -34,12 +34,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Sentiment } from '@shared/domain';
+import { DEFAULT_ALERT_RULES } from '../../../src/shared/alerts';
 import { sentimentOf } from '../../../src/main/core/assist/sentiment';
 import { openDatabase } from '../../../src/main/core/store/db';
 import { LATEST_SCHEMA_VERSION } from '../../../src/main/core/store/migrations/index';
 
 /** Bump when the generated data changes shape; old cached stores are then rebuilt (and removed). */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
+/** Events that a shipped alert rule turns into an alert, and that rule's kind. */
+const ALERT_SOURCES = [
+  ['takeover_requested', 'person_request'],
+  ['fallback', 'provider_trouble'],
+  ['error', 'provider_trouble'],
+] as const;
 
 const DAY_MS = 86_400_000;
 /** The store's last instant (exclusive): fixed, so every build is the same data. */
@@ -567,6 +574,15 @@ function build(file: string, o: BuildOptions): void {
         line.intent,
       );
     });
+    // What the shipped alert rules raise on such a call, once each (cooldown): alerts are 'alert'
+    // events, and those are what the store counts (migration 006).
+    const raised = new Set<string>();
+    for (const [source, kind] of ALERT_SOURCES) {
+      const first = raised.has(kind) ? undefined : events.find((e) => e.type === source);
+      if (first) raised.add(kind);
+      const rule = DEFAULT_ALERT_RULES.find((r) => r.kind === kind)!;
+      if (first) events.push({ type: 'alert', atMs: first.atMs, data: { ruleId: rule.id, kind, severity: rule.severity, title: rule.name, detail: '', utteranceId: null, actions: rule.actions } });
+    }
     events.sort((a, b) => a.atMs - b.atMs);
     events.forEach((event, k) => insertEvent.run(rng.uuid(), id, k + 1, event.type, event.atMs, JSON.stringify(event.data)));
     const recorded = kind !== 'unanswered' && (scenario !== null || (startedAt >= recordingFrom && rng.chance(0.7)));

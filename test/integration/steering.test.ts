@@ -173,6 +173,27 @@ describe('steering the AI without taking the call (real SDKs against loopback fa
     await until(() => harness.latest(callId)?.status === 'ended', 5000, 'the call to end');
   });
 
+  it('a line the agent has the AI say waits for the caller to finish, and is not cut off by them', async () => {
+    const { caller, callId } = await dial('Hello.', ['Hello.', 'I am telling you a rather long story about my bill right now.']);
+    await until(() => harness.latest(callId)?.aiActivity === 'listening' && harness.finals(callId).length >= 3, 15_000, 'greeting, caller, reply');
+    await harness.call('call.pause', { callId, paused: true });
+    await caller.say('I am telling you a rather long story about my bill right now.');
+    // Mid-sentence (an interim line is showing), the agent has the AI say something.
+    await until(
+      () => harness.events.some((e) => e.name === 'call.transcript' && e.payload.callId === callId && !e.payload.final && e.payload.text.startsWith('I am')),
+      10_000,
+      'the caller mid-sentence',
+    );
+    await harness.call('call.aiSay', { callId, text: 'Thanks, I am noting all of that.', source: 'agent' });
+    await until(() => harness.finals(callId).some((l) => l.text === 'Thanks, I am noting all of that.'), 20_000, 'the line said');
+    const story = harness.finals(callId).find((l) => l.text.startsWith('I am telling you'))!;
+    const said = harness.finals(callId).find((l) => l.text === 'Thanks, I am noting all of that.')!;
+    expect(said.startMs).toBeGreaterThanOrEqual(story.endMs);
+    expect(said.interrupted).toBe(false);
+    caller.hangUp();
+    await until(() => harness.latest(callId)?.status === 'ended', 5000, 'the call to end');
+  });
+
   it('offline AI: a "say:" whisper is its next line, another is kept for the record; a suggestion sent is said next', async () => {
     await harness.call('providers.update', { llm: 'offline' });
     try {

@@ -54,6 +54,8 @@ export interface CallSessionOptions {
 }
 
 const DEFAULT_STEERING: Persona['steering'] = { pauseHoldLineMs: 8000, waitCompanyMs: 20000, waitOfferMs: 60000 };
+/** How soon the paused AI's "one moment" tries again when the line was busy. */
+const PAUSE_HOLD_RETRY_MS = 1000;
 
 /** What the AI says when the caller has gone quiet: a re-prompt, then a polite goodbye. */
 const SILENCE_LINES = [
@@ -452,7 +454,11 @@ export class CallSession {
       return;
     }
     this.callerLine = null;
-    if (!event.text.trim()) return;
+    if (!event.text.trim()) {
+      // Nothing was said after all; a line the agent queued can go now.
+      this.drainSayNext();
+      return;
+    }
     const historyBefore = [...this.history];
     // "Uh-huh" while the AI talks is a listener's noise, not a new request.
     const respond = !(turn?.audible && isBackchannel(event.text));
@@ -466,6 +472,8 @@ export class CallSession {
         else this.respond(event);
       }
     }
+    // A paused AI says nothing of its own, but the line the agent queued waited for the caller to finish.
+    if (this.callState.state === 'ai_paused') this.drainSayNext();
     this.recordCallerLine(line, historyBefore);
   }
 
@@ -523,10 +531,10 @@ export class CallSession {
     this.drainSayNext();
   }
 
-  /** Starts the next line the agent had the AI say, if the AI is free to say it. */
+  /** Starts the next line the agent had the AI say, if the AI is free to say it (and the caller is not mid-sentence). */
   private drainSayNext(): boolean {
     const state = this.callState.state;
-    if (this.turn || (state !== 'ai' && state !== 'ai_paused') || this.sayNext.length === 0) return false;
+    if (this.turn || this.callerLine || (state !== 'ai' && state !== 'ai_paused') || this.sayNext.length === 0) return false;
     const text = this.sayNext.shift()!;
     this.startTurn(() => oneChunk(text));
     return true;
@@ -785,13 +793,16 @@ export class CallSession {
 
   // ---------------------------------------------------------------- pause
 
-  private startPauseHoldLine(): void {
-    const afterMs = this.steering.pauseHoldLineMs;
+  private startPauseHoldLine(afterMs = this.steering.pauseHoldLineMs): void {
     if (!afterMs) return;
     this.stopPauseHoldLine();
     this.pauseHoldTimer = setTimeout(() => {
       this.pauseHoldTimer = null;
-      if (this.isLive && this.callState.state === 'ai_paused' && !this.turn) this.startTurn(() => oneChunk(PAUSE_HOLD_LINE));
+      if (!this.isLive || this.callState.state !== 'ai_paused') return;
+      // A line the agent had the AI say already filled the quiet; never speak over the caller.
+      if (this.turn) return;
+      if (this.callerLine) this.startPauseHoldLine(PAUSE_HOLD_RETRY_MS);
+      else this.startTurn(() => oneChunk(PAUSE_HOLD_LINE));
     }, afterMs);
     this.pauseHoldTimer.unref();
   }

@@ -74,8 +74,10 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               <h2 id={titleId} className="text-[15px] font-semibold tracking-tight text-slate-100">
                 Settings
               </h2>
-              <p className="mt-0.5 text-[12px] text-slate-500">
-                Changes apply to calls that start afterwards; live calls keep their engines.
+              <p className="mt-0.5 text-[12px] text-slate-400">
+                {tab === 'alerts'
+                  ? 'Saved rules apply to live calls at once.'
+                  : 'Changes apply to calls that start afterwards; live calls keep their engines.'}
               </p>
               <SettingsTabs tab={tab} onChange={setTab} />
             </div>

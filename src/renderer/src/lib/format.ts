@@ -9,6 +9,11 @@ export function formatDuration(ms: number): string {
   return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
 }
 
+/** The caller's number, formatted: `from` for inbound calls, `to` for outbound ones. */
+export function callerNumber(c: { direction: 'inbound' | 'outbound'; from: string; to: string }): string {
+  return formatPhone(c.direction === 'inbound' ? c.from : c.to);
+}
+
 /** "+15551234567" -> "+1 555 123 4567"; anything else is shown as given. */
 export function formatPhone(raw: string): string {
   const m = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(raw);

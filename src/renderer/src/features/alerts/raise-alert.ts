@@ -1,6 +1,6 @@
 /** How a new alert event is raised in the console (notification, chime), each alert at most once. */
 import type { AlertSeverity, CallEvent, CallSummary } from '@shared/domain';
-import { formatPhone } from '../../lib/format';
+import { callerNumber } from '../../lib/format';
 
 export interface RaiseEffects {
   notify(options: { title: string; body: string; tag: string; onClick?: () => void }): void;
@@ -29,7 +29,7 @@ export function raiseAlertOnce(
   let notified = false;
   if (actions.includes('notification') && !context.lookingAtCall) {
     const call = context.call;
-    const who = call ? formatPhone(call.direction === 'inbound' ? call.from : call.to) : 'A live call';
+    const who = call ? callerNumber(call) : 'A live call';
     effects.notify({
       title: `${SEVERITY_WORD[severity]}: ${title}`,
       body: detail ? `${who}: ${detail}` : who,

@@ -13,18 +13,13 @@ import {
 import { EmptyState } from '../../components/ui/EmptyState';
 import { HeadsetIcon, InboxIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
-import { formatDuration, formatPhone, formatScore, formatWhen, titleCase } from '../../lib/format';
+import { callerNumber, formatDuration, formatScore, formatWhen, titleCase } from '../../lib/format';
 import { routes } from '../../lib/router';
 import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { OutboundDials } from '../telephony/OutboundDials';
 import { Sparkline } from '../assist/Sparkline';
 import { attentionRank, orderLiveCalls } from './live-order';
 import type { TakeoverRequest } from './store';
-
-/** The caller's number: `from` for inbound calls, `to` for outbound ones. */
-export function callerNumber(c: CallSummary): string {
-  return formatPhone(c.direction === 'inbound' ? c.from : c.to);
-}
 
 export function callDurationMs(c: CallSummary, now: number): number {
   return (c.endedAt ?? Math.max(now, c.startedAt)) - c.startedAt;

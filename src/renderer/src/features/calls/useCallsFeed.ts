@@ -5,7 +5,7 @@
 import { useEffect } from 'react';
 import type { CallEvent } from '@shared/domain';
 import { client } from '../../lib/client';
-import { formatDuration, formatPhone } from '../../lib/format';
+import { callerNumber, formatDuration } from '../../lib/format';
 import { showDesktopNotification } from '../notifications/desktop-notifications';
 import { playAlertSound } from '../alerts/alert-sounds';
 import { reportError } from '../toasts/store';
@@ -31,7 +31,7 @@ function notifyTakeoverRequest(e: CallEvent): void {
   if (call && (call.controller !== 'ai' || call.status === 'ended')) return;
   if (selectedId === e.callId && document.hasFocus()) return;
   const reason = typeof e.data['reason'] === 'string' && e.data['reason'] ? e.data['reason'] : 'No reason given.';
-  const who = call ? formatPhone(call.direction === 'inbound' ? call.from : call.to) : 'A live call';
+  const who = call ? callerNumber(call) : 'A live call';
   showDesktopNotification({
     title: 'The AI asks for a person',
     body: `${who}: ${reason}`,
@@ -53,7 +53,7 @@ function escalateLongWait(e: CallEvent): void {
   const waitedMs = typeof e.data['waitedMs'] === 'number' ? e.data['waitedMs'] : 0;
   showDesktopNotification({
     title: `A caller has waited ${formatDuration(waitedMs)} for a person`,
-    body: `${formatPhone(call.direction === 'inbound' ? call.from : call.to)}: the AI is offering a call back.`,
+    body: `${callerNumber(call)}: the AI is offering a call back.`,
     tag: `takeover-request:${e.callId}`,
     onClick: () => select(e.callId),
   });

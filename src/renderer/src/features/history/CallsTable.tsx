@@ -11,7 +11,7 @@ import { Spinner } from '../../components/ui/Button';
 import { SentimentDot, toneTextClass } from '../../components/ui/Indicators';
 import { AlertIcon, ArrowDownIcon, ArrowUpIcon, HeadsetIcon, SortIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
-import { endReasonLabel, formatDuration, formatPhone, formatScore, formatWhen, sentimentTone } from '../../lib/format';
+import { callerNumber, endReasonLabel, formatDuration, formatScore, formatWhen, sentimentTone } from '../../lib/format';
 
 const ROW_PX = 44;
 const HEADER_PX = 34;
@@ -244,7 +244,7 @@ function CallRow({
   onOpen: (call: CallHistoryRow) => void;
   now: number;
 }) {
-  const number = formatPhone(call.direction === 'inbound' ? call.from : call.to);
+  const number = callerNumber(call);
   const score = call.callerSentiment;
   const tone = score === null ? null : sentimentTone(score);
   const trend = trendWord(call.callerSentimentStart, call.callerSentimentEnd);

@@ -7,7 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { SearchHit, TextSegment } from '@shared/history';
 import { Spinner } from '../../components/ui/Button';
 import { cn } from '../../lib/cn';
-import { formatOffset, formatPhone, formatWhen } from '../../lib/format';
+import { callerNumber, formatOffset, formatWhen } from '../../lib/format';
 
 const speakerName = { caller: 'Caller', ai: 'AI', agent: 'Agent' } as const;
 const PREFETCH_ROWS = 15;
@@ -108,7 +108,7 @@ export function SearchResults({
                 >
                   <span className="flex items-center gap-2 text-[11.5px] text-slate-400">
                     <span className="font-medium text-slate-200 tabular-nums">
-                      {formatPhone(hit.call.direction === 'inbound' ? hit.call.from : hit.call.to)}
+                      {callerNumber(hit.call)}
                     </span>
                     <span aria-hidden>·</span>
                     <span>{formatWhen(hit.call.startedAt, now)}</span>

@@ -85,10 +85,12 @@ describe('listen in on a live demo call', () => {
     expect(loud(quiet)).toBeLessThan(0.05);
     // What the agent hears of the AI is what the caller heard, byte for byte, at the same
     // moment give or take the loopback transit (the tap plays a clause from the moment it is
-    // sent; it reaches the caller's ear a frame or two later).
+    // sent; it reaches the caller's ear a frame or two later, more on a loaded machine, so the
+    // search spans half a second and the lags are printed, not asserted).
+    const LAGS_MS = Array.from({ length: 26 }, (_, i) => i * 20);
     const lags = new Map<number | 'none', number>();
     for (const [atMs, b] of aiOnly) {
-      const lag = [0, 20, 40, 60].find((d) => played.get(atMs + d)?.equals(b)) ?? 'none';
+      const lag = LAGS_MS.find((d) => played.get(atMs + d)?.equals(b)) ?? 'none';
       lags.set(lag, (lags.get(lag) ?? 0) + 1);
     }
     console.log('listen-in: AI-only frames found in what the caller heard, by lag (ms):', Object.fromEntries(lags));

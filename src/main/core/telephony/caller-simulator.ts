@@ -287,7 +287,10 @@ export class CallerSimulator {
       aiPlaying &&
       (this.tick - this.playingSinceTick) * FRAME_MS >= turn.bargeInAfterMs;
     const answered = this.heardSinceLastTurn && !aiPlaying && quietForMs >= turnGapMs + turn.pauseMs;
-    const timedOut = (this.tick - this.lastTurnEndTick) * FRAME_MS >= replyTimeoutMs;
+    // A caller who gave up waiting speaks after this much quiet; one who hears the AI start
+    // talking at last listens to it first (measured from its own line alone, a slow reply was
+    // talked over and cut off whenever it happened to start near the deadline).
+    const timedOut = !aiPlaying && quietForMs >= replyTimeoutMs;
     if (bargeIn || answered || timedOut) {
       const audio = this.turnAudio[this.nextTurn]!;
       this.speaking = { audio: audio.bytes, offset: 0, text: turn.say, startMs: this.nowMs };

@@ -189,7 +189,9 @@ function ensureNodeModules() {
   console.log(`setup: ${reason}: running npm ci`);
   const npm = npmCommand();
   const t0 = Date.now();
-  run(npm.command, [...npm.prefix, 'ci', '--no-audit', '--no-fund'], {
+  // --loglevel=error: npm otherwise prints a screenful of EBADENGINE warnings for Electron's
+  // build tools, which want Electron's newer Node and never run under this one; errors still show.
+  run(npm.command, [...npm.prefix, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], {
     env,
     shell: npm.command.endsWith('.cmd'),
   });
@@ -204,6 +206,7 @@ function ensureNativeAddon() {
   if (!existsSync(buildNative)) return;
   const env = { ...process.env };
   if (!env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) env.npm_config_nodedir = '/usr';
+  const t0 = Date.now();
   const result = spawnSync(process.execPath, [buildNative], { cwd: root, env, encoding: 'utf8' });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
   if (result.status !== 0) {
@@ -212,7 +215,7 @@ function ensureNativeAddon() {
   }
   if (!/up to date/i.test(output)) {
     if (output) console.log(output);
-    done.push('native addon built');
+    done.push(`native addon built (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 }
 
@@ -221,4 +224,5 @@ function ensureNativeAddon() {
 ensureAptPackages();
 ensureNodeModules();
 ensureNativeAddon();
-console.log(`setup: ${done.length ? done.join('; ') : 'up to date'} (${elapsedMs()} ms)`);
+// The total comes first, so it can't be read as the last step's time.
+console.log(`setup: done in ${(elapsedMs() / 1000).toFixed(1)} s: ${done.length ? done.join('; ') : 'up to date'}`);

@@ -37,7 +37,7 @@ export const TelephonySettings = z.object({
   allowedHours: z
     .object({ start: ClockTime, end: ClockTime })
     .refine((h) => h.start < h.end, 'allowedHours.start must be before allowedHours.end'),
-  /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 picks a free one. */
+  /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 (a new install) settles on one at the first start and saves it. */
   localPort: z.number().int().min(0).max(65535),
 });
 export type TelephonySettings = z.infer<typeof TelephonySettings>;

@@ -341,3 +341,26 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
     await peer.closed;
   });
 });
+
+describe('the public server keeps its port across restarts', () => {
+  it('a new install settles on a port at its first start and saves it, so the tunnel keeps working', async () => {
+    const first = await startHarness();
+    let port: number;
+    try {
+      const state = await first.call('telephony.get', {});
+      port = Number(new URL(state.localUrl!).port);
+      expect(port).toBeGreaterThan(0);
+      // Saved, so Settings shows the real port instead of 0.
+      expect(state.settings.localPort).toBe(port);
+    } finally {
+      await first.core.close();
+    }
+    const again = await startHarness(first.dataDir);
+    try {
+      const state = await again.call('telephony.get', {});
+      expect(Number(new URL(state.localUrl!).port)).toBe(port);
+    } finally {
+      await again.core.close();
+    }
+  });
+});

@@ -32,6 +32,8 @@ const TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled'
 const STATUS_CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 const MAX_REMEMBERED = 10_000;
 
+/** Where the public server (webhooks + /media) listens unless Settings → Telephony says otherwise. */
+export const DEFAULT_PUBLIC_PORT = 4781;
 export interface TelephonyServiceOptions {
   dataDir: string;
   secrets: SecretStore;
@@ -146,15 +148,20 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
   });
 
   const listen = (port: number) => startPublicServer({ port, webhooks, bridge: options.bridge, logger: options.logger });
+  // Port 0 ("pick one") is settled on the first start and saved: the tunnel the user set up
+  // once must find the public server on the same port after every restart.
+  const chosenPort = settings.get().localPort;
+  const wantedPort = chosenPort || DEFAULT_PUBLIC_PORT;
   let server: PublicServer;
   try {
-    server = await listen(settings.get().localPort);
+    server = await listen(wantedPort);
   } catch (error) {
     // A taken port must not stop the console from starting: listen elsewhere and say so
     // (telephony.get shows the real localUrl, which the tunnel must then use).
-    log.warn({ port: settings.get().localPort, code: (error as NodeJS.ErrnoException).code }, 'public server port unavailable; using a free one');
+    log.warn({ port: wantedPort, code: (error as NodeJS.ErrnoException).code }, 'public server port unavailable; using a free one');
     server = await listen(0);
   }
+  if (chosenPort === 0) settings.update({ localPort: server.port });
 
   const missing = (s: TelephonySettings): string[] => {
     const out: string[] = [];

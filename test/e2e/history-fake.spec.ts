@@ -93,6 +93,16 @@ test('history: table, sort, filters as chips in the URL, search, call page, anal
   await expect(page.getByTestId('search-error')).toContainText('at most 200');
   await page.getByTestId('search-input').fill('');
 
+  // A phone number typed into search finds no lines; one click finds the calls with that number.
+  await page.getByTestId('search-input').fill('+44 7700 900123');
+  await page.getByTestId('search-input').press('Enter');
+  await page.getByTestId('search-number-instead').click();
+  await expect(page.getByTestId('search-input')).toHaveValue('');
+  await expect(page.getByTestId('history-row')).toHaveCount(1);
+  await expect(page.getByTestId('history-row')).toContainText('+44 7700 900123');
+  expect(new URL(page.url().replace('#/', '')).searchParams.get('number')).toBe('+447700900123');
+  await page.getByRole('button', { name: /clear filters|clear all/i }).first().click();
+
   // Export: progress, then a download link.
   await page.getByTestId('export-button').click();
   await expect(page.getByTestId('export-estimate')).toContainText('calls match');

@@ -4,6 +4,7 @@ import {
   checkFilter,
   filterChips,
   parseFilter,
+  phoneNumberSearch,
   problemFromCore,
   toCallFilter,
   writeFilter,
@@ -113,5 +114,17 @@ describe('chart CSV made in the browser', () => {
 
   it('starts with a BOM and ends rows with CRLF', () => {
     expect(toCsv(['a', 'b'], [[1, 'x']])).toBe('\uFEFFa,b\r\n1,x\r\n');
+  });
+});
+
+describe('a search that is only a phone number', () => {
+  it('gives the digits to look for in the numbers', () => {
+    expect(phoneNumberSearch('+1 555 010 4321')).toBe('+15550104321');
+    expect(phoneNumberSearch(' (555) 010-4321 ')).toBe('5550104321');
+    expect(phoneNumberSearch('4321')).toBe('4321');
+    expect(checkFilter({ ...EMPTY_FILTER, numberContains: phoneNumberSearch('+1 555.010.4321')! }).number).toBeUndefined();
+  });
+  it('leaves words, short digit runs and mixed text to the transcript search', () => {
+    for (const text of ['refund', 'order 4321', '123', '+', '', '12-3']) expect(phoneNumberSearch(text)).toBeNull();
   });
 });

@@ -295,6 +295,18 @@ export function checkFilter(state: FilterState, now = Date.now()): FilterProblem
   return problems;
 }
 
+/**
+ * The digits of a search that is only a phone number ("+1 555 010 4321", "(555) 010-4321"),
+ * or null. Search looks in what was said; an agent who types a number usually wants the
+ * calls from or to it, so History offers that when such a search finds no lines.
+ */
+export function phoneNumberSearch(search: string): string | null {
+  const text = search.trim();
+  if (!/^\+?[\d\s().-]+$/.test(text)) return null;
+  const digits = text.replace(/\D/g, '');
+  return digits.length >= 4 ? `${text.startsWith('+') ? '+' : ''}${digits}` : null;
+}
+
 /** Maps a message from the core (e.g. "history.page: ✖ search: at most 200 characters …") to an input. */
 export function problemFromCore(message: string): FilterProblems {
   const m = /\b(from|to|minDurationS|maxDurationS|sentimentBelow|numberContains|search|endReasons)\b/.exec(message);

@@ -9,6 +9,7 @@ import type { CallHistoryRow, HistorySort, SearchHit } from '@shared/history';
 import { Button, Spinner } from '../../components/ui/Button';
 import { EmptyState } from '../../components/ui/EmptyState';
 import { ChartIcon, DownloadIcon, InboxIcon, SearchIcon } from '../../components/ui/icons';
+import { formatPhone } from '../../lib/format';
 import { navigate, routes } from '../../lib/router';
 import { useNow } from '../calls/useNow';
 import { FilterBar } from '../filters/FilterBar';
@@ -18,6 +19,7 @@ import {
   checkFilter,
   filterChips,
   filterQuery,
+  phoneNumberSearch,
   problemFromCore,
   type FilterProblems,
 } from '../filters/filter-query';
@@ -153,6 +155,8 @@ export function HistoryView() {
         error={active.error}
         empty={active.items.length === 0}
         hasFilters={chips.length > 0}
+        numberInSearch={searching ? phoneNumberSearch(filter.search) : null}
+        onSearchNumber={(number) => setFilter((current) => ({ ...current, search: '', numberContains: number }))}
         onClear={() => setFilter(EMPTY_FILTER)}
         onRetry={active.reload}
       >
@@ -191,6 +195,8 @@ function Body({
   error,
   empty,
   hasFilters,
+  numberInSearch,
+  onSearchNumber,
   onClear,
   onRetry,
   children,
@@ -201,6 +207,9 @@ function Body({
   error: { message: string; code: string } | null;
   empty: boolean;
   hasFilters: boolean;
+  /** The search is only a phone number: offer the calls from or to it instead. */
+  numberInSearch: string | null;
+  onSearchNumber: (number: string) => void;
   onClear: () => void;
   onRetry: () => void;
   children: ReactNode;
@@ -240,7 +249,14 @@ function Body({
           icon={searching ? <SearchIcon /> : <InboxIcon />}
           title={searching ? 'No lines match this search' : hasFilters ? 'No calls match these filters' : 'No calls stored yet'}
         >
-          {hasFilters ? (
+          {numberInSearch ? (
+            <>
+              <p>Search looks in what was said. To find calls from or to this number, search the numbers instead.</p>
+              <Button variant="primary" className="mt-3" onClick={() => onSearchNumber(numberInSearch)} data-testid="search-number-instead">
+                Find calls with {formatPhone(numberInSearch)}
+              </Button>
+            </>
+          ) : hasFilters ? (
             <>
               <p>{searching ? 'Try other words, or fewer filters.' : 'Loosen or clear the filters to see more calls.'}</p>
               <Button variant="secondary" className="mt-3" onClick={onClear} data-testid="empty-clear">

@@ -22,6 +22,9 @@ import { Toaster } from '../features/toasts/Toaster';
 import { useToasts } from '../features/toasts/store';
 import { TopBar } from '../features/topbar/TopBar';
 import { useAppInfo, useStartDemo } from '../features/topbar/useAppInfo';
+import { ShortcutsDialog } from '../features/shortcuts/ShortcutsDialog';
+import { useConsoleShortcuts } from '../features/shortcuts/useConsoleShortcuts';
+import { useWindowTitle } from '../features/shortcuts/useWindowTitle';
 import { LiveView } from './LiveView';
 
 // The chart-heavy views (recharts) load when first opened, so the live console starts light.
@@ -72,12 +75,23 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
         .sort((a, b) => (b.endedAt ?? b.startedAt) - (a.endedAt ?? a.startedAt)),
     };
   }, [calls]);
-  const now = useNow(1000, live.length > 0);
+  // While the connection is lost, clocks stop: a ticking timer would claim the call is still live.
+  const now = useNow(1000, live.length > 0 && connection === 'connected');
   const takeoverRequests = useTakeoverRequests(live);
   const startDefaultDemo = useCallback(() => demo.start(scenarios[0]?.id), [demo, scenarios]);
+  useConsoleShortcuts(live, takeoverRequests);
+  useWindowTitle(live.length, Object.keys(takeoverRequests).length);
 
   return (
     <div className="flex h-full flex-col overflow-hidden">
+      {/* Keyboard users skip the top bar; a button, because a #fragment would change the route. */}
+      <button
+        type="button"
+        onClick={() => document.getElementById('content')?.focus()}
+        className="sr-only z-50 rounded-md bg-indigo-500 px-3 py-1.5 text-[13px] font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
+      >
+        Skip to content
+      </button>
       <TopBar
         info={info}
         scenarios={scenarios}
@@ -96,27 +110,30 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
           Lost the connection to Switchboard. Live updates are paused while it reconnects.
         </div>
       ) : null}
-      <Suspense fallback={<ViewLoading />}>
-        <Switch>
-          <Route path="/history" component={HistoryView} />
-          <Route path="/analytics" component={AnalyticsView} />
-          <Route path="/calls/:callId" component={CallDetailView} />
-          <Route path={/^\/(live(\/[^/]+)?)?$/}>
-            <LiveView
-              live={live}
-              recent={recent}
-              now={now}
-              takeoverRequests={takeoverRequests}
-              canStartDemo={connection === 'connected' && !demo.starting}
-              onStartDemo={startDefaultDemo}
-            />
-          </Route>
-          <Route>
-            <Redirect to="/" replace />
-          </Route>
-        </Switch>
-      </Suspense>
+      <div id="content" tabIndex={-1} className="flex min-h-0 flex-1 flex-col outline-none">
+        <Suspense fallback={<ViewLoading />}>
+          <Switch>
+            <Route path="/history" component={HistoryView} />
+            <Route path="/analytics" component={AnalyticsView} />
+            <Route path="/calls/:callId" component={CallDetailView} />
+            <Route path={/^\/(live(\/[^/]+)?)?$/}>
+              <LiveView
+                live={live}
+                recent={recent}
+                now={now}
+                takeoverRequests={takeoverRequests}
+                canStartDemo={connection === 'connected' && !demo.starting}
+                onStartDemo={startDefaultDemo}
+              />
+            </Route>
+            <Route>
+              <Redirect to="/" replace />
+            </Route>
+          </Switch>
+        </Suspense>
+      </div>
       <ExportPanelHost />
+      <ShortcutsDialog />
     </div>
   );
 }

@@ -176,10 +176,14 @@ test('new AI call: not configured, invalid number, do-not-call, then a call that
   await expect(dialog.getByTestId('dial-refusal')).toHaveCount(0);
   await shot(page, '11-new-call-invalid');
 
-  // A number the core finds invalid, then one on the do-not-call list: the core's reasons.
+  // E.164 in shape but not a number in use (libphonenumber, as the core checks): caught in the form too.
   await number.fill('+1 555 555 0123');
   await dialog.getByRole('button', { name: 'Place call' }).click();
-  await expect(dialog.getByTestId('dial-refusal')).toContainText('not a valid phone number');
+  await expect(dialog.getByTestId('dial-number-error')).toContainText("This isn't a number in use");
+  await number.fill('+999 123 4567');
+  await expect(dialog.getByTestId('dial-number-error')).toContainText('No country uses this country code');
+  await expect(dialog.getByTestId('dial-refusal')).toHaveCount(0);
+  // One on the do-not-call list: the core's reason.
   await number.fill('+1 415 555 0123');
   await dialog.getByRole('button', { name: 'Place call' }).click();
   await expect(dialog.getByTestId('dial-refusal')).toContainText('The number is on the do-not-call list');
@@ -231,7 +235,7 @@ test('call status: an outbound call rings in Live calls, then ends unanswered wi
   await expect(view.getByTestId('call-status')).toHaveAttribute('data-status', 'ended');
   await expect(view.getByTestId('twilio-status')).toHaveAttribute('data-twilio-status', 'no-answer');
   await expect(view.getByTestId('twilio-status')).toHaveText('No answer');
-  await expect(page.getByTestId('recent-call').first()).toContainText('No Answer');
+  await expect(page.getByTestId('recent-call').first()).toContainText('No answer');
   await shot(page, '21-no-answer');
 
   expect(problems).toEqual([]);

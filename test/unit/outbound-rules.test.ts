@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkOutboundCall, localClock, parseE164, timeZonesForCountry } from '../../src/main/core/telephony/outbound-rules';
+import { checkOutboundCall, localClock, timeZonesForCountry } from '../../src/main/core/telephony/outbound-rules';
+import { dialProblem, parseE164 } from '../../src/shared/phone';
 
 const RULES = { doNotCall: ['+442079460958'], allowedHours: { start: '08:00', end: '21:00' } };
 /** An instant given as UTC wall-clock time. */
@@ -76,5 +77,15 @@ describe('outbound call rules', () => {
       const at = utc(`2026-01-15T${String(hour).padStart(2, '0')}:30:00`);
       expect(checkOutboundCall('+61291234567', rules, at)).toMatchObject({ ok: false, reason: 'outside_hours' });
     }
+  });
+});
+
+describe('why a number cannot be dialled, in words (the New AI call form)', () => {
+  it('accepts numbers in use and explains the rest', () => {
+    expect(dialProblem('+14155550100')).toBeNull();
+    expect(dialProblem('+33612345678')).toBeNull();
+    expect(dialProblem('+15555550123')).toBe("This isn't a number in use: check for a missing or extra digit.");
+    expect(dialProblem('+3361234567')).toBe("This isn't a number in use in France: check for a missing or extra digit.");
+    expect(dialProblem('+9991234567')).toBe('No country uses this country code: check the digits after the +.');
   });
 });

@@ -18,7 +18,7 @@
  * (non-geographic +800/+808/+870…) is refused rather than guessed.
  */
 import ct from 'countries-and-timezones';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parseE164 } from '@shared/phone';
 import type { TelephonySettings } from '@shared/telephony';
 
 export type OutboundRefusalReason = 'invalid_number' | 'do_not_call' | 'outside_hours' | 'unknown_time_zone';
@@ -26,17 +26,6 @@ export type OutboundRefusalReason = 'invalid_number' | 'do_not_call' | 'outside_
 export type OutboundCheck =
   | { ok: true; e164: string; country: string; timeZones: string[] }
   | { ok: false; reason: OutboundRefusalReason; message: string };
-
-const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
-
-/** The number in E.164 with its country, or null when it is not a valid phone number. */
-export function parseE164(input: string): { e164: string; country: string | null } | null {
-  const text = input.trim();
-  if (!E164_SHAPE.test(text)) return null;
-  const parsed = parsePhoneNumberFromString(text);
-  if (!parsed || !parsed.isValid() || parsed.number !== text) return null;
-  return { e164: parsed.number, country: parsed.country ?? null };
-}
 
 /** IANA zones a number of this country may ring in (empty when unknown). */
 export function timeZonesForCountry(country: string): string[] {

@@ -13,6 +13,7 @@ import { formatPhone } from '../../lib/format';
 import { useCallsStore } from '../calls/store';
 import { shownStatus, TwilioStatusChip } from './CallStatusChip';
 import { FieldNote, inputClass } from './fields';
+import { dialProblem } from '@shared/phone';
 import { e164Problem, normalizePhone } from './phone';
 import { selectTwilioStatus, useTelephonyStatus } from './store';
 import { useCallStatusFeed } from './useCallStatusFeed';
@@ -67,7 +68,7 @@ function DialogBody({ titleId, onClose }: { titleId: string; onClose: () => void
           <h2 id={titleId} className="text-[15px] font-semibold tracking-tight text-slate-100">
             New AI call
           </h2>
-          <p className="mt-0.5 text-[12px] text-slate-500">The AI calls the number and leads the conversation. You can take over at any time.</p>
+          <p className="mt-0.5 text-[12px] text-faint">The AI calls the number and leads the conversation. You can take over at any time.</p>
         </div>
       </header>
       {dialer.placed ? <Calling dialer={dialer} onClose={onClose} /> : <DialForm dialer={dialer} onClose={onClose} />}
@@ -84,7 +85,7 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
   const ids = { number: useId(), from: useId(), purpose: useId(), script: useId() };
 
   const to = normalizePhone(number);
-  const numberProblem = number.trim() === '' ? 'Enter the number to call.' : e164Problem(number);
+  const numberProblem = number.trim() === '' ? 'Enter the number to call.' : (e164Problem(number) ?? dialProblem(to));
   const purposeProblem = purpose.trim() === '' ? 'Tell the AI why it is calling.' : null;
   const numbers = dialer.telephony?.phoneNumbers ?? [];
   const notReady = dialer.telephony && !dialer.telephony.ready ? dialer.telephony.missing : null;
@@ -164,7 +165,7 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
                     </option>
                   ))}
                 </select>
-                <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-slate-500" />
+                <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
               </span>
             </div>
           ) : null}
@@ -183,7 +184,7 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
             placeholder="e.g. Confirm Ms Jones' boiler service appointment on Thursday between 8 and 12, and offer Friday morning if that no longer suits."
             aria-invalid={(touched.purpose && purposeProblem !== null) || undefined}
             className={cn(
-              'focus-ring min-h-20 resize-y rounded-md border bg-slate-900 px-2.5 py-2 text-[12.5px] leading-relaxed text-slate-200 placeholder:text-slate-600 hover:border-slate-600',
+              'focus-ring min-h-20 resize-y rounded-md border bg-slate-900 px-2.5 py-2 text-[12.5px] leading-relaxed text-slate-200 placeholder:text-faint hover:border-slate-600',
               touched.purpose && purposeProblem ? 'border-rose-500/50' : 'border-slate-700/80',
             )}
           />
@@ -192,7 +193,7 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
 
         <div className="flex flex-col gap-1.5">
           <label htmlFor={ids.script} className={cn(labelClass, 'flex items-baseline gap-2')}>
-            Script <span className="text-[11px] font-normal text-slate-600">Optional</span>
+            Script <span className="text-[11px] font-normal text-faint">Optional</span>
           </label>
           <textarea
             id={ids.script}
@@ -201,7 +202,7 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
             rows={3}
             maxLength={20_000}
             placeholder="Lines or steps the AI should follow."
-            className="focus-ring min-h-16 resize-y rounded-md border border-slate-700/80 bg-slate-900 px-2.5 py-2 text-[12.5px] leading-relaxed text-slate-200 placeholder:text-slate-600 hover:border-slate-600"
+            className="focus-ring min-h-16 resize-y rounded-md border border-slate-700/80 bg-slate-900 px-2.5 py-2 text-[12.5px] leading-relaxed text-slate-200 placeholder:text-faint hover:border-slate-600"
           />
         </div>
 
@@ -247,7 +248,7 @@ function Calling({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) {
           {terminal ? '' : '…'}
         </div>
         <TwilioStatusChip shown={shown} />
-        <p className="max-w-xs text-[12px] text-slate-500">
+        <p className="max-w-xs text-[12px] text-faint">
           {terminal
             ? 'Twilio ended the call before anyone answered. It is in Recent calls.'
             : 'The call opens here as soon as it is answered. You can close this; the call goes on.'}

@@ -53,8 +53,8 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'server', testMatch: /(console|settings|history|history-volume|live-desk|alerts|wrapup)\.spec\.ts$/ },
-    { name: 'fake-ui', testMatch: /(fake-ui|softphone|telephony|history-fake)\.spec\.ts$/ },
+    { name: 'server', testMatch: /(console|settings|history|history-volume|live-desk|alerts|wrapup|a11y|sentiment)\.spec\.ts$/ },
+    { name: 'fake-ui', testMatch: /(fake-ui|shortcuts|call-header|softphone|telephony|history-fake|assist)\.spec\.ts$/ },
   ],
   webServer: fakeOnly
     ? undefined

@@ -120,6 +120,12 @@ export const commands = {
     input: CallRef.extend({ text: z.string().trim().min(1).max(1000) }).strict(),
     output: Utterance,
   },
+  /**
+   * Stops the agent's typed line while it is being spoken (and any queued behind it): Twilio
+   * `clear`, and each stopped line comes back final with only what the caller heard, marked
+   * cut off (empty when none of it was heard). Nothing being spoken: no lines, no error.
+   */
+  'call.stopSpeaking': { input: CallRef.strict(), output: z.object({ lines: z.array(Utterance) }) },
   'call.end': { input: CallRef.strict(), output: CallSummary },
   /**
    * Pause (issue 8): the AI stops speaking at once and says nothing (one "one moment, please"

@@ -186,17 +186,46 @@ export type KnowledgeArticleRef = z.infer<typeof KnowledgeArticleRef>;
 export const WhisperHandling = z.enum(['instruction', 'say', 'unsupported']);
 export type WhisperHandling = z.infer<typeof WhisperHandling>;
 
+/**
+ * How sure the assist engine is of the caller's intent, smoothed over the call: `unknown`
+ * before the caller has said anything substantive ("Not sure yet"), `low` while the evidence
+ * is thin or split between intents ("Low confidence"), `high` otherwise.
+ */
+export const IntentCertainty = z.enum(['high', 'low', 'unknown']);
+export type IntentCertainty = z.infer<typeof IntentCertainty>;
+
+/**
+ * What the agent might do while the AI has the call (never the AI's own next line): take
+ * over (with why), whisper a concrete line to the AI, or read an article.
+ */
+export const AgentAction = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('take_over'), reason: z.string() }),
+  /** `text` is sent as the whisper as it is ("say: …", which every engine speaks); `label` is the gist shown on the button. */
+  z.object({ kind: z.literal('whisper'), label: z.string(), text: z.string().min(1).max(500) }),
+  z.object({ kind: z.literal('article'), articleId: z.string(), title: z.string() }),
+]);
+export type AgentAction = z.infer<typeof AgentAction>;
+
 /** What the assist engine proposes to the agent after a caller line. */
 export const Suggestion = z.object({
   callId: z.string(),
   /** The caller line it answers. */
   utteranceId: z.string(),
+  /** The caller's intent smoothed over the call (one off-topic line does not flip it). */
   intent: z.string(),
+  /** Human label of `intent` ("Charged twice / wrong bill"); empty in data from before it existed. */
+  intentLabel: z.string().default(''),
+  /** The smoothed intent's share of the call's evidence, in [0, 1]. */
   intentConfidence: z.number().min(0).max(1),
+  intentCertainty: IntentCertainty.default('high'),
+  /** A reply for the agent to send when they have the call (it answers the latest line). */
   reply: z.string(),
-  articles: z.array(KnowledgeArticleRef),
+  /** Knowledge-base articles, smoothed over the call like the intent; `weak` marks a thin match. */
+  articles: z.array(KnowledgeArticleRef.extend({ weak: z.boolean().default(false) })),
   /** Details in the caller's line (order and account numbers, dates, amounts, emails, phone numbers, names). */
   entities: z.array(z.object({ type: z.string(), value: z.string() })).default([]),
+  /** What the agent might do while the AI has the call, most pressing first. */
+  agentActions: z.array(AgentAction).default([]),
 });
 export type Suggestion = z.infer<typeof Suggestion>;
 

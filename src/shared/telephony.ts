@@ -38,7 +38,7 @@ export const TelephonySettings = z.object({
     .object({ start: ClockTime, end: ClockTime })
     .refine((h) => h.start < h.end, 'allowedHours.start must be before allowedHours.end'),
   /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 (a new install) settles on one at the first start and saves it. */
-  localPort: z.number().int().min(0).max(65535),
+  localPort: z.number().int('a port is a whole number').min(0, 'a port is a number from 1 to 65535').max(65535, 'a port is a number from 1 to 65535'),
 });
 export type TelephonySettings = z.infer<typeof TelephonySettings>;
 

@@ -39,7 +39,7 @@ test('demo call: transcript, take over, reply, end, recent calls', async ({ page
   });
   await shot(page, '02-transcript');
 
-  await page.getByRole('button', { name: 'Take over' }).click();
+  await page.getByTestId('call-header').getByRole('button', { name: 'Take over' }).click();
   await expect(view.getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
   await expect(page.getByRole('button', { name: 'Hand back' })).toBeVisible();
   await expect(page.getByTestId('handover-summary')).toContainText('Last said');

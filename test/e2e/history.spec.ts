@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { CallHistoryRow } from '@shared/history';
 import { connectApi, type Api } from './support/api';
+import { startDemo } from './support/demo';
 import { startOwnServer, type OwnServer } from './support/own-server';
 import { csvRecords } from './support/csv';
 
@@ -51,15 +52,9 @@ async function startExport(panel: Locator): Promise<Locator> {
   return panel.locator(`[data-testid="export-job"][data-job-id="${id}"]`);
 }
 
-async function startDemo(page: Page, scenarioId: string): Promise<string> {
-  await page.getByLabel('Demo scenario').selectOption(scenarioId);
-  await page.getByRole('button', { name: 'Start demo call' }).click();
-  const view = page.getByTestId('call-view');
-  const before = (await view.count()) > 0 ? await view.getAttribute('data-call-id') : null;
-  await expect(view).toBeVisible({ timeout: 15_000 });
-  await expect.poll(async () => view.getAttribute('data-call-id'), { timeout: 15_000 }).not.toBe(before);
-  // The open call is in the URL.
-  const id = (await view.getAttribute('data-call-id'))!;
+/** Starts a demo call; the open call is in the URL. */
+async function startDemoInUrl(page: Page, scenarioId: string): Promise<string> {
+  const id = await startDemo(page, scenarioId);
   await expect(page).toHaveURL(new RegExp(`#/live/${id}$`));
   return id;
 }
@@ -94,8 +89,8 @@ test('history, search, call page with recording, exports and analytics over two 
   await test.step('seed: two demo calls, one taken over with an agent reply, both ended', async () => {
     await page.goto(`/?token=${TOKEN}`);
     await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
-    charged = await startDemo(page, 'double-charge');
-    cancelled = await startDemo(page, 'cancel-service');
+    charged = await startDemoInUrl(page, 'double-charge');
+    cancelled = await startDemoInUrl(page, 'cancel-service');
 
     // Wait for each caller's first words (real-time speech through the offline engines).
     await until('the first caller line of both calls', async () => {
@@ -109,7 +104,7 @@ test('history, search, call page with recording, exports and analytics over two 
     await page.reload();
     await expect(page.getByTestId('call-view')).toHaveAttribute('data-call-id', charged);
 
-    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByTestId('call-header').getByRole('button', { name: 'Take over' }).click();
     await expect(page.getByTestId('call-view').getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
     await page.getByRole('textbox', { name: 'Reply to caller' }).fill('I can refund the duplicate charge for you today.');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -140,8 +135,8 @@ test('history, search, call page with recording, exports and analytics over two 
     // Newest first, as the core orders them.
     await expect(rows.nth(0)).toHaveAttribute('data-call-id', stored[0]!.id);
     await expect(page.getByTestId('sort-startedAt')).toHaveAttribute('aria-sort', 'descending');
-    // Sentiment reads as a word and a number.
-    await expect(rows.first().getByTestId('row-sentiment')).toHaveText(/(negative|neutral|positive) [+−]?\d\.\d\d/);
+    // Sentiment reads as the band's words and a number.
+    await expect(rows.first().getByTestId('row-sentiment')).toHaveText(/(Very negative|Negative|Neutral|Positive) [+−]?\d\.\d\d/);
     await shot(page, '01-table');
 
     await page.getByTestId('takeover-select').selectOption('yes');

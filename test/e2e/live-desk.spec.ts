@@ -8,6 +8,7 @@
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { connectApi } from './support/api';
+import { startDemo } from './support/demo';
 import { openWithFakeBackend } from './support/fake-page';
 import { startOwnServer, type OwnServer } from './support/own-server';
 
@@ -53,16 +54,6 @@ function collectProblems(page: Page): string[] {
   return problems;
 }
 
-async function startDemo(page: Page, scenarioId: string): Promise<string> {
-  await page.getByLabel('Demo scenario').selectOption(scenarioId);
-  const view = page.getByTestId('call-view');
-  const before = (await view.count()) > 0 ? await view.getAttribute('data-call-id') : null;
-  await page.getByRole('button', { name: 'Start demo call' }).click();
-  await expect(view).toBeVisible({ timeout: 15_000 });
-  await expect.poll(async () => view.getAttribute('data-call-id'), { timeout: 15_000 }).not.toBe(before);
-  return (await view.getAttribute('data-call-id'))!;
-}
-
 /** The live rows' call ids, top to bottom. */
 async function rowOrder(page: Page): Promise<string[]> {
   return page.getByTestId('live-call').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-call-id') ?? ''));
@@ -102,7 +93,7 @@ test.describe('live desk against the real core', () => {
     await server?.stop();
   });
 
-  test('pause and resume, whisper inline with what the engine does, suggestion to the AI; three calls photographed', async ({
+  test('pause and resume, whisper inline with what the engine does, a suggested whisper from Assist; three calls photographed', async ({
     page,
     baseURL,
   }) => {
@@ -175,14 +166,19 @@ test.describe('live desk against the real core', () => {
       expect((await summary(calm)).state).toBe('ai');
     });
 
-    await test.step('suggestion to the AI: one click, no take-over, and the AI says it', async () => {
-      const reply = page.getByTestId('suggestion-reply');
-      await expect(reply).toBeVisible({ timeout: 60_000 });
-      const text = (await reply.textContent())!.trim();
-      await page.getByRole('button', { name: 'Have the AI say this' }).click();
-      await expect(page.getByTestId('suggestion-ai-say-status')).toHaveText('Sent: the AI says it next');
-      await expect(log.locator('[data-event-type="ai_say"]').last()).toContainText('suggested reply');
-      await expect(log.locator('[data-testid="utterance"][data-speaker="ai"]').filter({ hasText: text.slice(0, 40) })).toBeVisible({
+    await test.step('Assist with the AI on the call: the agent’s moves, not the AI’s next line; a suggested whisper, one click, and the AI says it', async () => {
+      const actions = page.getByTestId('agent-actions');
+      await expect(actions.getByTestId('action-whisper')).toBeVisible({ timeout: 60_000 });
+      await expect(page.getByTestId('suggestion-reply')).toHaveCount(0);
+      await expect(page.getByTestId('suggestion-intent')).not.toHaveText('Not sure yet');
+      await actions.getByTestId('action-whisper').click();
+      await expect(actions.getByTestId('action-whisper-status')).toHaveText('The offline AI will say this next.');
+      // Sent as a whisper ("say: …", which the offline engine speaks), on the timeline and stored.
+      const sent = log.getByTestId('whisper').last();
+      await expect(sent).toHaveAttribute('data-handling', 'say');
+      const whispered = (await api.invoke('calls.get', { callId: calm })).events.filter((e) => e.type === 'whisper').at(-1)!;
+      const line = String(whispered.data['text']).replace(/^say:\s*/, '');
+      await expect(log.locator('[data-testid="utterance"][data-speaker="ai"]').filter({ hasText: line.slice(0, 40) })).toBeVisible({
         timeout: 30_000,
       });
       expect((await summary(calm)).controller).toBe('ai');
@@ -194,10 +190,11 @@ test.describe('live desk against the real core', () => {
       await expect(log.locator('[data-testid="utterance"][data-speaker="caller"][data-final="true"]').first()).toBeVisible({
         timeout: 60_000,
       });
-      await page.getByRole('button', { name: 'Take over' }).click();
+      await page.getByTestId('call-header').getByRole('button', { name: 'Take over' }).click();
       await expect(view.getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
-      // With the agent, a suggestion goes to the composer instead.
+      // With the agent, Assist shows a reply for the composer instead, at once.
       await expect(page.getByRole('button', { name: 'Put in composer' })).toBeVisible();
+      await expect(page.getByTestId('agent-actions')).toHaveCount(0);
 
       await row(calm).click();
       await page.getByTestId('pause-ai').click();
@@ -290,7 +287,7 @@ test.describe('live desk against the fake backend', () => {
     const view = page.getByTestId('call-view');
     await expect(view).toBeVisible();
     const agentCall = (await view.getAttribute('data-call-id'))!;
-    await page.getByRole('button', { name: 'Take over' }).click();
+    await page.getByTestId('call-header').getByRole('button', { name: 'Take over' }).click();
     await expect(view.getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
 
     await page.locator(`[data-testid="live-call"][data-call-id="${paused}"]`).click();

@@ -69,7 +69,26 @@ test('skip link, J/K through live calls in the list order, G then H/A/L, / to se
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
 
+  // On the open call: P pauses and resumes the AI, C puts the cursor where the agent writes
+  // (the whisper box while the AI has the call, the reply box after T takes it over).
+  await page.keyboard.press('g');
+  await page.keyboard.press('l');
+  await page.locator('[data-testid="live-call"][data-state="ai"]').first().click();
+  const view = page.getByTestId('call-view');
   // A caller waiting for a person shows in the window title, for a console in a background tab.
-  await page.evaluate((id) => (globalThis as unknown as { __fake: { requestTakeover(id: string, reason: string): void } }).__fake.requestTakeover(id, 'Caller asked for a person'), order[0]!);
+  await page.evaluate((id) => (globalThis as unknown as { __fake: { requestTakeover(id: string, reason: string): void } }).__fake.requestTakeover(id, 'Caller asked for a person'), (await view.getAttribute('data-call-id'))!);
   await expect(page).toHaveTitle('(1) Caller waiting · Switchboard');
+
+  await page.keyboard.press('p');
+  await expect(page.getByTestId('pause-ai')).toHaveText('Resume AI');
+  await page.keyboard.press('p');
+  await expect(page.getByTestId('pause-ai')).toHaveText('Pause AI');
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('whisper-input')).toBeFocused();
+  await page.getByTestId('whisper-input').blur();
+  await page.keyboard.press('t');
+  await expect(view.getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
+  await page.keyboard.press('c');
+  await expect(page.getByTestId('composer')).toBeFocused();
+  await page.getByTestId('composer').blur();
 });

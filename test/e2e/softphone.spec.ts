@@ -250,7 +250,7 @@ test('incoming calls over (test-played) signalling: a stranger rings for the age
 
   // Take over a demo call; the core's TwiML would then ring this Device with its CallSid.
   await page.getByRole('button', { name: 'Start demo call' }).click();
-  await page.getByRole('button', { name: 'Take over' }).click();
+  await page.getByTestId('call-header').getByRole('button', { name: 'Take over' }).click();
   await expect(page.getByTestId('call-view').getByTestId('controller')).toHaveAttribute('data-controller', 'agent');
   const callSid = await page.evaluate(() => (globalThis as unknown as { __fake: { calls(): { callSid: string; controller: string }[] } }).__fake.calls().find((c) => c.controller === 'agent')!.callSid);
   invite('CAagentleg', { callSid, purpose: 'takeover' });

@@ -91,7 +91,7 @@ describe('alert rules on a live call through the media bridge', () => {
     expect(legal.data['detail']).toBe('Caller said “complaint”.');
     expect(heard.find((u) => u.id === legal.data['utteranceId'])?.text).toMatch(/complaint/);
     const upset = alerts.find((a) => a.data['ruleId'] === 'upset')!;
-    expect(upset.data['detail']).toMatch(/^Caller sentiment -\d\.\d\d over the last 2 lines/);
+    expect(upset.data['detail']).toMatch(/^Caller sentiment (very negative|negative) \(-\d\.\d\d\) over the last 2 lines/);
 
     // The live row: the most severe open alert, and how many are open.
     const before = harness.latest(callId)!;
@@ -104,13 +104,21 @@ describe('alert rules on a live call through the media bridge', () => {
     expect(after.alert).toMatchObject({ id: upset.id, severity: 'warning' });
     expect(callEvents(callId, 'alert_ack').map((e) => e.data['alertId'])).toEqual([legal.id]);
 
+    // Taking the call answers the alerts still open: nothing is left to acknowledge.
+    const taken = await harness.call('call.takeOver', { callId });
+    expect(taken).toMatchObject({ openAlerts: 0, alert: null });
+    expect(callEvents(callId, 'alert_ack').map((e) => [e.data['alertId'], e.data['by'] ?? null])).toEqual([
+      [legal.id, null],
+      [upset.id, 'takeover'],
+    ]);
+
     await harness.call('call.end', { callId });
     caller.hangUp();
 
     // Stored with the call (the timeline a reload shows) and counted in History.
     const stored = await harness.call('calls.get', { callId });
     expect(stored.events.filter((e) => e.type === 'alert').map((e) => e.id).sort()).toEqual(alerts.map((a) => a.id).sort());
-    expect(stored.events.filter((e) => e.type === 'alert_ack')).toHaveLength(1);
+    expect(stored.events.filter((e) => e.type === 'alert_ack')).toHaveLength(2);
     const page = await harness.call('history.page', { filter: { hasAlerts: true }, limit: 10 });
     expect(page.calls.map((c) => [c.id, c.alertCount])).toEqual([[callId, 2]]);
 

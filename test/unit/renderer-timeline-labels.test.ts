@@ -5,6 +5,7 @@ import {
   eventShape,
   eventTone,
   keypadLabel,
+  visibleEvents,
   waitingNote,
   whisperHandlingText,
   type TimelineItem,
@@ -115,5 +116,20 @@ describe('what the AI has done for a caller waiting for a person', () => {
     ).toBe('At 1:10 the AI offered a choice: keep waiting, a call back, or carry on with the AI.');
     // A wait from before this request does not count.
     expect(waitingNote([item('waiting', 5_000), item('takeover_requested', 10_000)], 10_000)).toBeNull();
+  });
+});
+
+describe('one moment, one divider', () => {
+  const at = (e: CallEvent, atMs: number, id: string): CallEvent => ({ ...e, atMs, id });
+  it('the AI asking to transfer shows once: as its request for a person', () => {
+    const transfer = at(ev('tool_call', { tool: 'transfer_to_agent', args: { reason: 'wants a person' } }), 60_000, 't');
+    const request = at(ev('takeover_requested', { reason: 'wants a person' }), 60_050, 'r');
+    expect(visibleEvents([transfer, request]).map((e) => e.id)).toEqual(['r']);
+    // A transfer the core did not turn into a request (an older record) still shows.
+    expect(visibleEvents([transfer]).map((e) => e.id)).toEqual(['t']);
+  });
+  it('an alert closed by the take-over says so', () => {
+    expect(eventLabel(ev('alert_ack', { alertId: 'a', by: 'takeover' }))).toBe('Alert answered: the agent took the call');
+    expect(eventLabel(ev('alert_ack', { alertId: 'a' }))).toBe('Alert acknowledged');
   });
 });

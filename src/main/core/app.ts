@@ -52,7 +52,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const { providers, assist } = await createOfflineProviders({
     resourcesDir: options.resourcesDir,
     cacheDir: join(options.dataDir, 'cache'),
-    businessName: settings.get().businessName,
+    // Read per reply, not once at start: a name changed in Settings applies to the next call.
+    businessName: () => settings.get().businessName,
   });
   const secrets = options.secrets ?? createFileSecretStore(options.dataDir, process.env, { logger });
   const providerService = createProviderService({
@@ -258,6 +259,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'call.handBack': ({ callId }) => calls.live(callId).handBack(),
     'call.hold': ({ callId, hold }) => calls.live(callId).hold(hold),
     'call.say': ({ callId, text }) => calls.live(callId).say(text),
+    'call.stopSpeaking': ({ callId }) => ({ lines: calls.live(callId).stopSpeaking() }),
     // Steering the AI without taking the call (issue 8).
     'call.pause': ({ callId, paused }) => calls.live(callId).pause(paused),
     'call.whisper': ({ callId, text }) => calls.live(callId).whisper(text),

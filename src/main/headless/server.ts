@@ -195,7 +195,7 @@ function deny(res: ServerResponse, status: number, message: string): void {
     'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   });
   res.end(
-    `<!doctype html><meta charset="utf-8"><title>Switchboard</title>` +
+    `<!doctype html><html lang="en"><meta charset="utf-8"><title>Switchboard</title>` +
       `<body style="font:15px system-ui;background:#0b1120;color:#cbd5e1;display:grid;place-items:center;height:100vh;margin:0">` +
       `<main style="max-width:32rem"><h1 style="font-size:18px;color:#f1f5f9">Switchboard</h1><p>${escapeHtml(message)}</p></main>`,
   );

@@ -38,6 +38,10 @@ export interface FakeControl {
   recordEvent(callId: string, type: CallEvent['type'], data?: Record<string, unknown>, summary?: Partial<CallSummary>): void;
   /** Stores and emits a turn's latency ('call.turn'), as the core does once first audio goes out. */
   addTurn(turn: TurnMetrics): void;
+  /** Speaks the agent's lines `factor` times slower, so a test can stop one mid-line (call-header spec). */
+  setAgentSpeechSlowdown(factor: number): void;
+  /** The caller on `callId` says a final line scored `score` (sentiment, issue 9); the summary's mean and trend follow. */
+  callerSays(callId: string, text: string, score: number): void;
 }
 
 export function installFakeBackend(options: FakeBackendOptions = {}): void {
@@ -74,7 +78,17 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
   const suggestions: Array<Omit<Suggestion, 'callId' | 'utteranceId' | 'entities'> & { entities?: Suggestion['entities'] }> = [
     {
       intent: 'billing_dispute',
+      intentLabel: 'Charged twice / wrong bill',
       intentConfidence: 0.91,
+      intentCertainty: 'high',
+      agentActions: [
+        {
+          kind: 'whisper',
+          label: 'Promise the duplicate is refunded in full',
+          text: "say: If both payments have gone through, we'll refund the duplicate in full, and if it caused a fee from your bank, we'll look at covering that too.",
+        },
+        { kind: 'article', articleId: 'kb-12', title: 'Refunding a duplicate payment' },
+      ],
       reply: "I'm sorry you were charged twice. I can refund the duplicate payment right now — it takes 3–5 working days to reach your card.",
       articles: [
         {
@@ -82,18 +96,27 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
           title: 'Refunding a duplicate payment',
           snippet: 'Duplicate card payments can be refunded from the Billing tab. Refunds reach the card in 3–5 working days; send the caller the confirmation email.',
           score: 0.82,
+          weak: false,
         },
         {
           id: 'kb-31',
           title: 'Why customers are charged twice',
           snippet: 'A retried payment after a bank timeout can settle twice. Check the payment log for two entries with the same reference.',
-          score: 0.64,
+          score: 0.44,
+          weak: true,
         },
       ],
     },
     {
       intent: 'refund_timeline',
+      intentLabel: 'Refund status',
       intentConfidence: 0.86,
+      intentCertainty: 'high',
+      agentActions: [
+        { kind: 'take_over', reason: 'The caller is upset, and getting more so' },
+        { kind: 'whisper', label: 'Offer a goodwill credit', text: "say: As this has happened twice, I'd like to add a ten pound goodwill credit to your account." },
+        { kind: 'article', articleId: 'kb-40', title: 'Goodwill credit for repeat issues' },
+      ],
       reply: 'Refunds for duplicate payments take three to five working days. I’ll send you an email confirmation with the reference now.',
       articles: [
         {
@@ -101,12 +124,14 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
           title: 'Refunding a duplicate payment',
           snippet: 'Refunds reach the card in 3–5 working days. Older refunds (before May) could take up to 30 days.',
           score: 0.77,
+          weak: false,
         },
         {
           id: 'kb-40',
           title: 'Goodwill credit for repeat issues',
           snippet: 'Customers who hit the same billing issue twice in 6 months may be offered a £10 goodwill credit.',
           score: 0.58,
+          weak: false,
         },
       ],
     },
@@ -153,14 +178,19 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
 
   const listeners = new Set<(e: AnyEvent) => void>();
   const calls = new Map<string, CallState>();
+  /** The agent's typed lines still being spoken, by call (call.say / call.stopSpeaking). */
+  const agentLinesSpoken = new Map<string, Utterance[]>();
+  /** How many times slower than 260 ms a word the agent's lines are spoken (setAgentSpeechSlowdown). */
+  let agentSpeechSlowdown = 1;
   let seq = 1;
   const nid = (p: string) => `${p}-${(seq++).toString(36)}`;
 
   function emit(event: AnyEvent): void {
     for (const l of listeners) l(structuredClone(event));
   }
+  /** Labels as the core does: NEUTRAL_BAND of src/shared/sentiment.ts (0.13), copied because this function is serialised. */
   function sentimentOf(score: number) {
-    return { score, label: score <= -0.05 ? 'negative' : score >= 0.05 ? 'positive' : 'neutral' } as const;
+    return { score, label: score <= -0.13 ? 'negative' : score >= 0.13 ? 'positive' : 'neutral' } as const;
   }
   function elapsed(c: CallState): number {
     return Date.now() - c.summary.startedAt;
@@ -639,7 +669,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       const durS = r.durationMs === null ? null : r.durationMs / 1000;
       if (f.minDurationS !== undefined && (durS === null || durS < f.minDurationS)) return false;
       if (f.maxDurationS !== undefined && (durS === null || durS > f.maxDurationS)) return false;
-      if (f.endedNegative && !(r.callerSentimentEnd !== null && r.callerSentimentEnd <= -0.05)) return false;
+      if (f.endedNegative && !(r.callerSentimentEnd !== null && r.callerSentimentEnd <= -0.13)) return false;
       if (f.sentimentBelow !== undefined && !(r.callerSentiment !== null && r.callerSentiment < f.sentimentBelow)) return false;
       if (f.hasAlerts !== undefined && r.alertCount > 0 !== f.hasAlerts) return false;
       if (f.numberContains && !`${r.from} ${r.to}`.includes(f.numberContains.replace(/[^0-9+]/g, ''))) return false;
@@ -907,7 +937,10 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       if (c.summary.controller === 'agent') return err('conflict', 'You already control this call');
       addEvent(c, 'takeover', { agent: 'Sam' });
       c.speakingLineId = null;
-      updateSummary(c, { controller: 'agent', state: 'agent', aiActivity: 'detached', waitingSince: null });
+      // Like the core: taking the call answers its open alerts.
+      const acked = new Set(c.events.filter((e) => e.type === 'alert_ack').map((e) => String(e.data['alertId'])));
+      for (const e of c.events.filter((e) => e.type === 'alert' && !acked.has(e.id))) addEvent(c, 'alert_ack', { alertId: e.id, by: 'takeover' });
+      updateSummary(c, { controller: 'agent', state: 'agent', aiActivity: 'detached', waitingSince: null, ...openAlertFields(c) });
       return ok(c.summary);
     },
     'call.handBack': (input) => {
@@ -924,22 +957,49 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       if (c.summary.controller !== 'agent') return err('conflict', 'Take over the call before speaking');
       const text = String(input['text'] ?? '').trim();
       if (!text) return err('bad_request', 'Say something first');
+      if (text.length > 1000) return err('bad_request', 'call.say: ✖ text: at most 1000 characters');
+      // Like the core: shown whole at once, final once the caller has heard it all (260 ms a word).
       const startMs = elapsed(c);
       const u: Utterance = {
         id: nid('utt'),
         callId: c.summary.id,
         speaker: 'agent',
         text,
-        final: true,
+        final: false,
         startMs,
-        endMs: startMs + text.split(' ').length * 260,
+        endMs: startMs,
         sentiment: null,
         interrupted: false,
       };
       putLine(c, u);
       addEvent(c, 'agent_message');
-      updateSummary(c, {});
+      const spoken = agentLinesSpoken.get(c.summary.id) ?? [];
+      agentLinesSpoken.set(c.summary.id, [...spoken, u]);
+      c.timers.push(
+        setTimeout(() => {
+          const left = agentLinesSpoken.get(c.summary.id) ?? [];
+          if (!left.some((l) => l.id === u.id)) return;
+          agentLinesSpoken.set(c.summary.id, left.filter((l) => l.id !== u.id));
+          putLine(c, { ...u, final: true, endMs: elapsed(c) });
+          updateSummary(c, {});
+        }, (text.split(' ').length * 260 * agentSpeechSlowdown) / speed),
+      );
       return ok(u);
+    },
+    'call.stopSpeaking': (input) => {
+      const c = calls.get(String(input['callId']));
+      if (!c || c.summary.status === 'ended') return err('conflict', 'the call has ended');
+      // Like the core: each line keeps the words heard so far (in proportion to time), marked cut off.
+      const lines = (agentLinesSpoken.get(c.summary.id) ?? []).map((u) => {
+        const words = u.text.split(' ');
+        const heardWords = Math.min(words.length, Math.floor((elapsed(c) - u.startMs) / ((260 * agentSpeechSlowdown) / speed)));
+        const line: Utterance = { ...u, text: words.slice(0, heardWords).join(' '), final: true, interrupted: true, endMs: elapsed(c) };
+        putLine(c, line);
+        return line;
+      });
+      agentLinesSpoken.delete(c.summary.id);
+      if (lines.length > 0) updateSummary(c, {});
+      return ok({ lines });
     },
     'call.end': (input) => {
       const c = calls.get(String(input['callId']));
@@ -1128,6 +1188,17 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     addTurn: (turn) => {
       const c = calls.get(turn.callId);
       if (c) putTurn(c, turn);
+    },
+    setAgentSpeechSlowdown: (factor) => {
+      agentSpeechSlowdown = factor;
+    },
+    callerSays: (callId, text, score) => {
+      const c = calls.get(callId);
+      if (!c) return;
+      const startMs = elapsed(c);
+      const line: Utterance = { id: nid('utt'), callId, speaker: 'caller', text, final: true, startMs, endMs: startMs + 1200, sentiment: sentimentOf(score), interrupted: false };
+      putLine(c, line);
+      updateSummary(c, {});
     },
   };
 

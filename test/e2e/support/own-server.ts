@@ -14,11 +14,18 @@ export interface OwnServer {
   stop(): Promise<void>;
 }
 
-export async function startOwnServer(options: { port: number; name: string; seedDb?: string; token?: string }): Promise<OwnServer> {
+/** `keepData`: start on the data folder a previous server of the same name left (a restart). */
+export async function startOwnServer(options: {
+  port: number;
+  name: string;
+  seedDb?: string;
+  token?: string;
+  keepData?: boolean;
+}): Promise<OwnServer> {
   const token = options.token ?? `${options.name}-token-0123456789abcdef0123456789`;
   const origin = `http://127.0.0.1:${options.port}`;
   const dataDir = resolve(`test-results/e2e-${options.name}-data`);
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   if (options.seedDb) copyFileSync(options.seedDb, join(dataDir, 'switchboard.db'));
   const server: ChildProcess = spawn(process.execPath, ['out/main/serve.js'], {

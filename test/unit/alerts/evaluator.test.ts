@@ -98,7 +98,7 @@ describe('alert rules on scripted calls', () => {
       caller(70_000, 'h', -0.9), // cooldown over, still low: fires again
     ]);
     expect(fired.map((f) => f.atMs)).toEqual([6000, 70_000]);
-    expect(fired[0]!.alert.detail).toBe('Caller sentiment -0.70 over the last 3 lines (alert below -0.40).');
+    expect(fired[0]!.alert.detail).toBe('Caller sentiment very negative (-0.70) over the last 3 lines (alert below -0.40).');
   });
 
   it("sentiment dropping from the call's start", () => {

@@ -10,6 +10,7 @@
  */
 import type { AlertRaised, CallEventType, CallState, Speaker } from '@shared/domain';
 import type { AlertRule, AlertRuleOf } from '@shared/alerts';
+import { SENTIMENT_BAND_WORDS, sentimentBand } from '@shared/sentiment';
 import { contentWords, findPhrase, overlap, phraseMatchers, stemmedWords } from './words';
 
 export type AlertInput =
@@ -170,7 +171,7 @@ function sentimentDetector(rule: AlertRuleOf<'sentiment'>): Detector {
         if (scores.length < overLines) return null;
         const avg = mean(recent);
         return avg < threshold
-          ? { detail: `Caller sentiment ${fmt(avg)} over ${lines} (alert below ${fmt(threshold)}).`, utteranceId: input.line.id }
+          ? { detail: `Caller sentiment ${bandWord(avg)} (${fmt(avg)}) over ${lines} (alert below ${fmt(threshold)}).`, utteranceId: input.line.id }
           : null;
       }
       // A drop needs a start to drop from that is not the same lines as now.
@@ -178,7 +179,7 @@ function sentimentDetector(rule: AlertRuleOf<'sentiment'>): Detector {
       const start = mean(scores.slice(0, overLines));
       const now = mean(recent);
       return start - now >= drop
-        ? { detail: `Caller sentiment fell from ${fmt(start)} to ${fmt(now)} (alert on a drop of ${fmt(drop, false)}).`, utteranceId: input.line.id }
+        ? { detail: `Caller sentiment fell from ${fmt(start)} to ${fmt(now)}, now ${bandWord(now)} (alert on a drop of ${fmt(drop, false)}).`, utteranceId: input.line.id }
         : null;
     },
   };
@@ -315,6 +316,11 @@ function providerTroubleDetector(rule: AlertRuleOf<'provider_trouble'>): Detecto
       return null;
     },
   };
+}
+
+/** The console's band for a score, in words ("very negative"), so an alert says what the sentiment card says. */
+function bandWord(score: number): string {
+  return SENTIMENT_BAND_WORDS[sentimentBand(score)].toLowerCase();
 }
 
 function fmt(score: number, signed = true): string {

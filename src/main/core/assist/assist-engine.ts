@@ -18,6 +18,7 @@ import {
   loadIntentCatalogue,
   type IntentAction,
   type IntentClassifier,
+  type IntentCoaching,
   type IntentDefinition,
   type IntentMatch,
   type ReplyTemplate,
@@ -46,6 +47,8 @@ export interface AssistAnalysis {
   replyIntent: string;
   /** What the AI should do after speaking the reply. */
   action: IntentAction | null;
+  /** The line the agent might have the AI say about `intent` (intents.json), if it has one. */
+  coaching: IntentCoaching | null;
 }
 
 export interface AnalyseOptions {
@@ -63,13 +66,15 @@ export interface AssistEngine {
   greeting(options?: AnalyseOptions): string;
   readonly knowledgeBase: KnowledgeBase;
   readonly intents: IntentClassifier;
+  /** The business name in force now (Settings may change it between calls). */
   readonly businessName: string;
 }
 
 export interface AssistEngineOptions {
   /** Folder holding `knowledge-base/*.md` and `intents.json`. */
   resourcesDir: string;
-  businessName?: string;
+  /** A function reads the name afresh for each reply, so a change in Settings reaches the next call. */
+  businessName?: string | (() => string);
   /** Intent confidence below which the fallback intent is used. */
   intentThreshold?: number;
 }
@@ -144,7 +149,8 @@ export function createAssistEngine(options: AssistEngineOptions): AssistEngine {
     catalogue,
     options.intentThreshold === undefined ? {} : { threshold: options.intentThreshold },
   );
-  const businessName = options.businessName ?? DEFAULT_BUSINESS_NAME;
+  const configuredName = options.businessName ?? DEFAULT_BUSINESS_NAME;
+  const currentBusinessName = (): string => (typeof configuredName === 'function' ? configuredName() : configuredName);
   const fallbackId = catalogue.fallbackIntent;
 
   const templatesByIntent = new Map<string, Template[]>();
@@ -207,7 +213,7 @@ export function createAssistEngine(options: AssistEngineOptions): AssistEngine {
     const replyIntent = chooseReplyIntent(callerText, match, entities, previous);
     const sentiment = sentimentOf(callerText);
     const articles = relatedArticles(callerText, match.intent === fallbackId ? null : match.intent);
-    const business = analyseOptions.businessName ?? businessName;
+    const business = analyseOptions.businessName ?? currentBusinessName();
     const suggestedReply = composeReply(replyIntent, callerText, known, aiTurns, business);
     const definition = intents.definition(match.intent);
     return {
@@ -220,6 +226,7 @@ export function createAssistEngine(options: AssistEngineOptions): AssistEngine {
       suggestedReply,
       replyIntent,
       action: intents.definition(replyIntent)?.action ?? null,
+      coaching: definition?.coaching ?? null,
     };
   }
 
@@ -334,9 +341,17 @@ export function createAssistEngine(options: AssistEngineOptions): AssistEngine {
   }
 
   function greeting(greetingOptions: AnalyseOptions = {}): string {
-    const business = greetingOptions.businessName ?? businessName;
+    const business = greetingOptions.businessName ?? currentBusinessName();
     return `Hello, thanks for calling ${business}. I'm an automated assistant, and this call may be recorded. How can I help you today?`;
   }
 
-  return { analyse, greeting, knowledgeBase, intents, businessName };
+  return {
+    analyse,
+    greeting,
+    knowledgeBase,
+    intents,
+    get businessName() {
+      return currentBusinessName();
+    },
+  };
 }

@@ -39,8 +39,15 @@ export const IntentDefinition = z.object({
   action: IntentAction.optional(),
   /** Default yes/no routing for replies that don't set their own. */
   followUp: FollowUp.optional(),
+  /**
+   * What the agent might have the AI say while it has a call about this intent (a retention
+   * offer, a goodwill credit): `label` is the gist on the button, `say` the line itself,
+   * sent as a "say: …" whisper, which both an LLM and the offline engine speak.
+   */
+  coaching: z.object({ label: z.string().min(1).max(60), say: z.string().min(1).max(400) }).optional(),
 });
 export type IntentDefinition = z.infer<typeof IntentDefinition>;
+export type IntentCoaching = NonNullable<IntentDefinition['coaching']>;
 
 export const IntentCatalogue = z
   .object({

@@ -6,7 +6,7 @@
  */
 import vader from 'vader-sentiment';
 import type { Sentiment } from '@shared/domain';
-import { NEUTRAL_BAND } from './sentiment-band';
+import { sentimentLabel } from '@shared/sentiment';
 import { normalise } from './text';
 
 /**
@@ -48,8 +48,6 @@ const LEADING_ANSWER = /^\s*(no+|nope|nah)\b/i;
 
 /** Positive words that, next to a complaint, are almost always sarcasm. */
 const SARCASM_CUES = /\b(oh great|just great|oh brilliant|brilliant just|fantastic|wonderful|lovely|thanks a lot|thanks for nothing|love how|love that|just what i needed|perfect)\b/;
-
-export { NEUTRAL_BAND };
 
 export interface SentimentDetail extends Sentiment {
   /** Plain VADER compound score of the line, for comparison in tests and tuning. */
@@ -97,7 +95,7 @@ export function analyseSentiment(text: string): SentimentDetail {
   }
 
   const score = Math.round(Math.max(-1, Math.min(1, adjusted + overlay)) * 1000) / 1000;
-  const label = score >= NEUTRAL_BAND ? 'positive' : score <= -NEUTRAL_BAND ? 'negative' : 'neutral';
+  const label = sentimentLabel(score);
   const vaderAlone = vader.SentimentIntensityAnalyzer.polarity_scores(text).compound;
   return { score, label, vader: vaderAlone, matched };
 }

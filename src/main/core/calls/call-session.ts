@@ -89,6 +89,8 @@ export class CallSession {
   private readonly pendingMarks = new Map<string, SpokenTurn>();
   /** Agent lines wait for each other so they are spoken in order. */
   private agentSpeech: Promise<void> = Promise.resolve();
+  /** The agent's typed lines not yet fully heard (the one playing and any queued behind it), oldest first: what Stop cuts. */
+  private readonly agentLines = new Set<SpokenTurn>();
   private callerLine: { id: string; startMs: number } | null = null;
   private readonly log: Logger;
   private endPromise: Promise<void> | null = null;
@@ -262,6 +264,10 @@ export class CallSession {
       }
     }
     this.recordEvent('takeover', { via: control ? 'softphone' : 'console', summary: this.insight.handoverText(), ...(waitedMs === null ? {} : { waitedMs }) });
+    // Taking the call answers its alerts: the agent is on it, so nothing is left to acknowledge.
+    const answered = this.alerts.acknowledgeAll();
+    for (const alert of answered) this.recordEvent('alert_ack', { alertId: alert.id, by: 'takeover' });
+    if (answered.length > 0) this.update(this.alerts.summary());
     return this.snapshot;
   }
 
@@ -317,8 +323,36 @@ export class CallSession {
     const line = this.utterance(turn, text, false);
     this.emit({ name: 'call.transcript', payload: line });
     this.recordEvent('agent_message', { utteranceId: turn.id });
+    this.agentLines.add(turn);
     this.agentSpeech = this.agentSpeech.then(() => this.speakTurn(turn, oneChunk(text)));
     return line;
+  }
+
+  /**
+   * The agent stops their typed line mid-sentence: it is cut at once (Twilio `clear`), keeps
+   * only what the caller heard (marked cut off, as a barge-in does), and lines queued behind
+   * it are never said. With nothing being spoken it does nothing. Returns the stopped lines.
+   */
+  stopSpeaking(): Utterance[] {
+    this.assertLive();
+    const nowPerfMs = performance.now();
+    const stopped = [...this.agentLines].map((turn) => ({ turn, heard: turn.heardText(nowPerfMs), wasAudible: turn.audible }));
+    for (const { turn } of stopped) this.abandon(turn);
+    // The caller stops hearing it before anything is written down.
+    if (stopped.some((s) => s.wasAudible)) this.stream.clear();
+    return stopped.map(({ turn, heard, wasAudible }) => {
+      turn.interrupted = wasAudible;
+      turn.endMs = this.nowMs();
+      // An empty final line tells the console to drop the line nobody heard.
+      const line = this.utterance(turn, heard, true);
+      if (heard) {
+        this.history.push({ role: 'assistant', text: heard });
+        this.saveLine(line);
+      } else {
+        this.emit({ name: 'call.transcript', payload: line });
+      }
+      return line;
+    });
   }
 
   /**
@@ -563,7 +597,8 @@ export class CallSession {
 
   /** Streams a turn's text clause by clause through TTS to the caller, each followed by a mark. */
   private async speakTurn(turn: SpokenTurn, source: AsyncIterable<LlmChunk>): Promise<void> {
-    if (!this.isLive) return;
+    // A queued agent line the agent stopped before its turn came is never said.
+    if (!this.isLive || turn.signal.aborted) return;
     if (turn.speaker === 'agent') this.turn = turn;
     const splitter = new ClauseSplitter();
     let endCallAfter: string | null = null;
@@ -645,6 +680,7 @@ export class CallSession {
     if (turn.done) return;
     turn.done = true;
     if (this.turn === turn) this.turn = null;
+    this.agentLines.delete(turn);
     turn.endMs = this.nowMs();
     const text = turn.plannedText;
     if (text) {
@@ -695,6 +731,7 @@ export class CallSession {
     turn.controller.abort(new DOMException('turn abandoned', 'AbortError'));
     turn.done = true;
     if (this.turn === turn) this.turn = null;
+    this.agentLines.delete(turn);
     // After a clear Twilio returns the pending marks; they no longer mean "heard".
     for (const [name, owner] of this.pendingMarks) if (owner === turn) this.pendingMarks.delete(name);
   }

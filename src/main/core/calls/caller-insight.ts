@@ -5,6 +5,7 @@
  */
 import type { CallSummary, Suggestion, Utterance } from '@shared/domain';
 import type { ChatMessage } from '../providers/types';
+import { CallSuggestions } from '../assist/call-suggestions';
 import { handoverSummary } from './handover-summary';
 import type { CallAssist } from './ports';
 
@@ -22,11 +23,14 @@ export class CallerInsight {
   private lastSentiment: number | null = null;
   private lastLine: string | null = null;
   private latest: Suggestion | null = null;
+  private readonly suggestions: CallSuggestions;
 
   constructor(
-    private readonly callId: string,
+    callId: string,
     private readonly assist: CallAssist,
-  ) {}
+  ) {
+    this.suggestions = new CallSuggestions(callId);
+  }
 
   /**
    * Analyses a final caller line: sets its sentiment (and its intent, when confident and
@@ -51,15 +55,8 @@ export class CallerInsight {
     this.lines++;
     this.sentimentSum += score;
     this.trend = [...this.trend, round2(score)].slice(-TREND_POINTS);
-    this.latest = {
-      callId: this.callId,
-      utteranceId: line.id,
-      intent: analysis.intent,
-      intentConfidence: analysis.intentConfidence,
-      reply: analysis.suggestedReply,
-      articles: analysis.articles,
-      entities: (analysis.entities ?? []).map(({ type, value }) => ({ type, value })),
-    };
+    // Intent and articles smoothed over the call; actions for the agent beside the reply.
+    this.latest = this.suggestions.next(line.id, analysis, this.trend);
     return { patch: { callerSentiment: this.meanSentiment, sentimentTrend: this.trend }, suggestion: this.latest };
   }
 

@@ -2,6 +2,8 @@
  * The few lines an agent reads when taking a call over: what the caller wants, the details
  * they gave, their mood, and their last words. Built from the call's own analysis; no model.
  */
+import { sentimentBand, type SentimentBand } from '@shared/sentiment';
+
 export interface HandoverFacts {
   /** What the latest caller lines were about (intent label), if known. */
   intent: string | null;
@@ -13,11 +15,11 @@ export interface HandoverFacts {
   lastCallerLine: string | null;
 }
 
+/** The console's bands (src/shared/sentiment.ts), in the words an agent reads at take-over. */
+const MOOD: Readonly<Record<SentimentBand, string>> = { very_negative: 'upset', negative: 'unhappy', neutral: 'neutral', positive: 'positive' };
+
 function mood(score: number): string {
-  if (score <= -0.5) return 'upset';
-  if (score <= -0.1) return 'unhappy';
-  if (score < 0.1) return 'neutral';
-  return 'positive';
+  return MOOD[sentimentBand(score)];
 }
 
 export function handoverSummary(facts: HandoverFacts): string {

@@ -18,6 +18,11 @@ export class OpenAlerts {
     return true;
   }
 
+  /** Closes every open alert at once (the agent took the call), returning them. */
+  acknowledgeAll(): ActiveAlert[] {
+    return this.open.splice(0, this.open.length);
+  }
+
   /** The most severe open alert (the latest of equal severity) and how many are open. */
   summary(): Pick<CallSummary, 'alert' | 'openAlerts'> {
     let top: ActiveAlert | null = null;

@@ -24,6 +24,8 @@ export interface CallerLineAnalysis {
   intentLabel?: string;
   /** Details in the line: account/order numbers, amounts, dates. */
   entities?: ReadonlyArray<{ type: string; value: string }>;
+  /** A line the agent might have the AI say about this intent (intents.json `coaching`). */
+  coaching?: { label: string; say: string } | null;
 }
 
 /** Understands caller lines for the agent (sentiment, intent, knowledge, next reply). */

@@ -4,7 +4,7 @@
  * parameters; only fixed SQL fragments are concatenated.
  */
 import type { CallFilter } from '@shared/history';
-import { NEUTRAL_BAND } from '../assist/sentiment-band';
+import { NEUTRAL_BAND } from '@shared/sentiment';
 import { toFtsQuery } from '../store/fts-query';
 import { HistoryError } from './history-error';
 

@@ -16,7 +16,8 @@ export interface OfflineEngines {
 export async function createOfflineProviders(options: {
   resourcesDir: string;
   cacheDir: string;
-  businessName: string;
+  /** The name, or a function reading the current one from Settings (so it applies to new calls). */
+  businessName: string | (() => string);
 }): Promise<OfflineEngines> {
   const assist = createAssistEngine({ resourcesDir: options.resourcesDir, businessName: options.businessName });
   const stt = await createPocketsphinxStt({ resourcesDir: options.resourcesDir, cacheDir: options.cacheDir });

@@ -32,7 +32,7 @@ export interface OfflineSummaryOptions {
   intentLabel: (intent: string) => string;
 }
 
-/** Caller score at or below which a line counts as unhappy (the live "negative" band is ±0.05). */
+/** Caller score at or below which a last line counts as unhappy: a clearer signal than the live "negative" band (NEUTRAL_BAND in src/shared/sentiment.ts), as it decides "not resolved". */
 const UNHAPPY_SCORE = -0.3;
 const HAPPY_SCORE = 0.2;
 const END_REASONS_UNRESOLVED = new Set(['silence_timeout', 'error', 'interrupted', 'failed', 'no-answer', 'busy', 'canceled']);

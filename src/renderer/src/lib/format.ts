@@ -1,4 +1,5 @@
 /** Small display helpers. Times are ms unless a name says otherwise. */
+import { SENTIMENT_BAND_WORDS, sentimentBand } from '@shared/sentiment';
 
 export function formatDuration(ms: number): string {
   const totalSeconds = Math.max(0, Math.floor(ms / 1000));
@@ -43,15 +44,6 @@ export function formatOffset(ms: number): string {
   return formatDuration(ms);
 }
 
-export type SentimentTone = 'negative' | 'neutral' | 'positive';
-
-/** Same thresholds VADER uses for its compound score. */
-export function sentimentTone(score: number): SentimentTone {
-  if (score <= -0.05) return 'negative';
-  if (score >= 0.05) return 'positive';
-  return 'neutral';
-}
-
 export function formatScore(score: number): string {
   return `${score > 0 ? '+' : score < 0 ? '−' : ''}${Math.abs(score).toFixed(2)}`;
 }
@@ -75,9 +67,9 @@ export function formatSeconds(totalS: number): string {
   return rest > 0 ? `${m} min ${rest} s` : `${m} min`;
 }
 
-/** "negative −0.42", "neutral +0.01", "positive +0.63". */
+/** "Negative −0.42", "Neutral +0.01", "Positive +0.63": the band word first, the number as detail. */
 export function formatSentiment(score: number): string {
-  return `${sentimentTone(score)} ${formatScore(score)}`;
+  return `${SENTIMENT_BAND_WORDS[sentimentBand(score)]} ${formatScore(score)}`;
 }
 
 const endReasonWords: Record<string, string> = {
@@ -99,10 +91,71 @@ const endReasonWords: Record<string, string> = {
 
 /** End reasons in plain words ("AI ended", not "Ai Ended"). */
 export function endReasonLabel(reason: string): string {
-  const known = endReasonWords[reason];
-  if (known) return known;
-  const words = reason.replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return endReasonWords[reason] ?? idInWords(reason);
+}
+
+/** An id from the core ("double-charge", "silence_timeout") as a sentence: "Double charge". */
+export function idInWords(id: string): string {
+  const words = id.replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * The engines' labels as the core reports them (EngineInfo.label, TurnMetrics.*Label) are the
+ * software's names ("pocketsphinx (offline)", "flite slt (offline)"); on screen they read as
+ * what they do. Callers put the original label in a tooltip. Cloud vendors' names
+ * ("Deepgram Nova-3", "Gemini 2.5 Flash") are what the agent configured, so they stay.
+ */
+const engineWords: [pattern: RegExp, words: string][] = [
+  [/pocketsphinx/i, 'Offline speech recognition'],
+  [/^flite\b/i, 'Offline voice'],
+  [/intent \+ knowledge base/i, 'Offline replies'],
+];
+
+/** "pocketsphinx (offline)" -> "Offline speech recognition"; anything unknown is shown as given. */
+export function engineLabel(label: string): string {
+  for (const [pattern, words] of engineWords) if (pattern.test(label)) return words;
+  return label;
+}
+
+/** Node and undici network error codes in words (what the agent can check), by code. */
+const networkCodeWords: Record<string, string> = {
+  ENOTFOUND: "the address wasn't found (is this computer online?)",
+  EAI_AGAIN: "the address couldn't be looked up (is this computer online?)",
+  ECONNREFUSED: 'nothing answered at that address',
+  ECONNRESET: 'the connection was cut off',
+  ECONNABORTED: 'the connection was cut off',
+  EPIPE: 'the connection closed unexpectedly',
+  ETIMEDOUT: 'it took too long to answer',
+  UND_ERR_CONNECT_TIMEOUT: 'it took too long to answer',
+  ENETUNREACH: "the network can't reach it (is this computer online?)",
+  EHOSTUNREACH: "the network can't reach it (is this computer online?)",
+};
+
+function codeInWords(code: string): string {
+  if (networkCodeWords[code]) return networkCodeWords[code];
+  if (/^(CERT_|UNABLE_TO_VERIFY|SELF_SIGNED|DEPTH_ZERO)/.test(code)) return "its security certificate couldn't be checked";
+  return 'the connection failed';
+}
+
+const NETWORK_CODE = String.raw`E(?:NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|CONNABORTED|PIPE|TIMEDOUT|NETUNREACH|HOSTUNREACH)|CERT_[A-Z_]+|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UND_ERR_[A-Z_]+`;
+/** "… (ENOTFOUND)." as the core's own sentences put it. */
+const CODE_IN_BRACKETS = new RegExp(String.raw`\s*\((${NETWORK_CODE})\)`, 'g');
+/** Node's raw "getaddrinfo ENOTFOUND api.example.com" / "connect ECONNREFUSED 127.0.0.1:443". */
+const CODE_INLINE = new RegExp(String.raw`\b(?:getaddrinfo|connect|read|write|querySrv)?\s*\b(${NETWORK_CODE})\b(?:\s+([\w.-]+(?::\d+)?))?`, 'g');
+
+/**
+ * An error message with network codes in plain words: "Could not reach Deepgram at
+ * api.deepgram.com (ENOTFOUND)." -> "Could not reach Deepgram at api.deepgram.com: the address
+ * wasn't found (is this computer online?)." `detail` is the original message for a tooltip,
+ * null when nothing needed rewording.
+ */
+export function errorInWords(message: string): { text: string; detail: string | null } {
+  const text = message
+    .replace(CODE_IN_BRACKETS, (_m, code: string) => `: ${codeInWords(code)}`)
+    .replace(CODE_INLINE, (_m, code: string, host: string | undefined) => `${host ? `${host}: ` : ''}${codeInWords(code)}`)
+    .replace(/\bfetch failed\b/g, "the request didn't get through");
+  return text === message ? { text, detail: null } : { text, detail: message };
 }
 
 /** "12 Mar 2025, 14:02" in the viewer's locale. */

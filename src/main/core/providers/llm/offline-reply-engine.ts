@@ -9,7 +9,8 @@ import { parseKeypadHistoryText } from '../../calls/keypad';
 import type { ChatMessage, LlmChunk, LlmProvider, LlmRequest } from '../types';
 
 export interface OfflineReplyEngineOptions {
-  businessName: string;
+  /** A function reads the name afresh for each reply, so a change in Settings reaches the next call. */
+  businessName: string | (() => string);
 }
 
 export const OFFLINE_LLM_LABEL = 'intent + knowledge base (offline)';
@@ -67,7 +68,7 @@ export function createOfflineReplyEngine(assist: AssistEngine, options: OfflineR
     // This engine cannot follow instructions: whispers are for the record (the session speaks
     // the "say: …" ones itself).
     const { text: said, before } = latestCallerTurn(request.history.filter((m) => m.role !== 'supervisor'));
-    const businessName = options.businessName;
+    const businessName = typeof options.businessName === 'function' ? options.businessName() : options.businessName;
     const keypad = parseKeypadHistoryText(said);
     // A menu key stands for its choice; a keyed-in number is acknowledged by its last digits only.
     const text = keypad?.kind === 'menu' && keypad.option ? keypad.option : said;

@@ -6,10 +6,10 @@ type Size = 'sm' | 'md';
 
 const variants: Record<Variant, string> = {
   primary:
-    'bg-indigo-500 text-white shadow-sm shadow-indigo-950/50 hover:bg-indigo-400 disabled:bg-indigo-500/50 disabled:text-white/60',
+    'bg-indigo-500 text-white shadow-sm shadow-indigo-950/50 hover:bg-indigo-600 disabled:bg-indigo-500/50 disabled:text-white/60',
   secondary:
-    'border border-slate-700/80 bg-slate-800/70 text-slate-200 hover:border-slate-600 hover:bg-slate-800 disabled:border-slate-800 disabled:bg-slate-900 disabled:text-slate-500',
-  ghost: 'text-slate-400 hover:bg-slate-800/70 hover:text-slate-200 disabled:text-slate-600',
+    'border border-slate-700/80 bg-slate-800/70 text-slate-200 hover:border-slate-600 hover:bg-slate-800 disabled:border-slate-800 disabled:bg-slate-900 disabled:text-faint',
+  ghost: 'text-slate-400 hover:bg-slate-800/70 hover:text-slate-200 disabled:text-faint',
   danger:
     'border border-rose-500/25 bg-rose-500/10 text-rose-300 hover:border-rose-400/40 hover:bg-rose-500/20 disabled:opacity-50',
   warning:

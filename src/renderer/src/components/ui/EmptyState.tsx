@@ -15,12 +15,12 @@ export function EmptyState({
   return (
     <div className={cn('flex flex-col items-center justify-center px-6 py-8 text-center', className)}>
       {icon ? (
-        <div className="mb-3 flex size-10 items-center justify-center rounded-xl border border-slate-800 bg-slate-900 text-slate-500">
+        <div className="mb-3 flex size-10 items-center justify-center rounded-xl border border-slate-800 bg-slate-900 text-faint">
           {icon}
         </div>
       ) : null}
       <p className="text-[13px] font-medium text-slate-300">{title}</p>
-      {children ? <div className="mt-1 max-w-72 text-[12px] leading-relaxed text-slate-500">{children}</div> : null}
+      {children ? <div className="mt-1 max-w-72 text-[12px] leading-relaxed text-faint">{children}</div> : null}
     </div>
   );
 }

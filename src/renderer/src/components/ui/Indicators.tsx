@@ -1,34 +1,51 @@
 import type { ActiveAlert, AiActivity, AlertSeverity, CallState, CallStatus, Controller } from '@shared/domain';
 import { cn } from '../../lib/cn';
-import { formatDuration, formatScore, sentimentTone, type SentimentTone } from '../../lib/format';
+import { sentimentBand, type SentimentBand } from '@shared/sentiment';
+import { formatDuration, formatSentiment } from '../../lib/format';
 
-const toneDot: Record<SentimentTone, string> = {
-  negative: 'bg-rose-400',
-  neutral: 'bg-slate-500',
+/**
+ * Colours per sentiment band (src/shared/sentiment.ts): neutral is slate, never red; negative is
+ * amber and only the strongest rose (where the default "Caller upset" alert fires); positive is
+ * emerald. Always beside the band's words: colour is never the only signal.
+ */
+const toneDot: Record<SentimentBand, string> = {
+  very_negative: 'bg-rose-400',
+  negative: 'bg-amber-400',
+  neutral: 'bg-slate-400',
   positive: 'bg-emerald-400',
 };
-const toneText: Record<SentimentTone, string> = {
-  negative: 'text-rose-300',
-  neutral: 'text-slate-400',
+const toneText: Record<SentimentBand, string> = {
+  very_negative: 'text-rose-300',
+  negative: 'text-amber-300',
+  neutral: 'text-slate-300',
   positive: 'text-emerald-300',
 };
-export const toneStroke: Record<SentimentTone, string> = {
-  negative: 'stroke-rose-400',
+export const toneStroke: Record<SentimentBand, string> = {
+  very_negative: 'stroke-rose-400',
+  negative: 'stroke-amber-400',
   neutral: 'stroke-slate-400',
   positive: 'stroke-emerald-400',
 };
-export const toneFill: Record<SentimentTone, string> = {
-  negative: 'fill-rose-400',
+export const toneFill: Record<SentimentBand, string> = {
+  very_negative: 'fill-rose-400',
+  negative: 'fill-amber-400',
   neutral: 'fill-slate-400',
   positive: 'fill-emerald-400',
 };
 
-export function toneTextClass(tone: SentimentTone): string {
-  return toneText[tone];
+export function toneTextClass(band: SentimentBand): string {
+  return toneText[band];
 }
 
-/** Coloured dot for a sentiment score; the score shows on hover (title) and to screen readers. */
-export function SentimentDot({ score, className }: { score: number | null; className?: string }) {
+export function toneDotClass(band: SentimentBand): string {
+  return toneDot[band];
+}
+
+/**
+ * Coloured dot for a sentiment score; the band and score show on hover (title) and to screen
+ * readers. `what` says which figure it is ("Whole-call mean", "Line").
+ */
+export function SentimentDot({ score, what = 'Caller sentiment', className }: { score: number | null; what?: string; className?: string }) {
   if (score === null) {
     return (
       <span
@@ -39,15 +56,15 @@ export function SentimentDot({ score, className }: { score: number | null; class
       />
     );
   }
-  const tone = sentimentTone(score);
-  const label = `Sentiment ${tone} (${formatScore(score)})`;
+  const band = sentimentBand(score);
+  const label = `${what}: ${formatSentiment(score)}`;
   return (
     <span
-      className={cn('inline-block size-2 rounded-full', toneDot[tone], className)}
+      className={cn('inline-block size-2 rounded-full', toneDot[band], className)}
       title={label}
       role="img"
       aria-label={label}
-      data-sentiment={tone}
+      data-band={band}
     />
   );
 }
@@ -79,7 +96,7 @@ export function ActivityIndicator({
         activity === 'thinking' && 'text-violet-300',
         activity === 'listening' && 'text-sky-300',
         activity === 'paused' && 'font-medium text-fuchsia-300',
-        (activity === 'idle' || activity === 'detached') && 'text-slate-500',
+        (activity === 'idle' || activity === 'detached') && 'text-faint',
         className,
       )}
       data-testid="ai-activity"

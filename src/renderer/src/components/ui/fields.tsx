@@ -4,7 +4,7 @@ import { cn } from '../../lib/cn';
 import { ChevronDownIcon } from './icons';
 
 export const fieldClass =
-  'focus-ring h-8 min-w-0 rounded-md border border-slate-700/80 bg-slate-900 px-2.5 text-[12.5px] text-slate-200 placeholder:text-slate-500 hover:border-slate-600 disabled:opacity-60 aria-[invalid=true]:border-rose-400/70';
+  'focus-ring h-8 min-w-0 rounded-md border border-slate-700/80 bg-slate-900 px-2.5 text-[12.5px] text-slate-200 placeholder:text-faint hover:border-slate-600 disabled:opacity-60 aria-[invalid=true]:border-rose-400/70';
 
 /** A native select with the console's look; `active` tints it when it filters something. */
 export function Select({
@@ -27,7 +27,7 @@ export function Select({
       >
         {children}
       </select>
-      <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-slate-500" />
+      <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
     </label>
   );
 }
@@ -86,7 +86,7 @@ export function Popover({
         )}
       >
         {label}
-        <ChevronDownIcon className={cn('size-3.5 text-slate-500 transition-transform', open && 'rotate-180')} />
+        <ChevronDownIcon className={cn('size-3.5 text-faint transition-transform', open && 'rotate-180')} />
       </button>
       {open ? (
         <div

@@ -111,7 +111,7 @@ function AlertRow({ alert, onAcknowledge }: { alert: OpenAlert; onAcknowledge: (
         <span className="sr-only">{SEVERITY_WORD[alert.severity]} alert: </span>
         <span className="font-semibold text-slate-100">{alert.title}</span>
         {alert.detail ? <span className="text-slate-300"> · {alert.detail}</span> : null}
-        <span className="ml-2 font-mono text-[11px] text-slate-500 tabular-nums">{formatOffset(alert.atMs)}</span>
+        <span className="ml-2 font-mono text-[11px] text-faint tabular-nums">{formatOffset(alert.atMs)}</span>
       </p>
       <Button size="sm" variant="secondary" onClick={onAcknowledge} data-testid="alert-ack">
         Acknowledge

@@ -53,7 +53,7 @@ export function AlertsSection({ open, onNavigate }: { open: boolean; onNavigate?
 
   return (
     <section aria-label="Alert rules" data-testid="alert-rules" className="flex min-h-0 flex-col gap-3">
-      <p className="text-[12px] text-slate-500">
+      <p className="text-[12px] text-faint">
         Each rule watches every live call and raises an alert when it matches: a badge on the call&apos;s row always, and the
         banner, desktop notification or sound you choose. Saved rules apply to live calls at once.
       </p>
@@ -70,7 +70,7 @@ export function AlertsSection({ open, onNavigate }: { open: boolean; onNavigate?
                 onToggle={(enabled) => editor.update(rule.id, (r) => ({ ...r, enabled }))}
               />
             ))}
-            {editor.rules.length === 0 ? <li className="px-3 py-3 text-[12px] text-slate-500">No rules: nothing will raise an alert.</li> : null}
+            {editor.rules.length === 0 ? <li className="px-3 py-3 text-[12px] text-faint">No rules: nothing will raise an alert.</li> : null}
           </ul>
           <div className="flex items-center gap-1.5">
             <Select label="Kind of rule to add" value={adding} onChange={(e) => setAdding(e.target.value as AlertRuleKind)} className="min-w-0 flex-1" data-testid="add-rule-kind">
@@ -90,7 +90,7 @@ export function AlertsSection({ open, onNavigate }: { open: boolean; onNavigate?
           {selected ? (
             <RuleEditor key={`${selected.id}:${editor.revision}`} rule={selected} editor={editor} onNavigate={onNavigate} />
           ) : (
-            <p className="rounded-lg border border-dashed border-slate-800 px-4 py-8 text-center text-[12.5px] text-slate-500">
+            <p className="rounded-lg border border-dashed border-slate-800 px-4 py-8 text-center text-[12.5px] text-faint">
               Pick a rule on the left, or add one.
             </p>
           )}
@@ -113,7 +113,7 @@ export function AlertsSection({ open, onNavigate }: { open: boolean; onNavigate?
           ) : editor.dirty ? (
             <span className="text-indigo-200">Unsaved changes.</span>
           ) : (
-            <span className="text-slate-500">All changes saved.</span>
+            <span className="text-faint">All changes saved.</span>
           )}
         </p>
         <Button variant="ghost" onClick={editor.discard} disabled={!editor.dirty || editor.saving}>
@@ -163,7 +163,7 @@ function RuleListItem({
         data-testid="rule-enabled"
       />
       <button type="button" onClick={onSelect} aria-current={selected || undefined} className="focus-ring flex min-w-0 flex-1 flex-col rounded text-left">
-        <span className={cn('flex min-w-0 items-center gap-1.5 text-[12.5px]', rule.enabled ? 'text-slate-200' : 'text-slate-500')}>
+        <span className={cn('flex min-w-0 items-center gap-1.5 text-[12.5px]', rule.enabled ? 'text-slate-200' : 'text-faint')}>
           <span aria-hidden className={cn('size-2 shrink-0 rounded-full ring-1 ring-inset', severityTone[rule.severity])} />
           <span className="truncate">{rule.name || 'Unnamed rule'}</span>
           {broken ? (
@@ -172,7 +172,7 @@ function RuleListItem({
             </span>
           ) : null}
         </span>
-        <span className="truncate text-[11px] text-slate-500">
+        <span className="truncate text-[11px] text-faint">
           {ALERT_KIND_LABELS[rule.kind]} · {rule.severity}
         </span>
       </button>
@@ -235,7 +235,7 @@ function RuleEditor({ rule, editor, onNavigate }: { rule: AlertRule; editor: Ale
 
       <fieldset className="flex flex-col gap-1.5">
         <legend className="mb-1 text-[11.5px] font-medium text-slate-400">
-          Raise it with <span className="font-normal text-slate-500">(the row badge always shows)</span>
+          Raise it with <span className="font-normal text-faint">(the row badge always shows)</span>
         </legend>
         <div className="flex flex-wrap gap-x-5 gap-y-1.5">
           {ACTIONS.map((a) => (

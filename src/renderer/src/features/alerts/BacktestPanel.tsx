@@ -26,7 +26,7 @@ export function BacktestPanel({ rule, valid, onNavigate }: { rule: AlertRule; va
       <div className="flex flex-wrap items-end gap-3">
         <div className="min-w-0 flex-1">
           <h4 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">Try this rule on stored calls</h4>
-          <p className="mt-0.5 text-[12px] text-slate-500">See where it would have fired, before you save it.</p>
+          <p className="mt-0.5 text-[12px] text-faint">See where it would have fired, before you save it.</p>
         </div>
         <NumberField label="Last" unit="days" value={days} testId="backtest-days" onChange={setDays} />
         <Button
@@ -40,7 +40,7 @@ export function BacktestPanel({ rule, valid, onNavigate }: { rule: AlertRule; va
         </Button>
       </div>
       {daysProblem ? <FieldError>{daysProblem}</FieldError> : null}
-      {!valid ? <p className="mt-2 text-[12px] text-slate-500">Fix the rule above to try it.</p> : null}
+      {!valid ? <p className="mt-2 text-[12px] text-faint">Fix the rule above to try it.</p> : null}
       {backtest.error ? (
         <p role="alert" className="mt-2 text-[12px] text-rose-300" data-testid="backtest-error">
           {backtest.error}
@@ -75,7 +75,7 @@ function BacktestResultView({ result, stale, onNavigate }: { result: AlertBackte
             of {plural(result.callsChecked, 'call')} in the last {plural(result.days, 'day')}.
           </>
         )}
-        {capped ? <span className="text-slate-500"> (The newest {result.callsChecked} of {result.callsInRange} calls were checked.)</span> : null}
+        {capped ? <span className="text-faint"> (The newest {result.callsChecked} of {result.callsInRange} calls were checked.)</span> : null}
         {stale ? <span className="text-amber-300/80"> The rule changed since: try it again.</span> : null}
       </p>
       {result.matches.length > 0 ? (
@@ -87,7 +87,7 @@ function BacktestResultView({ result, stale, onNavigate }: { result: AlertBackte
                 onClick={onNavigate}
                 className="focus-ring flex flex-col gap-0.5 px-2.5 py-1.5 hover:bg-slate-800/50"
               >
-                <span className="flex items-center gap-2 text-[11px] text-slate-500 tabular-nums">
+                <span className="flex items-center gap-2 text-[11px] text-faint tabular-nums">
                   <span>{formatDateTime(m.callStartedAt)}</span>
                   <span>{formatPhone(m.caller)}</span>
                   <span>at {formatOffset(m.atMs)}</span>
@@ -100,7 +100,7 @@ function BacktestResultView({ result, stale, onNavigate }: { result: AlertBackte
         </ol>
       ) : null}
       {result.truncated ? (
-        <p className="text-[11.5px] text-slate-500">Showing the first {result.matches.length} places (newest calls first).</p>
+        <p className="text-[11.5px] text-faint">Showing the first {result.matches.length} places (newest calls first).</p>
       ) : null}
     </div>
   );

@@ -40,7 +40,7 @@ export function NumberField({
           aria-invalid={problem ? true : undefined}
           data-testid={testId}
         />
-        {unit ? <span className="text-[12px] text-slate-500">{unit}</span> : null}
+        {unit ? <span className="text-[12px] text-faint">{unit}</span> : null}
       </span>
       {problem ? <FieldError testId="rule-problem">{problem}</FieldError> : null}
     </label>

@@ -254,7 +254,7 @@ function PhrasesField({
         aria-invalid={problem ? true : undefined}
         data-testid="rule-phrases"
       />
-      {problem ? <FieldError testId="rule-problem">{problem}</FieldError> : <span className="text-[11px] text-slate-500">{hint}</span>}
+      {problem ? <FieldError testId="rule-problem">{problem}</FieldError> : <span className="text-[11px] text-faint">{hint}</span>}
     </label>
   );
 }

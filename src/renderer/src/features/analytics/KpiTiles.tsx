@@ -3,7 +3,8 @@ import type { ReactNode } from 'react';
 import type { Analytics } from '@shared/history';
 import { toneTextClass } from '../../components/ui/Indicators';
 import { cn } from '../../lib/cn';
-import { formatPercent, formatScore, formatSeconds, sentimentTone, titleCase } from '../../lib/format';
+import { sentimentBand } from '@shared/sentiment';
+import { formatPercent, formatScore, formatSeconds, formatSentiment, titleCase } from '../../lib/format';
 import { ABANDON_WITHIN_S } from './useAnalytics';
 
 function Tile({
@@ -92,11 +93,11 @@ export function KpiTiles({ analytics }: { analytics: Analytics }) {
             '—'
           ) : (
             <span className="flex items-baseline gap-1.5">
-              <span className={toneTextClass(sentimentTone(start))}>{formatScore(start)}</span>
-              <span className="text-[15px] text-slate-500" aria-label="to">
+              <span className={toneTextClass(sentimentBand(start))} title={`Mean of first caller lines: ${formatSentiment(start)}`}>{formatScore(start)}</span>
+              <span className="text-[15px] text-faint" aria-label="to">
                 →
               </span>
-              <span className={toneTextClass(sentimentTone(end))}>{formatScore(end)}</span>
+              <span className={toneTextClass(sentimentBand(end))} title={`Mean of last caller lines: ${formatSentiment(end)}`}>{formatScore(end)}</span>
             </span>
           )
         }
@@ -118,7 +119,7 @@ export function KpiTiles({ analytics }: { analytics: Analytics }) {
         label="Fallbacks / errors"
         value={
           <span>
-            {t.fallbacks.toLocaleString()} <span className="text-slate-500">/</span> {t.errors.toLocaleString()}
+            {t.fallbacks.toLocaleString()} <span className="text-faint">/</span> {t.errors.toLocaleString()}
           </span>
         }
         detail={incidents || 'none'}

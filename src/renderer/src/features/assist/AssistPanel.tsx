@@ -1,15 +1,14 @@
-import { useState } from 'react';
-import type { CallSummary, Suggestion, TurnMetrics } from '@shared/domain';
-import { Button } from '../../components/ui/Button';
+import { useMemo } from 'react';
+import { Suggestion as SuggestionSchema, type CallSummary, type Suggestion, type TurnMetrics, type WhisperHandling } from '@shared/domain';
 import { EmptyState } from '../../components/ui/EmptyState';
-import { toneTextClass } from '../../components/ui/Indicators';
-import { BookIcon, SparkIcon } from '../../components/ui/icons';
-import { cn } from '../../lib/cn';
-import { formatScore, sentimentTone, titleCase } from '../../lib/format';
+import { SparkIcon } from '../../components/ui/icons';
+import { formatDuration, formatScore } from '../../lib/format';
 import { LatencyCard } from '../latency/LatencyCard';
 import { Card } from './Card';
 import { DetailsCard, FactsCard, useCallInsights } from './CallInsights';
+import { SentimentReadout, useCallerSentiment } from '../sentiment/CallerSentiment';
 import { Sparkline } from './Sparkline';
+import { SuggestionCards } from './SuggestionCards';
 
 export function AssistPanel({
   call,
@@ -18,24 +17,31 @@ export function AssistPanel({
   turns,
   handover,
   onUseReply,
-  onAiSay = null,
+  onWhisper = null,
+  onTakeOver = null,
 }: {
   call: CallSummary | null;
   suggestion: Suggestion | null;
   callerScores: number[];
   /** The open call's AI turns, oldest first. */
   turns: TurnMetrics[];
-  /** The summary the agent got when taking the call over (while they have it). */
-  handover: string | null;
+  /** The take-over's summary while the agent has the call, with the call time it was written. */
+  handover: { text: string; atMs: number } | null;
   onUseReply: ((text: string) => void) | null;
-  /** While the AI has the call: it says the reply next (resolves true once it will). */
-  onAiSay?: ((text: string) => Promise<boolean>) | null;
+  /** While the AI has the call: whispers to it (resolves with how the AI takes it, null when not sent). */
+  onWhisper?: ((text: string) => Promise<WhisperHandling | null>) | null;
+  /** While the AI has the call: takes it over. */
+  onTakeOver?: (() => void) | null;
 }) {
+  // Through the contract's schema, so a suggestion from an older core gets the newer fields' defaults.
+  const current = useMemo(() => (suggestion ? (SuggestionSchema.safeParse(suggestion).data ?? null) : null), [suggestion]);
   return (
-    <aside aria-label="Assist" data-testid="assist-panel" className="flex min-h-0 flex-col overflow-y-auto border-l border-slate-800/80 bg-slate-950">
+    // relative: the visually hidden (sr-only, absolutely positioned) announcements inside are then
+    // clipped by this scroller instead of stretching the whole page below the panel.
+    <aside aria-label="Assist" data-testid="assist-panel" className="relative flex min-h-0 flex-col overflow-y-auto border-l border-slate-800/80 bg-slate-950">
       <div className="flex h-9 shrink-0 items-center gap-2 px-4 pt-1">
         <SparkIcon className="size-3.5 text-indigo-300" />
-        <h2 className="text-[11px] font-semibold tracking-[0.08em] text-slate-500 uppercase">Assist</h2>
+        <h2 className="text-[11px] font-semibold tracking-[0.08em] text-faint uppercase">Assist</h2>
       </div>
 
       {!call ? (
@@ -45,15 +51,17 @@ export function AssistPanel({
       ) : (
         <div className="flex flex-col gap-3 px-3 pb-4">
           {handover ? (
-            <Card title="Handover summary">
+            // Written at the moment of the take-over, so it says when: later lines are in the transcript.
+            <Card title={`Handover summary · at take-over ${formatDuration(handover.atMs)}`}>
               <p className="text-[13px] leading-relaxed text-amber-100/90" data-testid="handover-summary">
-                {handover}
+                {handover.text}
               </p>
             </Card>
           ) : null}
-          <SentimentCard scores={callerScores} />
+          <SentimentCard call={call} scores={callerScores} />
+          {/* What the caller wants and what to do about it, above the reference cards: it is what the agent acts on. */}
+          <SuggestionCards suggestion={current} state={call.state} handlers={{ onUseReply, onWhisper, onTakeOver }} />
           <CallInsightCards callId={call.id} ended={call.status === 'ended'} />
-          <SuggestionCard suggestion={suggestion} onUseReply={onUseReply} onAiSay={onAiSay} ended={call.status === 'ended'} />
           <LatencyCard turns={turns} ended={call.status === 'ended'} />
         </div>
       )}
@@ -73,176 +81,35 @@ function CallInsightCards({ callId, ended }: { callId: string; ended: boolean })
   );
 }
 
-function SentimentCard({ scores }: { scores: number[] }) {
-  const last = scores.at(-1);
-  const mean = scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+/**
+ * The caller's mood: the headline is the call's reading (the same figure and words as its list
+ * row and header), the sparkline every scored line, the footer the whole-call mean.
+ */
+function SentimentCard({ call, scores }: { call: CallSummary; scores: number[] }) {
+  const reading = useCallerSentiment(call);
   return (
     <Card
       title="Caller sentiment"
-      aside={
-        last !== undefined ? (
-          <span className={cn('font-mono text-[12px] tabular-nums', toneTextClass(sentimentTone(last)))} data-testid="sentiment-latest">
-            {formatScore(last)}
-          </span>
-        ) : null
-      }
+      testId="sentiment-card"
+      aside={reading ? <SentimentReadout reading={reading} testId="card-sentiment" className="text-[12px]" /> : null}
     >
       {scores.length === 0 ? (
-        <p className="py-3 text-[12px] text-slate-500">The trend appears once the caller has spoken.</p>
+        <p className="py-3 text-[12px] text-faint">The trend appears once the caller has spoken.</p>
       ) : (
         <>
           <Sparkline scores={scores} />
-          <div className="mt-1.5 flex justify-between text-[11px] text-slate-500">
+          <div className="mt-1.5 flex justify-between gap-2 text-[11px] text-faint">
             <span>
               {scores.length} caller {scores.length === 1 ? 'line' : 'lines'}
             </span>
-            {mean !== null ? (
-              <span>
-                mean <span className="font-mono tabular-nums">{formatScore(mean)}</span>
+            {reading ? (
+              <span title="The mean over every caller line; the headline weighs the latest lines most">
+                whole-call mean <span className="font-mono tabular-nums">{formatScore(reading.wholeCallMean)}</span>
               </span>
             ) : null}
           </div>
         </>
       )}
     </Card>
-  );
-}
-
-function SuggestionCard({
-  suggestion,
-  onUseReply,
-  onAiSay,
-  ended,
-}: {
-  suggestion: Suggestion | null;
-  onUseReply: ((text: string) => void) | null;
-  onAiSay: ((text: string) => Promise<boolean>) | null;
-  ended: boolean;
-}) {
-  if (!suggestion) {
-    return (
-      <Card title="Suggested reply">
-        <p className="py-3 text-[12px] text-slate-500">
-          {ended ? 'No suggestion was made on this call.' : 'A suggestion appears after the caller’s next line.'}
-        </p>
-      </Card>
-    );
-  }
-  const confidencePct = Math.round(suggestion.intentConfidence * 100);
-  return (
-    <>
-      <Card
-        title="Intent"
-        aside={<span className="font-mono text-[11px] text-slate-500 tabular-nums">{confidencePct}%</span>}
-      >
-        <p className="text-[13px] font-medium text-slate-100" data-testid="suggestion-intent">
-          {titleCase(suggestion.intent)}
-        </p>
-        <div
-          className="mt-2 h-1 overflow-hidden rounded-full bg-slate-800"
-          role="meter"
-          aria-label="Intent confidence"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={confidencePct}
-        >
-          <div className="h-full rounded-full bg-indigo-400/80" style={{ width: `${confidencePct}%` }} />
-        </div>
-      </Card>
-
-      <Card title="Suggested reply">
-        <blockquote className="border-l-2 border-indigo-400/40 pl-3 text-[13px] leading-relaxed text-slate-200" data-testid="suggestion-reply">
-          {suggestion.reply}
-        </blockquote>
-        <ReplyActions reply={suggestion.reply} replyKey={suggestion.utteranceId} onUseReply={onUseReply} onAiSay={onAiSay} ended={ended} />
-      </Card>
-
-      <Card title="Knowledge base" aside={<span className="text-[11px] text-slate-600">{suggestion.articles.length}</span>}>
-        {suggestion.articles.length === 0 ? (
-          <p className="text-[12px] text-slate-500">No matching articles.</p>
-        ) : (
-          <ul className="flex flex-col gap-2" data-testid="kb-articles">
-            {suggestion.articles.map((a) => (
-              <li key={a.id} className="rounded-md border border-slate-800 bg-slate-950/50 p-2.5">
-                <p className="flex items-start gap-2 text-[12.5px] font-medium text-slate-200">
-                  <BookIcon className="mt-0.5 size-3.5 shrink-0 text-slate-500" />
-                  <span className="min-w-0 flex-1">{a.title}</span>
-                </p>
-                <p className="mt-1 line-clamp-3 pl-5.5 text-[12px] leading-relaxed text-slate-500">{a.snippet}</p>
-              </li>
-            ))}
-          </ul>
-        )}
-      </Card>
-    </>
-  );
-}
-
-/**
- * What the agent can do with a suggested reply: while the AI has the call, have the AI say it
- * (no take-over needed); while the agent has it, put it in the composer to edit and send.
- */
-function ReplyActions({
-  reply,
-  replyKey,
-  onUseReply,
-  onAiSay,
-  ended,
-}: {
-  reply: string;
-  /** Identifies the suggestion, so "sent" resets when a new one arrives. */
-  replyKey: string;
-  onUseReply: ((text: string) => void) | null;
-  onAiSay: ((text: string) => Promise<boolean>) | null;
-  ended: boolean;
-}) {
-  const [sending, setSending] = useState(false);
-  const [sentKey, setSentKey] = useState<string | null>(null);
-  const sent = sentKey === replyKey;
-  if (onAiSay) {
-    return (
-      <div className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1.5">
-        <Button
-          size="sm"
-          variant="primary"
-          disabled={sending || sent}
-          busy={sending}
-          data-testid="suggestion-ai-say"
-          onClick={() => {
-            setSending(true);
-            void onAiSay(reply).then((ok) => {
-              setSending(false);
-              if (ok) setSentKey(replyKey);
-            });
-          }}
-        >
-          Have the AI say this
-        </Button>
-        <span className="text-[11px] text-slate-500" role="status" data-testid="suggestion-ai-say-status">
-          {sent ? 'Sent: the AI says it next' : 'Its next line, word for word'}
-        </span>
-      </div>
-    );
-  }
-  return (
-    <div className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1.5">
-      <Button
-        size="sm"
-        variant="secondary"
-        disabled={!onUseReply}
-        onClick={() => onUseReply?.(reply)}
-        aria-describedby={onUseReply ? undefined : 'use-reply-hint'}
-        data-testid="suggestion-use"
-      >
-        Put in composer
-      </Button>
-      {!onUseReply ? (
-        <span id="use-reply-hint" className="text-[11px] text-slate-500">
-          {ended ? 'The call has ended' : 'Take over to use it'}
-        </span>
-      ) : (
-        <span className="text-[11px] text-slate-500">Edit it, then send it yourself</span>
-      )}
-    </div>
   );
 }

@@ -76,9 +76,9 @@ function useCopy(): { copied: string | null; failed: string | null; copy: (key: 
 export function DetailsCard({ entities, ended }: { entities: CallEntity[]; ended: boolean }) {
   const { copied, failed, copy } = useCopy();
   return (
-    <Card title="Caller details" aside={<span className="text-[11px] text-slate-500">{entities.length > 0 ? 'click to copy' : ''}</span>} testId="entities-card">
+    <Card title="Caller details" aside={<span className="text-[11px] text-faint">{entities.length > 0 ? 'click to copy' : ''}</span>} testId="entities-card">
       {entities.length === 0 ? (
-        <p className="py-1 text-[12px] text-slate-500">
+        <p className="py-1 text-[12px] text-faint">
           {ended ? 'The caller gave no numbers, dates, amounts, emails or names.' : 'Numbers, dates, amounts, emails and names the caller says appear here.'}
         </p>
       ) : (
@@ -126,9 +126,9 @@ export function DetailsCard({ entities, ended }: { entities: CallEntity[]; ended
 export function FactsCard({ facts, ended }: { facts: CallFact[]; ended: boolean }) {
   const { copied, copy } = useCopy();
   return (
-    <Card title="Facts recorded by the AI" aside={<span className="text-[11px] text-slate-600">{facts.length || ''}</span>} testId="facts-card">
+    <Card title="Facts recorded by the AI" aside={<span className="text-[11px] text-faint">{facts.length || ''}</span>} testId="facts-card">
       {facts.length === 0 ? (
-        <p className="py-1 text-[12px] text-slate-500">{ended ? 'The AI recorded no facts on this call.' : 'Facts the AI notes down (an order number, a callback time) appear here.'}</p>
+        <p className="py-1 text-[12px] text-faint">{ended ? 'The AI recorded no facts on this call.' : 'Facts the AI notes down (an order number, a callback time) appear here.'}</p>
       ) : (
         <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-[12px]" data-testid="facts">
           {facts.map((f) => (

@@ -1,9 +1,13 @@
 import { useId } from 'react';
-import { toneFill, toneStroke } from '../../components/ui/Indicators';
-import { formatScore, sentimentTone } from '../../lib/format';
+import { toneFill, toneStroke, toneTextClass } from '../../components/ui/Indicators';
+import { readCallerSentiment, SENTIMENT_BAND_WORDS } from '@shared/sentiment';
+import { formatScore } from '../../lib/format';
 import { cn } from '../../lib/cn';
 
-/** Caller sentiment over the call, drawn by hand: scores in [-1, 1], zero line dashed. */
+/**
+ * Caller sentiment over the call, drawn by hand: scores in [-1, 1], zero line dashed. Coloured
+ * by the band of the call's reading (src/shared/sentiment.ts), the figure shown beside it.
+ */
 export function Sparkline({
   scores,
   width = 280,
@@ -25,7 +29,7 @@ export function Sparkline({
   const y = (s: number) => pad + ((hi - s) / (hi - lo)) * innerH;
   const x = (i: number) => (scores.length <= 1 ? width / 2 : pad + (i / (scores.length - 1)) * (width - pad * 2));
   const last = scores.at(-1);
-  const tone = last === undefined ? 'neutral' : sentimentTone(last);
+  const band = readCallerSentiment(scores)?.band ?? 'neutral';
   const points = scores.map((s, i) => `${x(i).toFixed(1)},${y(s).toFixed(1)}`).join(' ');
   const area =
     scores.length > 1 ? `M${x(0).toFixed(1)},${y(0)} L${points.replaceAll(' ', ' L')} L${x(scores.length - 1).toFixed(1)},${y(0)} Z` : '';
@@ -40,12 +44,12 @@ export function Sparkline({
       aria-label={
         last === undefined
           ? 'No caller sentiment yet'
-          : `Caller sentiment over ${scores.length} lines, latest ${formatScore(last)}`
+          : `Caller sentiment over ${scores.length} lines: ${SENTIMENT_BAND_WORDS[band].toLowerCase()} now, latest line ${formatScore(last)}`
       }
       data-testid={testId}
       className={cn(
         'overflow-visible',
-        tone === 'negative' ? 'text-rose-400' : tone === 'positive' ? 'text-emerald-400' : 'text-slate-400',
+        toneTextClass(band),
       )}
     >
       <defs>
@@ -62,7 +66,7 @@ export function Sparkline({
         <polyline
           points={points}
           fill="none"
-          className={toneStroke[tone]}
+          className={toneStroke[band]}
           strokeWidth={1.5}
           strokeLinejoin="round"
           strokeLinecap="round"
@@ -70,7 +74,7 @@ export function Sparkline({
         />
       ) : null}
       {last !== undefined ? (
-        <circle cx={x(scores.length - 1)} cy={y(last)} r={2.75} className={toneFill[tone]} />
+        <circle cx={x(scores.length - 1)} cy={y(last)} r={2.75} className={toneFill[band]} />
       ) : null}
     </svg>
   );

@@ -9,7 +9,7 @@ import type { CallEvent, Utterance } from '@shared/domain';
 import type { Recording } from '@shared/history';
 import { Spinner } from '../../components/ui/Button';
 import { EmptyState } from '../../components/ui/EmptyState';
-import { ControllerBadge, SentimentDot, StatusBadge, toneTextClass } from '../../components/ui/Indicators';
+import { ControllerBadge, StatusBadge } from '../../components/ui/Indicators';
 import { ArrowLeftIcon, InboxIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import {
@@ -18,14 +18,14 @@ import {
   formatDuration,
   formatOffset,
   formatScore,
-  sentimentTone,
-  titleCase,
+  idInWords,
 } from '../../lib/format';
 import { routes } from '../../lib/router';
 import { fileUrl } from '../../lib/transport';
 import { Card } from '../assist/Card';
 import { DetailsCard, FactsCard, useCallInsights } from '../assist/CallInsights';
 import { WrapUpCard } from '../wrap-up/WrapUpCard';
+import { SentimentScore } from '../sentiment/CallerSentiment';
 import { callDurationMs } from '../calls/CallList';
 import { callerNumber } from '../../lib/format';
 import { selectEvents, selectRecordings, selectTranscript, selectTurns, useCallsStore } from '../calls/store';
@@ -212,7 +212,7 @@ export function CallDetailView() {
             {call.scenario ? (
               <>
                 <span aria-hidden>·</span>
-                <span>Demo: {titleCase(call.scenario)}</span>
+                <span>Demo: {idInWords(call.scenario)}</span>
               </>
             ) : null}
             {call.endReason ? (
@@ -235,18 +235,9 @@ export function CallDetailView() {
             </dd>
           </div>
           <div className="flex flex-col items-end gap-0.5">
-            <dt className="text-slate-400">Caller sentiment</dt>
+            <dt className="text-slate-400">Caller sentiment, mean</dt>
             <dd className="flex items-center gap-1.5" data-testid="detail-sentiment">
-              {call.callerSentiment === null ? (
-                <span className="text-slate-400">—</span>
-              ) : (
-                <>
-                  <SentimentDot score={call.callerSentiment} />
-                  <span className={toneTextClass(sentimentTone(call.callerSentiment))}>
-                    {sentimentTone(call.callerSentiment)} <span className="font-mono">{formatScore(call.callerSentiment)}</span>
-                  </span>
-                </>
-              )}
+              <SentimentScore score={call.callerSentiment} what="Whole-call mean of the caller's lines" />
             </dd>
           </div>
           <div className="flex flex-col items-end gap-0.5">

@@ -180,7 +180,7 @@ export function NoRecording({ live }: { live: boolean }) {
       data-testid="no-recording"
       className="flex items-center gap-3 rounded-lg border border-dashed border-slate-800 px-3 py-2.5 text-[12.5px] text-slate-400"
     >
-      <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-slate-800/80 text-slate-500">
+      <span aria-hidden className="flex size-8 items-center justify-center rounded-full bg-slate-800/80 text-faint">
         <PlayIcon className="size-3.5" />
       </span>
       {live

@@ -7,8 +7,10 @@
 import { useMemo } from 'react';
 import {
   CartesianGrid,
+  Cell,
   ComposedChart,
   Line,
+  ReferenceArea,
   ReferenceLine,
   ResponsiveContainer,
   Scatter,
@@ -18,7 +20,16 @@ import {
   type TooltipContentProps,
 } from 'recharts';
 import type { Utterance } from '@shared/domain';
-import { formatDuration, formatScore, sentimentTone } from '../../lib/format';
+import { NEUTRAL_BAND, sentimentBand, type SentimentBand } from '@shared/sentiment';
+import { formatDuration, formatScore, formatSentiment } from '../../lib/format';
+
+/** The bands' colours (components/ui/Indicators' tone classes, as hex for the chart). */
+const bandColors: Record<SentimentBand, string> = {
+  very_negative: '#fb7185', // rose-400
+  negative: '#fbbf24', // amber-400
+  neutral: '#94a3b8', // slate-400
+  positive: '#34d399', // emerald-400
+};
 
 export const chartColors = {
   caller: '#7dd3fc', // sky-300
@@ -84,7 +95,7 @@ export function SentimentChart({
   const summary =
     caller.length === 0
       ? 'No caller lines were scored on this call.'
-      : `Caller sentiment over ${caller.length} lines, from ${formatScore(first!)} to ${formatScore(last!)} (${sentimentTone(last!)}). ${ai.length} AI lines and ${agent.length} agent lines marked along the bottom.`;
+      : `Caller sentiment over ${caller.length} lines, from ${formatScore(first!)} to ${formatScore(last!)} (${formatSentiment(last!).toLowerCase()}). ${ai.length} AI lines and ${agent.length} agent lines marked along the bottom.`;
 
   const pick = (item: unknown) => {
     const p = (item as { payload?: Point } | undefined)?.payload;
@@ -118,6 +129,8 @@ export function SentimentChart({
               tickLine={false}
               width={40}
             />
+            {/* The neutral band, so a point's place says what its colour and tooltip say. */}
+            <ReferenceArea y1={-NEUTRAL_BAND} y2={NEUTRAL_BAND} fill="#94a3b8" fillOpacity={0.08} stroke="none" ifOverflow="hidden" />
             <ReferenceLine y={0} stroke={chartColors.zero} strokeDasharray="3 3" />
             {takeoverAtMs !== null ? (
               <ReferenceLine x={takeoverAtMs / 1000} stroke={chartColors.agent} strokeDasharray="4 3" />
@@ -137,7 +150,11 @@ export function SentimentChart({
               legendType="none"
               tooltipType="none"
             />
-            <Scatter data={caller} dataKey="score" name="Caller" fill={chartColors.caller} shape="circle" onClick={pick} isAnimationActive={false} className="cursor-pointer" />
+            <Scatter data={caller} dataKey="score" name="Caller" fill={chartColors.caller} shape="circle" onClick={pick} isAnimationActive={false} className="cursor-pointer">
+              {caller.map((p) => (
+                <Cell key={p.lineId} fill={bandColors[sentimentBand(p.score)]} />
+              ))}
+            </Scatter>
             <Scatter data={ai} dataKey="score" name="AI" fill={chartColors.ai} shape="diamond" onClick={pick} isAnimationActive={false} className="cursor-pointer" />
             <Scatter data={agent} dataKey="score" name="Agent" fill={chartColors.agent} shape="triangle" onClick={pick} isAnimationActive={false} className="cursor-pointer" />
           </ComposedChart>
@@ -150,6 +167,14 @@ export function SentimentChart({
             <circle cx="10" cy="5" r="3" fill={chartColors.caller} />
           </svg>
           Caller sentiment
+        </li>
+        <li className="flex items-center gap-1.5">
+          <span aria-hidden className="flex gap-0.5">
+            {(['very_negative', 'negative', 'neutral', 'positive'] as const).map((band) => (
+              <span key={band} className="size-2 rounded-full" style={{ background: bandColors[band] }} />
+            ))}
+          </span>
+          Points: very negative, negative, neutral (shaded band), positive
         </li>
         <li className="flex items-center gap-1.5">
           <svg viewBox="0 0 10 10" className="size-2.5" aria-hidden>
@@ -188,7 +213,7 @@ function ChartTooltip({ active, payload }: TooltipContentProps) {
         <span className="font-mono tabular-nums">{formatDuration(p.t * 1000)}</span>
         {p.scored ? (
           <span>
-            {sentimentTone(p.score)} <span className="font-mono">{formatScore(p.score)}</span>
+            <span style={{ color: bandColors[sentimentBand(p.score)] }}>{formatSentiment(p.score)}</span>
           </span>
         ) : null}
       </p>

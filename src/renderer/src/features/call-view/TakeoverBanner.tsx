@@ -60,7 +60,7 @@ export function TakeoverBanner({
         <p className={cn('text-[13px] leading-snug', long ? 'text-rose-50' : 'text-amber-50')}>
           <span className={cn('font-semibold', long ? 'text-rose-200' : 'text-amber-200')}>The AI asks for a person: </span>
           <span data-testid="takeover-reason">{request.reason || 'no reason given.'}</span>
-          <span className={cn('ml-2 font-mono text-[11px] tabular-nums', long ? 'text-rose-200/60' : 'text-amber-200/50')}>
+          <span className={cn('ml-2 font-mono text-[11px] tabular-nums', long ? 'text-rose-200/75' : 'text-amber-200/75')}>
             {formatOffset(request.atMs)}
           </span>
         </p>

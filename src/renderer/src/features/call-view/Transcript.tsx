@@ -211,7 +211,7 @@ const Line = memo(function Line({
       >
         <div className="flex items-center gap-2 px-1 text-[11px]">
           {line.speaker === 'caller' && line.sentiment ? (
-            <SentimentDot score={line.sentiment.score} className="size-1.5" />
+            <SentimentDot score={line.sentiment.score} what="This line" className="size-1.5" />
           ) : null}
           <span
             className={cn(
@@ -238,7 +238,7 @@ const Line = memo(function Line({
               {formatOffset(line.startMs)}
             </button>
           ) : (
-            <span className="font-mono text-slate-500 tabular-nums">{formatOffset(line.startMs)}</span>
+            <span className="font-mono text-faint tabular-nums">{formatOffset(line.startMs)}</span>
           )}
           {playing ? (
             <span className="rounded bg-indigo-400/15 px-1 text-[10.5px] font-medium text-indigo-200" data-testid="playing-marker">
@@ -250,7 +250,7 @@ const Line = memo(function Line({
               {targeted}
             </span>
           ) : null}
-          {!line.final ? <span className="text-slate-500 italic">speaking…</span> : null}
+          {!line.final ? <span className="text-faint italic">speaking…</span> : null}
         </div>
         <div
           className={cn(
@@ -261,12 +261,12 @@ const Line = memo(function Line({
             targeted && 'ring-2 ring-amber-300/70',
             playing && 'shadow-[0_0_0_2px_var(--color-indigo-400)]',
             clickable && !playing && 'hover:ring-slate-500/70',
-            !line.final && 'text-slate-400 italic opacity-75',
+            !line.final && 'text-slate-400 italic', // not faded further: opacity took it under 4.5:1
           )}
         >
           {line.text || '…'}
           {line.interrupted ? (
-            <span className="ml-1.5 text-[12px] whitespace-nowrap text-slate-500 not-italic" data-testid="cut-off">
+            <span className="ml-1.5 text-[12px] whitespace-nowrap text-faint not-italic" data-testid="cut-off">
               — cut off
             </span>
           ) : null}
@@ -277,7 +277,7 @@ const Line = memo(function Line({
 });
 
 const toneClass: Record<EventTone, string> = {
-  muted: 'text-slate-500',
+  muted: 'text-faint',
   agent: 'text-amber-300/90',
   ai: 'text-indigo-300/90',
   problem: 'text-rose-300/80',
@@ -292,7 +292,7 @@ const EventDivider = memo(function EventDivider({ event }: { event: CallEvent })
       <span aria-hidden className="h-px flex-1 bg-linear-to-r from-transparent to-slate-800" />
       <span className={cn('flex items-center gap-2 text-[11px] font-medium', tone)}>
         {eventLabel(event)}
-        <span className="font-mono font-normal text-slate-600 tabular-nums">{formatOffset(event.atMs)}</span>
+        <span className="font-mono font-normal text-faint tabular-nums">{formatOffset(event.atMs)}</span>
       </span>
       <span aria-hidden className="h-px flex-1 bg-linear-to-l from-transparent to-slate-800" />
     </div>
@@ -321,13 +321,13 @@ const WhisperLine = memo(function WhisperLine({ event }: { event: CallEvent }) {
             <WhisperGlyph />
             Whisper to the AI
           </span>
-          <span className="text-slate-500">· the caller doesn’t hear this</span>
-          <span className="font-mono text-slate-500 tabular-nums">{formatOffset(event.atMs)}</span>
+          <span className="text-faint">· the caller doesn’t hear this</span>
+          <span className="font-mono text-faint tabular-nums">{formatOffset(event.atMs)}</span>
         </div>
         <div className="rounded-xl rounded-tr-sm border border-dashed border-violet-400/45 bg-violet-500/[0.05] px-3.5 py-2 text-[13px] leading-relaxed break-words whitespace-pre-wrap text-violet-100/90 italic">
           {whisper}
         </div>
-        {handling ? <span className="px-1 text-[10.5px] text-slate-500" data-testid="whisper-handling">{handling}</span> : null}
+        {handling ? <span className="px-1 text-[10.5px] text-faint" data-testid="whisper-handling">{handling}</span> : null}
       </div>
     </div>
   );
@@ -358,7 +358,7 @@ const KeypadLine = memo(function KeypadLine({ event }: { event: CallEvent }) {
         <span className="text-slate-400">{event.data['kind'] === 'menu' ? 'Caller pressed' : 'Caller keyed'}</span>
         <span className="font-mono text-[13px] tracking-[0.2em] text-slate-100 tabular-nums">{digits || '—'}</span>
         {option ? <span className="rounded bg-slate-700/60 px-1.5 text-[11px] text-slate-200">{option}</span> : null}
-        <span className="font-mono text-[11px] text-slate-500 tabular-nums">{formatOffset(event.atMs)}</span>
+        <span className="font-mono text-[11px] text-faint tabular-nums">{formatOffset(event.atMs)}</span>
       </div>
     </div>
   );

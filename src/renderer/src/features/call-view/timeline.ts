@@ -1,7 +1,7 @@
 /** Interleaves transcript lines and timeline events into one ordered list for the transcript view. */
 import type { CallEvent, Utterance, WhisperHandling } from '@shared/domain';
 import { factFromEvent } from '@shared/wrapup';
-import { endReasonLabel, formatDuration, formatOffset, titleCase } from '../../lib/format';
+import { endReasonLabel, errorInWords, formatDuration, formatOffset, titleCase } from '../../lib/format';
 
 export type TimelineItem =
   | { kind: 'line'; key: string; line: Utterance }
@@ -10,10 +10,24 @@ export type TimelineItem =
 /** Events that are already visible as transcript lines are not repeated as dividers. */
 const HIDDEN_EVENTS = new Set<CallEvent['type']>(['agent_message']);
 
+/**
+ * The AI's transfer_to_agent tool call is the same moment as the 'takeover_requested' event it
+ * causes ("AI asked for a person"); one divider says it, not two.
+ */
+function saidByTakeoverRequest(ev: CallEvent, events: readonly CallEvent[]): boolean {
+  if (ev.type !== 'tool_call' || ev.data['tool'] !== 'transfer_to_agent') return false;
+  return events.some((other) => other.type === 'takeover_requested' && Math.abs(other.atMs - ev.atMs) <= 2000);
+}
+
+/** The events the transcript shows as dividers, in order. */
+export function visibleEvents(events: readonly CallEvent[]): CallEvent[] {
+  return events.filter((ev) => !HIDDEN_EVENTS.has(ev.type) && !saidByTakeoverRequest(ev, events));
+}
+
 export function buildTimeline(lines: readonly Utterance[], events: readonly CallEvent[]): TimelineItem[] {
   const out: TimelineItem[] = [];
   let e = 0;
-  const visible = events.filter((ev) => !HIDDEN_EVENTS.has(ev.type));
+  const visible = visibleEvents(events);
   for (const line of lines) {
     while (e < visible.length && visible[e]!.atMs <= line.startMs) {
       const ev = visible[e++]!;
@@ -38,7 +52,8 @@ function reasonOf(ev: CallEvent): string {
   const args = ev.data['args'];
   const fromArgs = args && typeof args === 'object' ? text(args as Record<string, unknown>, 'reason') : null;
   const reason = text(ev.data, 'reason') ?? fromArgs;
-  return reason ? `: ${reason}` : '';
+  // A failed engine's reason can be a raw network error ("getaddrinfo ENOTFOUND …").
+  return reason ? `: ${errorInWords(reason).text}` : '';
 }
 
 const failedEngine: Record<string, string> = {
@@ -104,7 +119,7 @@ export function eventLabel(ev: CallEvent): string {
       return status ? `Phone line: ${status.replace(/-/g, ' ')}` : 'Phone line status';
     }
     case 'error':
-      return typeof ev.data['message'] === 'string' ? `Error · ${ev.data['message']}` : 'Error on the call';
+      return typeof ev.data['message'] === 'string' ? `Error · ${errorInWords(ev.data['message']).text}` : 'Error on the call';
     case 'pause':
       return ev.data['on'] === true ? 'Agent paused the AI — it listens and says nothing' : 'Agent resumed the AI';
     case 'whisper':
@@ -129,7 +144,7 @@ export function eventLabel(ev: CallEvent): string {
       return `${severity ? `${titleCase(severity)} alert` : 'Alert'} · ${text(ev.data, 'title') ?? 'rule fired'}`;
     }
     case 'alert_ack':
-      return 'Alert acknowledged';
+      return ev.data['by'] === 'takeover' ? 'Alert answered: the agent took the call' : 'Alert acknowledged';
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * What the agent can do to a live call — take over, hand back, end, say, pause or resume the
- * AI, whisper to it, have it say a line — each with a busy flag and an error toast on failure.
+ * What the agent can do to a live call — take over, hand back, end, say (and stop saying),
+ * pause or resume the AI, whisper to it, have it say a line — each with a busy flag and an
+ * error toast on failure.
  */
 import { useCallback, useState } from 'react';
 import type { WhisperHandling } from '@shared/domain';
@@ -9,7 +10,7 @@ import { reportError } from '../toasts/store';
 import { useCallsStore } from '../calls/store';
 import { useSoftphoneStore } from '../softphone/store';
 
-export type CallAction = 'takeOver' | 'handBack' | 'end' | 'say' | 'pause' | 'whisper' | 'aiSay';
+export type CallAction = 'takeOver' | 'handBack' | 'end' | 'say' | 'stopSpeaking' | 'pause' | 'whisper' | 'aiSay';
 
 export interface CallActions {
   busy: CallAction | null;
@@ -18,6 +19,8 @@ export interface CallActions {
   end(): void;
   /** Resolves true when the line was sent. */
   say(text: string): Promise<boolean>;
+  /** Cuts the agent's line being spoken (and any queued behind it); the transcript keeps what the caller heard. */
+  stopSpeaking(): void;
   /** Pauses (true) or resumes (false) the AI. */
   pause(paused: boolean): void;
   /** Resolves with how the AI will take the whisper, or null when it was not sent. */
@@ -60,12 +63,26 @@ export function useCallActions(callId: string | null): CallActions {
     [attempt],
   );
 
+  // Stable for a call, so a countdown holding `end` (EndCallControl) keeps ending that call.
+  const takeOver = useCallback(() => void run('takeOver', "Couldn't take over the call"), [run]);
+  const handBack = useCallback(() => void run('handBack', "Couldn't hand the call back"), [run]);
+  const end = useCallback(() => void run('end', "Couldn't end the call"), [run]);
+
   const say = useCallback(
     (text: string) =>
       attempt('say', "Couldn't send your reply", false, async (id) => {
         const line = await client.invoke('call.say', { callId: id, text });
         useCallsStore.getState().upsertUtterance(line);
         return true;
+      }),
+    [attempt],
+  );
+
+  const stopSpeaking = useCallback(
+    () =>
+      void attempt('stopSpeaking', "Couldn't stop your line", undefined, async (id) => {
+        const { lines } = await client.invoke('call.stopSpeaking', { callId: id });
+        for (const line of lines) useCallsStore.getState().upsertUtterance(line);
       }),
     [attempt],
   );
@@ -102,10 +119,11 @@ export function useCallActions(callId: string | null): CallActions {
 
   return {
     busy,
-    takeOver: () => void run('takeOver', "Couldn't take over the call"),
-    handBack: () => void run('handBack', "Couldn't hand the call back"),
-    end: () => void run('end', "Couldn't end the call"),
+    takeOver,
+    handBack,
+    end,
     say,
+    stopSpeaking,
     pause,
     whisper,
     aiSay,

@@ -13,11 +13,12 @@ import {
 import { EmptyState } from '../../components/ui/EmptyState';
 import { HeadsetIcon, InboxIcon, PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
-import { callerNumber, formatDuration, formatScore, formatWhen, titleCase } from '../../lib/format';
+import { callerNumber, endReasonLabel, formatDuration, formatWhen, idInWords } from '../../lib/format';
 import { routes } from '../../lib/router';
 import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { OutboundDials } from '../telephony/OutboundDials';
 import { Sparkline } from '../assist/Sparkline';
+import { SentimentReadout, useCallerSentiment } from '../sentiment/CallerSentiment';
 import { attentionRank, orderLiveCalls } from './live-order';
 import type { TakeoverRequest } from './store';
 
@@ -113,13 +114,13 @@ function SectionHeading({
 }) {
   return (
     <div className="flex h-9 shrink-0 items-center gap-2 px-4">
-      <h2 id={id} className="text-[11px] font-semibold tracking-[0.08em] text-slate-500 uppercase">
+      <h2 id={id} className="text-[11px] font-semibold tracking-[0.08em] text-faint uppercase">
         {title}
       </h2>
       <span
         className={cn(
           'rounded px-1.5 font-mono text-[10px] leading-4 tabular-nums',
-          live && count > 0 ? 'bg-emerald-400/10 text-emerald-300' : 'bg-slate-800/80 text-slate-500',
+          live && count > 0 ? 'bg-emerald-400/10 text-emerald-300' : 'bg-slate-800/80 text-faint',
         )}
       >
         {count}
@@ -199,17 +200,8 @@ function LiveCallRow({
         <ControllerBadge controller={call.controller} state={call.state} />
         {/* The badge already says "AI paused" or "Agent"; the activity adds what an active AI is doing. */}
         {call.controller === 'ai' && !paused ? <ActivityIndicator activity={call.aiActivity} className="min-w-0 truncate" /> : null}
-        <span className="ml-auto flex shrink-0 items-center gap-1.5 text-[11px] text-slate-500 tabular-nums">
-          {call.sentimentTrend.length > 0 ? (
-            <span className="block w-16" data-testid="row-sentiment-trend">
-              <Sparkline scores={call.sentimentTrend} width={64} height={20} testId="row-sparkline" />
-            </span>
-          ) : (
-            <SentimentDot score={call.callerSentiment} />
-          )}
-          <span className="w-9 text-right">{call.callerSentiment === null ? '—' : formatScore(call.callerSentiment)}</span>
-        </span>
       </span>
+      <LiveRowSentiment call={call} />
       {alert ? (
         <span className="flex min-w-0 pl-3.5">
           <AlertBadge alert={alert} openAlerts={call.openAlerts} className="max-w-full" />
@@ -231,9 +223,29 @@ function LiveCallRow({
         </span>
       ) : null}
       {call.scenario ? (
-        <span className="truncate pl-3.5 text-[11px] text-slate-500">Demo · {titleCase(call.scenario)}</span>
+        <span className="truncate pl-3.5 text-[11px] text-faint">Demo · {idInWords(call.scenario)}</span>
       ) : null}
     </button>
+  );
+}
+
+/**
+ * The caller's reading (the same figure and words as the header and Assist card) on a line of
+ * its own, so the words are never cut short, with the trend's sparkline beside them.
+ * Nothing until the caller has spoken.
+ */
+function LiveRowSentiment({ call }: { call: CallSummary }) {
+  const reading = useCallerSentiment(call);
+  if (!reading) return null;
+  return (
+    <span className="flex min-w-0 items-center gap-2 pl-3.5 text-[11.5px]">
+      <SentimentReadout reading={reading} testId="row-sentiment" />
+      {call.sentimentTrend.length > 1 ? (
+        <span className="ml-auto block w-16 shrink-0" data-testid="row-sentiment-trend">
+          <Sparkline scores={call.sentimentTrend} width={64} height={18} testId="row-sparkline" />
+        </span>
+      ) : null}
+    </span>
   );
 }
 
@@ -283,22 +295,22 @@ function RecentList({
                   selected ? 'border-slate-700 bg-slate-800/60' : 'border-transparent hover:bg-slate-900/70',
                 )}
               >
-                <SentimentDot score={c.callerSentiment} />
+                <SentimentDot score={c.callerSentiment} what="Whole-call mean" />
                 <span className="flex min-w-0 flex-1 flex-col">
                   <span className="truncate text-[12.5px] text-slate-300 tabular-nums">{callerNumber(c)}</span>
-                  <span className="truncate text-[11px] text-slate-500">
+                  <span className="truncate text-[11px] text-faint">
                     {formatWhen(c.startedAt, now)}
-                    {c.endReason ? ` · ${titleCase(c.endReason)}` : ''}
+                    {c.endReason ? ` · ${endReasonLabel(c.endReason)}` : ''}
                   </span>
                 </span>
                 <span className="flex flex-col items-end gap-0.5">
-                  <span className="font-mono text-[11.5px] text-slate-500 tabular-nums">
+                  <span className="font-mono text-[11.5px] text-faint tabular-nums">
                     {formatDuration(callDurationMs(c, now))}
                   </span>
                   {c.controller === 'agent' ? (
                     <span className="text-[10px] font-medium text-amber-300/80">Agent</span>
                   ) : (
-                    <span className="text-[10px] font-medium text-slate-600">AI</span>
+                    <span className="text-[10px] font-medium text-faint">AI</span>
                   )}
                 </span>
               </button>

@@ -8,6 +8,7 @@ import { create } from 'zustand';
 import type { CallEvent, CallSummary, Suggestion, TurnMetrics, Utterance } from '@shared/domain';
 import type { Recording } from '@shared/history';
 import { mergeEntities, type CallEntity, type WrapUp } from '@shared/wrapup';
+import { pruneDrafts, readDrafts, writeDraft } from '../drafts/drafts';
 
 export interface CallsState {
   calls: Record<string, CallSummary>;
@@ -24,7 +25,10 @@ export interface CallsState {
   entities: Record<string, CallEntity[]>;
   /** Saved wrap-ups per call (issue 8): null when calls.get said there is none yet. */
   wrapUps: Record<string, WrapUp | null>;
-  /** Composer text per call, so "Use" in the Assist panel can fill it. */
+  /**
+   * Composer text per call, so "Use" in the Assist panel can fill it; kept in sessionStorage
+   * (features/drafts) so a reload keeps it, and dropped once the call has ended.
+   */
   drafts: Record<string, string>;
   selectedId: string | null;
   /** A demo call we started and want to open as soon as its summary arrives. */
@@ -159,7 +163,7 @@ export const useCallsStore = create<CallsState>()((set) => ({
   detailLoaded: {},
   entities: {},
   wrapUps: {},
-  drafts: {},
+  drafts: readDrafts('composer'),
   selectedId: null,
   pendingSelectSid: null,
   listsLoaded: false,
@@ -170,14 +174,22 @@ export const useCallsStore = create<CallsState>()((set) => ({
       const calls = { ...s.calls };
       let selectedId = s.selectedId;
       let pendingSelectSid = s.pendingSelectSid;
+      let drafts = s.drafts;
       for (const c of list) {
         calls[c.id] = mergeCall(calls[c.id], c);
         if (pendingSelectSid && c.callSid === pendingSelectSid) {
           selectedId = c.id;
           pendingSelectSid = null;
         }
+        // Nobody can send to an ended call: its unsent text goes (here and in session storage).
+        if (calls[c.id]!.status === 'ended' && c.id in drafts) {
+          drafts = { ...drafts };
+          delete drafts[c.id];
+        }
       }
-      return { calls, selectedId, pendingSelectSid };
+      const ended = list.filter((c) => calls[c.id]!.status === 'ended').map((c) => c.id);
+      if (ended.length > 0) pruneDrafts((id) => !ended.includes(id));
+      return drafts === s.drafts ? { calls, selectedId, pendingSelectSid } : { calls, selectedId, pendingSelectSid, drafts };
     }),
 
   upsertUtterance: (u) =>
@@ -242,8 +254,18 @@ export const useCallsStore = create<CallsState>()((set) => ({
       const existing = Object.values(s.calls).find((c) => c.callSid === callSid);
       return existing ? { selectedId: existing.id, pendingSelectSid: null } : { pendingSelectSid: callSid };
     }),
-  setDraft: (callId, text) => set((s) => ({ drafts: { ...s.drafts, [callId]: text } })),
-  setListsLoaded: () => set({ listsLoaded: true }),
+  setDraft: (callId, text) => {
+    writeDraft(callId, 'composer', text);
+    set((s) => ({ drafts: { ...s.drafts, [callId]: text } }));
+  },
+  setListsLoaded: () =>
+    set((s) => {
+      // Drafts saved before a reload for calls that ended meanwhile (or are gone) are dropped.
+      const live = (id: string) => s.calls[id] !== undefined && s.calls[id].status !== 'ended';
+      pruneDrafts(live);
+      const drafts = Object.fromEntries(Object.entries(s.drafts).filter(([id]) => live(id)));
+      return { listsLoaded: true, drafts };
+    }),
 }));
 
 const EMPTY_LINES: Utterance[] = [];

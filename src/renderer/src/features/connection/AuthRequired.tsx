@@ -18,7 +18,7 @@ export function AuthRequired({ reason }: { reason: 'no-token' | 'unauthorized' }
           <code className="rounded whitespace-nowrap bg-slate-800 px-1 py-0.5 font-mono text-[12px] text-slate-300">?token=…</code>
         </p>
         <pre className="mt-4 overflow-x-auto rounded-md border border-slate-800 bg-slate-950 px-3 py-2 font-mono text-[12px] text-slate-400">
-          <span className="text-slate-600">$ </span>npm start
+          <span className="text-faint">$ </span>npm start
         </pre>
       </div>
     </main>

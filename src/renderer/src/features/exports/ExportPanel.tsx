@@ -268,7 +268,7 @@ function JobRow({ tracked, onCancel }: { tracked: TrackedJob; onCancel: () => vo
             href={fileUrl(job.fileRoute)}
             download={job.fileName}
             data-testid="export-download"
-            className="focus-ring inline-flex h-7 items-center gap-1.5 rounded-md bg-indigo-500 px-2.5 text-[12px] font-medium text-white hover:bg-indigo-400"
+            className="focus-ring inline-flex h-7 items-center gap-1.5 rounded-md bg-indigo-500 px-2.5 text-[12px] font-medium text-white hover:bg-indigo-600"
           >
             <DownloadIcon className="size-3.5" />
             Download

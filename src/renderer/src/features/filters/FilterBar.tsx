@@ -62,7 +62,7 @@ export function FilterBar({
             <label htmlFor={ids.search} className="sr-only">
               Search transcripts
             </label>
-            <SearchIcon className="pointer-events-none absolute left-2.5 size-4 text-slate-500" />
+            <SearchIcon className="pointer-events-none absolute left-2.5 size-4 text-faint" />
             <DraftInput
               id={ids.search}
               type="search"
@@ -80,7 +80,7 @@ export function FilterBar({
               <button
                 type="button"
                 onClick={() => set({ search: '' })}
-                className="focus-ring absolute right-1.5 rounded p-0.5 text-slate-500 hover:text-slate-200"
+                className="focus-ring absolute right-1.5 rounded p-0.5 text-faint hover:text-slate-200"
                 aria-label="Clear search"
               >
                 <CloseIcon className="size-3.5" />
@@ -134,7 +134,7 @@ export function FilterBar({
                   aria-describedby={problems.range ? ids.rangeError : undefined}
                   className={cn(fieldClass, 'w-34')}
                 />
-                <span className="text-[12px] text-slate-500" aria-hidden>
+                <span className="text-[12px] text-faint" aria-hidden>
                   to
                 </span>
                 <label htmlFor={ids.to} className="sr-only">
@@ -215,9 +215,9 @@ export function FilterBar({
               placeholder="min"
               aria-invalid={problems.duration ? true : undefined}
               aria-describedby={problems.duration ? ids.durationError : undefined}
-              className="focus-ring h-6 w-12 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-slate-500"
+              className="focus-ring h-6 w-12 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-faint"
             />
-            <span className="text-slate-500" aria-hidden>
+            <span className="text-faint" aria-hidden>
               –
             </span>
             <label htmlFor={ids.maxDur} className="sr-only">
@@ -233,9 +233,9 @@ export function FilterBar({
               placeholder="max"
               aria-invalid={problems.duration ? true : undefined}
               aria-describedby={problems.duration ? ids.durationError : undefined}
-              className="focus-ring h-6 w-12 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-slate-500"
+              className="focus-ring h-6 w-12 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-faint"
             />
-            <span className="pr-1 text-slate-500">s</span>
+            <span className="pr-1 text-faint">s</span>
           </div>
           {problems.duration ? (
             <FieldError id={ids.durationError} testId="duration-error">
@@ -278,7 +278,7 @@ export function FilterBar({
               placeholder="−1…1"
               aria-invalid={problems.sentiment ? true : undefined}
               aria-describedby={problems.sentiment ? ids.sentimentError : undefined}
-              className="focus-ring h-6 w-14 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-slate-500"
+              className="focus-ring h-6 w-14 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-faint"
             />
           </div>
           {problems.sentiment ? <FieldError id={ids.sentimentError}>{problems.sentiment}</FieldError> : null}

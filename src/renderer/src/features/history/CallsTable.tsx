@@ -6,12 +6,13 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallHistoryRow, HistorySort, HistorySortKey } from '@shared/history';
+import { DIRECTION_MIN_CHANGE } from '@shared/sentiment';
 import { dispositionLabel } from '@shared/wrapup';
 import { Spinner } from '../../components/ui/Button';
-import { SentimentDot, toneTextClass } from '../../components/ui/Indicators';
 import { AlertIcon, ArrowDownIcon, ArrowUpIcon, HeadsetIcon, SortIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
-import { callerNumber, endReasonLabel, formatDuration, formatScore, formatWhen, sentimentTone } from '../../lib/format';
+import { callerNumber, endReasonLabel, formatDuration, formatScore, formatWhen } from '../../lib/format';
+import { SentimentScore } from '../sentiment/CallerSentiment';
 
 const ROW_PX = 44;
 const HEADER_PX = 34;
@@ -20,7 +21,7 @@ const PREFETCH_ROWS = 20;
 
 /** started, direction, number, duration, end reason, taken over, sentiment, alerts */
 export const GRID_COLUMNS =
-  'grid-cols-[minmax(7.5rem,1fr)_5rem_minmax(12rem,1.3fr)_4.5rem_minmax(7rem,1fr)_5.5rem_minmax(9.5rem,1fr)_3.5rem]';
+  'grid-cols-[minmax(7.5rem,1fr)_5rem_minmax(11rem,1.3fr)_4.5rem_minmax(7rem,1fr)_5.5rem_minmax(10.5rem,1fr)_3.5rem]';
 
 export function CallsTable({
   calls,
@@ -127,7 +128,7 @@ export function CallsTable({
             <SortHeader label="Duration" by="duration" sort={sort} onSort={onSort} align="end" />
             <Header>End reason</Header>
             <Header>Taken over</Header>
-            <SortHeader label="Sentiment" by="sentiment" sort={sort} onSort={onSort} />
+            <SortHeader label="Sentiment (mean)" by="sentiment" sort={sort} onSort={onSort} />
             <Header align="end">Alerts</Header>
           </div>
         </div>
@@ -212,16 +213,17 @@ function SortHeader({
         title={`Sort by ${label.toLowerCase()}`}
       >
         {label}
-        <Icon className={cn('size-3', on ? 'text-indigo-300' : 'text-slate-500')} />
+        <Icon className={cn('size-3', on ? 'text-indigo-300' : 'text-faint')} />
       </button>
     </div>
   );
 }
 
+/** From the caller's first scored line to their last, with the live reading's minimum change. */
 function trendWord(start: number | null, end: number | null): 'rising' | 'falling' | null {
   if (start === null || end === null) return null;
-  if (end - start >= 0.2) return 'rising';
-  if (start - end >= 0.2) return 'falling';
+  if (end - start >= DIRECTION_MIN_CHANGE) return 'rising';
+  if (start - end >= DIRECTION_MIN_CHANGE) return 'falling';
   return null;
 }
 
@@ -246,7 +248,6 @@ function CallRow({
 }) {
   const number = callerNumber(call);
   const score = call.callerSentiment;
-  const tone = score === null ? null : sentimentTone(score);
   const trend = trendWord(call.callerSentimentStart, call.callerSentimentEnd);
   return (
     <div
@@ -298,26 +299,20 @@ function CallRow({
             {call.takeoverAtMs !== null ? <span className="text-amber-200/70 tabular-nums">@{formatDuration(call.takeoverAtMs)}</span> : null}
           </span>
         ) : (
-          <span className="text-slate-500">No</span>
+          <span className="text-faint">No</span>
         )}
       </div>
       <div role="gridcell" className="flex min-w-0 items-center gap-1.5" data-testid="row-sentiment">
-        {score === null || tone === null ? (
-          <span className="text-slate-500">—</span>
-        ) : (
-          <>
-            <SentimentDot score={score} />
-            <span className={cn('truncate', toneTextClass(tone))}>
-              {tone} <span className="font-mono tabular-nums">{formatScore(score)}</span>
-              {trend ? (
-                <span className="ml-1 text-slate-400" title={`${trend}: ${formatScore(call.callerSentimentStart!)} → ${formatScore(call.callerSentimentEnd!)}`}>
-                  <span aria-hidden>{trend === 'rising' ? '↗' : '↘'}</span>
-                  <span className="sr-only">, {trend}</span>
-                </span>
-              ) : null}
-            </span>
-          </>
-        )}
+        <SentimentScore score={score} what="Whole-call mean of the caller's lines" />
+        {score !== null && trend ? (
+          <span
+            className="text-slate-400"
+            title={`${trend === 'rising' ? 'Rose' : 'Fell'} from ${formatScore(call.callerSentimentStart!)} on the first caller line to ${formatScore(call.callerSentimentEnd!)} on the last`}
+          >
+            <span aria-hidden>{trend === 'rising' ? '↗' : '↘'}</span>
+            <span className="sr-only">, {trend}</span>
+          </span>
+        ) : null}
       </div>
       <div role="gridcell" className="flex justify-end">
         {call.alertCount > 0 ? (
@@ -329,7 +324,7 @@ function CallRow({
             {call.alertCount}
           </span>
         ) : (
-          <span className="text-slate-500">0</span>
+          <span className="text-faint">0</span>
         )}
       </div>
     </div>

@@ -1,6 +1,7 @@
 import type { TurnMetrics } from '@shared/domain';
 import { Tooltip } from '../../components/ui/Tooltip';
 import { cn } from '../../lib/cn';
+import { engineLabel } from '../../lib/format';
 import { Card } from '../assist/Card';
 import { callLatency, formatLatency, type StageName, type TurnLatency } from './latency';
 
@@ -32,7 +33,7 @@ export function LatencyCard({ turns, ended }: { turns: TurnMetrics[]; ended: boo
       testId="latency-card"
       aside={
         latency.measured > 0 ? (
-          <span className="flex items-baseline gap-2 text-[11px] text-slate-500" data-testid="latency-percentiles">
+          <span className="flex items-baseline gap-2 text-[11px] text-faint" data-testid="latency-percentiles">
             <span>
               p50{' '}
               <span className="font-mono text-slate-200 tabular-nums" data-testid="latency-p50">
@@ -50,7 +51,7 @@ export function LatencyCard({ turns, ended }: { turns: TurnMetrics[]; ended: boo
       }
     >
       {latency.turns.length === 0 ? (
-        <p className="py-3 text-[12px] text-slate-500">
+        <p className="py-3 text-[12px] text-faint">
           {ended ? 'No AI replies were timed on this call.' : 'Timings appear after the AI’s first reply.'}
         </p>
       ) : (
@@ -60,7 +61,7 @@ export function LatencyCard({ turns, ended }: { turns: TurnMetrics[]; ended: boo
               <TurnRow key={t.turnId} turn={t} scaleMs={scaleMs} />
             ))}
           </ul>
-          <div className="mt-2.5 flex items-center gap-3 text-[10.5px] text-slate-500">
+          <div className="mt-2.5 flex items-center gap-3 text-[10.5px] text-faint">
             {STAGES.map((s) => (
               <span key={s} className="flex items-center gap-1" title={stageInfo[s].name}>
                 <span aria-hidden className={cn('size-2 rounded-[2px]', stageInfo[s].swatch)} />
@@ -88,7 +89,7 @@ function TurnRow({ turn, scaleMs }: { turn: TurnLatency; scaleMs: number }) {
       data-turn-id={turn.turnId}
       data-v2v-ms={v2v === null ? undefined : Math.round(v2v)}
     >
-      <span className="w-6 shrink-0 font-mono text-[11px] text-slate-600 tabular-nums">#{turn.index}</span>
+      <span className="w-6 shrink-0 font-mono text-[11px] text-faint tabular-nums">#{turn.index}</span>
       {/* The trigger (Tooltip's first span) grows to fill the row, so the whole bar is hoverable. */}
       <Tooltip
         content={<TurnDetails turn={turn} />}
@@ -111,7 +112,7 @@ function TurnRow({ turn, scaleMs }: { turn: TurnLatency; scaleMs: number }) {
           <span
             className={cn(
               'w-13 shrink-0 text-right font-mono text-[11.5px] tabular-nums',
-              v2v === null ? 'text-slate-500 italic' : v2v > SLOW_MS ? 'text-amber-300/90' : 'text-slate-300',
+              v2v === null ? 'text-faint italic' : v2v > SLOW_MS ? 'text-amber-300/90' : 'text-slate-300',
             )}
             data-testid="latency-v2v"
           >
@@ -138,7 +139,9 @@ function TurnDetails({ turn }: { turn: TurnLatency }) {
               {stageInfo[s.name].label}
             </span>
             <span className="text-right font-mono tabular-nums">{formatLatency(s.ms)}</span>
-            <span className="text-slate-500">{s.label ?? ''}</span>
+            <span className="text-faint" title={s.label ?? undefined}>
+              {s.label ? engineLabel(s.label) : ''}
+            </span>
           </span>
         ))}
       </span>

@@ -45,7 +45,7 @@ export function CallHandlingSection({ open }: { open: boolean }) {
     <section aria-label="Call handling" data-testid="call-handling-settings">
       <div className="mb-2.5">
         <h3 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">Call handling</h3>
-        <p className="mt-0.5 text-[12px] text-slate-500">When the AI speaks up on its own. Applies from the next call.</p>
+        <p className="mt-0.5 text-[12px] text-faint">When the AI speaks up on its own. Applies from the next call.</p>
       </div>
       <div className="divide-y divide-slate-800 rounded-lg border border-slate-800 bg-slate-950/40">
         {TIMINGS.map((timing) => (

@@ -48,7 +48,7 @@ export function RecordingSection({ open }: { open: boolean }) {
     <section aria-label="Recording" data-testid="recording-settings">
       <div className="mb-2.5">
         <h3 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">Recording</h3>
-        <p className="mt-0.5 text-[12px] text-slate-500">
+        <p className="mt-0.5 text-[12px] text-faint">
           A recorded call&apos;s greeting tells the caller. Recordings stay on this machine, in the data folder.
         </p>
       </div>
@@ -65,7 +65,7 @@ export function RecordingSection({ open }: { open: boolean }) {
             />
             <span className="flex min-w-0 flex-col">
               <span className="text-[13px] text-slate-300">{label}</span>
-              <span className="text-[11px] text-slate-500">{hint}</span>
+              <span className="text-[11px] text-faint">{hint}</span>
             </span>
           </label>
         ))}

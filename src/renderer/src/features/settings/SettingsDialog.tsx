@@ -9,9 +9,11 @@ import { Button } from '../../components/ui/Button';
 import { Modal } from '../../components/ui/Modal';
 import { ChevronDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { engineLabel, errorInWords } from '../../lib/format';
 import { TelephonySection } from '../telephony/TelephonySection';
 import { AlertsSection } from '../alerts/AlertsSection';
 import { RecordingSection } from './RecordingSection';
+import { BusinessSection } from './BusinessSection';
 import { CallHandlingSection } from './CallHandlingSection';
 import { DispositionsSection } from '../wrap-up/DispositionsSection'; // wrap-up (issue 8)
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
@@ -93,6 +95,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               <TelephonySection open={open} />
             ) : settings.state ? (
               <div className="flex flex-col gap-6">
+                <BusinessSection open={open} />
                 <EnginesSection settings={settings} />
                 <RecordingSection open={open} />
                 <CallHandlingSection open={open} />
@@ -124,7 +127,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
 }
 
 type SettingsTab = 'engines' | 'telephony' | 'alerts';
-const TAB_NAMES: Record<SettingsTab, string> = { engines: 'Engines', telephony: 'Telephony', alerts: 'Alerts' };
+// The first tab holds the business, engines, recording, call handling and wrap-up settings.
+const TAB_NAMES: Record<SettingsTab, string> = { engines: 'General', telephony: 'Telephony', alerts: 'Alerts' };
 
 function SettingsTabs({ tab, onChange }: { tab: SettingsTab; onChange: (tab: SettingsTab) => void }) {
   return (
@@ -138,7 +142,7 @@ function SettingsTabs({ tab, onChange }: { tab: SettingsTab; onChange: (tab: Set
           onClick={() => onChange(t)}
           className={cn(
             'focus-ring -mb-px border-b-2 pb-2 text-[12.5px] font-medium transition-colors',
-            tab === t ? 'border-indigo-400 text-slate-100' : 'border-transparent text-slate-500 hover:text-slate-300',
+            tab === t ? 'border-indigo-400 text-slate-100' : 'border-transparent text-faint hover:text-slate-300',
           )}
         >
           {TAB_NAMES[t]}
@@ -152,7 +156,7 @@ function SectionTitle({ children, hint }: { children: string; hint?: string }) {
   return (
     <div className="mb-2.5">
       <h3 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">{children}</h3>
-      {hint ? <p className="mt-0.5 text-[12px] text-slate-500">{hint}</p> : null}
+      {hint ? <p className="mt-0.5 text-[12px] text-faint">{hint}</p> : null}
     </div>
   );
 }
@@ -188,7 +192,7 @@ function EnginesSection({ settings }: { settings: ProviderSettings }) {
                     </option>
                   ))}
                 </select>
-                <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-slate-500" />
+                <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
               </span>
               <EngineInUse engine={engine} note={missingKey ? `no ${VENDOR_NAME[vendor]} key` : null} />
             </div>
@@ -203,10 +207,10 @@ function EngineInUse({ engine, note }: { engine: EngineInfo | undefined; note: s
   if (!engine) return <span />;
   return (
     <span className="flex min-w-0 flex-col text-[12px] leading-tight" data-testid="engine-in-use">
-      <span className="flex items-center gap-1.5 truncate text-slate-200">
+      <span className="flex items-center gap-1.5 truncate text-slate-200" title={engine.label}>
         <span aria-hidden className={cn('size-1.5 shrink-0 rounded-full', engine.offline ? 'bg-slate-400' : 'bg-indigo-400')} />
-        {engine.label}
-        {engine.offline ? null : <span className="text-slate-500">(cloud)</span>}
+        {engineLabel(engine.label)}
+        {engine.offline ? null : <span className="text-faint">(cloud)</span>}
       </span>
       {note ? <span className="mt-0.5 pl-3 text-[11px] text-amber-300/90">Running offline: {note}</span> : null}
     </span>
@@ -272,7 +276,7 @@ function ProviderKeyCard({
       <div className="flex items-center gap-2">
         <div className="min-w-0">
           <div className="text-[13px] font-medium text-slate-100">{name}</div>
-          <div className="text-[11px] text-slate-500">{uses}</div>
+          <div className="text-[11px] text-faint">{uses}</div>
         </div>
         <span
           data-testid="secret-status"
@@ -298,7 +302,7 @@ function ProviderKeyCard({
             autoComplete="new-password"
             spellCheck={false}
             maxLength={512}
-            className="focus-ring h-8 min-w-0 flex-1 rounded-md border border-slate-700/80 bg-slate-900 px-2.5 font-mono text-[12px] text-slate-200 placeholder:font-sans placeholder:text-slate-600 hover:border-slate-600"
+            className="focus-ring h-8 min-w-0 flex-1 rounded-md border border-slate-700/80 bg-slate-900 px-2.5 font-mono text-[12px] text-slate-200 placeholder:font-sans placeholder:text-faint hover:border-slate-600"
           />
           <Button type="submit" variant="primary" disabled={!canSave} busy={saving}>
             Save
@@ -325,8 +329,9 @@ function ProviderKeyCard({
 }
 
 function TestOutcome({ result, testing }: { result: TestResult | undefined; testing: boolean }) {
-  if (testing) return <span className="pt-1 text-[12px] text-slate-500">Testing…</span>;
+  if (testing) return <span className="pt-1 text-[12px] text-faint">Testing…</span>;
   if (!result) return null;
+  const { text, detail } = errorInWords(result.message);
   return (
     <span
       role="status"
@@ -335,9 +340,9 @@ function TestOutcome({ result, testing }: { result: TestResult | undefined; test
       className={cn('flex min-w-0 items-start gap-1.5 pt-1 text-[12px] leading-snug', result.ok ? 'text-emerald-300' : 'text-rose-300')}
     >
       <span aria-hidden className={cn('mt-1 size-1.5 shrink-0 rounded-full', result.ok ? 'bg-emerald-400' : 'bg-rose-400')} />
-      <span className="min-w-0">
-        {result.message}
-        {result.latencyMs !== null ? <span className="ml-1.5 font-mono text-[11px] text-slate-500">{result.latencyMs} ms</span> : null}
+      <span className="min-w-0" title={detail ?? undefined}>
+        {text}
+        {result.latencyMs !== null ? <span className="ml-1.5 font-mono text-[11px] text-faint">{result.latencyMs} ms</span> : null}
       </span>
     </span>
   );

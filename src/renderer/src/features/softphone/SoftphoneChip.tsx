@@ -6,6 +6,7 @@ import { Button } from '../../components/ui/Button';
 import { Tooltip } from '../../components/ui/Tooltip';
 import { PhoneIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { errorInWords } from '../../lib/format';
 import type { SoftphoneCall, SoftphoneControls, SoftphoneRegistration } from './store';
 import { useSoftphone } from './useSoftphone';
 
@@ -18,7 +19,7 @@ type Tone = 'ok' | 'busy' | 'idle' | 'bad';
 const tones: Record<Tone, { dot: string; text: string }> = {
   ok: { dot: 'bg-emerald-400', text: 'text-slate-400' },
   busy: { dot: 'bg-amber-400 animate-pulse', text: 'text-amber-200' },
-  idle: { dot: 'bg-slate-500', text: 'text-slate-500' },
+  idle: { dot: 'bg-slate-500', text: 'text-faint' },
   bad: { dot: 'bg-rose-400', text: 'text-rose-300' },
 };
 
@@ -40,12 +41,15 @@ function describe(registration: SoftphoneRegistration, call: SoftphoneCall | nul
       return { tone: 'ok', label: 'Softphone ready', detail: `Calls you take over ring here (${registration.identity}).` };
     case 'unavailable':
       return { tone: 'idle', label: 'Softphone off', detail: registration.reason };
-    case 'offline':
+    case 'offline': {
+      // Network codes in words on the chip; the tooltip keeps the original for support.
+      const { text, detail } = errorInWords(registration.reason);
       return {
         tone: 'bad',
-        label: `Softphone offline: ${registration.reason}`,
-        detail: `Softphone offline: ${registration.reason}. You can still take over and type replies.${registration.retryAt ? ` Trying again at ${new Date(registration.retryAt).toLocaleTimeString()}.` : ''}`,
+        label: `Softphone offline: ${text}`,
+        detail: `Softphone offline: ${text}. You can still take over and type replies.${registration.retryAt ? ` Trying again at ${new Date(registration.retryAt).toLocaleTimeString()}.` : ''}${detail ? ` (${detail})` : ''}`,
       };
+    }
   }
 }
 

@@ -75,7 +75,7 @@ function OutboundDialRow({ dial }: { dial: PendingDial }) {
         <span className="truncate text-[13px] font-medium text-slate-100 tabular-nums">{callerNumberOf(dial.to)}</span>
         <TwilioStatusChip shown={dial.ringing ? 'ringing' : 'dialling'} className="ml-auto" />
       </span>
-      <span className="truncate pl-3.5 text-[11px] text-slate-500" title={dial.purpose ?? undefined}>
+      <span className="truncate pl-3.5 text-[11px] text-faint" title={dial.purpose ?? undefined}>
         Outbound AI call{dial.purpose ? ` · ${dial.purpose}` : ''}
       </span>
     </div>

@@ -11,7 +11,7 @@ import type { SecretStatus } from '@shared/domain';
 import { TelephonySettings, type TelephonyState } from '@shared/telephony';
 import { Button } from '../../components/ui/Button';
 import { cn } from '../../lib/cn';
-import { formatPhone } from '../../lib/format';
+import { errorInWords, formatPhone } from '../../lib/format';
 import { Card, FieldNote, inputClass, NumberAdder, NumberChip, Row, SecretSetting, SectionTitle, TextSetting } from './fields';
 import { useTelephonySettings, type NumberSetup, type TelephonySettingsApi, type TwilioSecret } from './useTelephonySettings';
 
@@ -172,7 +172,7 @@ function NumbersSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
       </SectionTitle>
       <Card data-testid="phone-numbers">
         {numbers.length === 0 ? (
-          <p className="px-3 py-2.5 text-[12px] text-slate-500">No numbers yet. Add one of your Twilio account's numbers below.</p>
+          <p className="px-3 py-2.5 text-[12px] text-faint">No numbers yet. Add one of your Twilio account's numbers below.</p>
         ) : (
           numbers.map((n, i) => (
             <NumberRow
@@ -223,7 +223,7 @@ function NumberRow({
     <div className="flex flex-col gap-1.5 px-3 py-2.5" data-testid="phone-number" data-number={number}>
       <div className="flex items-center gap-2">
         <NumberChip number={number} label={formatPhone(number)} onRemove={onRemove} disabled={busy} />
-        {isDefault ? <span className="text-[11px] text-slate-500">Caller ID</span> : null}
+        {isDefault ? <span className="text-[11px] text-faint">Caller ID</span> : null}
         <Button
           size="sm"
           className="ml-auto"
@@ -238,11 +238,11 @@ function NumberRow({
       {setup?.state === 'done' ? (
         <FieldNote tone="ok" data-testid="number-setup-result">
           Twilio now sends this number's calls to <span className="font-mono text-[11px]">{setup.value.voiceUrl}</span>
-          <span className="text-slate-500"> · {setup.value.sid}</span>
+          <span className="text-faint"> · {setup.value.sid}</span>
         </FieldNote>
       ) : setup?.state === 'error' ? (
         <FieldNote tone="error" data-testid="number-setup-result">
-          {setup.message}
+          <span title={errorInWords(setup.message).detail ?? undefined}>{errorInWords(setup.message).text}</span>
         </FieldNote>
       ) : null}
     </div>
@@ -313,11 +313,11 @@ function AddressSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
         />
         {state.webhooks ? (
           <div className="grid grid-cols-[9.5rem_minmax(0,1fr)] gap-x-3 gap-y-1 px-3 py-2.5 text-[11.5px]" data-testid="telephony-webhooks">
-            <span className="text-slate-500">Voice webhook</span>
+            <span className="text-faint">Voice webhook</span>
             <span className="truncate font-mono text-slate-400">{state.webhooks.voice}</span>
-            <span className="text-slate-500">Status callback</span>
+            <span className="text-faint">Status callback</span>
             <span className="truncate font-mono text-slate-400">{state.webhooks.status}</span>
-            <span className="text-slate-500">Media stream</span>
+            <span className="text-faint">Media stream</span>
             <span className="truncate font-mono text-slate-400">{state.webhooks.media}</span>
           </div>
         ) : null}
@@ -376,7 +376,7 @@ function AllowedHours({ t, saved }: { t: TelephonySettingsApi; saved: { start: s
           onChange={(e) => setStart(e.target.value)}
           className={timeClass}
         />
-        <span className="text-[12px] text-slate-500">to</span>
+        <span className="text-[12px] text-faint">to</span>
         <input
           aria-label="Calls allowed until"
           type="time"
@@ -384,7 +384,7 @@ function AllowedHours({ t, saved }: { t: TelephonySettingsApi; saved: { start: s
           onChange={(e) => setEnd(e.target.value)}
           className={timeClass}
         />
-        {t.busy.allowedHours ? <span className="text-[11px] text-slate-500">Saving…</span> : null}
+        {t.busy.allowedHours ? <span className="text-[11px] text-faint">Saving…</span> : null}
       </div>
       {problem ? (
         <FieldNote tone="error">The start must be before the end.</FieldNote>
@@ -437,8 +437,8 @@ function DoNotCall({ t, list }: { t: TelephonySettingsApi; list: string[] }) {
               onRemove={() => void t.update('doNotCall', list.filter((x) => x !== n))}
             />
           ))}
-          {hidden > 0 ? <span className="self-center text-[11px] text-slate-500">and {hidden.toLocaleString()} more</span> : null}
-          {needle && matches.length === 0 ? <span className="text-[11.5px] text-slate-500">No match.</span> : null}
+          {hidden > 0 ? <span className="self-center text-[11px] text-faint">and {hidden.toLocaleString()} more</span> : null}
+          {needle && matches.length === 0 ? <span className="text-[11.5px] text-faint">No match.</span> : null}
         </div>
       )}
     </Row>

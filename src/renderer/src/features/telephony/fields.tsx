@@ -7,16 +7,17 @@ import { useId, useState, type FormEvent, type KeyboardEvent, type ReactNode } f
 import type { SecretStatus } from '@shared/domain';
 import { Button, Spinner } from '../../components/ui/Button';
 import { cn } from '../../lib/cn';
+import { errorInWords } from '../../lib/format';
 import { e164Problem, normalizePhone } from './phone';
 
 export const inputClass =
-  'focus-ring h-8 min-w-0 rounded-md border bg-slate-900 px-2.5 text-[12px] text-slate-200 placeholder:text-slate-600 hover:border-slate-600 disabled:opacity-60';
+  'focus-ring h-8 min-w-0 rounded-md border bg-slate-900 px-2.5 text-[12px] text-slate-200 placeholder:text-faint hover:border-slate-600 disabled:opacity-60';
 
 export function SectionTitle({ children, hint }: { children: ReactNode; hint?: ReactNode }) {
   return (
     <div className="mb-2.5">
       <h3 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">{children}</h3>
-      {hint ? <p className="mt-0.5 text-[12px] text-slate-500">{hint}</p> : null}
+      {hint ? <p className="mt-0.5 text-[12px] text-faint">{hint}</p> : null}
     </div>
   );
 }
@@ -35,7 +36,7 @@ export function Row({ label, htmlFor, optional, children }: { label: string; htm
     <div className="grid grid-cols-[9.5rem_minmax(0,1fr)] items-start gap-3 px-3 py-2.5">
       <label htmlFor={htmlFor} className="flex flex-col pt-1.5 text-[13px] leading-tight text-slate-300">
         {label}
-        {optional ? <span className="mt-0.5 text-[11px] text-slate-600">Optional</span> : null}
+        {optional ? <span className="mt-0.5 text-[11px] text-faint">Optional</span> : null}
       </label>
       <div className="flex min-w-0 flex-col gap-1">{children}</div>
     </div>
@@ -48,7 +49,7 @@ export function FieldNote({ tone = 'muted', children, ...rest }: { tone?: 'muted
       role={tone === 'error' ? 'alert' : undefined}
       className={cn(
         'text-[11.5px] leading-snug',
-        tone === 'muted' && 'text-slate-500',
+        tone === 'muted' && 'text-faint',
         tone === 'error' && 'text-rose-300',
         tone === 'ok' && 'text-emerald-300/90',
       )}
@@ -136,7 +137,14 @@ export function TextSetting({
           {busy ? <Spinner className="size-3 text-slate-400" /> : justSaved ? <span className="text-emerald-300/90">Saved</span> : null}
         </span>
       </span>
-      {showProblem ? <FieldNote tone="error">{problem}</FieldNote> : coreError ? <FieldNote tone="error">{coreError}</FieldNote> : null}
+      {showProblem ? (
+        <FieldNote tone="error">{problem}</FieldNote>
+      ) : coreError ? (
+        // The core's refusal can carry a network code: in words here, the original on hover.
+        <FieldNote tone="error">
+          <span title={errorInWords(coreError).detail ?? undefined}>{errorInWords(coreError).text}</span>
+        </FieldNote>
+      ) : null}
       {hint ? <FieldNote>{hint}</FieldNote> : null}
     </Row>
   );
@@ -219,7 +227,7 @@ export function SecretSetting({
           >
             {copy.label}
           </span>
-          {note ? <span className="text-[11.5px] text-slate-500">{note}</span> : null}
+          {note ? <span className="text-[11.5px] text-faint">{note}</span> : null}
         </span>
       </div>
     </Row>
@@ -323,7 +331,7 @@ export function NumberChip({ number, label, onRemove, disabled }: { number: stri
         aria-label={`Remove ${number}`}
         disabled={disabled}
         onClick={onRemove}
-        className="focus-ring flex size-5 items-center justify-center rounded-full text-slate-500 hover:bg-slate-700 hover:text-slate-200 disabled:opacity-50"
+        className="focus-ring flex size-5 items-center justify-center rounded-full text-faint hover:bg-slate-700 hover:text-slate-200 disabled:opacity-50"
       >
         <svg viewBox="0 0 16 16" className="size-3" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" aria-hidden>
           <path d="M4.5 4.5l7 7M11.5 4.5l-7 7" />

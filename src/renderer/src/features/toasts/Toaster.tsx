@@ -1,5 +1,6 @@
 import type { Toast } from './store';
 import { cn } from '../../lib/cn';
+import { errorInWords } from '../../lib/format';
 
 export function Toaster({ toasts, onDismiss }: { toasts: Toast[]; onDismiss: (id: number) => void }) {
   return (
@@ -24,12 +25,15 @@ export function Toaster({ toasts, onDismiss }: { toasts: Toast[]; onDismiss: (id
           />
           <div className="min-w-0 flex-1">
             <p className="text-[13px] font-medium text-slate-100">{t.title}</p>
-            <p className="mt-0.5 text-[12px] leading-relaxed break-words text-slate-400">{t.message}</p>
+            {/* Network codes read as words; the original stays in the tooltip. */}
+            <p className="mt-0.5 text-[12px] leading-relaxed break-words text-slate-400" title={errorInWords(t.message).detail ?? undefined}>
+              {errorInWords(t.message).text}
+            </p>
           </div>
           <button
             type="button"
             onClick={() => onDismiss(t.id)}
-            className="focus-ring -m-1 rounded p-1 text-slate-500 hover:bg-slate-800 hover:text-slate-300"
+            className="focus-ring -m-1 rounded p-1 text-faint hover:bg-slate-800 hover:text-slate-300"
             aria-label="Dismiss notification"
           >
             <svg viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.6">

@@ -7,6 +7,7 @@ import { Button } from '../../components/ui/Button';
 import { Tooltip } from '../../components/ui/Tooltip';
 import { ChartIcon, ChevronDownIcon, HistoryIcon, PlayIcon, PulseIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { engineLabel } from '../../lib/format';
 import { routes } from '../../lib/router';
 import { useCallsStore } from '../calls/store';
 import { ExportsIndicator } from '../exports/ExportPanel';
@@ -41,7 +42,7 @@ export function TopBar({
       <div className="flex items-center gap-2.5">
         <Logo />
         <span className="hidden text-[14px] font-semibold tracking-tight text-slate-100 xl:inline">Switchboard</span>
-        {info ? <span className="hidden font-mono text-[11px] text-slate-500 2xl:inline">v{info.version}</span> : null}
+        {info ? <span className="hidden font-mono text-[11px] text-faint 2xl:inline">v{info.version}</span> : null}
       </div>
 
       <ViewNav liveCount={liveCount} attention={attention} />
@@ -138,16 +139,18 @@ function EngineBadges({ info }: { info: AppInfo | null }) {
   if (!info) return <span className="h-5 w-28 animate-pulse rounded-full bg-slate-800/60" aria-hidden />;
   const details = (
     <span className="flex flex-col gap-1.5">
-      <span className="text-[11px] text-slate-500">
+      <span className="text-[11px] text-faint">
         {info.offline ? 'Every engine runs on this machine; no API keys are configured.' : 'Engines in use'}
       </span>
       <span className="grid grid-cols-[auto_auto] gap-x-4 gap-y-1 whitespace-nowrap">
         {info.engines.map((e) => (
           <span key={e.role} className="contents">
-            <span className="text-slate-500">{roleName[e.role]}</span>
+            <span className="text-faint">{roleName[e.role]}</span>
             <span className="text-slate-200">
-              {e.label}
-              {e.offline && !info.offline ? <span className="ml-1.5 text-slate-500">(local)</span> : null}
+              {engineLabel(e.label)}
+              {e.offline && !info.offline ? <span className="ml-1.5 text-faint">(local)</span> : null}
+              {/* The software's own name, for whoever has to look it up. */}
+              {engineLabel(e.label) !== e.label ? <span className="ml-1.5 font-mono text-[10.5px] text-faint">{e.label}</span> : null}
             </span>
           </span>
         ))}
@@ -189,8 +192,9 @@ function ConnectionPill({ state }: { state: ConnectionState }) {
       title={c.label}
     >
       <span aria-hidden className={cn('size-1.5 rounded-full', c.dot)} />
-      {/* Narrow windows show only the dot while all is well; a problem always says so. */}
-      <span className={state === 'connected' ? 'sr-only 2xl:not-sr-only' : undefined}>{c.label}</span>
+      {/* Narrow windows show only the dot while all is well, and while the connection is lost
+          (the banner under the top bar says so in full); connecting always says so. */}
+      <span className={state === 'connecting' ? undefined : 'sr-only 2xl:not-sr-only'}>{c.label}</span>
     </span>
   );
 }
@@ -227,7 +231,7 @@ function DemoLauncher({
               </option>
             ))}
           </select>
-          <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-slate-500" />
+          <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
         </label>
       ) : null}
       <Button

@@ -57,7 +57,7 @@ export function DispositionsSection({ open }: { open: boolean }) {
     <section aria-label="Wrap-up dispositions" data-testid="disposition-settings">
       <div className="mb-2.5">
         <h3 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">Wrap-up</h3>
-        <p className="mt-0.5 text-[12px] text-slate-500">The dispositions agents choose from when they wrap a call up.</p>
+        <p className="mt-0.5 text-[12px] text-faint">The dispositions agents choose from when they wrap a call up.</p>
       </div>
       <div className="flex flex-col gap-2.5 rounded-lg border border-slate-800 bg-slate-950/40 px-3 py-2.5">
         <ul className="flex flex-wrap gap-1.5" data-testid="disposition-list">
@@ -66,7 +66,7 @@ export function DispositionsSection({ open }: { open: boolean }) {
               {dispositionLabel(d)}
               <button
                 type="button"
-                className="focus-ring rounded p-0.5 text-slate-500 hover:text-slate-200 disabled:opacity-40"
+                className="focus-ring rounded p-0.5 text-faint hover:text-slate-200 disabled:opacity-40"
                 aria-label={`Remove ${d}`}
                 disabled={busy || list!.length <= 1}
                 title={list!.length <= 1 ? 'Keep at least one disposition' : `Remove ${d}`}
@@ -93,7 +93,7 @@ export function DispositionsSection({ open }: { open: boolean }) {
             onChange={(e) => setDraft(e.target.value)}
             placeholder="Add a disposition…"
             maxLength={MAX_NAME_CHARS + 10}
-            className="focus-ring h-7 min-w-0 flex-1 rounded-md border border-slate-700/80 bg-slate-900 px-2 text-[12.5px] text-slate-100 placeholder:text-slate-500"
+            className="focus-ring h-7 min-w-0 flex-1 rounded-md border border-slate-700/80 bg-slate-900 px-2 text-[12.5px] text-slate-100 placeholder:text-faint"
             data-testid="disposition-input"
           />
           <Button type="submit" size="sm" disabled={busy || list === null}>

@@ -80,7 +80,7 @@ export function WrapUpDock({ call }: { call: CallSummary }) {
           <h2 className="text-[13px] font-semibold text-slate-100">Wrap-up</h2>
           {wrapUp ? <WrapUpTimer wrapUp={wrapUp} /> : null}
           {wrapUp ? (
-            <span className="truncate text-[11.5px] text-slate-500" data-testid="wrap-up-source">
+            <span className="truncate text-[11.5px] text-faint" data-testid="wrap-up-source">
               {wrapUp.source === 'gemini' ? 'Summary by Gemini' : 'Offline summary'}
               {!ended ? ' · the call is still going on' : ''}
             </span>

@@ -19,7 +19,7 @@ const RESOLUTIONS: { value: Resolution; label: string; tone: string }[] = [
 export const RESOLUTION_LABEL: Record<Resolution, string> = { yes: 'problem solved', partial: 'partly solved', no: 'not solved' };
 
 const areaClass =
-  'focus-ring w-full resize-y rounded-md border border-slate-700/80 bg-slate-900 px-2.5 py-1.5 text-[12.5px] leading-relaxed text-slate-100 placeholder:text-slate-500 hover:border-slate-600';
+  'focus-ring w-full resize-y rounded-md border border-slate-700/80 bg-slate-900 px-2.5 py-1.5 text-[12.5px] leading-relaxed text-slate-100 placeholder:text-faint hover:border-slate-600';
 
 function Field({ label, children, hint }: { label: string; children: (id: string) => ReactNode; hint?: ReactNode }) {
   const id = useId();
@@ -135,7 +135,7 @@ export function WrapUpForm({
           <Field label="What was done">
             {(id) => <textarea id={id} rows={3} className={areaClass} value={actions} maxLength={2000} onChange={(e) => setActions(e.target.value)} data-testid="wrap-up-actions" />}
           </Field>
-          <Field label="Follow-ups" hint={<span className="text-[11px] text-slate-500">one per line</span>}>
+          <Field label="Follow-ups" hint={<span className="text-[11px] text-faint">one per line</span>}>
             {(id) => (
               <textarea
                 id={id}
@@ -179,7 +179,7 @@ export function WrapUpForm({
             label="Disposition"
             hint={
               wrapUp.proposedDisposition ? (
-                <span className="truncate text-[11px] text-slate-500" data-testid="wrap-up-proposed">
+                <span className="truncate text-[11px] text-faint" data-testid="wrap-up-proposed">
                   proposed: {dispositionLabel(wrapUp.proposedDisposition)}
                 </span>
               ) : null
@@ -211,7 +211,7 @@ export function WrapUpForm({
           <Field
             label="Notes"
             hint={
-              <span className={cn('text-[11px] tabular-nums', tooLong ? 'text-rose-300' : 'text-slate-500')} data-testid="wrap-up-notes-count">
+              <span className={cn('text-[11px] tabular-nums', tooLong ? 'text-rose-300' : 'text-faint')} data-testid="wrap-up-notes-count">
                 {notes.length}/{MAX_NOTES_CHARS}
               </span>
             }
@@ -276,9 +276,9 @@ export function SavedWrapUp({ wrapUp, compact = false }: { wrapUp: WrapUp; compa
         >
           {RESOLUTION_LABEL[summary.resolution]}
         </span>
-        <span className="text-slate-500">·</span>
+        <span className="text-faint">·</span>
         <WrapUpTimer wrapUp={wrapUp} />
-        <span className="text-slate-500">· {wrapUp.source === 'gemini' ? 'summary by Gemini' : 'offline summary'}</span>
+        <span className="text-faint">· {wrapUp.source === 'gemini' ? 'summary by Gemini' : 'offline summary'}</span>
       </p>
       {compact ? null : (
         <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1.5">

@@ -2,7 +2,7 @@
  * The headless console's doors: the token on every request and socket, foreign Origins
  * and Host names refused, malformed frames answered without harm, events pushed.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,11 +39,15 @@ describe('headless console server', () => {
   let harness: CoreHarness;
   let server: HeadlessServer;
   let wsUrl: string;
+  let assetsDir: string;
 
   beforeAll(async () => {
     harness = await startHarness();
     const rendererDir = mkdtempSync(join(tmpdir(), 'switchboard-renderer-'));
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>console</title><div id="root"></div>');
+    mkdirSync(join(rendererDir, 'assets'));
+    writeFileSync(join(rendererDir, 'assets', 'gone.js'), 'export {};');
+    assetsDir = join(rendererDir, 'assets');
     server = await startHeadlessServer({ core: harness.core, token: TOKEN, rendererDir, logger: silentLogger, port: 0 });
     wsUrl = `${server.url.replace('http', 'ws')}/api`;
   });
@@ -73,6 +77,15 @@ describe('headless console server', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     const again = await fetch(`${server.url}/`, { headers: { cookie: cookie.split(';')[0]! } });
     expect(again.status).toBe(200);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('a console file that vanished while running (a rebuild) is a miss, not a crash', async () => {
+    const cookie = { cookie: `switchboard_token=${TOKEN}` };
+    expect((await fetch(`${server.url}/assets/gone.js`, { headers: cookie })).status).toBe(200);
+    rmSync(join(assetsDir, 'gone.js'));
+    const missing = await fetch(`${server.url}/assets/gone.js`, { headers: cookie });
+    expect(missing.status).toBe(404);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 

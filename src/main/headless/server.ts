@@ -59,7 +59,10 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
   const requestToken = (req: IncomingMessage, url: URL) => url.searchParams.get(TOKEN_PARAM) ?? readCookie(req, TOKEN_COOKIE);
-  const serveStatic = sirv(options.rendererDir, { dev: false, etag: true, gzip: false, brotli: false, single: true });
+  // dev: sirv looks each file up when asked instead of trusting a list made at start, so a file
+  // replaced or removed under a running console (a rebuild, an update) is a clean miss, not a
+  // request left hanging on a stream that failed. A stat per request is nothing on loopback.
+  const serveStatic = sirv(options.rendererDir, { dev: true, etag: true, gzip: false, brotli: false, single: true });
   let allowedHosts = new Set<string>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

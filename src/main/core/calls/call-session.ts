@@ -336,7 +336,15 @@ export class CallSession {
   stopSpeaking(): Utterance[] {
     this.assertLive();
     const nowPerfMs = performance.now();
-    const stopped = [...this.agentLines].map((turn) => ({ turn, heard: turn.heardText(nowPerfMs), wasAudible: turn.audible }));
+    // The caller hears the agent's lines in order: behind a line not yet heard to its end, a
+    // later line's audio may already be sent, but none of it has been heard.
+    let behindUnheard = false;
+    const stopped = [...this.agentLines].map((turn) => {
+      const heard = behindUnheard ? '' : turn.heardText(nowPerfMs);
+      const wasAudible = !behindUnheard && turn.audible;
+      if (!turn.complete) behindUnheard = true;
+      return { turn, heard, wasAudible };
+    });
     for (const { turn } of stopped) this.abandon(turn);
     // The caller stops hearing it before anything is written down.
     if (stopped.some((s) => s.wasAudible)) this.stream.clear();

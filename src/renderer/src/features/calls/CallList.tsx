@@ -241,7 +241,8 @@ function LiveRowSentiment({ call }: { call: CallSummary }) {
     <span className="flex min-w-0 items-center gap-2 pl-3.5 text-[11.5px]">
       <SentimentReadout reading={reading} testId="row-sentiment" />
       {call.sentimentTrend.length > 1 ? (
-        <span className="ml-auto block w-16 shrink-0" data-testid="row-sentiment-trend">
+        // The words come first: in the narrow list of a small window the sparkline gives way.
+        <span className="ml-auto hidden w-16 shrink-0 xl:block" data-testid="row-sentiment-trend">
           <Sparkline scores={call.sentimentTrend} width={64} height={18} testId="row-sparkline" />
         </span>
       ) : null}

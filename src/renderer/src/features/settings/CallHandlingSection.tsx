@@ -22,7 +22,7 @@ interface Timing {
 }
 
 const TIMINGS: Timing[] = [
-  { key: 'silenceRepromptMs', label: 'Check on a quiet caller after', hint: 'The AI asks if they are still there; twice, then it says goodbye.', min: 2, max: 60 },
+  { key: 'silenceRepromptMs', label: 'Check on a quiet caller after', hint: 'The AI asks if they are still there; after a second quiet spell as long, it says goodbye and hangs up.', min: 2, max: 60 },
   { key: 'pauseHoldLineMs', label: 'While you pause the AI, say “one moment, please” after', hint: 'Once per pause. 0 = never.', min: 0, max: 120 },
   { key: 'waitCompanyMs', label: 'Keep a caller waiting for a person company every', hint: 'A short “you’re still in the queue”. They are never hung up on while waiting.', min: 5, max: 300 },
   { key: 'waitOfferMs', label: 'Offer a waiting caller a choice after', hint: 'Keep waiting, a call back, or carry on with the AI.', min: 10, max: 1800 },

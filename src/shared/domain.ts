@@ -166,6 +166,8 @@ export const CallSummary = z.object({
   alert: ActiveAlert.nullable(),
   /** Unacknowledged alerts on the call. */
   openAlerts: z.number().int().nonnegative(),
+  /** The saved wrap-up's disposition ("Resolved"); absent or null while none is saved. */
+  disposition: z.string().nullable().optional(),
 });
 export type CallSummary = z.infer<typeof CallSummary>;
 

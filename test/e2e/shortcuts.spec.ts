@@ -81,8 +81,11 @@ test('skip link, J/K through live calls in the list order, G then H/A/L, / to se
 
   await page.keyboard.press('p');
   await expect(page.getByTestId('pause-ai')).toHaveText('Resume AI');
+  // Like the button, the key waits for the core's answer before it acts again.
+  await expect(page.getByTestId('pause-ai')).toBeEnabled();
   await page.keyboard.press('p');
   await expect(page.getByTestId('pause-ai')).toHaveText('Pause AI');
+  await expect(page.getByTestId('pause-ai')).toBeEnabled();
   await page.keyboard.press('c');
   await expect(page.getByTestId('whisper-input')).toBeFocused();
   await page.getByTestId('whisper-input').blur();

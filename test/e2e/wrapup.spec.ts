@@ -115,6 +115,8 @@ test('caller details copy with a click; the wrap-up form opens when the call end
     const bar = page.getByTestId('wrap-up-bar');
     await expect(bar).toContainText('Wrapped up');
     await expect(bar.getByTestId('wrap-up-saved-disposition')).toHaveText('Resolved');
+    // Recent calls say which ended calls are wrapped up, and how.
+    await expect(page.locator(`[data-testid="recent-call"][data-call-id="${callId}"]`).getByTestId('recent-disposition')).toHaveText('Resolved');
     await expect(panel).toHaveCount(0);
     const saved = await api.invoke('wrapup.get', { callId });
     expect(saved).toMatchObject({

@@ -192,12 +192,15 @@ describe('wrap-up and recorded facts through the real core', () => {
     });
     expect(savedWrapUp.savedAt).not.toBeNull();
     expect(savedWrapUp.wrapUpMs).toBe(savedWrapUp.savedAt! - savedWrapUp.startedAt);
+    // The console's Recent calls learn the call is wrapped up, and how.
+    expect(harness.latest(callId)?.disposition).toBe('callback');
 
     const dataDir = harness.dataDir;
     await harness.core.close();
     harness = await startHarness(dataDir);
     const detail = await harness.call('calls.get', { callId });
     expect(detail.wrapUp).toEqual(savedWrapUp);
+    expect(detail.call.disposition).toBe('callback');
     expect(await harness.call('wrapup.get', { callId })).toEqual(savedWrapUp);
     expect(detail.facts).toHaveLength(2);
 

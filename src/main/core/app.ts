@@ -163,7 +163,13 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   });
   const wrapUpHandlers = {
     'wrapup.get': ({ callId }) => wrapUps.get(callId),
-    'wrapup.save': (input) => wrapUps.save(input),
+    'wrapup.save': async (input) => {
+      const saved = await wrapUps.save(input);
+      // Recent calls show which ended calls are wrapped up: send the call with its disposition.
+      const call = store.getCall(input.callId)?.call;
+      if (call) emit({ name: 'call.updated', payload: call });
+      return saved;
+    },
   } satisfies Pick<Handlers, 'wrapup.get' | 'wrapup.save'>;
   // --- end wrap-up ---
 

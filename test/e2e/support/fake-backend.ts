@@ -765,6 +765,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
         notice: null,
       };
       wrapUps.set(id, saved);
+      updateSummary(c, { disposition }); // like the core: Recent calls show the disposition
       return ok(saved);
     },
     'history.page': (input) => {

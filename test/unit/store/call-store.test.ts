@@ -63,6 +63,8 @@ describe('call store', () => {
       callerSentiment: -0.61,
       // Live-only detail is not stored: read back, the call shows nothing open.
       ...storedCallLiveFields('active', 'ai'),
+      // No wrap-up saved yet.
+      disposition: null,
     });
     expect(record?.utterances.map((u) => Utterance.parse(u))).toEqual(lines);
     expect(record?.events.map((e) => CallEvent.parse(e))).toEqual(events);

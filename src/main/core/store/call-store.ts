@@ -114,6 +114,7 @@ interface CallRow {
   end_reason: string | null;
   utterance_count: number;
   caller_sentiment: number | null;
+  disposition: string | null;
 }
 
 interface UtteranceRow {
@@ -154,7 +155,8 @@ const CALL_COLUMNS = /* sql */ `
   c.id, c.call_sid, c.direction, c.from_number, c.to_number, c.status, c.controller,
   c.started_at, c.ended_at, c.scenario, c.end_reason,
   (SELECT count(*) FROM utterances u WHERE u.call_id = c.id) AS utterance_count,
-  c.caller_sentiment_avg AS caller_sentiment`; // kept by migration 003's triggers
+  c.caller_sentiment_avg AS caller_sentiment, -- kept by migration 003's triggers
+  (SELECT w.disposition FROM wrap_ups w WHERE w.call_id = c.id) AS disposition`;
 
 const UTTERANCE_COLUMNS = /* sql */ `
   u.id, u.call_id, u.speaker, u.text, u.start_ms, u.end_ms,
@@ -432,6 +434,7 @@ function toCallSummary(row: CallRow): CallSummary {
     endReason: row.end_reason,
     // Live-only detail (pause, waiting, open alerts, the trend) is not stored with the call.
     ...storedCallLiveFields(row.status as CallStatus, row.controller as Controller),
+    disposition: row.disposition,
   };
 }
 

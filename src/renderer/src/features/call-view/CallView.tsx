@@ -114,8 +114,8 @@ export function CallView({
       ) : (
         // Only an ended call gets here: a live one has the composer (agent) or the whisper box (AI).
         <footer className="border-t border-slate-800/80 px-6 py-3">
-          <p className="mx-auto flex max-w-3xl items-center gap-2 text-[12px] text-faint" data-testid="call-footer-note">
-            <span aria-hidden className="size-1.5 rounded-full bg-slate-600" />
+          <p className="mx-auto flex max-w-3xl flex-wrap items-center gap-x-2 gap-y-0.5 text-[12px] text-faint" data-testid="call-footer-note">
+            <span aria-hidden className="size-1.5 shrink-0 rounded-full bg-slate-600" />
             Call ended {call.endedAt ? formatWhen(call.endedAt, now) : ''} · transcript is read-only ·{' '}
             <Link href={routes.call(call.id)} className="focus-ring rounded text-indigo-300 underline-offset-2 hover:underline" data-testid="open-call-page">
               Open the call page (recording, sentiment by line)

@@ -1,3 +1,4 @@
+import { dispositionLabel } from '@shared/wrapup';
 import { useMemo, useRef, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Link } from 'wouter';
@@ -302,6 +303,15 @@ function RecentList({
                   <span className="truncate text-[11px] text-faint">
                     {formatWhen(c.startedAt, now)}
                     {c.endReason ? ` · ${endReasonLabel(c.endReason)}` : ''}
+                    {/* Wrapped-up calls say how; the ones still needing a wrap-up stand out by its absence. */}
+                    {c.disposition ? (
+                      <>
+                        {' · '}
+                        <span className="text-indigo-200" data-testid="recent-disposition" title="Wrap-up disposition">
+                          {dispositionLabel(c.disposition)}
+                        </span>
+                      </>
+                    ) : null}
                   </span>
                 </span>
                 <span className="flex flex-col items-end gap-0.5">

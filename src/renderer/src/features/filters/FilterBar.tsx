@@ -278,7 +278,7 @@ export function FilterBar({
               placeholder="−1…1"
               aria-invalid={problems.sentiment ? true : undefined}
               aria-describedby={problems.sentiment ? ids.sentimentError : undefined}
-              className="focus-ring h-6 w-14 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-faint"
+              className="focus-ring h-6 w-16 rounded bg-slate-800/70 px-1.5 text-center text-slate-100 tabular-nums placeholder:text-faint"
             />
           </div>
           {problems.sentiment ? <FieldError id={ids.sentimentError}>{problems.sentiment}</FieldError> : null}

@@ -191,7 +191,9 @@ function ensureNodeModules() {
   const t0 = Date.now();
   // --loglevel=error: npm otherwise prints a screenful of EBADENGINE warnings for Electron's
   // build tools, which want Electron's newer Node and never run under this one; errors still show.
-  run(npm.command, [...npm.prefix, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+  // --prefer-offline: packages already in npm's cache are used without asking the registry
+  // again (the lock pins exact versions and integrity hashes, so nothing stale can slip in).
+  run(npm.command, [...npm.prefix, 'ci', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline'], {
     env,
     shell: npm.command.endsWith('.cmd'),
   });

@@ -168,6 +168,11 @@ test.describe('live desk against the real core', () => {
 
     await test.step('Assist with the AI on the call: the agent’s moves, not the AI’s next line; a suggested whisper, one click, and the AI says it', async () => {
       const actions = page.getByTestId('agent-actions');
+      // The scripted caller says its last line and hears the answer first: a whisper sent while
+      // it is about to speak gets its line talked over (a barge-in, as it should), which is not
+      // what this step is about.
+      await expect(log.locator('[data-testid="utterance"][data-speaker="caller"][data-final="true"]')).toHaveCount(3, { timeout: 60_000 });
+      await expect.poll(async () => (await summary(calm)).aiActivity, { timeout: 60_000 }).toBe('listening');
       await expect(actions.getByTestId('action-whisper')).toBeVisible({ timeout: 60_000 });
       await expect(page.getByTestId('suggestion-reply')).toHaveCount(0);
       await expect(page.getByTestId('suggestion-intent')).not.toHaveText('Not sure yet');

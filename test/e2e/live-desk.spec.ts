@@ -190,6 +190,10 @@ test.describe('live desk against the real core', () => {
     });
 
     await test.step('three calls in different states: waiting for a person, paused, with the agent', async () => {
+      // Pause the calm call first: its caller has said everything, and the AI hangs up on a
+      // caller quiet through two silence prompts (a paused AI never does).
+      await page.getByTestId('pause-ai').click();
+      await expect(row(calm)).toHaveAttribute('data-state', 'ai_paused');
       const waiting = await startDemo(page, 'double-charge');
       const withAgent = await startDemo(page, 'slow-internet');
       await expect(log.locator('[data-testid="utterance"][data-speaker="caller"][data-final="true"]').first()).toBeVisible({
@@ -201,8 +205,6 @@ test.describe('live desk against the real core', () => {
       await expect(page.getByRole('button', { name: 'Put in composer' })).toBeVisible();
       await expect(page.getByTestId('agent-actions')).toHaveCount(0);
 
-      await row(calm).click();
-      await page.getByTestId('pause-ai').click();
       await expect(row(calm)).toHaveAttribute('data-state', 'ai_paused');
 
       // The double-charge caller asks for a real person on their fourth line.

@@ -325,6 +325,13 @@ test('the composer and the whisper box count characters near the limit and never
   const send = page.getByTestId('composer-send');
   await composer.fill('word '.repeat(150).trim());
   await expect(count).toHaveCount(0);
+  // A draft of a few lines shows whole after the window narrows (the same text wraps onto more lines).
+  await page.setViewportSize({ width: 1440, height: 820 });
+  await composer.fill('word '.repeat(24).trim());
+  const wide = (await composer.boundingBox())!.height;
+  await page.setViewportSize({ width: 1024, height: 820 });
+  await expect.poll(async () => (await composer.boundingBox())!.height).toBeGreaterThan(wide);
+  expect(await composer.evaluate((el) => el.scrollHeight - el.clientHeight)).toBeLessThanOrEqual(1);
   await composer.fill('x'.repeat(812));
   await expect(count).toHaveText('812 / 1000');
   await expect(count).toHaveAttribute('data-over', 'false');

@@ -35,12 +35,24 @@ export function Composer({
   const tooLong = overLimitReason(budget);
   const canSend = budget.used > 0 && tooLong === null && !sending;
 
-  // Grow with the text, up to ~6 lines.
+  // Grow with the text, up to ~6 lines; again when the box gets narrower or wider, since the
+  // same text then wraps onto a different number of lines.
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    el.style.height = 'auto';
-    el.style.height = `${Math.min(el.scrollHeight, 148)}px`;
+    const fit = () => {
+      el.style.height = 'auto';
+      el.style.height = `${Math.min(el.scrollHeight, 148)}px`;
+    };
+    fit();
+    let width = el.clientWidth;
+    const observer = new ResizeObserver(() => {
+      if (el.clientWidth === width) return; // our own height change
+      width = el.clientWidth;
+      fit();
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
   }, [value]);
 
   // Filling the composer from a suggestion puts the cursor at the end, ready to edit.

@@ -12,6 +12,7 @@
  * parsed as a PCM16 WAV, so a crash or a failed download never leaves a file that looks like
  * a recording; `.part` leftovers are removed at the next start.
  */
+import { once } from 'node:events';
 import { createWriteStream, renameSync, rmSync } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -137,8 +138,9 @@ export async function fetchRecording(o: FetchRecordingOptions): Promise<RepairRe
       else done(null, chunk);
     },
   });
+  const file = createWriteStream(part, { flags: 'wx', mode: 0o600 });
   try {
-    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), limit, createWriteStream(part, { flags: 'wx', mode: 0o600 }), {
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), limit, file, {
       signal: o.signal,
     });
     // Validates (PCM16, 1-2 channels) and fixes sizes a streaming writer may have left open.
@@ -146,6 +148,9 @@ export async function fetchRecording(o: FetchRecordingOptions): Promise<RepairRe
     renameSync(part, o.path);
     return wav;
   } catch (error) {
+    // The pipeline destroyed the file stream, but it may still be opening the file: removing
+    // it before the stream has closed could leave a fresh, empty .part behind.
+    if (!file.closed) await once(file, 'close').catch(() => undefined);
     rmSync(part, { force: true });
     if (error instanceof RecordingFetchError) throw error;
     if (o.signal.aborted) throw new RecordingFetchError('the download was cancelled', false);

@@ -248,6 +248,10 @@ export const Scenario = z.object({
 });
 export type Scenario = z.infer<typeof Scenario>;
 
+/** What is stored of a line with PII in it (issue 10). */
+export const RedactionMode = z.enum(['redacted', 'redacted_and_original']);
+export type RedactionMode = z.infer<typeof RedactionMode>;
+
 /** Settings the renderer may see and change. Secrets are never part of this shape. */
 export const PublicSettings = z.object({
   agentName: z.string().min(1).max(80),
@@ -274,6 +278,24 @@ export const PublicSettings = z.object({
     .min(1, 'keep at least one disposition')
     .max(30, 'at most 30 dispositions')
     .refine((list) => new Set(list.map((d) => d.toLowerCase())).size === list.length, 'each disposition only once'),
+  // --- privacy (issue 10): PII redaction policy and retention ---
+  /**
+   * What is kept of a line with PII in it: only the redacted text (default), or the redacted
+   * text plus the original in a separate column that is never exported (Contact Lens's two modes).
+   */
+  redactionMode: RedactionMode,
+  /** Also mask email addresses (cards, security codes, SSNs and IBANs are always masked). */
+  redactEmails: z.boolean(),
+  /** Also mask phone numbers said on the call (the call's own From/To are call facts, not transcript). */
+  redactPhoneNumbers: z.boolean(),
+  /** The cloud LLM sees the redacted lines; off sends it the original words (only with redactionMode keeping them). */
+  redactBeforeCloudLlm: z.boolean(),
+  /** With redactionMode 'redacted_and_original': the console may show the original words. */
+  showOriginalToConsole: z.boolean(),
+  /** Calls older than this many days are deleted (with their lines, events and recordings). */
+  keepCallsDays: z.number().int().min(1).max(3650),
+  /** Recordings older than this many days are deleted (a call's recordings also go with the call). */
+  keepRecordingsDays: z.number().int().min(1).max(3650),
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
 

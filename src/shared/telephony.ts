@@ -38,6 +38,16 @@ export const TelephonySettings = z.object({
     .object({ start: ClockTime, end: ClockTime })
     .refine((h) => h.start < h.end, 'allowedHours.start must be before allowedHours.end'),
   /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 (a new install) settles on one at the first start and saves it. */
+  /**
+   * Countries (ISO 3166 alpha-2) outbound calls may go to (toll-fraud guard). Null: the
+   * countries of this console's own phone numbers, like Twilio's geo permissions default.
+   */
+  allowedCountries: z
+    .array(z.string().regex(/^[A-Z]{2}$/, 'a country is a two-letter ISO code such as US'))
+    .max(250)
+    .nullable(),
+  /** Live media streams (calls) the bridge carries at once; past it new streams are refused. */
+  maxLiveStreams: z.number().int().min(1).max(5000),
   localPort: z.number().int('a port is a whole number').min(0, 'a port is a number from 1 to 65535').max(65535, 'a port is a number from 1 to 65535'),
 });
 export type TelephonySettings = z.infer<typeof TelephonySettings>;

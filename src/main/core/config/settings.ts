@@ -22,6 +22,15 @@ export const DEFAULT_SETTINGS: PublicSettings = {
   waitOfferMs: 60000,
   // The wrap-up's choices (issue 8); a team edits the list in settings.json or Settings.
   dispositions: [...DEFAULT_DISPOSITIONS],
+  // Privacy (issue 10): store redacted text only; emails masked, phone numbers kept (agents
+  // call back on the number a caller gives); the cloud LLM sees redacted lines.
+  redactionMode: 'redacted',
+  redactEmails: true,
+  redactPhoneNumbers: false,
+  redactBeforeCloudLlm: true,
+  showOriginalToConsole: false,
+  keepCallsDays: 90,
+  keepRecordingsDays: 30,
 };
 
 export interface SettingsStore {

@@ -15,6 +15,8 @@ export const DEFAULT_TELEPHONY_SETTINGS: TelephonySettings = {
   publicBaseUrl: null,
   doNotCall: [],
   allowedHours: { start: '08:00', end: '21:00' },
+  allowedCountries: null,
+  maxLiveStreams: 200,
   localPort: 0,
 };
 

@@ -2,52 +2,51 @@
  * The headless shell: runs the core under plain Node and serves the console to any
  * browser on this machine. `npm start` uses it when Electron can't run here.
  *
- *   node out/main/serve.js [--host 127.0.0.1] [--port 4780] [--data-dir DIR] [--new-token]
- *   env: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR, SWITCHBOARD_TOKEN
+ *   node out/main/serve.js [--host 127.0.0.1] [--port 4780] [--data-dir DIR] [--new-token] [--allow-remote]
+ *   env: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_DATA_DIR, SWITCHBOARD_TOKEN, SWITCHBOARD_ALLOW_REMOTE
  *
  * The access token is kept in the data folder, so open tabs reconnect after a restart;
- * --new-token replaces it (every open tab then needs the new URL).
+ * --new-token replaces it (every open tab then needs the new URL). SWITCHBOARD_TOKEN (tests,
+ * scripted setups) must be at least 32 characters, and a non-loopback --host needs
+ * --allow-remote (see headless/launch-options.ts); either mistake stops the launch with a
+ * message and exit code 2.
  */
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { startCore } from './core/app';
+import type { TelephonyState } from '@shared/telephony';
+import { tunnelCommands } from '@shared/tunnel-commands';
+import type { Core } from './core/core-types';
 import { createLogger } from './core/log';
 import { findAppRoot } from './core/paths';
+import { rememberSecretValue } from './core/privacy/secret-values';
 import { loadOrCreateConsoleToken } from './headless/console-token';
+import { LaunchError, parseLaunchOptions, USAGE } from './headless/launch-options';
 import { startHeadlessServer } from './headless/server';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'new-token': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log('usage: serve [--host 127.0.0.1] [--port 4780] [--data-dir DIR] [--new-token]');
+  const options = parseLaunchOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    console.log(USAGE);
     return;
   }
-  const env = process.env;
-  const host = values.host ?? env.SWITCHBOARD_HOST ?? '127.0.0.1';
-  const port = Number(values.port ?? env.SWITCHBOARD_PORT ?? 4780);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${values.port ?? env.SWITCHBOARD_PORT}`);
-  const dataDir = values['data-dir'] ?? env.SWITCHBOARD_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'switchboard');
+  for (const warning of options.warnings) console.warn(warning);
+  const { host, port, dataDir } = options;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const token = env.SWITCHBOARD_TOKEN || loadOrCreateConsoleToken(dataDir, { rotate: values['new-token'] === true }).token;
+  const token = options.token ?? loadOrCreateConsoleToken(dataDir, { rotate: options.newToken }).token;
   const root = findAppRoot(import.meta.dirname);
+  // The console token opens the whole console: never in a log line, wherever it turns up.
+  rememberSecretValue(token);
   const logger = createLogger();
 
+  // Loaded once the options are checked: a refused launch answers at once, before the whole core loads.
+  const { startCore } = await import('./core/app');
   const core = await startCore({ dataDir, resourcesDir: join(root, 'resources'), transport: 'websocket', logger });
   const server = await startHeadlessServer({ core, token, rendererDir: join(root, 'out', 'renderer'), host, port, logger });
   const info = await core.dispatch('app.info', {});
   const offline = info.ok && (info.value as { offline: boolean }).offline;
   console.log(`Switchboard console: ${server.consoleUrl}`);
   console.log(offline ? 'Engines: offline (no API keys configured)' : 'Engines: cloud providers configured');
+  await printTelephony(core);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -62,7 +61,27 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((error: Error) => {
-  console.error(`switchboard: ${error.message}`);
-  process.exit(1);
-});
+/** Where Twilio's tunnel must point, or, plainly, why real calls can't arrive (the rest of the console works). */
+async function printTelephony(core: Core): Promise<void> {
+  const result = await core.dispatch('telephony.get', {});
+  if (!result.ok) return;
+  const state = result.value as TelephonyState;
+  if (state.listenProblem) {
+    console.error(`Telephony: ${state.listenProblem}`);
+    return;
+  }
+  const port = state.localUrl ? Number(new URL(state.localUrl).port) : null;
+  if (port === null) return;
+  const [ngrok, cloudflared] = tunnelCommands(port);
+  console.log(`Telephony: Twilio's webhooks and audio on ${state.localUrl}; tunnel it with \`${ngrok!.command}\` or \`${cloudflared!.command}\``);
+}
+
+// Awaited at the top level: the module has finished loading only once the console is up
+// (test/support/run-ts.mjs, which runs this file from source, stops loading modules then).
+try {
+  await main();
+} catch (error) {
+  console.error(`switchboard: ${(error as Error).message}`);
+  // 2: the command line or environment needs fixing (nothing was started); 1: a failure.
+  process.exit(error instanceof LaunchError ? 2 : 1);
+}

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import {
   CloudProvider,
+  ProviderCheck,
+  ProviderChecks,
   ProviderChoice,
   SecretName,
   SecretStatus,
@@ -40,6 +42,8 @@ const ProvidersState = z.object({
   secrets: z.array(SecretStatus),
   /** Engines new calls will use now (a cloud choice without its key runs offline). */
   engines: z.array(EngineInfo),
+  /** The last connection test of each provider's key (a failed one keeps the key off new calls). */
+  checks: ProviderChecks,
 });
 const Empty = z.object({}).strict().default({});
 
@@ -51,6 +55,8 @@ export const commands = {
       engines: z.array(EngineInfo),
       /** True when every engine runs locally (no API keys configured). */
       offline: z.boolean(),
+      /** The last connection test of each provider's key, for the engine badge ("Deepgram key rejected"). */
+      checks: ProviderChecks,
       transport: z.enum(['electron', 'websocket']),
     }),
   },
@@ -164,19 +170,35 @@ export const commands = {
   },
   'settings.get': { input: Empty, output: PublicSettings },
   'settings.update': { input: PublicSettings.partial().strict(), output: PublicSettings },
+  /** Retention (issue 10): when the last purge of old calls and recordings ran and what it removed; null before the first. */
+  'privacy.status': {
+    input: Empty,
+    output: z.object({
+      lastPurge: z
+        .object({
+          at: z.number(),
+          calls: z.number().int().nonnegative(),
+          recordings: z.number().int().nonnegative(),
+          /** Recording files that could not be deleted (their calls wait for the next purge). */
+          failedFiles: z.number().int().nonnegative(),
+        })
+        .nullable(),
+    }),
+  },
   'providers.get': { input: Empty, output: ProvidersState },
   /** Applies to calls that start after it; live calls keep their engines. */
   'providers.update': { input: ProviderChoice.partial().strict(), output: ProvidersState },
   /** Write-only: the value never comes back to the renderer. */
   'secrets.set': {
     input: z.object({ name: SecretName, value: z.string().trim().min(8).max(512) }).strict(),
-    output: SecretStatus,
+    /** A cloud provider's key is tested as it is saved: `check` is that test (null for other secrets). */
+    output: SecretStatus.extend({ check: ProviderCheck.nullable() }),
   },
   'secrets.clear': { input: z.object({ name: SecretName }).strict(), output: SecretStatus },
   /** Makes one small real request with the configured key and says plainly what happened. */
   'providers.test': {
     input: z.object({ provider: CloudProvider }).strict(),
-    output: z.object({ ok: z.boolean(), latencyMs: z.number().nullable(), message: z.string() }),
+    output: ProviderCheck,
   },
   /**
    * A short-lived Twilio Voice token for the agent's softphone. `unavailable` (saying which

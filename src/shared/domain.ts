@@ -51,6 +51,12 @@ export const Utterance = z.object({
   interrupted: z.boolean().default(false),
   /** A caller line's substantive intent (what the caller wants), when the assist engine was confident. */
   intent: z.string().max(100).nullable().optional(),
+  /**
+   * The words as said, when redaction changed them (issue 10). Present only where Settings keep
+   * originals (redactionMode 'redacted_and_original') and allow the console to see them
+   * (showOriginalToConsole); `text` is always the redacted line.
+   */
+  originalText: z.string().optional(),
 });
 export type Utterance = z.infer<typeof Utterance>;
 
@@ -103,6 +109,8 @@ export const CallEvent = z.object({
   type: CallEventType,
   atMs: z.number().nonnegative(),
   data: z.record(z.string(), z.unknown()).default({}),
+  /** `data` as it was before redaction (issue 10); present under the same conditions as Utterance.originalText. */
+  originalData: z.record(z.string(), z.unknown()).optional(),
 });
 export type CallEvent = z.infer<typeof CallEvent>;
 
@@ -347,3 +355,27 @@ export type SecretStatus = z.infer<typeof SecretStatus>;
 
 export const CloudProvider = z.enum(['deepgram', 'gemini']);
 export type CloudProvider = z.infer<typeof CloudProvider>;
+
+/** Why a cloud provider's key does not work: refused by the vendor, the vendor not reached, or anything else. */
+export const ProviderProblem = z.enum(['rejected', 'unreachable', 'failed']);
+export type ProviderProblem = z.infer<typeof ProviderProblem>;
+
+/**
+ * A connection test of a cloud provider's key (saving a key runs one; so does Test connection).
+ * The last one is kept: a key that failed it is not used for new calls until it passes again.
+ */
+export const ProviderCheck = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number().nullable(),
+  /** What happened, in a sentence (the console puts network codes in plain words). */
+  message: z.string(),
+  /** Null when ok. */
+  problem: ProviderProblem.nullable(),
+  /** Epoch ms. */
+  checkedAt: z.number(),
+});
+export type ProviderCheck = z.infer<typeof ProviderCheck>;
+
+/** The last check per cloud provider; null: no key, or not checked since it was set. */
+export const ProviderChecks = z.object({ deepgram: ProviderCheck.nullable(), gemini: ProviderCheck.nullable() });
+export type ProviderChecks = z.infer<typeof ProviderChecks>;

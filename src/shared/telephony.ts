@@ -37,7 +37,6 @@ export const TelephonySettings = z.object({
   allowedHours: z
     .object({ start: ClockTime, end: ClockTime })
     .refine((h) => h.start < h.end, 'allowedHours.start must be before allowedHours.end'),
-  /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 (a new install) settles on one at the first start and saves it. */
   /**
    * Countries (ISO 3166 alpha-2) outbound calls may go to (toll-fraud guard). Null: the
    * countries of this console's own phone numbers, like Twilio's geo permissions default.
@@ -48,6 +47,7 @@ export const TelephonySettings = z.object({
     .nullable(),
   /** Live media streams (calls) the bridge carries at once; past it new streams are refused. */
   maxLiveStreams: z.number().int().min(1).max(5000),
+  /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 (a new install) settles on one at the first start and saves it. */
   localPort: z.number().int('a port is a whole number').min(0, 'a port is a number from 1 to 65535').max(65535, 'a port is a number from 1 to 65535'),
 });
 export type TelephonySettings = z.infer<typeof TelephonySettings>;
@@ -82,6 +82,8 @@ export const TelephonyState = z.object({
   missing: z.array(z.string()),
   /** http://127.0.0.1:PORT the tunnel must forward to (webhooks and /media), null if not listening. */
   localUrl: z.string().nullable(),
+  /** Why the public server is not listening (its port is taken by another program…), in words; null when it listens. */
+  listenProblem: z.string().nullable(),
   /** The URLs to give Twilio (telephony.configureNumber sets them), null without publicBaseUrl. */
   webhooks: z.object({ voice: z.string(), status: z.string(), streamStatus: z.string(), media: z.string() }).nullable(),
 });

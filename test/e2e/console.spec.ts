@@ -1,11 +1,11 @@
 /**
  * The console against the real headless server (playwright.config.ts starts
- * `node out/main/serve.js` with token e2e-token): a demo call from start to Recent calls.
+ * `node out/main/serve.js` with token E2E_TOKEN): a demo call from start to Recent calls.
  * The simulated caller speaks in real time, so waits for transcript lines are generous.
  */
 import { expect, test, type Page } from '@playwright/test';
 
-const TOKEN = 'e2e-token';
+const TOKEN = 'e2e-token-0123456789abcdef0123456789'; // E2E_TOKEN in playwright.config.ts
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/server-${name}.png` });
 
 test('demo call: transcript, take over, reply, end, recent calls', async ({ page }) => {

@@ -94,11 +94,11 @@ test('telephony settings: fields validate as you type, save, and readiness follo
   const port = dialog.getByLabel('Local port');
   await port.fill('80');
   await port.press('Enter');
-  await expect(dialog.getByText('cannot listen on port 80: EACCES')).toBeVisible();
+  await expect(dialog.getByText("Can't listen there: port 80 needs administrator rights (ports below 1024 do)")).toBeVisible();
   await port.fill('8089');
   await port.press('Enter');
   await expect(dialog.getByTestId('telephony-port')).toHaveText('8089');
-  await expect(dialog.getByText('cannot listen on port 80: EACCES')).toHaveCount(0);
+  await expect(dialog.getByText("Can't listen there: port 80 needs administrator rights (ports below 1024 do)")).toHaveCount(0);
 
   await expect(readiness).toHaveAttribute('data-ready', 'true');
   await expect(readiness).toContainText('Ready for real calls');
@@ -237,6 +237,77 @@ test('call status: an outbound call rings in Live calls, then ends unanswered wi
   await expect(view.getByTestId('twilio-status')).toHaveText('No answer');
   await expect(page.getByTestId('recent-call').first()).toContainText('No answer');
   await shot(page, '21-no-answer');
+
+  expect(problems).toEqual([]);
+});
+
+test('toll-fraud guard: allowed countries in Settings, and the New AI call form refuses premium-rate and foreign numbers before sending', async ({ page }) => {
+  const problems = collectProblems(page);
+  await openWithFakeBackend(page, { seed: true });
+  await configureTwilio(page);
+  const savedCountries = () =>
+    page.evaluate(async () => {
+      const api = (globalThis as unknown as { switchboard: { invoke(name: string, input: unknown): Promise<{ ok: true; value: { settings: { allowedCountries: string[] | null } } }> } }).switchboard;
+      return (await api.invoke('telephony.get', {})).value.settings.allowedCountries;
+    });
+
+  await page.getByTestId('settings-button').click();
+  const settings = page.getByTestId('settings-dialog');
+  await settings.getByRole('tab', { name: 'Telephony' }).click();
+  // The default: the countries of the console's own numbers (+1 415: the United States).
+  const chips = settings.getByTestId('allowed-countries').getByTestId('country-chip');
+  await expect(chips).toHaveText(['United StatesUS']);
+  await expect(settings.getByTestId('allowed-countries-note')).toContainText("The default: the countries of this console's own numbers.");
+  await expect(settings.getByRole('button', { name: 'Use the default' })).toHaveCount(0);
+
+  // Adding a country (by name) turns the default into a list of its own.
+  const add = settings.getByLabel('Allow calls to a country');
+  await add.selectOption({ label: 'United Kingdom (+44)' });
+  await expect(chips).toHaveText(['United StatesUS', 'United KingdomGB']);
+  expect(await savedCountries()).toEqual(['US', 'GB']);
+  await expect(settings.getByTestId('allowed-countries-note')).toContainText('Calls to any other country are refused.');
+  // A country already allowed is not offered again.
+  await expect(add.locator('option', { hasText: 'United Kingdom' })).toHaveCount(0);
+  await settings.getByTestId('allowed-countries').scrollIntoViewIfNeeded();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await shot(page, '30-allowed-countries-1024');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await shot(page, '30-allowed-countries-1440');
+
+  // Removing every country allows none, and says so; "Use the default" goes back.
+  await settings.getByRole('button', { name: 'Remove United States' }).click();
+  await expect(chips).toHaveText(['United KingdomGB']);
+  await settings.getByRole('button', { name: 'Remove United Kingdom' }).click();
+  await expect(settings.getByTestId('allowed-countries-none')).toContainText('No country is allowed: every AI call is refused until you add one.');
+  expect(await savedCountries()).toEqual([]);
+  await settings.getByRole('button', { name: 'Use the default' }).click();
+  await expect(chips).toHaveText(['United StatesUS']);
+  expect(await savedCountries()).toBeNull();
+  await page.keyboard.press('Escape');
+  await expect(settings).toBeHidden();
+
+  // The New AI call form: a premium-rate number and a country not allowed are refused in the
+  // field, in the core's words, and nothing is sent.
+  await page.getByRole('button', { name: 'New AI call' }).click();
+  const dialog = page.getByTestId('new-call-dialog');
+  await dialog.getByLabel('Purpose and context for the AI').fill('Confirm the boiler service appointment on Thursday morning.');
+  const number = dialog.getByLabel('Number to call');
+  await number.fill('+1 900 555 0100');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-number-error')).toContainText('This is a premium-rate number (United States). The console never calls these');
+  await shot(page, '31-new-call-premium-rate');
+  await number.fill('+33 6 12 34 56 78');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-number-error')).toHaveText(
+    "Calls to France are not allowed. By default only the countries of this console's own numbers are (United States); add others in Settings → Telephony → Allowed countries.",
+  );
+  await shot(page, '32-new-call-country-not-allowed');
+  await expect(dialog.getByTestId('dial-refusal')).toHaveCount(0);
+  await expect(dialog.getByTestId('dial-placed')).toHaveCount(0);
+  // An allowed number goes through.
+  await number.fill('+1 415 555 0100');
+  await dialog.getByRole('button', { name: 'Place call' }).click();
+  await expect(dialog.getByTestId('dial-placed')).toContainText('Calling +1 415 555 0100…');
 
   expect(problems).toEqual([]);
 });

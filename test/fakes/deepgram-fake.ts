@@ -14,7 +14,8 @@
  * `onFinalize` messages (flagged from_finalize); CloseStream answers with Metadata, then
  * close 1000. Without audio or a text message for `listenIdleTimeoutMs` the connection is
  * closed 1011 "NET-0001", as Deepgram does after ~10 s. A step (or `drop()`) can cut the
- * TCP connection without a close frame, the way a network fault does.
+ * TCP connection without a close frame, the way a network fault does; with `listenFailure`
+ * set, new listen handshakes are then refused (an outage rather than a blip).
  *
  * listen, VAD mode (benchmarks): with `listenVad` set, a connection opened without a script
  * listens to the audio's energy instead, like Deepgram's endpointer does: SpeechStarted when
@@ -549,6 +550,8 @@ export interface DeepgramFake {
   speak: SpeakSettings;
   /** Applies to speak connections opened from now on. */
   speakFailure: SpeakFailure;
+  /** 'reject-upgrade': listen handshakes from now on are answered 503 (the service is down). */
+  listenFailure: 'reject-upgrade' | null;
   /** VAD mode for listen connections opened from now on without a script; null: off. */
   listenVad: ListenVadSettings | null;
   close(): Promise<void>;
@@ -586,6 +589,7 @@ export async function startDeepgramFake(options: DeepgramFakeOptions): Promise<D
     speakConnections: [],
     speak: { ...DEFAULT_SPEAK },
     speakFailure: null,
+    listenFailure: null,
     listenVad: null,
     scriptListen(steps) {
       scripts.push(steps);
@@ -628,6 +632,10 @@ export async function startDeepgramFake(options: DeepgramFakeOptions): Promise<D
         err_msg: 'Invalid credentials.',
         request_id: randomUUID(),
       });
+    }
+    if (path === '/v1/listen' && fake.listenFailure === 'reject-upgrade') {
+      record(503);
+      return reject(socket, 503, 'Service Unavailable', { err_code: 'SERVICE_UNAVAILABLE', err_msg: 'Service unavailable.' });
     }
     if (path === '/v1/speak' && fake.speakFailure === 'reject-upgrade') {
       record(503);

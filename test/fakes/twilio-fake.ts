@@ -525,6 +525,7 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
         scenario: call.scenario,
         voice: call.voice,
         callSid: call.callSid,
+        accountSid: options.accountSid,
         customParameters: parsed.parameters,
         maxDurationMs: call.maxDurationMs ?? 60_000,
         ...(call.replyTimeoutMs !== undefined ? { replyTimeoutMs: call.replyTimeoutMs } : {}),

@@ -59,6 +59,7 @@ describe('alert rules on a live call through the media bridge', () => {
 
   async function runCall(lines: string[], callerLines: number) {
     const caller = new CallerSimulator({
+      ...harness.core.simulatedCall(),
       bridgeUrl: harness.core.bridgeUrl,
       scenario: scenario(`alerts-${lines.length}`, lines),
       voice: createFliteTts({ voice: 'rms' }),

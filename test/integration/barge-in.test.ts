@@ -17,7 +17,7 @@ describe('barge-in', () => {
     harness = await startHarness();
     const scenario = (await loadScenarios(RESOURCES_DIR)).find((s) => s.id === 'slow-internet')!;
     expect(scenario.turns[1]!.bargeInAfterMs).toBeDefined();
-    const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
+    const caller = new CallerSimulator({ ...harness.core.simulatedCall(), bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
     await caller.start();
     const report = await caller.done;
     // The caller says goodbye last: either side may hang up first.

@@ -52,7 +52,7 @@ describe('calls on the cloud providers (real SDKs against loopback fakes)', () =
       turns: LINES.slice(0, turns).map((say) => ({ say, pauseMs: 300 })),
       afterLastTurn: 'hang-up',
     };
-    const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: 'rms' }) });
+    const caller = new CallerSimulator({ ...harness.core.simulatedCall(), bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: 'rms' }) });
     await caller.start();
     const report = await caller.done;
     const callId = harness.callIdFor(caller.callSid)!;

@@ -21,12 +21,12 @@ describe('concurrent calls', () => {
       return { ...s, turns: s.turns.slice(0, 1), afterLastTurn: 'hang-up' };
     };
     const callers = ['double-charge', 'cancel-service'].map(
-      (id) => new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario: short(id), voice: createFliteTts({ voice: short(id).voice }) }),
+      (id) => new CallerSimulator({ ...harness.core.simulatedCall(), bridgeUrl: harness.core.bridgeUrl, scenario: short(id), voice: createFliteTts({ voice: short(id).voice }) }),
     );
     await Promise.all(callers.map((c) => c.start()));
 
     const broken = await connectRawPeer(harness.core.bridgeUrl);
-    broken.start('CA-broken', { from: '+15550009999' });
+    broken.start('CA-broken', { ...harness.core.simulatedCall({ callSid: 'CA-broken' }).customParameters, from: '+15550009999' });
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === 'CA-broken'), 5000, 'broken call to start');
     broken.socket.send('{"event":"media","streamSid":');
     expect((await broken.closed).code).toBe(1007);

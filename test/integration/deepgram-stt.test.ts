@@ -3,11 +3,20 @@
  * (test/fakes/deepgram-fake.ts): handshake, result mapping onto the stream clock, KeepAlive,
  * close/abort, and a dropped socket mid-utterance (reconnect, replay, nothing lost).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FRAME_BYTES, mulawAudio } from '../../src/main/core/pipeline/audio';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FRAME_BYTES, MULAW_SILENCE, mulawAudio } from '../../src/main/core/pipeline/audio';
+import { withSttFallback, type SttFallbackNotice } from '../../src/main/core/providers/fallback';
+import { ProviderFailure } from '../../src/main/core/providers/failure';
 import { createDeepgramStt, type DeepgramSttOptions } from '../../src/main/core/providers/stt/deepgram';
-import type { SttEvent, SttStream } from '../../src/main/core/providers/types';
+import { createPocketsphinxStt } from '../../src/main/core/providers/stt/pocketsphinx';
+import type { MulawAudio, SttEvent, SttProvider, SttStream } from '../../src/main/core/providers/types';
 import { results, speechStarted, startDeepgramFake, utteranceEnd, type DeepgramFake } from '../fakes/deepgram-fake';
+import { RESOURCES_DIR, synthesise } from '../support/stt-fixtures';
+import { normaliseTranscript } from '../../src/main/core/providers/stt/text-normalise';
 
 const API_KEY = 'dg-test-key-3f9a2c';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,12 +129,37 @@ describe('Deepgram live STT (real SDK, loopback fake)', () => {
       { type: 'interim', text: 'I was', startMs: 0, endMs: 600 },
       { type: 'interim', text: 'I was charged', startMs: 0, endMs: 1000 },
       { type: 'interim', text: 'I was charged twice', startMs: 0, endMs: 1200 },
-      { type: 'final', text: 'I was charged twice.', startMs: 0, endMs: 1600, confidence: expect.closeTo(0.85, 5) },
+      {
+        type: 'final',
+        text: 'I was charged twice.',
+        startMs: 0,
+        endMs: 1600,
+        confidence: expect.closeTo(0.85, 5),
+        // Each word's time on the stream clock (the redacted span's tone in a recording uses them).
+        words: [
+          { text: 'I', startMs: 0, endMs: 333 },
+          { text: 'was', startMs: 333, endMs: 667 },
+          { text: 'charged', startMs: 667, endMs: 1000 },
+          { text: 'twice.', startMs: 1000, endMs: 1600 },
+        ],
+      },
       { type: 'speech-started', atMs: 2100 },
       { type: 'interim', text: 'Can you refund it?', startMs: 1600, endMs: 2600 },
-      { type: 'final', text: 'Can you refund it?', startMs: 1600, endMs: 2600, confidence: expect.closeTo(0.98, 5) },
+      {
+        type: 'final',
+        text: 'Can you refund it?',
+        startMs: 1600,
+        endMs: 2600,
+        confidence: expect.closeTo(0.98, 5),
+        words: [
+          { text: 'Can', startMs: 1600, endMs: 1850 },
+          { text: 'you', startMs: 1850, endMs: 2100 },
+          { text: 'refund', startMs: 2100, endMs: 2350 },
+          { text: 'it?', startMs: 2350, endMs: 2600 },
+        ],
+      },
       { type: 'interim', text: 'Thanks', startMs: 2800, endMs: 3200 },
-      { type: 'final', text: 'Thanks.', startMs: 2800, endMs: 3400, confidence: expect.closeTo(0.98, 5) },
+      { type: 'final', text: 'Thanks.', startMs: 2800, endMs: 3400, confidence: expect.closeTo(0.98, 5), words: [{ text: 'Thanks.', startMs: 2800, endMs: 3400 }] },
     ]);
 
     // Audio went up untouched; close() sent Finalize then CloseStream after the last byte.
@@ -206,13 +240,26 @@ describe('Deepgram live STT (real SDK, loopback fake)', () => {
       { type: 'interim', text: 'I was charged', startMs: 0, endMs: 1000 },
       { type: 'speech-started', atMs: 800 },
       { type: 'interim', text: 'I was charged twice', startMs: 0, endMs: 1400 },
-      { type: 'final', text: 'I was charged twice', startMs: 0, endMs: 1800, confidence: expect.closeTo(0.98, 5) },
+      {
+        type: 'final',
+        text: 'I was charged twice',
+        startMs: 0,
+        endMs: 1800,
+        confidence: expect.closeTo(0.98, 5),
+        // Word times on the same clock: connection 1's words are shifted by 800 ms too.
+        words: [
+          { text: 'I', startMs: 0, endMs: 400 },
+          { text: 'was', startMs: 400, endMs: 800 },
+          { text: 'charged', startMs: 800, endMs: 1300 },
+          { text: 'twice', startMs: 1300, endMs: 1800 },
+        ],
+      },
     ]);
   });
 
   it('ends the events with a clear error when reconnecting keeps failing', async () => {
     fake.scriptListen([{ atAudioMs: 400, drop: true }]);
-    const stream = provider({ maxReconnectAttempts: 2, connectTimeoutMs: 500 }).open({ signal: new AbortController().signal });
+    const stream = provider({ maxReconnectAttempts: 2, connectTimeoutMs: 500, maxOutageMs: 5000 }).open({ signal: new AbortController().signal });
     const { done } = collect(stream);
     const state = { written: 0 };
     const conn0 = await fake.listenConnection(0);
@@ -229,7 +276,9 @@ describe('Deepgram live STT (real SDK, loopback fake)', () => {
 
   it('gives up on a service that never answers with a clear error', async () => {
     await fake.close();
-    const stream = createDeepgramStt({ apiKey: API_KEY, environment: fake.environment, maxReconnectAttempts: 2 }).open({ signal: new AbortController().signal });
+    const stream = createDeepgramStt({ apiKey: API_KEY, environment: fake.environment, maxReconnectAttempts: 2, maxOutageMs: 5000 }).open({
+      signal: new AbortController().signal,
+    });
     const { done } = collect(stream);
     stream.write(mulawAudio(streamBytes(0, FRAME_BYTES)));
     const error = await within(done, 5000, 'events fail');
@@ -270,5 +319,158 @@ describe('Deepgram live STT (real SDK, loopback fake)', () => {
     stream.write(mulawAudio(streamBytes(state.written, FRAME_BYTES))); // ignored, no throw
     await within(stream.close(), 500, 'close() after abort');
     expect(fake.listenConnections).toHaveLength(1);
+  });
+});
+
+describe('Deepgram outage budget', () => {
+  it('gives up once no socket has worked for maxOutageMs after a failure, even while a reconnect hangs', async () => {
+    // The first connection is cut at once (a failure: the outage starts); every later one is
+    // accepted and never answered, so the reconnect neither opens nor fails on its own.
+    const sockets = new Set<Socket>();
+    let connections = 0;
+    const silent: Server = createServer((socket) => {
+      if (connections++ === 0) return void socket.destroy();
+      sockets.add(socket);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const origin = `127.0.0.1:${port}`;
+      const environment = { base: `http://${origin}`, production: `ws://${origin}`, agent: `ws://${origin}`, agentRest: `http://${origin}` };
+      const stream = createDeepgramStt({ apiKey: API_KEY, environment, connectTimeoutMs: 10_000, maxOutageMs: 400 }).open({ signal: new AbortController().signal });
+      const { done } = collect(stream);
+      stream.write(mulawAudio(streamBytes(0, FRAME_BYTES)));
+      const error = await within(done, 5000, 'events fail');
+      expect(error).toBeInstanceOf(ProviderFailure);
+      expect((error as ProviderFailure).problem).toBe('unreachable');
+      expect(error!.message).toMatch(/^Deepgram STT: could not connect \(no connection within 400 ms/);
+      expect(connections).toBe(2);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+});
+
+/**
+ * The cloud recogniser failing on a call: the offline one (real PocketSphinx) takes the stream
+ * over, having been given the caller's audio since the last final result, so the words said
+ * while it switched are heard. Audio goes in at real time (20 ms frames every 20 ms), so the
+ * stream clock is the call's clock; the switch is measured on it, not on the wall.
+ */
+describe('falling back to the offline recogniser', () => {
+  let fake: DeepgramFake;
+  let offline: SttProvider;
+  let cacheDir: string;
+  const BEFORE = 'I was charged twice this month';
+  const AFTER = 'I want to cancel my contract';
+
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'stt-fallback-'));
+    offline = await createPocketsphinxStt({ resourcesDir: RESOURCES_DIR, cacheDir });
+    fake = await startDeepgramFake({ apiKey: API_KEY });
+  });
+  afterAll(async () => {
+    await fake.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  /** Speaks `clips` (with `gapMs` of line silence after each) into a fallback stream at real time. */
+  async function callerSays(cloud: SttProvider, clips: MulawAudio[], gapMs = 600) {
+    const notices: SttFallbackNotice[] = [];
+    const stream = withSttFallback(cloud, offline, (n) => notices.push(n)).open({ signal: new AbortController().signal });
+    const { events, done } = collect(stream);
+    const audio = Buffer.concat(clips.flatMap((c) => [c.bytes, Buffer.alloc(gapMs * 8, MULAW_SILENCE)]));
+    const started = performance.now();
+    for (let i = 0, f = 0; i < audio.length; i += FRAME_BYTES, f++) {
+      const dueMs = started + f * 20 - performance.now();
+      if (dueMs > 0) await sleep(dueMs);
+      stream.write(mulawAudio(audio.subarray(i, i + FRAME_BYTES)));
+    }
+    await within(stream.close(), 10_000, 'close()');
+    expect(await within(done, 1000, 'events end')).toBeNull();
+    const finals = events.filter((e): e is Extract<SttEvent, { type: 'final' }> => e.type === 'final');
+    return { notices, events, finals };
+  }
+
+  const words = (text: string) => normaliseTranscript(text).split(' ').filter(Boolean);
+  /** Share of `said`'s words the recogniser got, in order (1 - word error rate, roughly). */
+  function heard(said: string, text: string): number {
+    const want = words(said);
+    const got = new Set(words(text));
+    return want.filter((w) => got.has(w)).length / want.length;
+  }
+
+  it.each([
+    ['a refused key (401 at connect)', () => createDeepgramStt({ apiKey: 'wrong-key-0000', environment: fake.environment, maxOutageMs: 700 }), /^Deepgram refused the API key \(HTTP 401\)\.$/],
+    [
+      'a closed port',
+      () => {
+        const origin = `127.0.0.1:${closedPort}`;
+        return createDeepgramStt({
+          apiKey: API_KEY,
+          environment: { base: `http://${origin}`, production: `ws://${origin}`, agent: `ws://${origin}`, agentRest: `http://${origin}` },
+          maxOutageMs: 700,
+        });
+      },
+      /^Could not reach Deepgram at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)\.$/,
+    ],
+  ])('%s: the offline recogniser hears the caller from the first word', async (_name, cloud, reason) => {
+    const { notices, finals } = await callerSays(cloud(), [synthesise(AFTER, 'rms')]);
+    expect(notices).toHaveLength(1);
+    const [notice] = notices;
+    expect(notice!.reason).toMatch(reason);
+    // Everything since the start (no final yet) was replayed; the switch came within 1 s of the failure.
+    expect(notice!.replayedMs).toBe(notice!.switchedAtMs);
+    expect(notice!.switchedAtMs - notice!.failedAtMs).toBeLessThan(1000);
+    console.log(`STT fallback (${_name}): failed at ${notice!.failedAtMs} ms of audio, offline recogniser took over at ${notice!.switchedAtMs} ms`);
+    const text = finals.map((f) => f.text).join(' ');
+    expect(heard(AFTER, text)).toBeGreaterThanOrEqual(0.8);
+    expect(finals[0]!.startMs).toBeLessThan(500);
+  });
+
+  let closedPort = 0;
+  beforeAll(async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closedPort = (server.address() as { port: number }).port;
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('a socket dropped mid-call with the service gone: Deepgram\'s words stay, the offline recogniser hears the rest', async () => {
+    const before = synthesise(BEFORE, 'rms');
+    const beforeMs = before.bytes.length / 8;
+    // Deepgram hears the first sentence, then the connection drops half a second into the second.
+    fake.scriptListen([
+      { atAudioMs: beforeMs + 300, send: results({ transcript: BEFORE, start: 0, duration: beforeMs / 1000, isFinal: true, speechFinal: true }) },
+      { atAudioMs: beforeMs + 600 + 500, drop: true },
+    ]);
+    const conn = fake.listenConnections.length;
+    const cloud = createDeepgramStt({ apiKey: API_KEY, environment: fake.environment, maxOutageMs: 700 });
+    const refuseOnceOpen = (async () => {
+      await fake.listenConnection(conn);
+      fake.listenFailure = 'reject-upgrade'; // every reconnect is refused from now on
+    })();
+    try {
+      const { notices, finals } = await callerSays(cloud, [before, synthesise(AFTER, 'rms')]);
+      await refuseOnceOpen;
+      expect(notices).toHaveLength(1);
+      const [notice] = notices;
+      expect(notice!.reason).toMatch(/^Lost the connection to Deepgram at 127\.0\.0\.1:\d+; it did not come back\.$/);
+      expect(notice!.failedAtMs).toBeGreaterThanOrEqual(beforeMs + 600 + 500);
+      expect(notice!.switchedAtMs - notice!.failedAtMs).toBeLessThan(1000);
+      // The replay starts where Deepgram's final ended, so the half second before the drop is heard too.
+      expect(notice!.switchedAtMs - notice!.replayedMs).toBe(Math.round(beforeMs));
+      console.log(
+        `STT fallback (mid-call drop): dropped at ${notice!.failedAtMs} ms of audio, offline recogniser took over at ${notice!.switchedAtMs} ms, ${notice!.replayedMs} ms replayed`,
+      );
+      expect(finals[0]).toMatchObject({ text: BEFORE, startMs: 0 });
+      const after = finals.slice(1);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after[0]!.startMs).toBeGreaterThanOrEqual(beforeMs);
+      expect(heard(AFTER, after.map((f) => f.text).join(' '))).toBeGreaterThanOrEqual(0.8);
+    } finally {
+      fake.listenFailure = null;
+    }
   });
 });

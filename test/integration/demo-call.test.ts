@@ -22,7 +22,7 @@ describe('a whole demo call, phone frame to take-over to disk', () => {
   it('runs the call, hands it to the agent and back, and stores it durably', async () => {
     harness = await startHarness();
     const scenario = (await loadScenarios(RESOURCES_DIR)).find((s) => s.id === 'double-charge')!;
-    const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
+    const caller = new CallerSimulator({ ...harness.core.simulatedCall(), bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
     await caller.start();
 
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === caller.callSid), 5000, 'call to appear');

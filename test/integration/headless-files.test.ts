@@ -31,6 +31,9 @@ describe('headless console: /files', () => {
       dispatch: async () => ({ ok: false, error: { code: 'internal', message: 'unused' } }),
       subscribe: () => () => {},
       bridgeUrl: 'ws://127.0.0.1:1',
+      simulatedCall: () => {
+        throw new Error('this stand-in core runs no calls');
+      },
       close: async () => {},
       file: async (route) => routes.get(route) ?? null,
     };

@@ -1,6 +1,7 @@
 /**
  * The headless console's doors: the token on every request and socket, foreign Origins
- * and Host names refused, malformed frames answered without harm, events pushed.
+ * and Host names refused, malformed frames answered without harm, events pushed. And the
+ * shell process itself refusing a weak SWITCHBOARD_TOKEN or a non-loopback --host.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadlessServer, type HeadlessServer } from '../../src/main/headless/server';
 import { silentLogger } from '../../src/main/core/log';
 import { startHarness, type CoreHarness } from '../support/core-harness';
+import { startServe } from '../support/serve-process';
 
 const TOKEN = 'test-token-0123456789';
 
@@ -21,6 +23,18 @@ function openSocket(url: string, headers: Record<string, string> = {}): Promise<
     ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
     ws.once('open', () => resolve({ ws, frames }));
     ws.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+  });
+}
+
+/** GET `url` with a Host header of our choosing (fetch won't let us set one). */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -90,16 +104,24 @@ describe('headless console server', () => {
   });
 
   it('refuses foreign Host names (DNS rebinding) and non-GET requests', async () => {
-    const rebound = await new Promise<number>((resolve, reject) => {
-      const req = request(server.consoleUrl, { headers: { host: 'evil.example' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    expect(rebound).toBe(421);
+    expect(await statusWithHost(server.consoleUrl, 'evil.example')).toBe(421);
     expect((await fetch(server.consoleUrl, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('answers every spelling of this machine on its port, and nothing else', async () => {
+    const port = new URL(server.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `[0:0:0:0:0:0:0:1]:${port}`]) {
+      expect(await statusWithHost(server.consoleUrl, host), host).toBe(200);
+    }
+    // A bare name means port 80; user info or a wrong port is not this console.
+    for (const host of ['127.0.0.1', 'localhost', `evil.example@127.0.0.1:${port}`, `127.0.0.1:${Number(port) + 1}`, `localhost.:${port}`]) {
+      expect(await statusWithHost(server.consoleUrl, host), host).toBe(421);
+    }
+    // The socket's Origin goes through the same check.
+    const upper = await openSocket(`${wsUrl}?token=${TOKEN}`, { Origin: `http://LOCALHOST:${port}` });
+    expect('ws' in upper).toBe(true);
+    if ('ws' in upper) upper.ws.close();
+    expect(await openSocket(`${wsUrl}?token=${TOKEN}`, { Origin: 'http://127.0.0.1' })).toEqual({ status: 403 });
   });
 
   it('refuses sockets without the token or from a foreign Origin', async () => {
@@ -141,5 +163,24 @@ describe('headless console server', () => {
     while (!sawCall() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(sawCall()).toBe(true);
     opened.ws.close();
+  });
+});
+
+// Concurrent: each spawn spends its time loading TypeScript, not doing anything.
+describe.concurrent('the serve command refuses an unsafe launch, before anything starts', () => {
+  it('a SWITCHBOARD_TOKEN shorter than 32 characters', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-serve-'));
+    const serve = startServe(['--port', '0'], { SWITCHBOARD_TOKEN: 'e2e-token', SWITCHBOARD_DATA_DIR: dataDir });
+    expect(await serve.exited).toBe(2);
+    expect(serve.stderr()).toMatch(/^switchboard: SWITCHBOARD_TOKEN is 9 characters long; the console token must be at least 32/m);
+    expect(serve.stdout()).not.toMatch(/Switchboard console:/);
+  });
+
+  it('a non-loopback --host without --allow-remote', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-serve-'));
+    const serve = startServe(['--host', '0.0.0.0', '--port', '0'], { SWITCHBOARD_DATA_DIR: dataDir });
+    expect(await serve.exited).toBe(2);
+    expect(serve.stderr()).toMatch(/--host 0\.0\.0\.0 is not a loopback address.*--allow-remote/);
+    expect(serve.stdout()).not.toMatch(/Switchboard console:/);
   });
 });

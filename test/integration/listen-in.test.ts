@@ -3,15 +3,20 @@
  * bridge over loopback and speaks in real time, the offline engines answer by voice. While
  * the agent listens, 'call.audio' slices arrive at real-time rate and carry both sides of the
  * line, lined up with what the simulated caller actually heard; switched off, they stop.
+ * And a real call taken over to the softphone (its stream closed, the call live): listening
+ * is refused in words, not with a crash.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CallAudio } from '../../src/shared/contract';
 import { mulawAudio, mulawToPcm } from '../../src/main/core/pipeline/audio';
 import { createFliteTts } from '../../src/main/core/providers/tts/flite';
 import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
-import { loadScenarios } from '../../src/main/core/telephony/scenario';
+import { loadScenarios, type CallerScenario } from '../../src/main/core/telephony/scenario';
 import { RESOURCES_DIR, startHarness, type CoreHarness } from '../support/core-harness';
 import { until } from '../support/raw-twilio';
+import { NO_AUDIO_TO_LISTEN_TO } from '../../src/main/core/calls/listen-in';
+import { TWILIO_URL_ENV } from '../../src/main/core/telephony/twilio-client';
+import { startTwilioFake, type TwilioFake } from '../fakes/twilio-fake';
 
 function rms(bytes: Buffer): number {
   const pcm = mulawToPcm(mulawAudio(bytes)).samples;
@@ -27,7 +32,7 @@ describe('listen in on a live demo call', () => {
   it('streams the mixed line audio in real time while on, and nothing once off', async () => {
     harness = await startHarness();
     const scenario = (await loadScenarios(RESOURCES_DIR)).find((s) => s.id === 'double-charge')!;
-    const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
+    const caller = new CallerSimulator({ ...harness.core.simulatedCall(), bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: scenario.voice }) });
     await caller.start();
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === caller.callSid), 5000, 'call to appear');
     const callId = harness.callIdFor(caller.callSid)!;
@@ -108,5 +113,51 @@ describe('listen in on a live demo call', () => {
     const after = await harness.core.dispatch('call.listen', { callId, listening: true });
     expect(after).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(slices().length).toBe(atOff);
+  });
+});
+
+describe('listen in on a real call taken over to the softphone', () => {
+  const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+  const AUTH_TOKEN = 'fake-auth-token-0123456789';
+  const PUBLIC = 'https://switchboard-listen.example.ngrok.app';
+  const OUR_NUMBER = '+14155550100';
+  const CALLER = '+447700900123';
+  let harness: CoreHarness;
+  let fake: TwilioFake;
+  const savedEnv = process.env[TWILIO_URL_ENV];
+  afterAll(async () => {
+    await harness?.core.close();
+    await fake?.close();
+    if (savedEnv === undefined) delete process.env[TWILIO_URL_ENV];
+    else process.env[TWILIO_URL_ENV] = savedEnv;
+  });
+
+  it('says there is no audio to listen to (the stream closed when Twilio moved the call), and the call goes on', async () => {
+    fake = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: [OUR_NUMBER] });
+    process.env[TWILIO_URL_ENV] = fake.url;
+    harness = await startHarness();
+    await harness.call('secrets.set', { name: 'twilioAuthToken', value: AUTH_TOKEN });
+    const state = await harness.call('telephony.update', { accountSid: ACCOUNT_SID, publicBaseUrl: PUBLIC, phoneNumbers: [OUR_NUMBER] });
+    fake.connectApp({ publicBaseUrl: PUBLIC, localUrl: state.localUrl! });
+    await harness.call('telephony.configureNumber', { phoneNumber: OUR_NUMBER });
+
+    const rung = await fake.ringInbound({ from: CALLER, to: OUR_NUMBER });
+    const scenario: CallerScenario = { id: 'real-call', title: 'real call', description: '', from: CALLER, to: OUR_NUMBER, voice: 'rms', turns: [{ say: 'Hello?', pauseMs: 300 }], afterLastTurn: 'stay' };
+    const caller = await fake.openStream(rung.body, { callSid: rung.callSid, scenario, voice: createFliteTts({ voice: 'rms' }) });
+    await until(() => harness.callIdFor(rung.callSid) !== undefined, 5000, 'the call');
+    const callId = harness.callIdFor(rung.callSid)!;
+    // Listening works while the AI has the call.
+    expect(await harness.call('call.listen', { callId, listening: true })).toEqual({ listening: true, leaseMs: 60_000 });
+
+    await harness.call('call.takeOver', { callId, softphoneReady: true });
+    caller.hangUp(); // Twilio ends the AI's stream when the call leaves <Connect>
+    await until(() => harness.latest(callId)?.controller === 'agent', 5000, 'the agent to have the call');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(harness.latest(callId)).toMatchObject({ status: 'active', controller: 'agent' });
+
+    // Was: internal error "Cannot access 'tap' before initialization".
+    expect(await harness.core.dispatch('call.listen', { callId, listening: true })).toEqual({ ok: false, error: { code: 'unavailable', message: NO_AUDIO_TO_LISTEN_TO } });
+    expect(await harness.call('call.listen', { callId, listening: false })).toEqual({ listening: false, leaseMs: null });
+    expect(harness.latest(callId)).toMatchObject({ status: 'active', controller: 'agent' });
   });
 });

@@ -25,6 +25,7 @@ describe('the long-call alert on a real call', () => {
 
   it('fires once when the call passes the minute', async () => {
     const caller = new CallerSimulator({
+      ...harness.core.simulatedCall(),
       bridgeUrl: harness.core.bridgeUrl,
       scenario: { id: 'long', title: 'long', description: '', from: '+15550105555', to: '+15550109999', voice: 'rms', turns: [{ say: 'Hello.', pauseMs: 200 }], afterLastTurn: 'stay' },
       voice: createFliteTts({ voice: 'rms' }),

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { silentLogger } from '../../src/main/core/log';
-import { startMediaBridge, type MediaBridge, type MediaStream } from '../../src/main/core/telephony/media-bridge';
+import { MEDIA_PATH, startMediaBridge, type MediaBridge, type MediaBridgeLimits, type MediaStream } from '../../src/main/core/telephony/media-bridge';
+import { startPublicServer } from '../../src/main/core/telephony/public-server';
 import { mulawAudio } from '../../src/main/core/pipeline/audio';
-import { connectRawPeer, mediaFrame, until } from '../support/raw-twilio';
+import { connectRawPeer, mediaFrame, until, type RawPeer } from '../support/raw-twilio';
 
 describe('media bridge (Twilio Media Streams over a real loopback socket)', () => {
   let bridge: MediaBridge;
@@ -109,7 +111,6 @@ describe('media bridge (Twilio Media Streams over a real loopback socket)', () =
   });
 
   it('refuses a socket from a web page (Twilio sends no Origin)', async () => {
-    const { WebSocket } = await import('ws');
     const status = await new Promise<number>((resolve) => {
       const ws = new WebSocket(bridge.url, { headers: { Origin: 'https://evil.example' } });
       ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
@@ -125,5 +126,228 @@ describe('media bridge (Twilio Media Streams over a real loopback socket)', () =
     const closed = await peer.closed;
     expect(closed.code).toBe(1008);
     expect(closed.reason).toMatch(/not a call we placed/);
+  });
+});
+
+/**
+ * The edge's bounds (issue 10): every socket must start in time, sockets waiting for their
+ * start and live streams are capped (on the bridge's port and the public server together),
+ * dead peers are dropped, and a stream's frames are capped in size and rate. Timings are
+ * shortened through the bridge's options; the production defaults are checked in
+ * test/unit/media-bridge-defaults.test.ts.
+ */
+describe('media bridge limits (issue 10)', () => {
+  const opened: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const server of opened.splice(0).reverse()) await server.close();
+  });
+
+  /** A bridge with `limits`; it records its streams, their media and how each ended. */
+  async function limitedBridge(limits: Partial<MediaBridgeLimits> & { maxLiveStreams?: () => number } = {}) {
+    const started: MediaStream[] = [];
+    const audio = new Map<string, number>();
+    const ended = new Map<string, string>();
+    const bridge = await startMediaBridge({
+      logger: silentLogger,
+      ...limits,
+      onStream(stream) {
+        started.push(stream);
+        audio.set(stream.callSid, 0);
+        stream.on('media', () => audio.set(stream.callSid, audio.get(stream.callSid)! + 1));
+        stream.on('closed', (reason) => ended.set(stream.callSid, reason));
+      },
+    });
+    opened.push(bridge);
+    return { bridge, started, audio, ended };
+  }
+
+  /** The public server a tunnel reaches, handing /media upgrades to `bridge` (no webhooks here). */
+  async function publicMediaUrl(bridge: MediaBridge): Promise<string> {
+    const server = await startPublicServer({ webhooks: () => false, bridge, logger: silentLogger });
+    opened.push(server);
+    return `${server.localUrl.replace(/^http:/, 'ws:')}${MEDIA_PATH}`;
+  }
+
+  /** Opens a socket; resolves with the HTTP status of a refused upgrade, or 101 (then closes it). */
+  function upgradeStatus(url: string): Promise<{ status: number; retryAfter?: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url);
+      socket.once('unexpected-response', (_req, res) => {
+        resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
+        res.resume();
+        socket.terminate();
+      });
+      socket.once('open', () => {
+        resolve({ status: 101 });
+        socket.close();
+      });
+      socket.once('error', (error) => reject(error));
+    });
+  }
+
+  /** True when `peer` is still open after a full round trip (anything the bridge sent before arrives first). */
+  async function stillOpen(peer: RawPeer): Promise<boolean> {
+    if (peer.socket.readyState !== WebSocket.OPEN) return false;
+    await new Promise<void>((resolve) => {
+      peer.socket.once('pong', () => resolve());
+      peer.socket.once('close', () => resolve());
+      peer.socket.ping();
+    });
+    return peer.socket.readyState === WebSocket.OPEN;
+  }
+
+  it('stops the public server without waiting for live media sockets (they are the bridge\'s); the call goes on', async () => {
+    const { bridge, audio } = await limitedBridge();
+    const server = await startPublicServer({ webhooks: () => false, bridge, logger: silentLogger });
+    opened.push(server);
+    const live = await connectRawPeer(`${server.localUrl.replace(/^http:/, 'ws:')}${MEDIA_PATH}`);
+    const sid = live.start('CA-live');
+    await until(() => audio.has('CA-live'));
+    const outcome = await Promise.race([server.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('still waiting'), 5000))]);
+    expect(outcome).toBe('closed');
+    await expect(fetch(`${server.localUrl}/twilio/voice`)).rejects.toThrow();
+    live.sendJson(mediaFrame(sid, 0, Buffer.alloc(160)));
+    await until(() => audio.get('CA-live') === 1);
+  });
+
+  it('closes a socket that sends no start in time (1008); a stream that started in time stays', async () => {
+    const { bridge, ended } = await limitedBridge({ startTimeoutMs: 300 });
+    const live = await connectRawPeer(bridge.url);
+    live.start('CA-live');
+    const silent = await connectRawPeer(bridge.url);
+    const connectedOnly = await connectRawPeer(bridge.url);
+    connectedOnly.sendJson({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+    for (const idle of [silent, connectedOnly]) {
+      expect(await idle.closed).toEqual({ code: 1008, reason: 'no start frame within 300 ms' });
+    }
+    expect(await stillOpen(live)).toBe(true);
+    expect(ended.has('CA-live')).toBe(false);
+    expect(bridge.awaitingStart).toBe(0);
+  });
+
+  it('refuses new sockets (HTTP 503) past the cap of sockets waiting for start, counting both entries; live calls go on', async () => {
+    const { bridge, audio } = await limitedBridge({ maxPendingSockets: 3 });
+    const publicUrl = await publicMediaUrl(bridge);
+    const live = await connectRawPeer(publicUrl);
+    const sid = live.start('CA-live');
+    await until(() => audio.has('CA-live'));
+
+    const idle = [await connectRawPeer(bridge.url), await connectRawPeer(publicUrl), await connectRawPeer(bridge.url)];
+    await until(() => bridge.awaitingStart === 3);
+    expect(await upgradeStatus(publicUrl)).toEqual({ status: 503, retryAfter: '5' });
+    expect(await upgradeStatus(bridge.url)).toEqual({ status: 503, retryAfter: '5' });
+    expect(await Promise.all(idle.map(stillOpen))).toEqual([true, true, true]);
+
+    // The call already live is untouched.
+    for (let i = 0; i < 5; i++) live.sendJson(mediaFrame(sid, i, Buffer.alloc(160, 1)));
+    await until(() => audio.get('CA-live') === 5);
+
+    // A waiting socket that starts frees its place for the next one.
+    idle[0]!.start('CA-late');
+    await until(() => bridge.awaitingStart === 2);
+    expect((await upgradeStatus(publicUrl)).status).toBe(101);
+  });
+
+  it('refuses new sockets past the live-stream cap, read per new stream; a start past it is closed 1013', async () => {
+    let cap = 2;
+    const { bridge, audio } = await limitedBridge({ maxLiveStreams: () => cap });
+    const first = await connectRawPeer(bridge.url);
+    const firstSid = first.start('CA-1');
+    await until(() => bridge.activeStreams === 1);
+    // Two sockets admitted while one stream is live; both start: the second is one too many.
+    const racing = [await connectRawPeer(bridge.url), await connectRawPeer(bridge.url)];
+    racing[0]!.start('CA-2');
+    await until(() => bridge.activeStreams === 2);
+    racing[1]!.start('CA-3');
+    expect(await racing[1]!.closed).toEqual({ code: 1013, reason: '2 streams are already live: try again later' });
+    expect(await upgradeStatus(bridge.url)).toEqual({ status: 503, retryAfter: '5' });
+
+    // Existing calls go on.
+    first.sendJson(mediaFrame(firstSid, 0, Buffer.alloc(160)));
+    await until(() => audio.get('CA-1') === 1);
+    expect(bridge.activeStreams).toBe(2);
+
+    // The setting raised: the next call is admitted at once.
+    cap = 3;
+    const next = await connectRawPeer(bridge.url);
+    next.start('CA-4');
+    await until(() => bridge.activeStreams === 3);
+  });
+
+  it('drops a peer that stops answering pings (its call ends, saying why); a peer that answers stays', async () => {
+    const { bridge, ended } = await limitedBridge({ heartbeatIntervalMs: 100 });
+    const answering = await connectRawPeer(bridge.url);
+    answering.start('CA-answers');
+    let pings = 0;
+    answering.socket.on('ping', () => pings++);
+
+    // A peer whose pongs never come (a dead network path looks the same to us).
+    const deaf = new WebSocket(bridge.url, { autoPong: false });
+    await new Promise((resolve) => deaf.once('open', resolve));
+    const deafClosed = new Promise<number>((resolve) => deaf.once('close', (code) => resolve(code)));
+    const streamSid = 'MZ-deaf';
+    deaf.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    deaf.send(
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: '1',
+        streamSid,
+        start: { streamSid, accountSid: 'AC0', callSid: 'CA-deaf', tracks: ['inbound'], customParameters: {}, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
+      }),
+    );
+    expect(await deafClosed).toBe(1006); // terminated: no close handshake with a dead peer
+    await until(() => ended.has('CA-deaf'));
+    expect(ended.get('CA-deaf')).toBe('no answer to a ping within 100 ms');
+
+    await until(() => pings >= 3, 5000, 'three heartbeats');
+    expect(await stillOpen(answering)).toBe(true);
+    expect(ended.has('CA-answers')).toBe(false);
+  });
+
+  it('closes a stream whose media payload decodes to more than 1,600 bytes (1009), and one with a giant frame; others go on', async () => {
+    const { bridge, audio, ended } = await limitedBridge();
+    const good = await connectRawPeer(bridge.url);
+    const goodSid = good.start('CA-good');
+    const big = await connectRawPeer(bridge.url);
+    const bigSid = big.start('CA-big');
+    const giant = await connectRawPeer(bridge.url);
+    const giantSid = giant.start('CA-giant');
+    await until(() => bridge.activeStreams === 3);
+
+    big.sendJson(mediaFrame(bigSid, 0, Buffer.alloc(1600, 2))); // the most allowed
+    big.sendJson(mediaFrame(bigSid, 1, Buffer.alloc(1601, 2)));
+    expect(await big.closed).toEqual({ code: 1009, reason: 'media payload of 1601 bytes is over the 1600-byte limit (a 20 ms frame is 160)' });
+    expect(audio.get('CA-big')).toBe(1);
+    expect(ended.get('CA-big')).toMatch(/^protocol error: media payload of 1601 bytes/);
+
+    // Bigger than any Twilio frame (4 KiB): refused by the socket before it is read whole.
+    giant.sendJson(mediaFrame(giantSid, 0, Buffer.alloc(8 * 1024, 3)));
+    expect((await giant.closed).code).toBe(1009);
+    await until(() => ended.has('CA-giant'));
+    expect(ended.get('CA-giant')).toBe('protocol error: socket error: Max payload size exceeded');
+    expect(audio.get('CA-giant')).toBe(0);
+
+    for (let i = 0; i < 3; i++) good.sendJson(mediaFrame(goodSid, i, Buffer.alloc(160, 1)));
+    await until(() => audio.get('CA-good') === 3);
+    expect(ended.has('CA-good')).toBe(false);
+  });
+
+  it('closes a stream sending frames faster than its rate limit (1008, with the reason); the other call goes on', async () => {
+    const { bridge, audio, ended } = await limitedBridge({ maxFramesPerSecond: 50, frameBurst: 20 });
+    const good = await connectRawPeer(bridge.url);
+    const goodSid = good.start('CA-good');
+    const flood = await connectRawPeer(bridge.url);
+    const floodSid = flood.start('CA-flood');
+    await until(() => bridge.activeStreams === 2);
+
+    for (let i = 0; i < 500; i++) flood.sendJson(mediaFrame(floodSid, i, Buffer.alloc(160, 4)));
+    expect(await flood.closed).toEqual({ code: 1008, reason: 'more than 50 frames a second (burst 20)' });
+    expect(ended.get('CA-flood')).toBe('protocol error: more than 50 frames a second (burst 20)');
+    // The burst (minus connected and start), plus what refilled while the flood was read: far from 500.
+    expect(audio.get('CA-flood')).toBeLessThan(100);
+
+    for (let i = 0; i < 3; i++) good.sendJson(mediaFrame(goodSid, i, Buffer.alloc(160, 1)));
+    await until(() => audio.get('CA-good') === 3);
+    expect(ended.has('CA-good')).toBe(false);
   });
 });

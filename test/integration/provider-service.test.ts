@@ -14,7 +14,15 @@ import { createLogger, type Logger } from '../../src/main/core/log';
 import { LlmUnavailableError } from '../../src/main/core/providers/llm/gemini';
 import { createOfflineProviders, type OfflineEngines } from '../../src/main/core/providers/offline';
 import { createProviderService, GEMINI_FIRST_CHUNK_DEADLINE_MS, type ProviderService } from '../../src/main/core/providers/provider-service';
-import type { LlmChunk, MulawAudio } from '../../src/main/core/providers/types';
+import { withSttFallback, type SttFallbackNotice } from '../../src/main/core/providers/fallback';
+import type { LlmChunk, MulawAudio, SttEvent } from '../../src/main/core/providers/types';
+import { FRAME_BYTES, MULAW_SILENCE, mulawAudio } from '../../src/main/core/pipeline/audio';
+import { synthesise } from '../support/stt-fixtures';
+import type { CallEvent } from '../../src/shared/domain';
+import { createFliteTts } from '../../src/main/core/providers/tts/flite';
+import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
+import { startHarness } from '../support/core-harness';
+import { until } from '../support/raw-twilio';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake';
 import { functionCallReply, startGeminiFake, textReply, type GeminiFake } from '../fakes/gemini-fake';
 
@@ -92,7 +100,7 @@ describe('choice', () => {
     expect(state.engines.every((e) => e.offline)).toBe(true);
     const { providers, fallback } = service().providersForNextCall();
     expect(providers).toEqual(offline.providers);
-    expect(fallback).toEqual({ llm: offline.providers.llm, tts: offline.providers.tts });
+    expect(fallback).toEqual({ llm: offline.providers.llm, tts: offline.providers.tts, stt: offline.providers.stt });
   });
 
   it('persists across restarts (providers.json) and refuses a bad value', () => {
@@ -107,8 +115,9 @@ describe('choice', () => {
 describe('with keys and the fakes', () => {
   it('builds the real SDK providers, reuses them across calls, and rebuilds on a new key', async () => {
     const s = service();
-    s.setSecret('deepgramApiKey', DG_KEY);
-    s.setSecret('geminiApiKey', GM_KEY);
+    gemini.script(textReply('OK'));
+    await s.setSecret('deepgramApiKey', DG_KEY);
+    await s.setSecret('geminiApiKey', GM_KEY);
     expect(s.engines()).toEqual([
       { role: 'stt', label: 'Deepgram Nova-3', offline: false },
       { role: 'llm', label: 'Gemini 2.5 Flash', offline: false },
@@ -145,15 +154,15 @@ describe('with keys and the fakes', () => {
     await stream.close();
 
     // A new key: new providers for new calls (the old call keeps its own).
-    s.setSecret('geminiApiKey', `${GM_KEY}-rotated`);
+    await s.setSecret('geminiApiKey', `${GM_KEY}-rotated`);
     const c = s.providersForNextCall();
     expect(c.providers.llm).not.toBe(a.providers.llm);
     expect(c.providers.tts).toBe(a.providers.tts);
   });
 
-  it('a cloud choice whose key is cleared runs offline for the next call', () => {
+  it('a cloud choice whose key is cleared runs offline for the next call', async () => {
     const s = service();
-    s.setSecret('deepgramApiKey', DG_KEY);
+    await s.setSecret('deepgramApiKey', DG_KEY);
     expect(s.engines().find((e) => e.role === 'stt')?.offline).toBe(false);
     expect(s.clearSecret('deepgramApiKey').configured).toBe(false);
     const { providers } = s.providersForNextCall();
@@ -161,17 +170,17 @@ describe('with keys and the fakes', () => {
     expect(providers.tts).toBe(offline.providers.tts);
   });
 
-  it('keys from the environment are used and cannot be changed', () => {
+  it('keys from the environment are used and cannot be changed', async () => {
     const s = service({ ...fakeEnv(), DEEPGRAM_API_KEY: DG_KEY });
     expect(s.state().secrets[0]).toEqual({ name: 'deepgramApiKey', configured: true, source: 'environment', editable: false });
     expect(s.providersForNextCall().providers.stt.offline).toBe(false);
-    expect(() => s.setSecret('deepgramApiKey', 'another-key-123')).toThrow(/DEEPGRAM_API_KEY is set in the environment/);
+    await expect(s.setSecret('deepgramApiKey', 'another-key-123')).rejects.toThrow(/DEEPGRAM_API_KEY is set in the environment/);
   });
 
   it('no state, status or result ever carries a key', async () => {
     const s = service();
-    const outputs: unknown[] = [s.setSecret('deepgramApiKey', DG_KEY), s.setSecret('geminiApiKey', GM_KEY), s.state()];
-    gemini.script(textReply('OK'));
+    gemini.script(textReply('OK'), textReply('OK'));
+    const outputs: unknown[] = [await s.setSecret('deepgramApiKey', DG_KEY), await s.setSecret('geminiApiKey', GM_KEY), s.state()];
     outputs.push(await s.test('gemini'), await s.test('deepgram'));
     const text = JSON.stringify(outputs);
     expect(text).not.toContain(DG_KEY);
@@ -181,13 +190,14 @@ describe('with keys and the fakes', () => {
 
 describe('test()', () => {
   it('says plainly when no key is set', async () => {
-    expect(await service().test('gemini')).toEqual({ ok: false, latencyMs: null, message: 'No Gemini API key is set.' });
+    expect(await service().test('gemini')).toMatchObject({ ok: false, latencyMs: null, message: 'No Gemini API key is set.', problem: null });
   });
 
   it('passes against the fakes, with a latency', async () => {
     const s = service();
-    s.setSecret('deepgramApiKey', DG_KEY);
-    s.setSecret('geminiApiKey', GM_KEY);
+    gemini.script(textReply('OK'));
+    await s.setSecret('deepgramApiKey', DG_KEY);
+    await s.setSecret('geminiApiKey', GM_KEY);
     const handshakes = deepgram.handshakes.length;
     const dg = await s.test('deepgram');
     expect(dg).toMatchObject({ ok: true, message: expect.stringMatching(/^Deepgram accepted the key: a speech-to-text connection opened\.$/) });
@@ -205,37 +215,38 @@ describe('test()', () => {
 
   it('a refused key: a clear message without the key', async () => {
     const s = service();
-    s.setSecret('deepgramApiKey', 'dg-wrong-key-000000');
-    s.setSecret('geminiApiKey', 'AIza-wrong-key-000000');
+    await s.setSecret('deepgramApiKey', 'dg-wrong-key-000000');
+    await s.setSecret('geminiApiKey', 'AIza-wrong-key-000000');
     const dg = await s.test('deepgram');
-    expect(dg).toEqual({ ok: false, latencyMs: null, message: 'Deepgram: the API key was refused (HTTP 401).' });
+    expect(dg).toMatchObject({ ok: false, latencyMs: null, message: 'Deepgram: the API key was refused (HTTP 401).', problem: 'rejected' });
     const gm = await s.test('gemini');
-    expect(gm).toEqual({ ok: false, latencyMs: null, message: 'Gemini: the API key was refused (HTTP 400).' });
+    expect(gm).toMatchObject({ ok: false, latencyMs: null, message: 'Gemini: the API key was refused (HTTP 400).', problem: 'rejected' });
   });
 
   it('an unreachable service: says which address and why', async () => {
     const port = await closedPort();
     const env = { SWITCHBOARD_DEEPGRAM_URL: `http://127.0.0.1:${port}`, SWITCHBOARD_GEMINI_URL: `http://127.0.0.1:${port}` };
     const s = service(env);
-    s.setSecret('deepgramApiKey', DG_KEY);
-    s.setSecret('geminiApiKey', GM_KEY);
-    expect(await s.test('deepgram')).toEqual({ ok: false, latencyMs: null, message: `Could not reach Deepgram at 127.0.0.1:${port} (ECONNREFUSED).` });
-    expect(await s.test('gemini')).toEqual({ ok: false, latencyMs: null, message: `Could not reach Gemini at 127.0.0.1:${port} (ECONNREFUSED).` });
+    await s.setSecret('deepgramApiKey', DG_KEY);
+    await s.setSecret('geminiApiKey', GM_KEY);
+    expect(await s.test('deepgram')).toMatchObject({ ok: false, latencyMs: null, message: `Could not reach Deepgram at 127.0.0.1:${port} (ECONNREFUSED).`, problem: 'unreachable' });
+    expect(await s.test('gemini')).toMatchObject({ ok: false, latencyMs: null, message: `Could not reach Gemini at 127.0.0.1:${port} (ECONNREFUSED).`, problem: 'unreachable' });
   });
 
   it('a service that never answers: gives up after the timeout', async () => {
     const s = createProviderService({ dataDir, secrets: createFileSecretStore(dataDir, {}), offline, env: fakeEnv(), logger, testTimeoutMs: 500 });
     services.push(s);
-    s.setSecret('geminiApiKey', GM_KEY);
-    gemini.script({ kind: 'hang' });
-    expect(await s.test('gemini')).toEqual({ ok: false, latencyMs: null, message: 'Gemini did not answer within 0.5 s.' });
+    gemini.script({ kind: 'hang' }, { kind: 'hang' });
+    await s.setSecret('geminiApiKey', GM_KEY);
+    expect(await s.test('gemini')).toMatchObject({ ok: false, latencyMs: null, message: 'Gemini did not answer within 0.5 s.', problem: 'unreachable' });
   });
 });
 
 describe('Gemini on a call', () => {
   it('gives up a reply with no first chunk by the deadline, as LlmUnavailableError (timeout)', async () => {
     const s = service();
-    s.setSecret('geminiApiKey', GM_KEY);
+    gemini.script(textReply('OK'));
+    await s.setSecret('geminiApiKey', GM_KEY);
     gemini.script({ kind: 'hang' }, { kind: 'hang' });
     const { providers } = s.providersForNextCall();
     const started = performance.now();
@@ -270,8 +281,9 @@ describe('Gemini on a call', () => {
     });
     await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
     try {
-      const s = service({ SWITCHBOARD_GEMINI_URL: `http://127.0.0.1:${(slow.address() as { port: number }).port}` });
-      s.setSecret('geminiApiKey', GM_KEY);
+      // The key comes from the environment: saving it would run a test against the slow service.
+      const env = { SWITCHBOARD_GEMINI_URL: `http://127.0.0.1:${(slow.address() as { port: number }).port}`, GEMINI_API_KEY: GM_KEY };
+      const s = service(env);
       const { providers } = s.providersForNextCall();
       const started = performance.now();
       const error = await (async () => {
@@ -291,6 +303,142 @@ describe('Gemini on a call', () => {
     } finally {
       slow.closeAllConnections();
       await new Promise<void>((r) => slow.close(() => r()));
+    }
+  });
+});
+
+describe('saving a key checks it', () => {
+  it('runs the connection test on save, returns it, and keeps it in the provider state', async () => {
+    const s = service();
+    expect(s.state().checks).toEqual({ deepgram: null, gemini: null });
+    const saved = await s.setSecret('deepgramApiKey', 'dg-wrong-key-000000');
+    expect(saved).toMatchObject({ name: 'deepgramApiKey', configured: true, check: { ok: false, problem: 'rejected', message: 'Deepgram: the API key was refused (HTTP 401).' } });
+    expect(s.state().checks.deepgram).toEqual(saved.check);
+    expect(s.checks().gemini).toBeNull();
+    // Secrets that are not a cloud provider's key are not tested.
+    expect((await s.setSecret('twilioAuthToken', 'twilio-token-0123456789')).check).toBeNull();
+  });
+
+  it('leaves a rejected or unreachable key off new calls, says why, and takes it back once a test passes', async () => {
+    const s = service();
+    await s.setSecret('deepgramApiKey', 'dg-wrong-key-000000');
+    const call = s.providersForNextCall();
+    expect(call.providers.stt).toBe(offline.providers.stt);
+    expect(call.providers.tts).toBe(offline.providers.tts);
+    expect(call.leftOut).toEqual([
+      { role: 'stt', standIn: offline.providers.stt.label, reason: 'Deepgram: the API key was refused (HTTP 401).' },
+      { role: 'tts', standIn: offline.providers.tts.label, reason: 'Deepgram: the API key was refused (HTTP 401).' },
+    ]);
+    expect(s.engines().every((e) => e.offline)).toBe(true);
+
+    // A new key is checked again: this one works, so new calls use Deepgram.
+    const saved = await s.setSecret('deepgramApiKey', DG_KEY);
+    expect(saved.check).toMatchObject({ ok: true, problem: null });
+    const next = s.providersForNextCall();
+    expect(next.providers.stt.label).toBe('Deepgram Nova-3');
+    expect(next.leftOut).toEqual([]);
+    await s.clearSecret('deepgramApiKey');
+    expect(s.checks().deepgram).toBeNull();
+  });
+
+  it('an unreachable Deepgram is left off too; a key from the environment is used until a test fails', async () => {
+    const env = { SWITCHBOARD_DEEPGRAM_URL: 'http://deepgram.invalid', DEEPGRAM_API_KEY: DG_KEY };
+    const s = service(env);
+    expect(s.providersForNextCall().providers.stt.label).toBe('Deepgram Nova-3');
+    const check = await s.test('deepgram');
+    expect(check).toMatchObject({ ok: false, problem: 'unreachable', message: 'Could not reach Deepgram at deepgram.invalid (ENOTFOUND).' });
+    expect(s.providersForNextCall().leftOut.map((e) => e.role)).toEqual(['stt', 'tts']);
+  });
+});
+
+describe('a call whose Deepgram cannot be reached', () => {
+  it('falls back to the offline recogniser at once (ENOTFOUND), which hears what the caller says', async () => {
+    // The key comes from the environment (never tested), the service address does not exist.
+    const s = service({ SWITCHBOARD_DEEPGRAM_URL: 'http://deepgram.invalid', DEEPGRAM_API_KEY: DG_KEY });
+    const { providers, fallback } = s.providersForNextCall();
+    expect(providers.stt.label).toBe('Deepgram Nova-3');
+    const notices: SttFallbackNotice[] = [];
+    // As the call session wires it.
+    const stream = withSttFallback(providers.stt, fallback.stt, (n) => notices.push(n)).open({ signal: new AbortController().signal });
+    const events: SttEvent[] = [];
+    const reading = (async () => {
+      for await (const e of stream.events) events.push(e);
+    })();
+    const said = 'I want to cancel my contract';
+    const audio = Buffer.concat([synthesise(said, 'rms').bytes, Buffer.alloc(600 * 8, MULAW_SILENCE)]);
+    const started = performance.now();
+    for (let i = 0, f = 0; i < audio.length; i += FRAME_BYTES, f++) {
+      const dueMs = started + f * 20 - performance.now();
+      if (dueMs > 0) await new Promise((r) => setTimeout(r, dueMs));
+      stream.write(mulawAudio(audio.subarray(i, i + FRAME_BYTES)));
+    }
+    await stream.close();
+    await reading;
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.reason).toBe('Could not reach Deepgram at deepgram.invalid (ENOTFOUND).');
+    expect(notices[0]!.switchedAtMs - notices[0]!.failedAtMs).toBeLessThan(1000);
+    console.log(`STT fallback (ENOTFOUND): failed at ${notices[0]!.failedAtMs} ms of audio, offline recogniser took over at ${notices[0]!.switchedAtMs} ms`);
+    const text = events.flatMap((e) => (e.type === 'final' ? [e.text.toLowerCase()] : [])).join(' ');
+    expect(text).toContain('cancel');
+    expect(text).toContain('contract');
+  });
+});
+
+describe('the whole core, on a Deepgram that cannot be reached', () => {
+  it('hears the caller offline, tells the agent once per engine (event, alert, list row), never in the transcript, and does not hang up', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { DEEPGRAM_API_KEY: DG_KEY, SWITCHBOARD_DEEPGRAM_URL: 'http://deepgram.invalid' });
+    const harness = await startHarness(mkdtempSync(join(tmpdir(), 'provider-faults-core-')));
+    try {
+      await harness.call('providers.update', { stt: 'deepgram', llm: 'offline', tts: 'deepgram' });
+      const lines = ['I was charged twice this month', 'I want to cancel my contract'];
+      const caller = new CallerSimulator({
+        ...harness.core.simulatedCall(),
+        bridgeUrl: harness.core.bridgeUrl,
+        // The caller talks over the AI's long offline lines (barge-in) and hangs up once heard: a short call.
+        scenario: {
+          id: 'faults',
+          title: 'faults',
+          description: '',
+          from: '+15550102000',
+          to: '+15550109999',
+          voice: 'rms',
+          turns: lines.map((say) => ({ say, pauseMs: 300, bargeInAfterMs: 300 })),
+          afterLastTurn: 'stay',
+        },
+        voice: createFliteTts({ voice: 'rms' }),
+      });
+      await caller.start();
+      await until(() => harness.callIdFor(caller.callSid) !== undefined, 5000, 'the call');
+      const callId = harness.callIdFor(caller.callSid)!;
+      await until(() => harness.finals(callId).filter((u) => u.speaker === 'caller').length >= 2, 20_000, 'both caller lines heard');
+      caller.hangUp();
+      await caller.done;
+      await until(() => harness.latest(callId)?.status === 'ended', 5000, 'call to end');
+      const stored = await harness.call('calls.get', { callId });
+      const events = stored.events as CallEvent[];
+      const sttFallback = events.find((e) => e.type === 'fallback' && e.data.role === 'stt');
+      console.log(`whole-core call on an unreachable Deepgram: offline recogniser took over at ${sttFallback?.atMs} ms of the call (stream audio ${sttFallback?.data.failedAtMs} -> ${sttFallback?.data.switchedAtMs} ms)`);
+
+      // The offline recogniser heard the caller: both lines, so the AI answered and nobody was hung up on.
+      const heard = stored.utterances.filter((u) => u.speaker === 'caller').map((u) => u.text.toLowerCase());
+      expect(heard.join(' ')).toMatch(/charged/);
+      expect(heard.join(' ')).toMatch(/cancel/);
+      expect(stored.call.endReason).toBe('caller_hangup');
+
+      // Told once per engine, in a sentence, as events; the default rule raised an alert that the call's row showed.
+      const fallbacks = events.filter((e) => e.type === 'fallback');
+      expect(fallbacks.map((e) => e.data.role).sort()).toEqual(['stt', 'tts']);
+      expect(fallbacks.find((e) => e.data.role === 'stt')?.data.reason).toBe('Could not reach Deepgram at deepgram.invalid (ENOTFOUND).');
+      expect(events.filter((e) => e.type === 'error')).toEqual([]);
+      expect(events.some((e) => e.type === 'alert' && e.data.kind === 'provider_trouble')).toBe(true);
+      const rows = harness.events.flatMap((e) => (e.name === 'call.updated' && e.payload.id === callId ? [e.payload] : []));
+      expect(rows.some((r) => (r.openAlerts ?? 0) > 0)).toBe(true);
+      // No raw network error in any line of the transcript.
+      expect(JSON.stringify(stored.utterances)).not.toMatch(/getaddrinfo|ENOTFOUND|Deepgram/);
+    } finally {
+      await harness.core.close();
+      process.env = saved;
     }
   });
 });

@@ -88,6 +88,7 @@ describe('recording a demo call', () => {
   it('records caller left and AI right on the call clock, and serves the file with ranges behind the token', async () => {
     harness = await startHarness();
     const caller = new CallerSimulator({
+      ...harness.core.simulatedCall(),
       bridgeUrl: harness.core.bridgeUrl,
       scenario: scenario('I was charged twice this month.'),
       voice: createFliteTts({ voice: 'rms' }),

@@ -16,6 +16,7 @@ describe('silence handling', () => {
     harness = await startHarness();
     await harness.call('settings.update', { silenceRepromptMs: 2000 });
     const caller = new CallerSimulator({
+      ...harness.core.simulatedCall(),
       bridgeUrl: harness.core.bridgeUrl,
       // The caller would only speak after 10 s of quiet, which never comes.
       scenario: { id: 'silent', title: 'silent', description: '', from: '+15550001000', to: '+15550009999', voice: 'rms', turns: [{ say: 'Hello?', pauseMs: 10_000 }], afterLastTurn: 'stay' },

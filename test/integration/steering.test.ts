@@ -43,6 +43,7 @@ describe('steering the AI without taking the call (real SDKs against loopback fa
   async function dial(first: string, lines: string[]) {
     heard = lines;
     const caller = new CallerSimulator({
+      ...harness.core.simulatedCall(),
       bridgeUrl: harness.core.bridgeUrl,
       scenario: { id: 'steer', title: 'steer', description: '', from: '+15550103000', to: '+15550109999', voice: 'rms', turns: [{ say: first, pauseMs: 200 }], afterLastTurn: 'stay' },
       voice: createFliteTts({ voice: 'rms' }),

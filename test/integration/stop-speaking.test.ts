@@ -21,6 +21,7 @@ describe('stop speaking (the agent cuts their own line)', () => {
 
   it("cuts the agent's line mid-sentence, keeps what was heard and drops the line queued behind it", async () => {
     const caller = new CallerSimulator({
+      ...harness.core.simulatedCall(),
       bridgeUrl: harness.core.bridgeUrl,
       scenario: { id: 'stop', title: 'stop', description: '', from: '+15550104000', to: '+15550109999', voice: 'rms', turns: [{ say: 'Hello.', pauseMs: 200 }], afterLastTurn: 'stay' },
       voice: createFliteTts({ voice: 'rms' }),

@@ -76,6 +76,7 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
       publicBaseUrl: PUBLIC,
       doNotCall: [DNC],
       allowedHours: { start: '00:00', end: '24:00' },
+      allowedCountries: ['US', 'GB'],
     });
     expect(state.missing).toEqual(['a Twilio phone number']);
     expect(state.webhooks).toEqual({
@@ -107,6 +108,9 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
     ['a national-format number', { to: '020 7123 4567' }, 'bad_request', /E\.164/],
     ['a number on the do-not-call list', { to: DNC }, 'conflict', /do-not-call/],
     ['a caller ID that is not ours', { to: CALLEE, from: '+14155550199' }, 'bad_request', /caller ID/],
+    ['a premium-rate number (toll fraud)', { to: '+448712345678' }, 'bad_request', /premium-rate number \(United Kingdom\)/],
+    ['a shared-cost number (toll fraud)', { to: '+33810123456' }, 'bad_request', /shared-cost number \(France\)/],
+    ['a country not on the allowlist', { to: '+4930123456' }, 'conflict', /Calls to Germany are not allowed\. Allowed countries: United States, United Kingdom/],
   ])('refuses %s with a clear reason, and never calls Twilio', async (_what, input, code, message) => {
     const before = dialRequests().length;
     const result = await dispatch('calls.dial', { purpose: 'Confirm the engineer visit', ...input });
@@ -231,7 +235,7 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
       [`CA${'9'.repeat(32)}`, twiml.parameters, /unknown or wrong stream token/],
     ] as const) {
       const peer = await connectRawPeer(mediaUrl);
-      peer.start(callSid, { ...params });
+      peer.start(callSid, { ...params }, ACCOUNT_SID);
       const closed = await peer.closed;
       expect(closed.code).toBe(1008);
       expect(closed.reason).toMatch(reason);
@@ -240,10 +244,10 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
 
     // The right token for the right CallSid is admitted, once.
     const peer = await connectRawPeer(mediaUrl);
-    peer.start(rung.callSid, twiml.parameters);
+    peer.start(rung.callSid, twiml.parameters, ACCOUNT_SID);
     await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === rung.callSid), 5000, 'the inbound call');
     const replay = await connectRawPeer(mediaUrl);
-    replay.start(rung.callSid, twiml.parameters);
+    replay.start(rung.callSid, twiml.parameters, ACCOUNT_SID);
     expect((await replay.closed).reason).toMatch(/unknown or wrong stream token/);
     const streamStatus = await fake.postWebhook(twiml.streamStatusCallback!, {
       AccountSid: ACCOUNT_SID,
@@ -332,12 +336,109 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
     expect((await fake.sendStatus(dialed.callSid, 'ringing')).status).toBe(204);
   });
 
-  it('still admits simulated calls on the loopback bridge without a token', async () => {
-    const peer = await connectRawPeer(harness.core.bridgeUrl);
-    const callSid = `CA${'3'.repeat(32)}`;
-    peer.start(callSid, { from: '+15550001111', to: '+15550002222' });
-    await until(() => harness.events.some((e) => e.name === 'call.updated' && e.payload.callSid === callSid), 5000, 'the simulated call');
+  /** A signed inbound voice webhook for `callSid`, as Twilio posts it (optionally a delivery's idempotency token). */
+  const voiceWebhook = (callSid: string, idempotencyToken?: string) =>
+    fake.postWebhook(
+      `${PUBLIC}/twilio/voice`,
+      { AccountSid: ACCOUNT_SID, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'ringing', Direction: 'inbound', From: '+447700900123', To: OUR_NUMBER },
+      idempotencyToken ? { headers: { 'i-twilio-idempotency-token': idempotencyToken } } : {},
+    );
+  const closedWithin = async (peer: { closed: Promise<{ code: number; reason: string }> }, ms = 5000) =>
+    Promise.race([peer.closed, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+
+  it("admits a real call's stream only from the configured Twilio account", async () => {
+    const rung = await fake.ringInbound({ from: '+447700900123', to: OUR_NUMBER });
+    const twiml = parseTwiml(rung.body);
+    const peer = await connectRawPeer(mediaUrl);
+    peer.start(rung.callSid, twiml.parameters, `AC${'7'.repeat(32)}`);
+    expect(await peer.closed).toEqual({ code: 1008, reason: expect.stringMatching(/another Twilio account/) });
+    expect(harness.callIdFor(rung.callSid)).toBeUndefined();
+  });
+
+  it('gives a replayed voice webhook no second stream token; a Twilio retry (same idempotency token) gets the first answer', async () => {
+    const callSid = `CA${'5'.repeat(32)}`;
+    // Twilio retrying one delivery, twice at once and once later: one answer, one token.
+    const retries = await Promise.all([voiceWebhook(callSid, 'idem-voice-1'), voiceWebhook(callSid, 'idem-voice-1')]);
+    retries.push(await voiceWebhook(callSid, 'idem-voice-1'));
+    expect(retries.map((r) => r.status)).toEqual([200, 200, 200]);
+    const token = parseTwiml(retries[0]!.body).parameters.token;
+    expect(token).toMatch(/^[\w-]{32}$/);
+    expect(new Set(retries.map((r) => r.body)).size).toBe(1);
+
+    // Replayed without Twilio's idempotency token, or under another one: no stream, no token.
+    for (const replay of [await voiceWebhook(callSid), await voiceWebhook(callSid, 'idem-voice-2')]) {
+      expect(replay.status).toBe(200);
+      expect(replay.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    }
+    // The one token opens the one stream.
+    const peer = await connectRawPeer(mediaUrl);
+    peer.start(callSid, { token: token! }, ACCOUNT_SID);
+    await until(() => harness.callIdFor(callSid) !== undefined, 5000, 'the call');
     peer.sendJson({ event: 'stop', sequenceNumber: '9', streamSid: 'x', stop: { accountSid: ACCOUNT_SID, callSid } });
+    await peer.closed;
+  });
+
+  it('applies a status callback Twilio delivers twice (same idempotency token) once', async () => {
+    const callSid = `CA${'6'.repeat(32)}`;
+    const status = (idempotencyToken: string) =>
+      fake.postWebhook(
+        `${PUBLIC}/twilio/status`,
+        { AccountSid: ACCOUNT_SID, CallSid: callSid, CallStatus: 'busy', Direction: 'inbound', From: '+447700900123', To: OUR_NUMBER },
+        { headers: { 'i-twilio-idempotency-token': idempotencyToken } },
+      );
+    const before = harness.events.length;
+    const replies = await Promise.all([status('idem-status-1'), status('idem-status-1')]);
+    replies.push(await status('idem-status-1'));
+    expect(replies.map((r) => r.status)).toEqual([204, 204, 204]);
+    const emitted = eventsSince(before).filter((e) => e.name === 'call.status' && e.payload.callSid === callSid);
+    expect(emitted).toHaveLength(1);
+    // A different delivery (a new idempotency token) is a new callback.
+    expect((await status('idem-status-2')).status).toBe(204);
+    expect(eventsSince(before).filter((e) => e.name === 'call.status' && e.payload.callSid === callSid)).toHaveLength(2);
+  });
+
+  it('admits no token-less stream on the loopback bridge: a local process cannot join a real call waiting for its hand-back', async () => {
+    const rung = await fake.ringInbound({ from: '+447700900123', to: OUR_NUMBER });
+    const peer = await connectRawPeer(mediaUrl);
+    peer.start(rung.callSid, parseTwiml(rung.body).parameters, ACCOUNT_SID);
+    await until(() => harness.callIdFor(rung.callSid) !== undefined, 5000, 'the real call');
+    const callId = harness.callIdFor(rung.callSid)!;
+    await harness.call('call.takeOver', { callId, softphoneReady: true });
+    // Twilio ends the AI's stream when the call goes to the softphone; then the agent hands back.
+    peer.sendJson({ event: 'stop', sequenceNumber: '9', streamSid: 'x', stop: { accountSid: ACCOUNT_SID, callSid: rung.callSid } });
+    await peer.closed;
+    await harness.call('call.handBack', { callId });
+    const handBack = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/Calls/${rung.callSid}.json`)).at(-1)!;
+    const handBackTwiml = parseTwiml(String(handBack.params.Twiml));
+    expect(handBackTwiml.parameters.token).toMatch(/^[\w-]{32}$/);
+
+    // A local process names the waiting call's CallSid on the loopback bridge, without a token,
+    // with the spent token of the first stream, or as a "simulated" call: refused every way.
+    const sneaky = await connectRawPeer(harness.core.bridgeUrl);
+    sneaky.start(rung.callSid, { from: '+15550001111', to: '+15550002222' }, ACCOUNT_SID);
+    expect(await closedWithin(sneaky)).toEqual({ code: 1008, reason: expect.stringMatching(/no stream token/) });
+    const spent = await connectRawPeer(harness.core.bridgeUrl);
+    spent.start(rung.callSid, parseTwiml(rung.body).parameters, ACCOUNT_SID);
+    expect(await closedWithin(spent)).toEqual({ code: 1008, reason: expect.stringMatching(/wrong stream token/) });
+    expect(() => harness.core.simulatedCall({ callSid: rung.callSid })).toThrow(/live call|real call/);
+    expect(harness.latest(callId)).toMatchObject({ status: 'active', controller: 'ai' });
+    expect(harness.events.filter((e) => e.name === 'call.updated' && e.payload.callSid === rung.callSid && e.payload.id !== callId)).toEqual([]);
+
+    // The call is untouched: Twilio's stream with the hand-back token still joins it.
+    const returned = await connectRawPeer(mediaUrl);
+    returned.start(rung.callSid, handBackTwiml.parameters, ACCOUNT_SID);
+    // Its caller hangs up: the call ends, so the stream was the call's (a refused one changes nothing).
+    returned.sendJson({ event: 'stop', sequenceNumber: '9', streamSid: 'x', stop: { accountSid: ACCOUNT_SID, callSid: rung.callSid } });
+    await until(() => harness.latest(callId)?.status === 'ended', 5000, 'the call to end with its stream');
+    expect(harness.events.filter((e) => e.name === 'call.updated' && e.payload.callSid === rung.callSid && e.payload.id !== callId)).toEqual([]);
+  });
+
+  it('admits a registered simulated call on the loopback bridge', async () => {
+    const registered = harness.core.simulatedCall({ from: '+15550001111', to: '+15550002222' });
+    const peer = await connectRawPeer(harness.core.bridgeUrl);
+    peer.start(registered.callSid, { ...registered.customParameters, from: '+15550001111', to: '+15550002222' });
+    await until(() => harness.callIdFor(registered.callSid) !== undefined, 5000, 'the simulated call');
+    peer.sendJson({ event: 'stop', sequenceNumber: '9', streamSid: 'x', stop: { accountSid: ACCOUNT_SID, callSid: registered.callSid } });
     await peer.closed;
   });
 });

@@ -85,7 +85,7 @@ describe('wrap-up and recorded facts through the real core', () => {
       turns: turns.map((say) => ({ say, pauseMs: 300 })),
       afterLastTurn: 'hang-up',
     };
-    const caller = new CallerSimulator({ bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: 'rms' }) });
+    const caller = new CallerSimulator({ ...harness.core.simulatedCall(), bridgeUrl: harness.core.bridgeUrl, scenario, voice: createFliteTts({ voice: 'rms' }) });
     await caller.start();
     await caller.done;
     const callId = harness.callIdFor(caller.callSid)!;

@@ -7,7 +7,8 @@ export interface RawPeer {
   received: Array<Record<string, unknown>>;
   closed: Promise<{ code: number; reason: string }>;
   sendJson(frame: unknown): void;
-  start(callSid?: string, customParameters?: Record<string, string>): string;
+  /** Sends `connected` and `start`; `accountSid` is what Twilio would say (a real call's must be the console's). */
+  start(callSid?: string, customParameters?: Record<string, string>, accountSid?: string): string;
 }
 
 export async function connectRawPeer(url: string): Promise<RawPeer> {
@@ -27,7 +28,7 @@ export async function connectRawPeer(url: string): Promise<RawPeer> {
     received,
     closed,
     sendJson: (frame) => socket.send(JSON.stringify(frame)),
-    start(callSid = `CA${Math.random().toString(16).slice(2).padEnd(32, '0')}`, customParameters = {}) {
+    start(callSid = `CA${Math.random().toString(16).slice(2).padEnd(32, '0')}`, customParameters = {}, accountSid = 'AC0') {
       const streamSid = `MZ${Math.random().toString(16).slice(2).padEnd(32, '0')}`;
       peer.sendJson({ event: 'connected', protocol: 'Call', version: '1.0.0' });
       peer.sendJson({
@@ -36,7 +37,7 @@ export async function connectRawPeer(url: string): Promise<RawPeer> {
         streamSid,
         start: {
           streamSid,
-          accountSid: 'AC0',
+          accountSid,
           callSid,
           tracks: ['inbound'],
           customParameters,

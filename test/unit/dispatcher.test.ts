@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createDispatcher, ApiError, type Handlers } from '../../src/main/core/api/dispatcher';
-import { silentLogger } from '../../src/main/core/log';
+import { createLogger, silentLogger } from '../../src/main/core/log';
 
 const settings = { agentName: 'Ada', businessName: 'Brightwave', silenceRepromptMs: 8000 };
 const handlers = {
@@ -12,7 +13,9 @@ const handlers = {
   },
   'call.end': ({ callId }: { callId: string }) => {
     if (callId === 'gone') throw new ApiError('not_found', 'no live call gone');
-    throw new Error('disk on fire');
+    if (callId === 'merged') throw z.object({ start: z.string().regex(/^\d\d:\d\d$/, 'expected a 24-hour time') }).parse({ start: '8 am' }) as never;
+    if (callId === 'secrets') throw Object.assign(new Error('the API key file is not valid JSON; fix or remove it'), { code: 'internal' });
+    throw new Error('SQLITE_CORRUPT: database disk image is malformed at /home/ada/.local/share/switchboard/switchboard.db');
   },
 } as unknown as Handlers;
 const seen: unknown[] = [];
@@ -51,8 +54,35 @@ describe('command dispatcher (the boundary both transports share)', () => {
     }
   });
 
-  it('passes user-facing errors through and wraps unexpected ones as internal', async () => {
+  it('passes user-facing errors through as they are', async () => {
     expect(await dispatch('call.end', { callId: 'gone' })).toEqual({ ok: false, error: { code: 'not_found', message: 'no live call gone' } });
-    expect(await dispatch('call.end', { callId: 'x' })).toEqual({ ok: false, error: { code: 'internal', message: 'call.end failed: disk on fire' } });
+    // An error that carries a contract error code (SecretStoreError does) was written for the user.
+    expect(await dispatch('call.end', { callId: 'secrets' })).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'the API key file is not valid JSON; fix or remove it' },
+    });
+  });
+
+  it('answers a schema check inside a handler as bad_request with the schema’s words', async () => {
+    expect(await dispatch('call.end', { callId: 'merged' })).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'call.end: ✖ expected a 24-hour time; → at start' },
+    });
+  });
+
+  it('answers an unexpected failure with a generic message and an error id; the details go only to the log', async () => {
+    const lines: string[] = [];
+    const logged = createDispatcher(handlers, createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } }));
+    const first = await logged('call.end', { callId: 'x' });
+    const second = await logged('call.end', { callId: 'x' });
+    if (first.ok || second.ok) throw new Error('expected failures');
+    expect(first.error.code).toBe('internal');
+    const id = /^Something went wrong \(error id ([0-9a-f]{8})\)\. Details are in the log\.$/.exec(first.error.message)?.[1];
+    expect(id).toBeDefined();
+    expect(first.error.message).not.toMatch(/SQLITE|malformed|\/home/);
+    expect(second.error.message).not.toBe(first.error.message); // each failure has its own id
+
+    const entry = lines.map((l) => JSON.parse(l) as { msg: string; errorId?: string; command?: string; err?: { message: string } }).find((l) => l.errorId === id);
+    expect(entry).toMatchObject({ msg: 'command failed', command: 'call.end', err: { message: expect.stringMatching(/SQLITE_CORRUPT/) } });
   });
 });

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { CallAudio } from '../../src/shared/contract';
-import { ListenTap } from '../../src/main/core/calls/listen-in';
+import { createDispatcher, type Handlers } from '../../src/main/core/api/dispatcher';
+import { ListenIn, ListenTap, NO_AUDIO_TO_LISTEN_TO } from '../../src/main/core/calls/listen-in';
+import { silentLogger } from '../../src/main/core/log';
 import { encodeMulawSample, mulawAudio, mulawToPcm, MULAW_SILENCE } from '../../src/main/core/pipeline/audio';
 import { MediaStream } from '../../src/main/core/telephony/media-bridge';
 import { decodeSlice, levelOf, PlayoutClock } from '../../src/renderer/src/features/listen-in/playback';
@@ -186,6 +188,38 @@ describe('listen-in tap', () => {
     expect(tap.isClosed).toBe(true);
     tap.listen(1000);
     expect(tap.listening).toBe(false);
+  });
+});
+
+describe('the call.listen command', () => {
+  it('answers clearly for a live call whose stream already closed (taken over to the softphone), and tracks nothing', async () => {
+    // The call is still live (the agent talks to the caller on the softphone) but its media
+    // stream ended when Twilio moved the call to <Dial><Client>.
+    const { stream } = openStream();
+    stream.finish('media socket closed');
+    const listenIn = new ListenIn({ liveStream: () => stream, emit: () => undefined, logger: silentLogger });
+    const dispatch = createDispatcher(listenIn.handlers as unknown as Handlers, silentLogger);
+
+    expect(await dispatch('call.listen', { callId: 'taken-over', listening: true })).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: NO_AUDIO_TO_LISTEN_TO },
+    });
+    // The console's stop (sent when the panel closes) is simply true already.
+    expect(await dispatch('call.listen', { callId: 'taken-over', listening: false })).toEqual({ ok: true, value: { listening: false, leaseMs: null } });
+    // The call.updated that follows the takeover must not throw either.
+    listenIn.onEvent({ name: 'call.updated', payload: { id: 'taken-over', status: 'active' } } as Parameters<ListenIn['onEvent']>[0]);
+    expect(listenIn.size).toBe(0);
+  });
+
+  it('listens to an open stream, and forgets its tap once the stream closes', async () => {
+    const { stream } = openStream();
+    const listenIn = new ListenIn({ liveStream: () => stream, emit: () => undefined, logger: silentLogger, leaseMs: 5000 });
+    const dispatch = createDispatcher(listenIn.handlers as unknown as Handlers, silentLogger);
+    expect(await dispatch('call.listen', { callId: 'live', listening: true })).toEqual({ ok: true, value: { listening: true, leaseMs: 5000 } });
+    expect(listenIn.size).toBe(1);
+    stream.finish('caller hung up');
+    expect(listenIn.size).toBe(0);
+    expect(await dispatch('call.listen', { callId: 'live', listening: true })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   });
 });
 

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkOutboundCall, localClock, timeZonesForCountry } from '../../src/main/core/telephony/outbound-rules';
-import { dialProblem, parseE164 } from '../../src/shared/phone';
+import { allowedDestinationCountries, countryName, dialProblem, parseE164 } from '../../src/shared/phone';
 
-const RULES = { doNotCall: ['+442079460958'], allowedHours: { start: '08:00', end: '21:00' } };
+/** Every country these tests call is allowed unless a test says otherwise. */
+const ANYWHERE = { allowedCountries: ['US', 'CA', 'GB', 'AU', 'FR', 'DE', 'ES', 'IT', 'JM'], phoneNumbers: ['+14155550100'] };
+const RULES = { ...ANYWHERE, doNotCall: ['+442079460958'], allowedHours: { start: '08:00', end: '21:00' } };
+const ALWAYS = { start: '00:00', end: '24:00' };
 /** An instant given as UTC wall-clock time. */
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 
@@ -35,9 +38,10 @@ describe('outbound call rules', () => {
     expect(check).toEqual({ ok: false, reason: 'do_not_call', message: 'The number is on the do-not-call list' });
   });
 
-  it('refuses a non-geographic number whose local time cannot be told', () => {
+  it('refuses a non-geographic number: it belongs to no country, so to no allowed one', () => {
     const check = checkOutboundCall('+80012345678', RULES, utc('2026-03-10T12:00:00'));
-    expect(check).toMatchObject({ ok: false, reason: 'unknown_time_zone' });
+    expect(check).toMatchObject({ ok: false, reason: 'country_not_allowed' });
+    expect(!check.ok && check.message).toMatch(/belongs to no country \(\+800, an international service\)/);
   });
 
   it("uses the callee's time zone (London, with summer time)", () => {
@@ -69,7 +73,7 @@ describe('outbound call rules', () => {
   });
 
   it('honours configured hours, e.g. a narrow window', () => {
-    const rules = { doNotCall: [], allowedHours: { start: '10:00', end: '12:00' } };
+    const rules = { ...ANYWHERE, doNotCall: [], allowedHours: { start: '10:00', end: '12:00' } };
     expect(checkOutboundCall('+442071234567', rules, utc('2026-01-15T11:30:00'))).toMatchObject({ ok: true });
     expect(checkOutboundCall('+442071234567', rules, utc('2026-01-15T12:30:00'))).toMatchObject({ ok: false, reason: 'outside_hours' });
     // Australia spans ~3 hours (Perth to Sydney): a 2-hour window never holds everywhere.
@@ -87,5 +91,75 @@ describe('why a number cannot be dialled, in words (the New AI call form)', () =
     expect(dialProblem('+15555550123')).toBe("This isn't a number in use: check for a missing or extra digit.");
     expect(dialProblem('+3361234567')).toBe("This isn't a number in use in France: check for a missing or extra digit.");
     expect(dialProblem('+9991234567')).toBe('No country uses this country code: check the digits after the +.');
+  });
+});
+
+describe('toll-fraud guard: destination countries and costly number types', () => {
+  const at = utc('2026-03-10T15:00:00');
+  const rules = (allowedCountries: string[] | null, phoneNumbers: string[] = ['+14155550100']) => ({ allowedCountries, phoneNumbers, doNotCall: [], allowedHours: ALWAYS });
+
+  it.each([
+    ['a US premium-rate 900 number', '+19005550100', 'premium_rate', /premium-rate number \(United States\)/],
+    ['a UK premium-rate 0871 number', '+448712345678', 'premium_rate', /premium-rate number \(United Kingdom\)/],
+    ['a French premium-rate 089 number', '+33899123456', 'premium_rate', /premium-rate number \(France\)/],
+    ['a French shared-cost 081 number', '+33810123456', 'shared_cost', /shared-cost number \(France\)/],
+    ['a Spanish shared-cost 901 number', '+34901123456', 'shared_cost', /shared-cost number \(Spain\)/],
+  ])('never calls %s, even in an allowed country at an allowed hour', (_what, n, reason, message) => {
+    const check = checkOutboundCall(n, rules(['US', 'GB', 'FR', 'ES']), at);
+    expect(check).toMatchObject({ ok: false, reason });
+    expect(!check.ok && check.message).toMatch(message);
+    expect(!check.ok && check.message).toMatch(/toll fraud/);
+    // The New AI call form says the same before sending.
+    expect(dialProblem(n)).toBe(!check.ok && check.message);
+  });
+
+  it('calls ordinary numbers of an allowed country (fixed, mobile, toll-free)', () => {
+    for (const n of ['+442071234567', '+447400123456', '+448001234567']) {
+      expect(checkOutboundCall(n, rules(['GB']), at)).toMatchObject({ ok: true, country: 'GB' });
+    }
+  });
+
+  it('allows only the listed countries, naming the country refused and the ones allowed', () => {
+    const check = checkOutboundCall('+4930123456', rules(['US', 'GB']), at);
+    expect(check).toEqual({
+      ok: false,
+      reason: 'country_not_allowed',
+      message: 'Calls to Germany are not allowed. Allowed countries: United States, United Kingdom (Settings → Telephony).',
+    });
+    // A Caribbean number shares +1 with the US but is its own country (a toll-fraud classic).
+    expect(checkOutboundCall('+18765550123', rules(['US']), at)).toMatchObject({ ok: false, reason: 'country_not_allowed', message: expect.stringMatching(/^Calls to Jamaica/) });
+    expect(checkOutboundCall('+4930123456', rules(['DE']), at)).toMatchObject({ ok: true, country: 'DE' });
+  });
+
+  it("defaults (null) to the countries of the console's own numbers, like Twilio's geo permissions", () => {
+    const own = rules(null, ['+14155550100', '+442071234567', '+14165550123']);
+    expect(allowedDestinationCountries(own)).toEqual(['US', 'GB', 'CA']);
+    expect(checkOutboundCall('+447400123456', own, at)).toMatchObject({ ok: true });
+    const refused = checkOutboundCall('+33612345678', own, at);
+    expect(refused).toMatchObject({ ok: false, reason: 'country_not_allowed' });
+    expect(!refused.ok && refused.message).toBe(
+      "Calls to France are not allowed. By default only the countries of this console's own numbers are (United States, United Kingdom, Canada); add others in Settings → Telephony → Allowed countries.",
+    );
+  });
+
+  it('allows no country at all without own numbers or with an empty list, saying to set the list', () => {
+    const none = checkOutboundCall('+14155550123', rules(null, []), at);
+    expect(none).toMatchObject({ ok: false, reason: 'country_not_allowed', message: expect.stringMatching(/No destination country is allowed yet: choose the allowed countries in Settings → Telephony/) });
+    const empty = checkOutboundCall('+14155550123', rules([]), at);
+    expect(empty).toMatchObject({ ok: false, reason: 'country_not_allowed', message: expect.stringMatching(/allowed countries in Settings → Telephony are empty/) });
+  });
+
+  it('gives the New AI call form the same country refusal when it knows the settings', () => {
+    const own = { allowedCountries: null, phoneNumbers: ['+14155550100'] };
+    const core = checkOutboundCall('+33612345678', { ...own, doNotCall: [], allowedHours: ALWAYS }, at);
+    expect(dialProblem('+33612345678', own)).toBe(!core.ok && core.message);
+    expect(dialProblem('+14155550123', own)).toBeNull();
+    expect(dialProblem('+33612345678')).toBeNull(); // without the settings it cannot tell
+  });
+
+  it('names countries in English, and falls back to the code', () => {
+    expect(countryName('GB')).toBe('United Kingdom');
+    expect(countryName('ZZ')).toBe('Unknown Region');
+    expect(countryName('not a code')).toBe('not a code');
   });
 });

@@ -2,13 +2,13 @@
  * Starts the whole core under plain Node: storage, settings, providers, the media bridge,
  * call management and the command handlers. Shells (Electron, headless) only wrap this.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyEvent } from '@shared/contract';
 import { version } from '../../../package.json';
 import { createDispatcher, ApiError, type Handlers } from './api/dispatcher';
 import { CallManager } from './calls/call-manager';
 import { CallError } from './calls/call-session';
+import { callPrivacy, consoleSeesOriginals } from './calls/privacy'; // redaction (issue 10)
 import { ListenIn } from './calls/listen-in';
 import { createFileSecretStore } from './config/secrets';
 import { createSettings } from './config/settings';
@@ -30,9 +30,12 @@ import { GEMINI_MODEL } from './providers/provider-service'; // wrap-up (issue 8
 import { createWrapUpService } from './wrapup/wrapup-service'; // wrap-up (issue 8)
 import { createWrapUpStore } from './wrapup/wrapup-store'; // wrap-up (issue 8)
 import { createHistory } from './history/history';
+import { makePrivateDir } from './privacy/private-files'; // privacy (issue 10)
+import { RetentionPurge } from './privacy/retention'; // retention (issue 10)
 import { openDatabase } from './store/db';
 import { createCallStore } from './store/call-store';
 import { startMediaBridge } from './telephony/media-bridge';
+import { DEFAULT_TELEPHONY_SETTINGS } from './telephony/twilio-settings';
 import { DemoCalls } from './telephony/demo-calls';
 import { loadScenarios } from './telephony/scenario';
 import { createTelephonyService, type TelephonyService } from './telephony/telephony-service';
@@ -40,7 +43,8 @@ import { mintSoftphoneToken, requireSoftphoneCredentials } from './telephony/sof
 
 export async function startCore(options: CoreOptions & { logger?: Logger }): Promise<Core> {
   const logger = options.logger ?? createLogger();
-  mkdirSync(options.dataDir, { recursive: true });
+  // privacy (issue 10): this user's alone (0700), tightened if an older build left it open.
+  makePrivateDir(options.dataDir, logger);
   const settings = createSettings(options.dataDir);
   const dbPath = join(options.dataDir, 'switchboard.db');
   const db = openDatabase(dbPath);
@@ -101,12 +105,27 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     // recordings (issue 7): a recorded call's greeting says so.
     persona: (call) => buildPersona(settings.get(), call?.dial ?? null, { recorded: recordings.decide(call) }),
     controlFor: (call) => telephony?.controlFor(call) ?? null,
+    // redaction (issue 10): each call's lines and events are redacted where they are made, by
+    // the policy in Settings when it starts; a redacted span's audio is toned in its recording.
+    privacy: () => callPrivacy(settings.get()),
+    onRedactedAudio: (callId, span) => void recordings.toneRedacted(callId, span),
   });
   // --- listen-in (issue 4): a tap per live call, followed from its start; audio flows as
   // 'call.audio' only while a console listens ('call.listen'); taps end with their stream.
   const listenIn = new ListenIn({ liveStream: (callId) => calls.live(callId).mediaStream, emit, logger });
   listeners.add((event) => listenIn.onEvent(event));
   // --- end listen-in ---
+
+  // --- retention (issue 10): calls and recordings past their days (Settings → Privacy) are
+  // purged now and hourly, in short batches between live calls' work; never a live call.
+  const retention = new RetentionPurge({
+    db,
+    recordingsDir: recordings.dir,
+    settings: () => settings.get(),
+    isLive: (callId) => calls.find(callId) !== undefined,
+    logger,
+  });
+  // --- end retention ---
 
   // --- alerts (issue 8): rules kept in alert-rules.json, evaluated on every live call after
   // each event's emit has returned (never on an AI turn's path); a rule that fires raises an
@@ -174,10 +193,13 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   // --- end wrap-up ---
 
   // Stream admission (telephony, issue 4): a stream becomes a call only once the CallRegistry
-  // admits it (a per-call token from our TwiML; token-less streams only on the loopback port).
+  // admits it (a per-call token: from our TwiML, or from simulatedCall() for simulated callers).
   let telephony: TelephonyService | null = null;
   const bridge = await startMediaBridge({
     ...options.bridge,
+    // Settings → Telephony, read per new stream; the telephony service starts after the
+    // bridge (it needs it), so its default applies until then.
+    maxLiveStreams: () => telephony?.settings.get().maxLiveStreams ?? DEFAULT_TELEPHONY_SETTINGS.maxLiveStreams,
     logger,
     onStream: (stream, entry) => {
       if (!telephony) throw new Error('console still starting');
@@ -187,7 +209,14 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       telephony.noteCall(stream.callSid, session.id);
     },
   });
-  const demos = new DemoCalls(await loadScenarios(options.resourcesDir), () => bridge.url, logger);
+  // Simulated callers are registered like real calls (issue 10): a CallSid and a token. One
+  // never becomes or joins a real call: the registry refuses real CallSids, this any live one.
+  const simulatedCall: Core['simulatedCall'] = (call = {}) => {
+    if (!telephony) throw new Error('console still starting');
+    if (call.callSid && calls.findBySid(call.callSid)) throw new ApiError('conflict', 'that CallSid is a live call');
+    return telephony.registry.registerSimulated({ from: call.from ?? 'unknown', to: call.to ?? 'unknown', callSid: call.callSid });
+  };
+  const demos = new DemoCalls(await loadScenarios(options.resourcesDir), () => bridge.url, simulatedCall, logger);
 
   // --- telephony (issue 4): Twilio webhooks + /media on one public server, REST, outbound rules ---
   telephony = await createTelephonyService({
@@ -230,7 +259,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const handlers: Handlers = {
     'app.info': () => {
       const engines = providerService.engines();
-      return { version, engines, offline: engines.every((e) => e.offline), transport: options.transport };
+      return { version, engines, offline: engines.every((e) => e.offline), checks: providerService.checks(), transport: options.transport };
     },
     'calls.list': ({ scope, limit }) => {
       const live = new Map(calls.liveSummaries().map((c) => [c.id, c]));
@@ -238,7 +267,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       return store.listCalls({ scope, limit }).map((c) => live.get(c.id) ?? c);
     },
     'calls.get': ({ callId }) => {
-      const stored = store.getCall(callId);
+      // redaction (issue 10): originals kept beside redacted lines reach the console only when Settings allow.
+      const stored = store.getCall(callId, { withOriginals: consoleSeesOriginals(settings.get()) });
       if (!stored) throw new ApiError('not_found', `no call ${callId}`);
       const live = calls.find(callId);
       return {
@@ -279,6 +309,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     ...listenIn.handlers, // 'call.listen' (listen-in, issue 4)
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
+    'privacy.status': () => ({ lastPurge: retention.lastPurge }), // retention (issue 10)
     'providers.get': () => providerService.state(),
     'providers.update': (patch) => providerService.update(patch),
     'secrets.set': ({ name, value }) => providerService.setSecret(name, value),
@@ -301,6 +332,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   fileRoutes['recordings'] = (rest) => recordings.file(rest); // recordings (issue 7): recordings/<callId>/<recordingId>
   fileRoutes['exports'] = (id) => exportService.file(id); // export (issue 7)
   logger.info({ bridge: bridge.url, dataDir: options.dataDir }, 'core started');
+  retention.start(); // retention (issue 10): the first purge runs now, in the background
 
   let closing: Promise<void> | null = null;
   return {
@@ -315,8 +347,10 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       return () => listeners.delete(listener);
     },
     bridgeUrl: bridge.url,
+    simulatedCall,
     close() {
       closing ??= (async () => {
+        await retention.close(); // retention (issue 10): a running purge stops at its next batch
         demos.hangUpAll();
         await calls.endAll('console_closed');
         liveAlerts.close(); // alerts (issue 8): no timers outlive the calls

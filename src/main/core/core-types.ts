@@ -1,6 +1,8 @@
 /** What a shell (Electron or headless) sees of the core. */
 import type { AnyEvent, CommandName, Result } from '@shared/contract';
 import type { SecretStore } from './config/secrets';
+import type { SimulatedCallCredentials } from './telephony/call-registry';
+import type { MediaBridgeLimits } from './telephony/media-bridge';
 
 export interface CoreOptions {
   /** Folder for the database, settings and caches. */
@@ -9,8 +11,8 @@ export interface CoreOptions {
   resourcesDir: string;
   /** Which shell hosts the core; reported to the renderer. */
   transport: 'electron' | 'websocket';
-  /** Host and port for the Twilio media bridge; port 0 picks a free one. */
-  bridge?: { host?: string; port?: number };
+  /** Host and port for the Twilio media bridge; port 0 picks a free one. Limits: production defaults unless set (tests shorten the timings). */
+  bridge?: { host?: string; port?: number } & Partial<MediaBridgeLimits>;
   /**
    * Where API keys live. The Electron shell passes a safeStorage-backed store; without one
    * the core keeps them in a 0600 `secrets.json` in `dataDir` (env vars win either way).
@@ -31,6 +33,12 @@ export interface Core {
   file(route: string): Promise<CoreFile | null>;
   /** ws:// URL of the media bridge (what Twilio, or the caller simulator, connects to). */
   readonly bridgeUrl: string;
+  /**
+   * Registers a simulated call (demo caller, tests, benchmarks): the CallSid and stream
+   * parameters (with its single-use token) a caller on `bridgeUrl` must send in `start`; the
+   * bridge admits no stream without them. Throws for the CallSid of a real or live call.
+   */
+  simulatedCall(call?: { from?: string; to?: string; callSid?: string }): SimulatedCallCredentials;
   /** Ends live calls, flushes storage, closes sockets. */
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import { ClientFrame, TOKEN_PARAM, WS_PATH, type ServerFrame } from '@shared/ws-protocol';
 import type { Core } from '../core/core-types';
 import type { Logger } from '../core/log';
+import { hostMatcher } from './host-check';
 
 export interface HeadlessServerOptions {
   core: Core;
@@ -63,12 +64,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   // replaced or removed under a running console (a rebuild, an update) is a clean miss, not a
   // request left hanging on a stream that failed. A stat per request is nothing on loopback.
   const serveStatic = sirv(options.rendererDir, { dev: true, etag: true, gzip: false, brotli: false, single: true });
-  let allowedHosts = new Set<string>();
+  /** Set once the port is known (see host-check.ts); nothing is served before that. */
+  let hostAllowed: (header: string | undefined) => boolean = () => false;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!allowedHosts.has(req.headers.host ?? '')) return deny(res, 421, 'Unknown host name.');
+    if (!hostAllowed(req.headers.host)) return deny(res, 421, 'Unknown host name.');
     if (url.pathname === '/healthz') return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.');
     const token = requestToken(req, url);
@@ -89,9 +91,9 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== WS_PATH) return refuse(404, 'Not Found');
-    if (!allowedHosts.has(req.headers.host ?? '')) return refuse(421, 'Misdirected Request');
+    if (!hostAllowed(req.headers.host)) return refuse(421, 'Misdirected Request');
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedHosts.has(originHost(origin))) {
+    if (origin !== undefined && !hostAllowed(originHost(origin))) {
       logger.warn({ origin: origin.slice(0, 100) }, 'refused a console socket from a foreign origin');
       return refuse(403, 'Forbidden');
     }
@@ -104,8 +106,9 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  allowedHosts = new Set([`${shownHost}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
+  // Bound to every interface (--allow-remote): the address to print for this machine is loopback.
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  hostAllowed = hostMatcher({ host, port });
   const url = `http://${shownHost}:${port}`;
   return {
     url,

@@ -15,6 +15,11 @@
  */
 import { WebSocket } from 'ws';
 import { encodeMulawSample, FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../../../src/main/core/pipeline/audio';
+import type { SimulatedCallCredentials } from '../../../src/main/core/telephony/call-registry';
+
+/** The numbers every bench call is from and to (registered with them too). */
+export const BENCH_FROM = '+15550100000';
+export const BENCH_TO = '+15550199999';
 
 export const TAG_BYTES = 11;
 const TAG_HEAD = 0xf0 | 0xa;
@@ -51,6 +56,8 @@ export function speechBurst(ms: number): Buffer {
 
 export interface BenchCallerOptions {
   bridgeUrl: string;
+  /** The call's registration (Core.simulatedCall): the bridge admits no stream without it. */
+  credentials: SimulatedCallCredentials;
   /** Identifies the call in frame tags (0..4095). */
   index: number;
   /** Caller lines to speak. */
@@ -102,7 +109,7 @@ export interface CallerResult {
 type PlaybackItem = { kind: 'audio'; bytes: Buffer } | { kind: 'mark'; name: string };
 
 export class BenchCaller {
-  readonly callSid = `CA${(0x1000 + Math.floor(Math.random() * 0xefff)).toString(16)}${'0'.repeat(28)}`;
+  readonly callSid: string;
   readonly streamSid = `MZ${Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32)}`;
   readonly result: CallerResult;
   readonly done: Promise<CallerResult>;
@@ -124,6 +131,7 @@ export class BenchCaller {
   private finished = false;
 
   constructor(private readonly o: BenchCallerOptions) {
+    this.callSid = o.credentials.callSid;
     this.speech = speechBurst(Math.ceil(o.speechMs / FRAME_MS) * FRAME_MS);
     this.result = {
       index: o.index,
@@ -162,7 +170,7 @@ export class BenchCaller {
         accountSid: 'AC00000000000000000000000000000000',
         callSid: this.callSid,
         tracks: ['inbound'],
-        customParameters: { from: '+15550100000', to: '+15550199999', scenario: 'bench' },
+        customParameters: { from: BENCH_FROM, to: BENCH_TO, scenario: 'bench', ...this.o.credentials.customParameters },
         mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
       },
     });

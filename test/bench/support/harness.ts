@@ -18,6 +18,7 @@ import { startCore } from '../../../src/main/core/app';
 import { silentLogger } from '../../../src/main/core/log';
 import type { Core } from '../../../src/main/core/core-types';
 import { delayMs, ELD_RESOLUTION_MS } from './stats';
+import { BENCH_FROM, BENCH_TO } from './bench-caller';
 import type { WorldConfig, WorldResult } from './world';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -40,7 +41,7 @@ export interface BenchRun {
   world: WorldResult;
 }
 
-export type WorldSettings = Omit<WorldConfig, 'bridgeUrl'>;
+export type WorldSettings = Omit<WorldConfig, 'bridgeUrl' | 'credentials'>;
 
 interface Ready {
   type: 'ready';
@@ -123,7 +124,8 @@ export async function runBench(
           reject(new Error(`world: ${message.message}`));
         }
       });
-      child.send({ type: 'run', config: { ...settings, bridgeUrl: core.bridgeUrl } satisfies WorldConfig });
+      const credentials = Array.from({ length: settings.calls }, () => core.simulatedCall({ from: BENCH_FROM, to: BENCH_TO }));
+      child.send({ type: 'run', config: { ...settings, bridgeUrl: core.bridgeUrl, credentials } satisfies WorldConfig });
     });
     eld.disable();
     eldSteady.disable();

@@ -19,6 +19,7 @@ import { DEFAULT_LISTEN_VAD, startDeepgramFake, type ListenConnection } from '..
 import { sentenceReply, startGeminiFake } from '../../fakes/gemini-fake';
 import { BenchCaller, readTag, type CallerResult } from './bench-caller';
 import { FRAME_BYTES } from '../../../src/main/core/pipeline/audio';
+import type { SimulatedCallCredentials } from '../../../src/main/core/telephony/call-registry';
 import { delayMs, ELD_RESOLUTION_MS, percentile } from './stats';
 
 export const DEEPGRAM_KEY = 'bench-deepgram-key-0000000000000001';
@@ -26,6 +27,8 @@ export const GEMINI_KEY = 'bench-gemini-key-00000000000000000001';
 
 export interface WorldConfig {
   bridgeUrl: string;
+  /** One registration per call (Core.simulatedCall in the parent, which runs the core). */
+  credentials: SimulatedCallCredentials[];
   calls: number;
   /** Caller lines per call. */
   lines: number;
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < config.calls; i++) {
       const caller = new BenchCaller({
         bridgeUrl: config.bridgeUrl,
+        credentials: config.credentials[i]!,
         index: i,
         lines: config.lines,
         speechMs: config.speechMs,

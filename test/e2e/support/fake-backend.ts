@@ -19,6 +19,11 @@ export interface FakeBackendOptions {
   loop?: boolean;
   /** The alert rules 'alerts.rules' starts with (alerts, issue 8); a small stand-in list by default. */
   alertRules?: unknown[];
+  /**
+   * The telephony port a previous session saved, taken by another program (issue 10): like
+   * the core, the console starts without listening there and telephony.get says why.
+   */
+  telephonyPortTaken?: number;
 }
 
 export interface FakeControl {
@@ -40,8 +45,11 @@ export interface FakeControl {
   addTurn(turn: TurnMetrics): void;
   /** Speaks the agent's lines `factor` times slower, so a test can stop one mid-line (call-header spec). */
   setAgentSpeechSlowdown(factor: number): void;
-  /** The caller on `callId` says a final line scored `score` (sentiment, issue 9); the summary's mean and trend follow. */
-  callerSays(callId: string, text: string, score: number): void;
+  /**
+   * The caller on `callId` says a final line scored `score` (sentiment, issue 9); the summary's mean and trend follow.
+   * `originalText`: the words as said behind a redacted `text`, as the core sends them when Settings show originals (issue 10).
+   */
+  callerSays(callId: string, text: string, score: number, originalText?: string): void;
 }
 
 export function installFakeBackend(options: FakeBackendOptions = {}): void {
@@ -458,6 +466,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       { role: 'llm', label: 'Intent + knowledge base', offline: true },
       { role: 'tts', label: 'eSpeak NG', offline: true },
     ],
+    checks: { deepgram: null, gemini: null },
   });
 
   // --- telephony: settings, readiness, outbound calls (the core's rules, simplified) ---
@@ -470,13 +479,18 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     publicBaseUrl: null as string | null,
     doNotCall: [] as string[],
     allowedHours: { start: '08:00', end: '21:00' },
-    localPort: 0,
+    // Toll-fraud guard (issue 10): null = the countries of the console's own numbers.
+    allowedCountries: null as string[] | null,
+    localPort: options.telephonyPortTaken ?? 0,
   };
+  /** False while the saved port is taken (telephonyPortTaken); saving a free port listens again. */
+  let telephonyListening = options.telephonyPortTaken === undefined;
   const hex32 = () => Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
   const localUrl = () => `http://127.0.0.1:${telephony.localPort || 47890}`;
   function telephonyMissing(): string[] {
     const out: string[] = [];
     if (!telephony.accountSid) out.push('Twilio account SID');
+    if (!telephonyListening) out.push(`a local port Switchboard can listen on (port ${telephony.localPort} is unavailable)`);
     if (!savedSecrets.has('twilioAuthToken')) out.push('Twilio auth token (verifies webhooks)');
     if (telephony.apiKeySid && !savedSecrets.has('twilioApiKeySecret')) out.push('the secret of the Twilio API key');
     if (!telephony.publicBaseUrl) out.push(`public https URL (a tunnel to ${localUrl()})`);
@@ -491,7 +505,11 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       secrets: [secretStatus('twilioAuthToken', savedSecrets.has('twilioAuthToken')), secretStatus('twilioApiKeySecret', savedSecrets.has('twilioApiKeySecret'))],
       ready: missing.length === 0,
       missing,
-      localUrl: localUrl(),
+      localUrl: telephonyListening ? localUrl() : null,
+      listenProblem: telephonyListening
+        ? null
+        : `Not listening for Twilio: port ${telephony.localPort} is in use by another program, so real calls can't reach this console. ` +
+          'Stop that program and restart Switchboard, or choose another local port in Settings → Telephony (and point your tunnel at it).',
       webhooks: origin
         ? {
             voice: `${origin}/twilio/voice`,
@@ -519,6 +537,9 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       badUrl ??
       list('phoneNumbers') ??
       list('doNotCall') ??
+      (Array.isArray(p['allowedCountries']) && (p['allowedCountries'] as string[]).some((c) => !/^[A-Z]{2}$/.test(c))
+        ? 'a country is a two-letter ISO code such as US\n  → at allowedCountries'
+        : null) ??
       (hours && !(hours.start < hours.end) ? 'allowedHours.start must be before allowedHours.end\n  → at allowedHours' : null)
     );
   }
@@ -678,6 +699,20 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     });
   }
   const DISPOSITIONS = ['resolved', 'callback', 'escalated', 'sale', 'not interested', 'wrong number', 'spam'];
+  const settings: Record<string, unknown> = {
+    agentName: 'Sam',
+    businessName: 'Northwind Energy',
+    silenceRepromptMs: 8000,
+    dispositions: DISPOSITIONS,
+    // Privacy (issue 10): the core's defaults.
+    redactionMode: 'redacted',
+    redactEmails: true,
+    redactPhoneNumbers: false,
+    redactBeforeCloudLlm: true,
+    showOriginalToConsole: false,
+    keepCallsDays: 90,
+    keepRecordingsDays: 30,
+  };
   const wrapUps = new Map<string, { startedAt: number; wrapUpMs: number; summary: object } & Record<string, unknown>>();
   const wrapUpStarts: Record<string, number> = {};
   const exportJobs = new Map<string, { job: Record<string, unknown>; timer: ReturnType<typeof setInterval> | undefined }>();
@@ -696,6 +731,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
           { role: 'tts', label: 'eSpeak NG', offline: true },
         ],
         offline: true,
+        checks: { deepgram: null, gemini: null },
         transport: 'electron',
       }),
     'calls.list': (input) => {
@@ -1096,8 +1132,11 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       setListening(c.summary.id, listening);
       return ok({ listening, leaseMs: listening ? 60_000 : null });
     },
-    'settings.get': () => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, dispositions: DISPOSITIONS }),
-    'settings.update': (input) => ok({ agentName: 'Sam', businessName: 'Northwind Energy', silenceRepromptMs: 8000, dispositions: DISPOSITIONS, ...input }),
+    'settings.get': () => ok({ ...settings }),
+    // Kept for the page's life, as settings.json keeps them (Settings → Privacy reopens with what was saved).
+    'settings.update': (input) => ok(Object.assign(settings, input) && { ...settings }),
+    // Retention (issue 10): a purge twenty minutes ago, as the core reports it.
+    'privacy.status': () => ok({ lastPurge: { at: Date.now() - 20 * 60_000, calls: 12, recordings: 3, failedFiles: 0 } }),
     // Providers and keys: everything offline, nothing configured (enough for the console to render).
     'providers.get': () => ok(providersState()),
     'providers.update': (input) => {
@@ -1106,13 +1145,13 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     },
     'secrets.set': (input) => {
       savedSecrets.add(String(input['name']));
-      return ok(secretStatus(input['name'], true));
+      return ok({ ...secretStatus(input['name'], true), check: null });
     },
     'secrets.clear': (input) => {
       savedSecrets.delete(String(input['name']));
       return ok(secretStatus(input['name'], false));
     },
-    'providers.test': () => ok({ ok: false, latencyMs: null, message: 'No API key is configured.' }),
+    'providers.test': () => ok({ ok: false, latencyMs: null, message: 'No API key is configured.', problem: null, checkedAt: Date.now() }),
     // Telephony like the core's (telephony-service.ts): settings start empty (not ready), the
     // same readiness gaps and refusal messages; dialled calls ring, then are answered (or not).
     'call.hold': () => err('conflict', 'hold is for a call you have taken over on your softphone'),
@@ -1121,7 +1160,9 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       const problem = telephonyProblem(input);
       if (problem) return err('bad_request', `telephony.update: ✖ ${problem}`.replace(/\n\s*/g, '; '));
       const port = input['localPort'];
-      if (typeof port === 'number' && port !== 0 && port < 1024) return err('conflict', `cannot listen on port ${port}: EACCES`);
+      if (typeof port === 'number' && port !== 0 && port < 1024) return err('conflict', `Can't listen there: port ${port} needs administrator rights (ports below 1024 do)`);
+      if (typeof port === 'number' && port === options.telephonyPortTaken) return err('conflict', `Can't listen there: port ${port} is in use by another program`);
+      if (typeof port === 'number') telephonyListening = true;
       Object.assign(telephony, input);
       telephony.phoneNumbers = [...new Set(telephony.phoneNumbers)];
       telephony.doNotCall = [...new Set(telephony.doNotCall)];
@@ -1193,11 +1234,22 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     setAgentSpeechSlowdown: (factor) => {
       agentSpeechSlowdown = factor;
     },
-    callerSays: (callId, text, score) => {
+    callerSays: (callId, text, score, originalText) => {
       const c = calls.get(callId);
       if (!c) return;
       const startMs = elapsed(c);
-      const line: Utterance = { id: nid('utt'), callId, speaker: 'caller', text, final: true, startMs, endMs: startMs + 1200, sentiment: sentimentOf(score), interrupted: false };
+      const line: Utterance = {
+        id: nid('utt'),
+        callId,
+        speaker: 'caller',
+        text,
+        final: true,
+        startMs,
+        endMs: startMs + 1200,
+        sentiment: sentimentOf(score),
+        interrupted: false,
+        ...(originalText === undefined ? {} : { originalText }),
+      };
       putLine(c, line);
       updateSummary(c, {});
     },

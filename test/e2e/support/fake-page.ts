@@ -23,16 +23,20 @@ export function rendererDir(): string {
   return resolve(process.env['SWITCHBOARD_RENDERER_DIR'] ?? 'out/renderer');
 }
 
-export async function openWithFakeBackend(page: Page, options: FakeBackendOptions = {}): Promise<void> {
-  await serveRenderer(page);
+/**
+ * `origin`: where the page pretends to be. A loopback origin (http://127.0.0.1:PORT, nothing
+ * needs to listen there) is a secure context, which the Clipboard API requires.
+ */
+export async function openWithFakeBackend(page: Page, options: FakeBackendOptions = {}, origin = FAKE_ORIGIN): Promise<void> {
+  await serveRenderer(page, origin);
   await page.addInitScript(installFakeBackend, options);
-  await page.goto(`${FAKE_ORIGIN}/`);
+  await page.goto(`${origin}/`);
 }
 
-/** Serves the built renderer at FAKE_ORIGIN (and an always-healthy /healthz), nothing else. */
-export async function serveRenderer(page: Page): Promise<void> {
+/** Serves the built renderer at `origin` (and an always-healthy /healthz), nothing else. */
+export async function serveRenderer(page: Page, origin = FAKE_ORIGIN): Promise<void> {
   const root = rendererDir();
-  await page.route(`${FAKE_ORIGIN}/**`, async (route) => {
+  await page.route(`${origin}/**`, async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/healthz') return route.fulfill({ status: 200, body: 'ok', contentType: 'text/plain' });
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^[/\\]+/, '') || 'index.html';

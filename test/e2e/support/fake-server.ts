@@ -4,7 +4,7 @@
  * by the fake backend instead of the core. Lets console.spec.ts and the WebSocket transport be
  * exercised before the real server builds:
  *   node test/support/run-ts.mjs test/e2e/support/fake-server.ts
- *   env: SWITCHBOARD_PORT (47321), SWITCHBOARD_TOKEN (e2e-token), SWITCHBOARD_RENDERER_DIR, FAKE_SPEED
+ *   env: SWITCHBOARD_PORT (47321), SWITCHBOARD_TOKEN (E2E_TOKEN), SWITCHBOARD_RENDERER_DIR, FAKE_SPEED
  */
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { ClientFrame, TOKEN_PARAM, WS_PATH, type ServerFrame } from '@shared/ws-
 import { installFakeBackend } from './fake-backend';
 
 const port = Number(process.env['SWITCHBOARD_PORT'] ?? 47321);
-const token = process.env['SWITCHBOARD_TOKEN'] ?? 'e2e-token';
+const token = process.env['SWITCHBOARD_TOKEN'] ?? 'e2e-token-0123456789abcdef0123456789';
 const root = resolve(process.env['SWITCHBOARD_RENDERER_DIR'] ?? 'out/renderer');
 
 installFakeBackend({ speed: Number(process.env['FAKE_SPEED'] ?? 2) });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import { AlertRule, AlertRules, DEFAULT_ALERT_RULES } from '@shared/alerts';
 import type { Logger } from '../log';
+import { PRIVATE_FILE_MODE, tightenFile } from '../privacy/private-files';
 
 const CONFIG_NAME = 'alert-rules';
 
@@ -83,7 +84,9 @@ export function createAlertRuleStore(dataDir: string, logger: Logger): AlertRule
 }
 
 function openConf(dataDir: string, logger: Logger): Conf<StoredRules> {
-  const options = { cwd: dataDir, configName: CONFIG_NAME };
+  // privacy (issue 10): 0600, also when an older build wrote it 0644.
+  const options = { cwd: dataDir, configName: CONFIG_NAME, configFileMode: PRIVATE_FILE_MODE };
+  tightenFile(join(dataDir, `${CONFIG_NAME}.json`));
   try {
     return new Conf<StoredRules>(options);
   } catch (error) {

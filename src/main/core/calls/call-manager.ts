@@ -3,17 +3,22 @@ import type { AnyEvent } from '@shared/contract';
 import type { CallSummary } from '@shared/domain';
 import { ApiError } from '../api/dispatcher';
 import type { Logger } from '../log';
-import type { LlmProvider, Providers, TtsProvider } from '../providers/types';
+import type { LlmProvider, Providers, SttProvider, TtsProvider } from '../providers/types';
+import type { EngineLeftOut } from '../providers/provider-service';
 import type { MediaStream } from '../telephony/media-bridge';
 import { CallSession } from './call-session';
 import type { AdmittedCall } from '../telephony/call-registry';
 import type { CallAssist, CallControl, CallRecorder } from './ports';
 import type { Persona } from '../persona';
+import type { CallPrivacy } from './privacy';
+import type { RedactedAudio } from './redacted-audio';
 
 export interface CallEngines {
   providers: Providers;
   /** Offline stand-ins for cloud providers that fail mid-call. */
-  fallback?: { llm: LlmProvider; tts: TtsProvider };
+  fallback?: { llm: LlmProvider; tts: TtsProvider; stt?: SttProvider };
+  /** Cloud engines left off the call because their key failed its last check (provider faults, issue 10). */
+  leftOut?: readonly EngineLeftOut[];
 }
 
 export interface CallManagerOptions {
@@ -27,6 +32,10 @@ export interface CallManagerOptions {
   persona(call: AdmittedCall | null): Persona;
   /** The phone line of a real call (null for simulated ones). */
   controlFor?(call: AdmittedCall): CallControl | null;
+  /** Redaction policy and where originals may go, read per call (Settings → Privacy); defaults when absent. */
+  privacy?(): CallPrivacy;
+  /** A redacted span of a call's audio (the recording tones it). */
+  onRedactedAudio?(callId: string, span: RedactedAudio): void;
 }
 
 export class CallManager {
@@ -58,6 +67,8 @@ export class CallManager {
       },
       logger: this.o.logger,
       ...this.o.persona(call),
+      privacy: this.o.privacy?.(),
+      onRedactedAudio: this.o.onRedactedAudio,
     });
     this.sessions.set(session.id, session);
     try {

@@ -12,12 +12,13 @@ import { randomUUID } from 'node:crypto';
 import type { AnyEvent } from '@shared/contract';
 import type { AiActivity, AlertRaised, CallEvent, CallEventType, CallSummary, Suggestion, Utterance, WhisperHandling } from '@shared/domain';
 import type { Logger } from '../log';
-import { withLlmFallback } from '../providers/fallback';
-import type { ChatMessage, LlmChunk, LlmProvider, Providers, SttEvent, SttStream, TtsProvider } from '../providers/types';
+import { withLlmFallback, withSttFallback, type SttFallbackNotice } from '../providers/fallback';
+import type { EngineLeftOut } from '../providers/provider-service';
+import type { ChatMessage, LlmChunk, LlmProvider, Providers, SttEvent, SttProvider, SttStream, TtsProvider } from '../providers/types';
 import type { MediaStream } from '../telephony/media-bridge';
 import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
 import { CallStateMachine, controllerOf, offOurStream, type CallState } from './call-state';
-import { KeypadCollector, keypadHistoryText, type KeypadEntry } from './keypad';
+import { KeypadCollector, keypadHistoryText, type KeypadAsked, type KeypadEntry } from './keypad';
 import { handBackLine, PAUSE_HOLD_LINE, sayableWhisper } from './steering';
 import { TakeoverWait } from './waiting';
 import { OpenAlerts } from './open-alerts';
@@ -26,6 +27,10 @@ import { TurnTimer } from './turn-timer';
 import { CallerInsight } from './caller-insight';
 import type { CallAssist, CallControl, CallRecorder } from './ports';
 import type { Persona } from '../persona';
+import { DEFAULT_SETTINGS } from '../config/settings';
+import { maskDtmf, redact, type RedactedSpan, type Redaction } from '../privacy/redaction';
+import { callPrivacy, type CallPrivacy } from './privacy';
+import { redactedAudioSpans, type RedactedAudio, type TimedWord } from './redacted-audio';
 
 export interface CallSessionOptions {
   stream: MediaStream;
@@ -38,8 +43,10 @@ export interface CallSessionOptions {
   systemPrompt: string;
   /** The AI's first words: it says it is an automated assistant. */
   greeting: string;
-  /** Offline engines that stand in when a cloud LLM or TTS fails mid-call. */
-  fallback?: { llm: LlmProvider; tts: TtsProvider };
+  /** Offline engines that stand in when a cloud LLM, TTS or STT fails mid-call. */
+  fallback?: { llm: LlmProvider; tts: TtsProvider; stt?: SttProvider };
+  /** Cloud engines chosen but left off this call (their key failed its last check): shown on the call at start. */
+  leftOut?: readonly EngineLeftOut[];
   /** Caller silence (ms) before the AI gently re-prompts; twice, and it says goodbye. */
   silenceRepromptMs?: number;
   direction?: CallSummary['direction'];
@@ -51,7 +58,31 @@ export interface CallSessionOptions {
   agentIdentity?: string;
   /** Pause and waiting-for-a-person behaviour (Settings); defaults when absent. */
   steering?: Persona['steering'];
+  /** What is redacted and where originals may go (Settings → Privacy); the defaults when absent. */
+  privacy?: CallPrivacy;
+  /** A redacted span's audio, for the call recording to replace with a tone (issue 10). */
+  onRedactedAudio?(callId: string, span: RedactedAudio): void;
 }
+
+/** A caller's final line, kept as the context of their next (see CallSession.redactCallerWords). */
+interface CallerLineContext {
+  line: SaidLine;
+  words: TimedWord[] | undefined;
+  /** The line in the AI's history (null when it did not go there, e.g. a backchannel). */
+  message: ChatMessage | null;
+}
+
+/** A line as created on the call: redacted for everyone, with the words as said beside it. */
+interface SaidLine {
+  /** What the store, the console and everything downstream get: the redacted line. */
+  line: Utterance;
+  /** The words as said (TTS speaks these; they go nowhere else unless the policy allows). */
+  said: string;
+  redaction: Redaction;
+}
+
+/** Event data keys that are identifiers or codes, never words: left as they are. */
+const EVENT_ID_KEY = /(?:^id|Id|Sid)$/;
 
 const DEFAULT_STEERING: Persona['steering'] = { pauseHoldLineMs: 8000, waitCompanyMs: 20000, waitOfferMs: 60000 };
 /** How soon the paused AI's "one moment" tries again when the line was busy. */
@@ -92,9 +123,22 @@ export class CallSession {
   /** The agent's typed lines not yet fully heard (the one playing and any queued behind it), oldest first: what Stop cuts. */
   private readonly agentLines = new Set<SpokenTurn>();
   private callerLine: { id: string; startMs: number } | null = null;
+  /**
+   * The context a caller's line is redacted in: their previous final line (a card read in two
+   * breaths, whose first half is then masked after all; kept with what re-masking needs) and
+   * what the AI or agent said since (the question a bare "737" answers).
+   */
+  private lastCallerFinal: CallerLineContext | null = null;
+  private saidSinceCaller: string[] = [];
   private readonly log: Logger;
   private endPromise: Promise<void> | null = null;
   private readonly llm: LlmProvider;
+  /** The recogniser each media stream opens: the chosen one, with the offline one behind a cloud one. */
+  private readonly sttProvider: SttProvider;
+  /** The recogniser hearing the caller now (turn metrics name it; a fallback changes it). */
+  private sttLabel: string;
+  /** Fallbacks already on the call's timeline: a cloud voice failing every turn is shown once. */
+  private readonly fallbacksShown = new Set<string>();
   private silenceTimer: NodeJS.Timeout | null = null;
   /** Call-clock time of the STT stream's zero (Twilio's media timestamp 0). */
   private sttClockOffsetMs: number | null = null;
@@ -108,9 +152,12 @@ export class CallSession {
   private wait: TakeoverWait | null = null;
   /** Why the AI last asked for a person: after a hand-back it owns that it could not help with it. */
   private takeoverReason: string | null = null;
-  private readonly keypad = new KeypadCollector((entry) => this.onKeypad(entry));
+  private readonly keypad = new KeypadCollector((entry, asked) => this.onKeypad(entry, asked));
   private readonly alerts = new OpenAlerts();
   private readonly insight: CallerInsight;
+  private readonly privacy: CallPrivacy;
+  /** The words as said behind redacted history messages, kept only when the LLM may see them. */
+  private readonly saidInHistory = new WeakMap<ChatMessage, string>();
 
   constructor(private readonly o: CallSessionOptions) {
     const params = o.stream.customParameters;
@@ -137,9 +184,16 @@ export class CallSession {
       openAlerts: 0,
     };
     this.steering = o.steering ?? DEFAULT_STEERING;
+    this.privacy = o.privacy ?? callPrivacy(DEFAULT_SETTINGS);
     this.insight = new CallerInsight(this.id, o.assist);
     this.stream = o.stream;
-    this.stt = o.providers.stt.open({ signal: this.sttAbort.signal });
+    const fallbackStt = o.fallback?.stt;
+    this.sttProvider =
+      fallbackStt && fallbackStt !== o.providers.stt
+        ? withSttFallback(o.providers.stt, fallbackStt, (notice) => this.onSttFallback(fallbackStt.label, notice))
+        : o.providers.stt;
+    this.sttLabel = o.providers.stt.label;
+    this.stt = this.sttProvider.open({ signal: this.sttAbort.signal });
     const fallbackLlm = o.fallback?.llm;
     this.llm =
       fallbackLlm && fallbackLlm !== o.providers.llm
@@ -181,6 +235,8 @@ export class CallSession {
     this.persist(() => this.o.recorder.insertCall(this.summary));
     this.emit({ name: 'call.updated', payload: this.snapshot });
     this.recordEvent('started', { direction: this.summary.direction });
+    // A cloud engine whose key failed its last check was left off this call: say so, and why.
+    for (const engine of this.o.leftOut ?? []) this.onFallback(engine.role, engine.standIn, engine.reason, false, { atStart: true });
     this.log.info({ scenario: this.summary.scenario }, 'call started');
     this.bindStream(this.stream);
     void this.consumeStt(this.stt);
@@ -194,7 +250,8 @@ export class CallSession {
     // A new stream starts a new clock (Twilio's timestamps restart at 0).
     this.sttAbort.abort();
     this.sttAbort = new AbortController();
-    this.stt = this.o.providers.stt.open({ signal: this.sttAbort.signal });
+    this.stt = this.sttProvider.open({ signal: this.sttAbort.signal });
+    this.sttLabel = this.o.providers.stt.label; // a new stream tries the chosen recogniser again
     this.sttClockOffsetMs = null;
     this.bindStream(stream);
     void this.consumeStt(this.stt);
@@ -215,7 +272,11 @@ export class CallSession {
     });
     stream.on('mark', (name) => this.onMark(name));
     stream.on('dtmf', (digit) => {
-      this.recordEvent('dtmf', { digit });
+      // Keys typed while the AI asked for a card or PIN are never stored or shown one by one
+      // either (16 key events would spell the card out); the entry's mask says what it was.
+      const asked = this.keypad.asking;
+      if (asked === 'other') this.recordEvent('dtmf', { digit });
+      else this.recordEvent('dtmf', { digit: '•', masked: asked }, { digit });
       this.keypad.press(digit);
     });
     stream.once('closed', (reason) => {
@@ -320,8 +381,7 @@ export class CallSession {
     if (this.summary.controller !== 'agent') throw new CallError('conflict', 'take over the call before speaking to the caller');
     if (offOurStream(this.callState.state)) throw new CallError('conflict', 'you are on the phone with the caller: speak to them directly');
     const turn = new SpokenTurn(randomUUID(), 'agent', false);
-    const line = this.utterance(turn, text, false);
-    this.emit({ name: 'call.transcript', payload: line });
+    const line = this.publishLine(this.utterance(turn, text, false));
     this.recordEvent('agent_message', { utteranceId: turn.id });
     this.agentLines.add(turn);
     this.agentSpeech = this.agentSpeech.then(() => this.speakTurn(turn, oneChunk(text)));
@@ -354,12 +414,10 @@ export class CallSession {
       // An empty final line tells the console to drop the line nobody heard.
       const line = this.utterance(turn, heard, true);
       if (heard) {
-        this.history.push({ role: 'assistant', text: heard });
-        this.saveLine(line);
-      } else {
-        this.emit({ name: 'call.transcript', payload: line });
+        this.pushHistory('assistant', line.line.text, line.said);
+        return this.saveLine(line);
       }
-      return line;
+      return this.publishLine(line);
     });
   }
 
@@ -404,7 +462,7 @@ export class CallSession {
     const handling: WhisperHandling = !offline ? 'instruction' : line ? 'say' : 'unsupported';
     const event = this.recordEvent('whisper', { text, handling });
     if (handling === 'instruction') {
-      this.history.push({ role: 'supervisor', text });
+      this.pushHistory('supervisor', redact(text, this.privacy.policy).text, text);
       if (this.callState.state === 'ai' && !this.turn && !this.callerLine) this.respond(null);
     } else if (line) {
       this.queueAiLine(line);
@@ -476,23 +534,30 @@ export class CallSession {
     if (event.type === 'speech-started') return;
     const offsetMs = this.sttClockOffsetMs ?? 0;
     this.callerLine ??= { id: randomUUID(), startMs: Math.round(offsetMs + event.startMs) };
-    const line: Utterance = {
-      id: this.callerLine.id,
-      callId: this.id,
-      speaker: 'caller',
-      text: event.text,
-      final: event.type === 'final',
-      startMs: this.callerLine.startMs,
-      endMs: Math.round(offsetMs + event.endMs),
-      sentiment: null,
-      interrupted: false,
+    // The one place a caller's words enter the core: redacted here, interim lines too (they
+    // are shown live), before anything else sees them.
+    const redaction = this.redactCallerWords(event.text);
+    const line: SaidLine = {
+      line: {
+        id: this.callerLine.id,
+        callId: this.id,
+        speaker: 'caller',
+        text: redaction.text,
+        final: event.type === 'final',
+        startMs: this.callerLine.startMs,
+        endMs: Math.round(offsetMs + event.endMs),
+        sentiment: null,
+        interrupted: false,
+      },
+      said: event.text,
+      redaction,
     };
     const turn = this.turn;
     // A caller who starts talking over the AI takes the floor (backchannels do not).
     if (turn?.interruptible && turn.audible && substantiveWordCount(event.text) >= 1) this.cutOff('barge_in');
 
     if (event.type === 'interim') {
-      this.emit({ name: 'call.transcript', payload: line });
+      this.publishLine(line);
       return;
     }
     this.callerLine = null;
@@ -501,11 +566,14 @@ export class CallSession {
       this.drainSayNext();
       return;
     }
+    // Before the AI is asked anything: its history must hold the earlier half masked too.
+    if (redaction.spansBefore?.length && this.lastCallerFinal) this.remaskCallerLine(this.lastCallerFinal, redaction.spansBefore);
     const historyBefore = [...this.history];
     // "Uh-huh" while the AI talks is a listener's noise, not a new request.
     const respond = !(turn?.audible && isBackchannel(event.text));
+    let message: ChatMessage | null = null;
     if (respond) {
-      this.history.push({ role: 'user', text: event.text });
+      message = this.pushHistory('user', redaction.text, event.text);
       // The reply starts first: analysis and storage must not add to the caller's wait. A
       // paused AI only listens; it answers on resume.
       if (this.callState.state === 'ai') {
@@ -517,6 +585,40 @@ export class CallSession {
     // A paused AI says nothing of its own, but the line the agent queued waited for the caller to finish.
     if (this.callState.state === 'ai_paused') this.drainSayNext();
     this.recordCallerLine(line, historyBefore);
+    const words = event.words?.map((w) => ({ text: w.text, startMs: offsetMs + w.startMs, endMs: offsetMs + w.endMs }));
+    if (redaction.changed) this.toneRedactedAudio(redactedAudioSpans({ ...line.line, text: event.text }, redaction.spans, words));
+    this.lastCallerFinal = { line, words, message };
+    this.saidSinceCaller = [];
+  }
+
+  /**
+   * A caller's words redacted in context: with their previous line (a number that started
+   * there ends here: `spansBefore`), and with what was said to them since (a security code
+   * answering the AI's question). Two contexts, because a card read in two breaths must not be
+   * broken by the "mm-hmm" the AI said in between.
+   */
+  private redactCallerWords(text: string): Redaction {
+    const policy = this.privacy.policy;
+    const previous = this.lastCallerFinal?.line.said;
+    const withPrevious = redact(text, policy, previous ? { before: previous } : {});
+    if (this.saidSinceCaller.length === 0) return withPrevious;
+    const answering = redact(text, policy, { before: this.saidSinceCaller.join(' ') });
+    const more = answering.spans.filter((s) => !withPrevious.spans.some((o) => s.start < o.end && s.end > o.start));
+    return more.length === 0 ? withPrevious : redact(text, policy, { ...(previous ? { before: previous } : {}), also: more });
+  }
+
+  /**
+   * A caller line that held the start of a number this line completed (a card read in two
+   * breaths): masked after all, in the store, on the console (same line id: it is replaced in
+   * place), in the AI's history and in the recording.
+   */
+  private remaskCallerLine(previous: CallerLineContext, spans: RedactedSpan[]): void {
+    const redaction = redact(previous.line.said, this.privacy.policy, { also: spans });
+    const line: SaidLine = { ...previous.line, line: { ...previous.line.line, text: redaction.text }, redaction };
+    this.storeLine(line);
+    this.publishLine(line);
+    if (previous.message) previous.message.text = redaction.text;
+    this.toneRedactedAudio(redactedAudioSpans({ ...line.line, text: line.said }, spans, previous.words));
   }
 
   /**
@@ -527,10 +629,10 @@ export class CallSession {
     // Newer words from the caller make the reply in progress stale: stop it, and if any of
     // it went out, clear it and keep what was heard.
     this.dropCurrentTurn();
-    const request = { system: this.o.systemPrompt, history: [...this.history] };
+    const request = { system: this.o.systemPrompt, history: this.llmHistory() };
     const timer = event
       ? new TurnTimer(this.id, (this.sttClockOffsetMs ?? 0) + event.endMs, this.nowMs(), {
-          stt: this.o.providers.stt.label,
+          stt: this.sttLabel,
           llm: this.o.providers.llm.label,
           tts: this.o.providers.tts.label,
         })
@@ -551,10 +653,16 @@ export class CallSession {
   }
 
   /** A keypad entry is caller input: it goes to the AI like words (and on the timeline). */
-  private onKeypad(entry: KeypadEntry): void {
+  private onKeypad(entry: KeypadEntry, asked: KeypadAsked): void {
     if (!this.isLive) return;
-    this.recordEvent('keypad', { digits: entry.digits, kind: entry.kind, option: entry.option });
-    this.history.push({ role: 'user', text: keypadHistoryText(entry) });
+    // A card or PIN keyed in when the AI asked for one (or a valid card keyed unasked) is masked
+    // like a spoken one, for the timeline, the store and what the LLM is told; the menu choice
+    // a key stood for is not.
+    const digits = entry.option === null ? maskDtmf(entry.digits, asked) : entry.digits;
+    const masked = digits === entry.digits ? entry : { ...entry, digits };
+    const data = { digits: masked.digits, kind: entry.kind, option: entry.option };
+    this.recordEvent('keypad', data, masked === entry ? undefined : { ...data, digits: entry.digits });
+    this.pushHistory('user', redact(keypadHistoryText(masked), this.privacy.policy).text, keypadHistoryText(entry));
     this.stopSilenceWatch();
     if (this.callState.state === 'ai') this.respond(null);
   }
@@ -583,10 +691,10 @@ export class CallSession {
   }
 
   /** Sentiment, suggestion and the durable record of one final caller line. */
-  private recordCallerLine(line: Utterance, historyBefore: readonly ChatMessage[]): void {
-    const { patch, suggestion } = this.insight.analyse(line, historyBefore);
-    this.persist(() => this.o.recorder.appendUtterance(line));
-    this.emit({ name: 'call.transcript', payload: line });
+  private recordCallerLine(line: SaidLine, historyBefore: readonly ChatMessage[]): void {
+    const { patch, suggestion } = this.insight.analyse(line.line, historyBefore);
+    this.storeLine(line);
+    this.publishLine(line);
     this.update({ utteranceCount: this.summary.utteranceCount + 1, ...patch });
     this.emit({ name: 'call.suggestion', payload: suggestion });
   }
@@ -654,7 +762,7 @@ export class CallSession {
     this.pendingMarks.set(mark, turn);
     this.stream.sendMark(mark);
     // The AI's line grows clause by clause; an agent's typed line was shown whole already.
-    if (turn.speaker === 'ai') this.emit({ name: 'call.transcript', payload: this.utterance(turn, turn.plannedText, false) });
+    if (turn.speaker === 'ai') this.publishLine(this.utterance(turn, turn.plannedText, false));
   }
 
   /** Streams one clause through `tts` to the caller; returns its length in ms. */
@@ -692,8 +800,9 @@ export class CallSession {
     turn.endMs = this.nowMs();
     const text = turn.plannedText;
     if (text) {
-      this.history.push({ role: 'assistant', text });
-      this.saveLine(this.utterance(turn, text, true));
+      const line = this.utterance(turn, text, true);
+      this.pushHistory('assistant', line.line.text, text);
+      this.saveLine(line);
       if (turn.speaker === 'ai') this.keypad.heardAiLine(text);
     }
     if (this.pendingEnd !== null) {
@@ -723,11 +832,14 @@ export class CallSession {
     if (wasAudible) this.stream.clear();
     turn.interrupted = wasAudible;
     turn.endMs = this.nowMs();
-    if (heard) this.history.push({ role: 'assistant', text: heard });
     // An empty final line tells the console to drop the line nobody heard.
     const line = this.utterance(turn, heard, true);
-    if (heard) this.saveLine(line);
-    else this.emit({ name: 'call.transcript', payload: line });
+    if (heard) {
+      this.pushHistory('assistant', line.line.text, heard);
+      this.saveLine(line);
+    } else {
+      this.publishLine(line);
+    }
     if (reason === 'barge_in') {
       this.recordEvent('barge_in', { heardChars: heard.length, plannedChars: turn.plannedText.length });
       this.setActivity('listening');
@@ -756,9 +868,22 @@ export class CallSession {
     return call.name === 'end_call' ? 'ai_ended' : null;
   }
 
-  private onFallback(role: 'llm' | 'tts', standIn: string, reason: string, partial: boolean): void {
+  private onFallback(role: 'llm' | 'tts' | 'stt', standIn: string, reason: string, partial: boolean, extra: Record<string, number | boolean> = {}): void {
     this.log.warn({ role, reason: reason.slice(0, 200), partial }, 'provider failed; offline engine stands in');
-    this.recordEvent('fallback', { role, standIn, reason: reason.slice(0, 300), partial });
+    // Provider trouble is an event (and, by the default rule, an alert), never a line of its
+    // own each turn: the same failure again on this call is only logged.
+    const key = `${role}\0${reason}`;
+    if (this.fallbacksShown.has(key)) return;
+    this.fallbacksShown.add(key);
+    this.recordEvent('fallback', { role, standIn, reason: reason.slice(0, 300), partial, ...extra });
+  }
+
+  /** The cloud recogniser failed: the offline one has the caller's audio since its last final result. */
+  private onSttFallback(standIn: string, notice: SttFallbackNotice): void {
+    this.sttLabel = standIn;
+    if (!this.isLive) return;
+    const { failedAtMs, switchedAtMs, replayedMs } = notice;
+    this.onFallback('stt', standIn, notice.reason, false, { failedAtMs: Math.round(failedAtMs), switchedAtMs: Math.round(switchedAtMs), replayedMs: Math.round(replayedMs) });
   }
 
   // ---------------------------------------------------------------- silence
@@ -883,25 +1008,78 @@ export class CallSession {
 
   // ---------------------------------------------------------------- bookkeeping
 
-  private utterance(turn: SpokenTurn, text: string, final: boolean): Utterance {
+  /** The one place an AI or agent line is made: redacted here, whatever it goes on to. */
+  private utterance(turn: SpokenTurn, text: string, final: boolean): SaidLine {
     const startMs = turn.startMs ?? this.nowMs();
+    const redaction = redact(text, this.privacy.policy);
     return {
-      id: turn.id,
-      callId: this.id,
-      speaker: turn.speaker,
-      text,
-      final,
-      startMs,
-      endMs: Math.max(startMs, turn.endMs ?? this.nowMs()),
-      sentiment: null,
-      interrupted: final && turn.interrupted,
+      line: {
+        id: turn.id,
+        callId: this.id,
+        speaker: turn.speaker,
+        text: redaction.text,
+        final,
+        startMs,
+        endMs: Math.max(startMs, turn.endMs ?? this.nowMs()),
+        sentiment: null,
+        interrupted: final && turn.interrupted,
+      },
+      said: text,
+      redaction,
     };
   }
 
-  private saveLine(line: Utterance): void {
-    this.persist(() => this.o.recorder.appendUtterance(line));
-    this.emit({ name: 'call.transcript', payload: line });
+  /** Stores a final AI or agent line and shows it; returns it as the console got it. */
+  private saveLine(line: SaidLine): Utterance {
+    if (line.line.final) this.saidSinceCaller.push(line.said);
+    this.storeLine(line);
+    const shown = this.publishLine(line);
     this.update({ utteranceCount: this.summary.utteranceCount + 1 });
+    // Synthesised speech has no word times: the whole line's audio is toned.
+    if (line.redaction.changed) this.toneRedactedAudio(redactedAudioSpans(line.line, line.redaction.spans));
+    return shown;
+  }
+
+  /** Stores the line: the original beside it only when the policy keeps originals, and what kinds were masked. */
+  private storeLine({ line, said, redaction }: SaidLine): void {
+    const stored = this.privacy.keepOriginals && redaction.changed ? { ...line, originalText: said } : line;
+    const kinds = redaction.spans.map((span) => span.kind);
+    this.persist(() => this.o.recorder.appendUtterance(stored, kinds.length > 0 ? { kinds } : undefined));
+  }
+
+  /** Sends the line to the console (and every core listener); the original only when Settings allow. */
+  private publishLine({ line, said, redaction }: SaidLine): Utterance {
+    const shown = this.privacy.showOriginals && redaction.changed ? { ...line, originalText: said } : line;
+    this.emit({ name: 'call.transcript', payload: shown });
+    return shown;
+  }
+
+  private toneRedactedAudio(spans: RedactedAudio[]): void {
+    for (const span of spans) this.o.onRedactedAudio?.(this.id, span);
+  }
+
+  /**
+   * Adds a message to the AI's history, redacted; the words as said are kept beside it only
+   * when this call's LLM may see them (see CallPrivacy).
+   */
+  private pushHistory(role: ChatMessage['role'], redacted: string, said: string): ChatMessage {
+    const message: ChatMessage = { role, text: redacted };
+    if (said !== redacted && this.llmSeesOriginals) this.saidInHistory.set(message, said);
+    this.history.push(message);
+    return message;
+  }
+
+  /** The history as this call's LLM is sent it. */
+  private llmHistory(): ChatMessage[] {
+    if (!this.llmSeesOriginals) return [...this.history];
+    return this.history.map((m) => {
+      const said = this.saidInHistory.get(m);
+      return said === undefined ? m : { ...m, text: said };
+    });
+  }
+
+  private get llmSeesOriginals(): boolean {
+    return this.privacy.keepOriginals && (this.o.providers.llm.offline || this.privacy.cloudLlmSeesOriginals);
   }
 
   private setActivity(activity: AiActivity): void {
@@ -925,11 +1103,20 @@ export class CallSession {
     this.emit({ name: 'call.updated', payload: this.snapshot });
   }
 
-  private recordEvent(type: CallEventType, data: Record<string, unknown>): CallEvent {
-    const event: CallEvent = { id: randomUUID(), callId: this.id, type, atMs: Math.round(this.nowMs()), data };
-    this.persist(() => this.o.recorder.appendEvent(event));
-    this.emit({ name: 'call.event', payload: event });
-    return event;
+  /**
+   * The one place a call event is made. Its words (tool arguments such as record_fact values,
+   * whispers, lines for the AI, reasons, errors) are redacted here; ids are left alone.
+   * `original` is data as it was when the caller masked it already (keypad entries).
+   */
+  private recordEvent(type: CallEventType, data: Record<string, unknown>, original?: Record<string, unknown>): CallEvent {
+    const redacted = redactEventData(data, this.privacy);
+    const said = original ?? (redacted.changed ? data : undefined);
+    const event: CallEvent = { id: randomUUID(), callId: this.id, type, atMs: Math.round(this.nowMs()), data: redacted.data };
+    const stored = this.privacy.keepOriginals && said ? { ...event, originalData: said } : event;
+    this.persist(() => this.o.recorder.appendEvent(stored));
+    const shown = this.privacy.showOriginals && said ? { ...event, originalData: said } : event;
+    this.emit({ name: 'call.event', payload: shown });
+    return shown;
   }
 
   /** A failing disk must not take the live call down with it; the error is logged and shown. */
@@ -956,6 +1143,26 @@ export class CallSession {
   private assertLive(): void {
     if (!this.isLive) throw new CallError('conflict', 'the call has ended');
   }
+}
+
+/** Every string in an event's data, at any depth, redacted (keys that are ids are left alone). */
+function redactEventData(data: Record<string, unknown>, privacy: CallPrivacy): { data: Record<string, unknown>; changed: boolean } {
+  let changed = false;
+  const walk = (value: unknown, key: string): unknown => {
+    if (typeof value === 'string') {
+      if (EVENT_ID_KEY.test(key)) return value;
+      const r = redact(value, privacy.policy);
+      if (r.changed) changed = true;
+      return r.text;
+    }
+    if (Array.isArray(value)) return value.map((v) => walk(v, key));
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]));
+    }
+    return value;
+  };
+  const out = walk(data, '') as Record<string, unknown>;
+  return { data: changed ? out : data, changed };
 }
 
 const LIVE_ONLY = new Set<keyof CallSummary>(['aiActivity', 'state', 'sentimentTrend', 'waitingSince', 'alert', 'openAlerts']);

@@ -3,6 +3,7 @@
  * ("press 1 for billing"); anything else is a digit string (an account or order number)
  * that ends with `#` or a pause in the typing.
  */
+import { dtmfPrompt } from '../privacy/redaction';
 
 export interface KeypadEntry {
   digits: string;
@@ -41,7 +42,13 @@ export function keypadHistoryText(entry: KeypadEntry): string {
   return `(keypad: the caller keyed in ${entry.digits})`;
 }
 
-const HISTORY_PATTERN = /^\(keypad: the caller (?:pressed (\S+)(?: for (.+))?|keyed in (\S+))\)$/;
+// A keyed-in entry may be masked (issue 10): "[PIN]", "[CARD ••••1234]" (spaces inside).
+const HISTORY_PATTERN = /^\(keypad: the caller (?:pressed (\S+)(?: for (.+))?|keyed in (\S+|\[[^\]]+\]))\)$/;
+
+/** Whether keyed-in digits are a mask ("[PIN]", "[CARD ••••1234]") rather than the keys pressed. */
+export function isMaskedKeypadDigits(digits: string): boolean {
+  return /^\[[^\]]+\]$/.test(digits);
+}
 
 /** Reads back what `keypadHistoryText` wrote, or null for anything else. */
 export function parseKeypadHistoryText(text: string): KeypadEntry | null {
@@ -50,20 +57,33 @@ export function parseKeypadHistoryText(text: string): KeypadEntry | null {
   return m[3] !== undefined ? { digits: m[3], kind: 'digits', option: null } : { digits: m[1]!, kind: 'menu', option: m[2] ?? null };
 }
 
+/** What the AI's last line asked the caller to key in: a card number, a PIN, or anything else. */
+export type KeypadAsked = ReturnType<typeof dtmfPrompt>;
+
 /** Collects one call's keypresses into entries. */
 export class KeypadCollector {
   private buffer = '';
   private timer: NodeJS.Timeout | null = null;
   private menu = new Map<string, string>();
+  /** What the AI's last line asked for, and what it had asked when the entry in progress began. */
+  private prompt: KeypadAsked = 'other';
+  private bufferAsked: KeypadAsked = 'other';
 
   constructor(
-    private readonly onEntry: (entry: KeypadEntry) => void,
+    /** `asked`: what the AI had asked for when the entry's first key was pressed (issue 10: cards and PINs are masked). */
+    private readonly onEntry: (entry: KeypadEntry, asked: KeypadAsked) => void,
     private readonly pauseMs = KEYPAD_PAUSE_MS,
   ) {}
 
-  /** The AI finished a line: a menu in it makes the next single key a choice. */
+  /** The AI finished a line: a menu in it makes the next single key a choice; a request for a card or PIN makes the next entry private. */
   heardAiLine(text: string): void {
     this.menu = menuOptions(text);
+    this.prompt = dtmfPrompt(text);
+  }
+
+  /** What the next key belongs to: the entry in progress's request, or the AI's last line's. */
+  get asking(): KeypadAsked {
+    return this.buffer === '' ? this.prompt : this.bufferAsked;
   }
 
   press(key: string): void {
@@ -76,9 +96,10 @@ export class KeypadCollector {
     if (this.buffer === '' && option !== undefined) {
       // A menu is answered once; the next line the AI speaks may offer another.
       this.menu = new Map();
-      this.onEntry({ digits: key, kind: 'menu', option });
+      this.onEntry({ digits: key, kind: 'menu', option }, 'other');
       return;
     }
+    if (this.buffer === '') this.bufferAsked = this.prompt;
     this.buffer += key;
     if (this.buffer.length >= MAX_DIGITS) {
       this.flush();
@@ -99,7 +120,9 @@ export class KeypadCollector {
     const digits = this.buffer;
     this.buffer = '';
     if (digits === '') return;
-    this.onEntry({ digits, kind: digits.length === 1 ? 'menu' : 'digits', option: null });
+    // The request stands until the AI's next line: a card keyed in two goes is masked twice.
+    const asked = this.bufferAsked;
+    this.onEntry({ digits, kind: digits.length === 1 ? 'menu' : 'digits', option: null }, asked);
   }
 
   private stopTimer(): void {

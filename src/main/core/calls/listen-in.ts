@@ -20,7 +20,7 @@
  * to the log: only call ids and on/off.
  */
 import type { AnyEvent, CallAudio } from '@shared/contract';
-import type { Handlers } from '../api/dispatcher';
+import { ApiError, type Handlers } from '../api/dispatcher';
 import type { Logger } from '../log';
 import { encodeMulawSample, FRAME_BYTES } from '../pipeline/audio';
 import type { MulawAudio } from '../providers/types';
@@ -51,7 +51,10 @@ export interface ListenTapOptions {
   callId: string;
   /** Each slice of mixed line audio, while listening. */
   onAudio(slice: CallAudio): void;
-  /** The stream closed: the tap has detached itself. */
+  /**
+   * The stream closed: the tap has detached itself. Never called for a tap made on a stream
+   * that had already closed (that tap is born closed, before its owner holds it).
+   */
   onClosed?(): void;
   sliceMs?: number;
   maxQueuedMs?: number;
@@ -83,11 +86,17 @@ export class ListenTap {
     this.playout = new LinePlayout(o.maxQueuedMs ?? DEFAULT_MAX_QUEUED_MS);
     this.nowMs = o.nowMs ?? (() => performance.now());
     this.slice = Buffer.alloc(this.sliceBytes);
+    // A stream that already closed (a real call put through to the softphone: its audio now
+    // goes between Twilio and the agent directly) has nothing to tap. Born closed, without
+    // calling onClosed: the caller is still inside `new` and cannot have stored the tap yet.
+    if (!stream.isOpen) {
+      this.closed = true;
+      return;
+    }
     stream.on('media', this.onMedia);
     stream.on('outbound', this.onOutbound);
     stream.on('cleared', this.onCleared);
     stream.on('closed', this.onStreamClosed);
-    if (!stream.isOpen) this.close();
   }
 
   get listening(): boolean {
@@ -187,6 +196,10 @@ export interface ListenInOptions {
   maxQueuedMs?: number;
 }
 
+/** Why `call.listen` refuses a live call whose media stream has closed. */
+export const NO_AUDIO_TO_LISTEN_TO =
+  "There's no audio to listen to: this call's audio no longer passes through the console (it was put through to a softphone, or its stream closed).";
+
 /** The core's taps, one per live call, and the 'call.listen' command. */
 export class ListenIn {
   private readonly taps = new Map<string, ListenTap>();
@@ -199,6 +212,11 @@ export class ListenIn {
   readonly handlers: Pick<Handlers, 'call.listen'> = {
     'call.listen': ({ callId, listening }) => {
       const tap = this.track(callId, this.o.liveStream(callId));
+      if (tap.isClosed) {
+        // Stopping is already true; starting has nothing to play.
+        if (!listening) return { listening: false, leaseMs: null };
+        throw new ApiError('unavailable', NO_AUDIO_TO_LISTEN_TO);
+      }
       const was = tap.listening;
       if (listening) tap.listen(this.leaseMs);
       else tap.stop();
@@ -219,7 +237,10 @@ export class ListenIn {
     this.track(event.payload.id, stream);
   }
 
-  /** The call's tap, created on first use. Taps remove themselves when their stream closes. */
+  /**
+   * The call's tap, created on first use. Taps remove themselves when their stream closes; a
+   * tap for a stream that already closed is returned closed and never stored.
+   */
   track(callId: string, stream: TapSource): ListenTap {
     const existing = this.taps.get(callId);
     if (existing && !existing.isClosed) return existing;

@@ -9,7 +9,8 @@ import type { ChatMessage } from '../providers/types';
 export interface CallRecorder {
   insertCall(call: CallSummary): void;
   updateCall(id: string, patch: Partial<CallSummary>): void;
-  appendUtterance(utterance: Utterance): void;
+  /** `redaction`: the PII kinds masked in the line (issue 10), so a crashed recording can still be toned there. */
+  appendUtterance(utterance: Utterance, redaction?: { kinds: readonly string[] }): void;
   appendEvent(event: CallEvent): void;
   appendTurnMetrics(metrics: TurnMetrics): void;
 }

@@ -25,6 +25,7 @@ import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readF
 import { dirname, join } from 'node:path';
 import { SecretName, type SecretStatus } from '@shared/domain';
 import { silentLogger, type Logger } from '../log';
+import { rememberSecretValue } from '../privacy/secret-values';
 
 export type { SecretName, SecretStatus };
 
@@ -101,6 +102,11 @@ export function createEncodedFileSecretStore(options: {
     const value = env[SECRET_ENV_VARS[name]]?.trim();
     return value ? value : null;
   };
+  // The logger masks every value it knows wherever it appears (issue 10, privacy/secret-values.ts).
+  for (const name of SecretName.options) {
+    rememberSecretValue(fromEnv(name));
+    rememberSecretValue(stored.get(name)); // still a secret when the environment overrides it
+  }
 
   const status = (name: SecretName): SecretStatus => {
     if (fromEnv(name) !== null) return { name, configured: true, source: 'environment', editable: false };
@@ -125,7 +131,11 @@ export function createEncodedFileSecretStore(options: {
 
   return {
     status,
-    get: (name) => fromEnv(name) ?? stored.get(name) ?? null,
+    get: (name) => {
+      const value = fromEnv(name) ?? stored.get(name) ?? null;
+      rememberSecretValue(value); // the environment may have changed since the store was made
+      return value;
+    },
     set(name, value) {
       SecretName.parse(name);
       guardEditable(name);
@@ -135,6 +145,7 @@ export function createEncodedFileSecretStore(options: {
       }
       const next = new Map(stored);
       next.set(name, clean);
+      rememberSecretValue(clean);
       persist(next); // throws before memory changes if the disk refuses
       stored.set(name, clean);
       log.info({ secret: name, source: codec.source }, 'API key saved');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import { PublicSettings } from '@shared/domain';
 import { DEFAULT_DISPOSITIONS } from '@shared/wrapup';
+import { PRIVATE_FILE_MODE, tightenFile } from '../privacy/private-files';
 
 export const DEFAULT_SETTINGS: PublicSettings = {
   agentName: 'Agent',
@@ -41,7 +42,7 @@ export interface SettingsStore {
 export function createSettings(dataDir: string): SettingsStore {
   let conf: Conf<PublicSettings>;
   try {
-    conf = new Conf<PublicSettings>({ cwd: dataDir, configName: 'settings', defaults: DEFAULT_SETTINGS });
+    conf = new Conf<PublicSettings>({ cwd: dataDir, configName: 'settings', defaults: DEFAULT_SETTINGS, configFileMode: PRIVATE_FILE_MODE });
   } catch (error) {
     // Refuse rather than overwrite: the user may want what is in that file.
     if (error instanceof SyntaxError) {
@@ -49,6 +50,7 @@ export function createSettings(dataDir: string): SettingsStore {
     }
     throw error;
   }
+  tightenFile(conf.path); // privacy (issue 10): 0600, also when an older build wrote it 0644
   const read = (): PublicSettings => {
     // A hand-edited or older file may hold bad values: fall back per field, never crash.
     const stored: Record<string, unknown> = conf.store;

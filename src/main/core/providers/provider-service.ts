@@ -13,17 +13,32 @@
  *   and SWITCHBOARD_GEMINI_URL (the Gemini API origin).
  * - `test(provider)` makes one small real request with the configured key and reports in
  *   plain words what happened. No key reaches a log line, an error or a result.
+ * - Saving a key runs that test, and the last result per provider is kept (for the key it was
+ *   made with): a key the vendor refused, or a vendor that could not be reached, is left off
+ *   new calls (they run offline and say why) until the key changes or a test passes. A new
+ *   user who pastes a wrong key learns it at once, not from a call that cannot hear anyone.
  */
 import { DeepgramClient, type DeepgramEnvironmentUrls } from '@deepgram/sdk';
 import { ApiError as GoogleApiError, GoogleGenAI } from '@google/genai';
 import Conf from 'conf';
 import { join } from 'node:path';
 import type { CommandOutput } from '@shared/contract';
-import { ProviderChoice, type CloudProvider, type EngineInfo, type SecretName, type SecretStatus } from '@shared/domain';
+import {
+  ProviderChoice,
+  type CloudProvider,
+  type EngineInfo,
+  type ProviderCheck,
+  type ProviderChecks,
+  type ProviderProblem,
+  type SecretName,
+  type SecretStatus,
+} from '@shared/domain';
 import type { AssistEngine } from '../assist/assist-engine';
 import type { SecretStore } from '../config/secrets';
 import { silentLogger, type Logger } from '../log';
+import { PRIVATE_FILE_MODE, tightenFile } from '../privacy/private-files';
 import { abortable } from './abortable';
+import { hostOf, networkCodeOf } from './failure';
 import { createGeminiLlm, LlmUnavailableError, GEMINI_TOOL_NAMES } from './llm/gemini';
 import { createDeepgramStt } from './stt/deepgram';
 import { createDeepgramTts, type DeepgramTtsProvider } from './tts/deepgram-aura';
@@ -32,10 +47,20 @@ import type { LlmProvider, Providers, SttProvider, TtsProvider } from './types';
 export type ProvidersState = CommandOutput<'providers.get'>;
 export type ProviderTestResult = CommandOutput<'providers.test'>;
 
+/** A cloud engine chosen for a role but left off this call, and why (its key failed the last check). */
+export interface EngineLeftOut {
+  role: 'stt' | 'llm' | 'tts';
+  /** The offline engine used instead. */
+  standIn: string;
+  reason: string;
+}
+
 /** What a new call gets: its engines, and the offline stand-ins for when a cloud one fails. */
 export interface CallProviders {
   providers: Providers;
-  fallback: { llm: LlmProvider; tts: TtsProvider };
+  fallback: { llm: LlmProvider; tts: TtsProvider; stt: SttProvider };
+  /** Cloud engines not used for this call because their key failed its last check. */
+  leftOut: EngineLeftOut[];
 }
 
 export interface ProviderService {
@@ -43,12 +68,14 @@ export interface ProviderService {
   state(): ProvidersState;
   /** `providers.update`: applies to calls that start afterwards. */
   update(patch: Partial<ProviderChoice>): ProvidersState;
-  /** `secrets.set` (write-only). */
-  setSecret(name: SecretName, value: string): SecretStatus;
+  /** `secrets.set` (write-only); a cloud provider's key is tested as it is saved. */
+  setSecret(name: SecretName, value: string): Promise<SecretStatus & { check: ProviderCheck | null }>;
   /** `secrets.clear` */
   clearSecret(name: SecretName): SecretStatus;
-  /** `providers.test`: one small real request with the configured key. Never throws. */
+  /** `providers.test`: one small real request with the configured key; kept as the provider's last check. Never throws. */
   test(provider: CloudProvider): Promise<ProviderTestResult>;
+  /** The last check of each provider's current key (null: none since the key was set). */
+  checks(): ProviderChecks;
   /** The engines for a call starting now (a cloud choice without its key runs offline). */
   providersForNextCall(): CallProviders;
   /** What `providersForNextCall()` would give now, for app.info and the Settings dialog. */
@@ -91,6 +118,13 @@ export const GEMINI_VOICE_OPTIONS = {
 export const GEMINI_FIRST_CHUNK_DEADLINE_MS = 1600;
 
 const SECRET_FOR: Record<CloudProvider, SecretName> = { deepgram: 'deepgramApiKey', gemini: 'geminiApiKey' };
+const PROVIDER_OF: Partial<Record<SecretName, CloudProvider>> = { deepgramApiKey: 'deepgram', geminiApiKey: 'gemini' };
+
+/**
+ * How long a call's Deepgram recogniser may be without a socket, after a failure, before the
+ * offline recogniser takes over (the first reconnect is immediate, the next after 100 ms).
+ */
+export const DEEPGRAM_STT_MAX_OUTAGE_MS = 700;
 const VENDOR: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini' };
 
 /** `http://127.0.0.1:P` -> the SDK's four service URLs (REST and WebSocket at that origin). */
@@ -153,7 +187,10 @@ export function createProviderService(options: ProviderServiceOptions): Provider
 
   const deepgramStt = (key: string): SttProvider => {
     if (stt?.key !== key) {
-      stt = { key, provider: createDeepgramStt({ apiKey: key, environment: deepgramEnvironment, logger: log }) };
+      // A call whose recogniser is down falls back to the offline one once the socket has been
+      // gone this long: the caller's words meanwhile are replayed to it (fallback.ts), and the
+      // whole switch stays within 1 s of the failure.
+      stt = { key, provider: createDeepgramStt({ apiKey: key, environment: deepgramEnvironment, logger: log, maxOutageMs: DEEPGRAM_STT_MAX_OUTAGE_MS }) };
     }
     return stt.provider;
   };
@@ -182,25 +219,48 @@ export function createProviderService(options: ProviderServiceOptions): Provider
     return tts.provider;
   };
 
+  // ------------------------------------------------------------------ last checks, per key
+
+  /** The last test per provider, with the key it tested: a changed key makes it stale. */
+  const lastChecks: Record<CloudProvider, { key: string; check: ProviderCheck } | null> = { deepgram: null, gemini: null };
+  const currentCheck = (provider: CloudProvider): ProviderCheck | null => {
+    const last = lastChecks[provider];
+    return last && last.key === secrets.get(SECRET_FOR[provider]) ? last.check : null;
+  };
+  /** A key the vendor refused, or a vendor not reached, at the last check: kept off new calls. */
+  const failedCheck = (provider: CloudProvider): ProviderCheck | null => {
+    const check = currentCheck(provider);
+    return check && (check.problem === 'rejected' || check.problem === 'unreachable') ? check : null;
+  };
+  /** The usable key of a provider: set, and not failed at its last check. */
+  const usableKey = (provider: CloudProvider): string | null => {
+    const key = secrets.get(SECRET_FOR[provider]);
+    return key && !failedCheck(provider) ? key : null;
+  };
+
   /** The engines a call starting now gets. */
-  const resolve = (): { providers: Providers; ttsPool: DeepgramTtsProvider | null } => {
+  const resolve = (): { providers: Providers; ttsPool: DeepgramTtsProvider | null; leftOut: EngineLeftOut[] } => {
     const choice = readChoice();
-    const deepgramKey = secrets.get('deepgramApiKey');
-    const geminiKey = secrets.get('geminiApiKey');
+    const deepgramKey = usableKey('deepgram');
+    const geminiKey = usableKey('gemini');
     // A key that is gone must not keep its pool warm for the next call either.
     if (tts && tts.key !== deepgramKey) {
       retired.push(tts.provider);
       tts = null;
     }
     const ttsPool = choice.tts === 'deepgram' && deepgramKey ? deepgramTts(deepgramKey) : null;
-    return {
-      providers: {
-        stt: choice.stt === 'deepgram' && deepgramKey ? deepgramStt(deepgramKey) : offline.providers.stt,
-        llm: choice.llm === 'gemini' && geminiKey ? geminiLlm(geminiKey) : offline.providers.llm,
-        tts: ttsPool ?? offline.providers.tts,
-      },
-      ttsPool,
+    const providers: Providers = {
+      stt: choice.stt === 'deepgram' && deepgramKey ? deepgramStt(deepgramKey) : offline.providers.stt,
+      llm: choice.llm === 'gemini' && geminiKey ? geminiLlm(geminiKey) : offline.providers.llm,
+      tts: ttsPool ?? offline.providers.tts,
     };
+    const leftOut: EngineLeftOut[] = [];
+    for (const role of ['stt', 'llm', 'tts'] as const) {
+      const vendor = choice[role];
+      const failed = vendor === 'offline' ? null : failedCheck(vendor);
+      if (failed) leftOut.push({ role, standIn: providers[role].label, reason: failed.message });
+    }
+    return { providers, ttsPool, leftOut };
   };
 
   const engines = (): EngineInfo[] => {
@@ -208,10 +268,13 @@ export function createProviderService(options: ProviderServiceOptions): Provider
     return (['stt', 'llm', 'tts'] as const).map((role) => ({ role, label: providers[role].label, offline: providers[role].offline }));
   };
 
+  const checks = (): ProviderChecks => ({ deepgram: currentCheck('deepgram'), gemini: currentCheck('gemini') });
+
   const state = (): ProvidersState => ({
     choice: readChoice(),
     secrets: (['deepgramApiKey', 'geminiApiKey'] as const).map((name) => secrets.status(name)),
     engines: engines(),
+    checks: checks(),
   });
 
   // ------------------------------------------------------------------ connection tests
@@ -226,9 +289,16 @@ export function createProviderService(options: ProviderServiceOptions): Provider
   };
 
   async function test(provider: CloudProvider): Promise<ProviderTestResult> {
-    const vendor = VENDOR[provider];
     const key = secrets.get(SECRET_FOR[provider]);
-    if (!key) return { ok: false, latencyMs: null, message: `No ${vendor} API key is set.` };
+    if (!key) return { ok: false, latencyMs: null, message: `No ${VENDOR[provider]} API key is set.`, problem: null, checkedAt: Date.now() };
+    const check = await probe(provider, key);
+    // Kept for the key it tested; a key changed meanwhile is not judged by it.
+    if (secrets.get(SECRET_FOR[provider]) === key) lastChecks[provider] = { key, check };
+    return check;
+  }
+
+  async function probe(provider: CloudProvider, key: string): Promise<ProviderCheck> {
+    const vendor = VENDOR[provider];
     const startedMs = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new TestTimeout()), testTimeoutMs);
@@ -240,15 +310,15 @@ export function createProviderService(options: ProviderServiceOptions): Provider
       const detail = await abortable(attempt, deadline.signal);
       const latencyMs = Math.round(performance.now() - startedMs);
       log.info({ provider, latencyMs }, 'provider test passed');
-      return { ok: true, latencyMs, message: `${vendor} accepted the key: ${detail}.` };
+      return { ok: true, latencyMs, message: `${vendor} accepted the key: ${detail}.`, problem: null, checkedAt: Date.now() };
     } catch (error) {
-      const message = redactKeys(
+      const failure: Failure =
         error instanceof TestTimeout
-          ? `${vendor} did not answer within ${formatSeconds(testTimeoutMs)}.`
-          : describeFailure(vendor, error, provider === 'deepgram' ? (deepgramEnvironment?.base ?? 'https://api.deepgram.com') : (geminiBaseUrl ?? 'https://generativelanguage.googleapis.com')),
-      );
-      log.warn({ provider, reason: message }, 'provider test failed');
-      return { ok: false, latencyMs: null, message };
+          ? { message: `${vendor} did not answer within ${formatSeconds(testTimeoutMs)}.`, problem: 'unreachable' }
+          : describeFailure(vendor, error, provider === 'deepgram' ? (deepgramEnvironment?.base ?? 'https://api.deepgram.com') : (geminiBaseUrl ?? 'https://generativelanguage.googleapis.com'));
+      const message = redactKeys(failure.message);
+      log.warn({ provider, reason: message, problem: failure.problem }, 'provider test failed');
+      return { ok: false, latencyMs: null, message, problem: failure.problem, checkedAt: Date.now() };
     } finally {
       clearTimeout(timer);
       deadline.abort(new TestTimeout());
@@ -263,10 +333,12 @@ export function createProviderService(options: ProviderServiceOptions): Provider
       log.info({ choice: next }, 'provider choice changed (applies to new calls)');
       return state();
     },
-    setSecret(name, value) {
+    async setSecret(name, value) {
       const status = secrets.set(name, value);
       resolve(); // retire a pool built on the old key
-      return status;
+      const provider = PROVIDER_OF[name];
+      // A key is tested as it is saved: a wrong or unreachable one is reported now, and kept off new calls.
+      return { ...status, check: provider ? await test(provider) : null };
     },
     clearSecret(name) {
       const status = secrets.clear(name);
@@ -274,11 +346,12 @@ export function createProviderService(options: ProviderServiceOptions): Provider
       return status;
     },
     test,
+    checks,
     providersForNextCall() {
-      const { providers, ttsPool } = resolve();
+      const { providers, ttsPool, leftOut } = resolve();
       // Open a socket now, so the greeting's first clause doesn't wait for a handshake.
       ttsPool?.warm().catch((error: unknown) => log.warn({ err: redactError(error, redactKeys) }, 'Deepgram TTS warm-up failed'));
-      return { providers, fallback: { llm: offline.providers.llm, tts: offline.providers.tts } };
+      return { providers, fallback: { llm: offline.providers.llm, tts: offline.providers.tts, stt: offline.providers.stt }, leftOut };
     },
     engines,
     async close() {
@@ -291,7 +364,9 @@ export function createProviderService(options: ProviderServiceOptions): Provider
 
 function openChoiceFile(dataDir: string): Conf<ProviderChoice> {
   try {
-    return new Conf<ProviderChoice>({ cwd: dataDir, configName: 'providers', defaults: DEFAULT_PROVIDER_CHOICE });
+    // privacy (issue 10): 0600, also when an older build wrote it 0644.
+    tightenFile(join(dataDir, 'providers.json'));
+    return new Conf<ProviderChoice>({ cwd: dataDir, configName: 'providers', defaults: DEFAULT_PROVIDER_CHOICE, configFileMode: PRIVATE_FILE_MODE });
   } catch (error) {
     // Refuse rather than overwrite, like settings.json.
     if (error instanceof SyntaxError) throw new Error(`${join(dataDir, 'providers.json')} is not valid JSON; fix or remove it`);
@@ -436,48 +511,37 @@ async function probeGemini(apiKey: string, baseUrl: string | undefined, signal: 
   return `${GEMINI_MODEL} answered`;
 }
 
-const NETWORK_CODES = /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EPIPE|CERT_[A-Z_]+|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UND_ERR_[A-Z_]+)\b/;
-
-function errorCodeOf(error: unknown): string | null {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    const m = NETWORK_CODES.exec(e.message);
-    if (m?.[1]) return m[1];
-  }
-  return null;
+interface Failure {
+  message: string;
+  problem: ProviderProblem;
 }
 
-/** A plain-language sentence for a failed probe. The caller redacts keys. */
-function describeFailure(vendor: string, error: unknown, origin: string): string {
-  const host = (() => {
-    try {
-      return new URL(origin).host;
-    } catch {
-      return origin;
-    }
-  })();
+/** A plain-language sentence for a failed probe, and what kind of failure it was. The caller redacts keys. */
+function describeFailure(vendor: string, error: unknown, origin: string): Failure {
+  const host = hostOf(origin);
+  const rejected = (message: string): Failure => ({ message, problem: 'rejected' });
+  const failed = (message: string): Failure => ({ message, problem: 'failed' });
   if (error instanceof GoogleApiError) {
     const text = error.message;
     const status = error.status;
     if (status === 401 || status === 403 || /API_KEY_INVALID|API key not valid/i.test(text)) {
-      return `${vendor}: the API key was refused (HTTP ${status}).`;
+      return rejected(`${vendor}: the API key was refused (HTTP ${status}).`);
     }
-    if (status === 429) return `${vendor}: the key works but its quota or rate limit is used up (HTTP 429).`;
-    if (status === 404) return `${vendor}: the model ${GEMINI_MODEL} is not available to this key (HTTP 404).`;
-    if (status >= 500) return `${vendor} had a server error (HTTP ${status}); try again shortly.`;
-    return `${vendor} refused the request (HTTP ${status}).`;
+    if (status === 429) return failed(`${vendor}: the key works but its quota or rate limit is used up (HTTP 429).`);
+    if (status === 404) return failed(`${vendor}: the model ${GEMINI_MODEL} is not available to this key (HTTP 404).`);
+    if (status >= 500) return failed(`${vendor} had a server error (HTTP ${status}); try again shortly.`);
+    return failed(`${vendor} refused the request (HTTP ${status}).`);
   }
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof DeepgramHandshakeError || vendor === 'Deepgram') {
-    if (/\b(401|403)\b/.test(message)) return `${vendor}: the API key was refused (HTTP ${/\b40[13]\b/.exec(message)?.[0]}).`;
+    if (/\b(401|403)\b/.test(message)) return rejected(`${vendor}: the API key was refused (HTTP ${/\b40[13]\b/.exec(message)?.[0]}).`);
     const http = /\b([45]\d\d)\b/.exec(message)?.[1];
-    if (http) return `${vendor} refused the connection (HTTP ${http}).`;
+    if (http) return failed(`${vendor} refused the connection (HTTP ${http}).`);
   }
-  const code = errorCodeOf(error);
-  if (code) return `Could not reach ${vendor} at ${host} (${code}).`;
-  if (/timeout/i.test(message)) return `${vendor} did not answer in time.`;
-  return `${vendor}: the test failed (${message.slice(0, 200)}).`;
+  const code = networkCodeOf(error);
+  if (code) return { message: `Could not reach ${vendor} at ${host} (${code}).`, problem: 'unreachable' };
+  if (/timeout/i.test(message)) return { message: `${vendor} did not answer in time.`, problem: 'unreachable' };
+  return failed(`${vendor}: the test failed (${message.slice(0, 200)}).`);
 }
 
 function redactError(error: unknown, redact: (text: string) => string): { name: string; message: string } {

@@ -32,7 +32,15 @@ export interface SttCapabilities {
 export type SttEvent =
   | { type: 'speech-started'; atMs: number }
   | { type: 'interim'; text: string; startMs: number; endMs: number }
-  | { type: 'final'; text: string; startMs: number; endMs: number; confidence: number | null };
+  | {
+      type: 'final';
+      text: string;
+      startMs: number;
+      endMs: number;
+      confidence: number | null;
+      /** Per-word times, from engines that give them (issue 10: a redacted span's audio is toned word-exactly; else the whole line). */
+      words?: ReadonlyArray<{ text: string; startMs: number; endMs: number }>;
+    };
 
 export interface SttStream {
   /** Feed caller audio as it arrives (20 ms frames in practice). Never blocks. */

@@ -28,6 +28,7 @@ import { endianness } from 'node:os';
 import { FRAME_BYTES } from '../pipeline/audio';
 import type { MulawAudio } from '../providers/types';
 import { DEFAULT_MAX_QUEUED_MS, LinePlayout, MULAW_BYTES_PER_MS, MULAW_TO_PCM16, type TapSource } from '../calls/line-playout';
+import { toneChannel } from './redaction-tone';
 import type { WavWriter, WavWriterResult } from './wav-writer';
 
 const SAMPLES_PER_MS = 8;
@@ -46,6 +47,19 @@ function toLittleEndian(pcm: Buffer): Buffer {
 export const DEFAULT_SETTLE_MS = 500;
 /** Timing differences smaller than this are written back to back. */
 const JITTER_MS = 10;
+/** Redacted spans still ahead of the file; a call has a handful, this only bounds a flood. */
+const MAX_PENDING_TONES = 1000;
+
+/** Which channel a speaker is on: the caller left, what the caller heard (AI, agent) right. */
+export const CALLER_CHANNEL = 0;
+export const LINE_CHANNEL = 1;
+
+interface PendingTone {
+  channel: number;
+  /** Sample frames on the call clock, [from, to). */
+  from: number;
+  to: number;
+}
 
 export interface LineRecorderOptions {
   /** Stereo (caller left, line right), 8 kHz PCM16. */
@@ -165,6 +179,8 @@ export class LineRecorder {
   /** Next sample frame to write, on the call clock (8 per ms). */
   private cursor = 0;
   private finished: Promise<WavWriterResult> | null = null;
+  /** Redacted spans (or their ends) not written yet: toned as their frames are placed. */
+  private tones: PendingTone[] = [];
   readonly clockMs: () => number;
   private readonly maxQueuedMs: number;
   private readonly settleMs: number;
@@ -197,6 +213,21 @@ export class LineRecorder {
     return this.finished;
   }
 
+  /**
+   * Replaces [startMs, endMs) of the call clock on `channel` with the redaction tone (issue 10).
+   * What is written already is patched in the file; the rest is toned as it arrives (a final
+   * transcript can come before the end of its audio is placed, e.g. while a stream settles).
+   * Resolves once the written part is on disk.
+   */
+  async toneSpan(channel: number, startMs: number, endMs: number): Promise<void> {
+    if (this.finished) return;
+    const from = Math.max(0, Math.floor(startMs * SAMPLES_PER_MS));
+    const to = Math.ceil(endMs * SAMPLES_PER_MS);
+    if (to <= from) return;
+    if (to > this.cursor && this.tones.length < MAX_PENDING_TONES) this.tones.push({ channel, from: Math.max(from, this.cursor), to });
+    if (from < this.cursor) await this.o.writer.toneSpan(channel, from, Math.min(to, this.cursor));
+  }
+
   /** @internal Writes one frame (interleaved stereo PCM16) at its place on the call clock. */
   place(streamZeroMs: number, timestampMs: number, pcm: Buffer): void {
     if (this.finished) return;
@@ -214,7 +245,22 @@ export class LineRecorder {
       if (skip >= frame.length) return;
       frame = frame.subarray(skip);
     }
+    if (this.tones.length > 0) frame = this.tone(frame);
     this.o.writer.appendFrames(frame);
     this.cursor += frame.length / 4;
+  }
+
+  /** Tones the parts of `frame` (about to go at the cursor) that lie in redacted spans. */
+  private tone(frame: Buffer): Buffer {
+    const end = this.cursor + frame.length / 4;
+    if (!this.tones.some((t) => t.from < end && t.to > this.cursor)) {
+      this.tones = this.tones.filter((t) => t.to > end);
+      return frame;
+    }
+    // A copy: the frame may be a view of a buffer someone else holds.
+    const toned = Buffer.from(frame);
+    for (const t of this.tones) toneChannel(toned, this.cursor, 2, t.channel, t.from, t.to);
+    this.tones = this.tones.filter((t) => t.to > end);
+    return toned;
   }
 }

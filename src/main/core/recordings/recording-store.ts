@@ -50,6 +50,8 @@ export interface RecordingStore {
   callBySid(callSid: string): { id: string; startedAt: number } | null;
   /** Take-over and resume moments on a call's timeline (ms on its clock), oldest first. */
   agentLegStarts(callId: string): number[];
+  /** A call's lines with PII masked in them (issue 10: utterances.redacted_kinds), where they sit on its clock. */
+  redactedLines(callId: string): { speaker: string; startMs: number; endMs: number }[];
 }
 
 export function createRecordingStore(db: Database): RecordingStore {
@@ -69,6 +71,10 @@ export function createRecordingStore(db: Database): RecordingStore {
        AND (type = 'takeover' OR (type = 'hold' AND json_extract(data, '$.on') = 0))
      ORDER BY at_ms, seq`,
   );
+  const redactedLines = db.prepare(
+    `SELECT speaker, start_ms AS startMs, end_ms AS endMs FROM utterances
+     WHERE call_id = ? AND redacted_kinds IS NOT NULL ORDER BY seq`,
+  );
   return {
     insert: (row) => void insert.run(row),
     setDuration: (id, durationMs) => void setDuration.run(Math.round(durationMs), id),
@@ -79,6 +85,7 @@ export function createRecordingStore(db: Database): RecordingStore {
     bySourceSid: (sid) => toRow(bySourceSid.get(sid) as Row | undefined),
     callBySid: (callSid) => (callBySid.get(callSid) as { id: string; startedAt: number } | undefined) ?? null,
     agentLegStarts: (callId) => legStarts.pluck().all(callId) as number[],
+    redactedLines: (callId) => redactedLines.all(callId) as { speaker: string; startMs: number; endMs: number }[],
   };
 }
 

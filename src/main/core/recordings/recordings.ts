@@ -27,7 +27,9 @@ import type { CoreFile } from '../core-types';
 import type { Logger } from '../log';
 import type { AdmittedCall } from '../telephony/call-registry';
 import type { TwilioRecordingEvent } from '../telephony/twilio-webhooks';
-import { LineRecorder } from './line-recorder';
+import { CALLER_CHANNEL, LINE_CHANNEL, LineRecorder } from './line-recorder';
+import { toneWavFile } from './redaction-tone';
+import type { RedactedAudio } from '../calls/redacted-audio';
 import { repairWav, WavFormatError } from './repair';
 import { createRecordingStore, type RecordingRow, type RecordingStore } from './recording-store';
 import { fetchRecording, RecordingFetchError, recordingMediaUrl, type MediaCredentials } from './twilio-media';
@@ -206,6 +208,21 @@ export class CallRecordings {
     }
   }
 
+  /**
+   * A redacted span of a live call (issue 10): its audio on the speaker's channel of the line
+   * recording becomes the redaction tone. Calls not recorded have nothing to do. Never throws
+   * (a failed patch is logged, the call goes on); resolves when the written part is on disk.
+   */
+  async toneRedacted(callId: string, span: RedactedAudio): Promise<void> {
+    const line = this.calls.get(callId)?.line;
+    if (!line) return;
+    try {
+      await line.recorder.toneSpan(span.speaker === 'caller' ? CALLER_CHANNEL : LINE_CHANNEL, span.startMs, span.endMs);
+    } catch (error) {
+      this.log.error({ err: error, callId, recordingId: line.row.id }, 'could not tone a redacted span of the recording');
+    }
+  }
+
   private async finishLine(line: LiveLine): Promise<void> {
     const result = await line.recorder.finish();
     try {
@@ -374,8 +391,17 @@ export class CallRecordings {
           continue;
         }
         const fixed = repairWav(path, LINE_FORMAT);
+        // The crash may have come before a redacted line's audio was toned (issue 10): tone
+        // every line the store marks as redacted, whole (word times are not kept). Toning
+        // again what was toned already changes nothing.
+        const redacted = this.store.redactedLines(row.callId).map((line) => ({
+          channel: line.speaker === 'caller' ? CALLER_CHANNEL : LINE_CHANNEL,
+          fromFrame: ((line.startMs - row.startMs) * row.sampleRateHz) / 1000,
+          toFrame: ((line.endMs - row.startMs) * row.sampleRateHz) / 1000,
+        }));
+        toneWavFile(path, redacted);
         this.store.setDuration(row.id, fixed.durationMs);
-        this.log.warn({ recordingId: row.id, callId: row.callId, durationMs: fixed.durationMs, headerFixed: fixed.changed }, 'recording left unfinished by a crash: repaired');
+        this.log.warn({ recordingId: row.id, callId: row.callId, durationMs: fixed.durationMs, headerFixed: fixed.changed, redactedLines: redacted.length }, 'recording left unfinished by a crash: repaired');
       } catch (error) {
         if (!(error instanceof WavFormatError)) throw error;
         // Not something we can play: keep the file for a human to look at, drop the row.

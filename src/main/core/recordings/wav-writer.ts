@@ -16,11 +16,13 @@
  * A failing disk (ENOSPC, EIO) stops the recording, never the call: `onError` is told once,
  * later audio is dropped, and close() still fixes the header over what made it to disk.
  */
-import { close as closeFd, closeSync, fsync, openSync, write, writeSync } from 'node:fs';
+import { close as closeFd, closeSync, fsync, openSync, read, write, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { toneChannel } from './redaction-tone';
 import { blockAlign, MAX_WAV_DATA_BYTES, wavDurationMs, wavHeader, WAV_HEADER_BYTES, type WavFormat } from './wav';
 
 const writeAsync = promisify(write);
+const readAsync = promisify(read);
 const fsyncAsync = promisify(fsync);
 const closeAsync = promisify(closeFd);
 
@@ -81,7 +83,8 @@ export class WavWriter {
    * first audio frame must find the file there.
    */
   static create(path: string, format: WavFormat, options: WavWriterOptions = {}): WavWriter {
-    const fd = openSync(path, 'wx', 0o600);
+    // wx+: exclusive create, and readable too (toneSpan reads back audio to redact it).
+    const fd = openSync(path, 'wx+', 0o600);
     try {
       writeSync(fd, wavHeader(format, 0), 0, WAV_HEADER_BYTES, 0);
     } catch (error) {
@@ -129,6 +132,46 @@ export class WavWriter {
     this.pendingBytes += bytes;
     // Silence costs no memory while pending, but flushes like audio so the file keeps up.
     if (this.pendingBytes >= this.maxBufferedBytes) void this.flush();
+  }
+
+  /**
+   * Replaces frames [fromFrame, toFrame) of one channel, already accepted, with the redaction
+   * tone (issue 10: a line whose words were redacted is only known once its final transcript
+   * arrives, after its audio was written). Everything accepted is flushed first, then the span
+   * is read back and rewritten in place, in order with every other write, so the header and
+   * the file's length never change and crash repair (repair.ts: header sizes, torn tail) is
+   * unaffected; a crash between the flush and the patch leaves that span as it was said.
+   * Frames not yet accepted are not touched (the caller tones those as they come). Resolves
+   * when the patch is on disk; false when nothing could be patched (closed, failed, out of range).
+   */
+  toneSpan(channel: number, fromFrame: number, toFrame: number): Promise<boolean> {
+    const from = Math.max(0, Math.floor(fromFrame));
+    const to = Math.min(this.frames, Math.ceil(toFrame));
+    if (channel < 0 || channel >= this.format.channels || to <= from || this.closing || this.error) return Promise.resolve(false);
+    void this.flush();
+    let patched = false;
+    this.chain = this.chain.then(async () => {
+      const fd = this.fd;
+      if (fd === null || this.error) return;
+      // What reached the disk (a failed write stops short of what was accepted).
+      const end = Math.min(to, this.diskBytes / this.align);
+      if (end <= from) return;
+      const position = WAV_HEADER_BYTES + from * this.align;
+      const span = Buffer.alloc((end - from) * this.align);
+      try {
+        for (let done = 0; done < span.length; ) {
+          const { bytesRead } = await readAsync(fd, span, done, span.length - done, position + done);
+          if (bytesRead <= 0) throw new Error('read made no progress');
+          done += bytesRead;
+        }
+        toneChannel(span, from, this.format.channels, channel, from, end, this.format.sampleRateHz);
+        await writeFully(fd, span, position);
+        patched = true;
+      } catch (error) {
+        this.fail(error as Error);
+      }
+    });
+    return this.chain.then(() => patched);
   }
 
   /** Writes everything accepted so far, then the header over it. Resolves when on disk. */

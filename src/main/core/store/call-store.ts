@@ -70,9 +70,13 @@ export interface CallStore {
    * crash loses nothing already said. Storing the same id again replaces the line's content
    * and keeps its place: that is how an AI line trimmed by barge-in, a late sentiment score
    * or a redaction is written. Interim lines are rejected (INVALID_INPUT).
+   * `text` must already be redacted; `originalText` (the words as said, only when the
+   * redaction policy keeps them) goes to its own column, which nothing but
+   * getCall({ withOriginals }) reads (never FTS, History or Export). `redaction.kinds`: what
+   * was masked in the line (redacted_kinds), for the recording repair after a crash.
    */
-  appendUtterance(utterance: Utterance): void;
-  /** Events are immutable facts: storing the same id again is ignored. */
+  appendUtterance(utterance: Utterance, redaction?: { kinds: readonly string[] }): void;
+  /** Events are immutable facts: storing the same id again is ignored. `originalData` as `originalText` above. */
   appendEvent(event: CallEvent): void;
   /**
    * Stores one AI turn's latency breakdown, committed before this returns. Storing the same
@@ -83,7 +87,12 @@ export interface CallStore {
   /** A call's turns, oldest first (by when the caller stopped speaking, then arrival); [] for an unknown call. */
   listTurnMetrics(callId: string): TurnMetrics[];
   listCalls(options: ListCallsOptions): CallSummary[];
-  getCall(id: string): CallRecord | null;
+  /**
+   * A stored call. Originals kept beside redacted lines and events (issue 10) are read only
+   * with `withOriginals` (Settings let the console see them); by default a record carries
+   * the redacted text alone, as every other reader (wrap-up, Gemini's summary) must.
+   */
+  getCall(id: string, options?: { withOriginals?: boolean }): CallRecord | null;
   /**
    * Run at startup: calls a crash left ringing/active become ended with endReason
    * 'interrupted'; nothing is deleted. endedAt becomes the last sign of life on the call
@@ -128,6 +137,8 @@ interface UtteranceRow {
   sentiment_label: string | null;
   interrupted: number;
   intent: string | null;
+  /** Selected only when originals are read (UTTERANCE_COLUMNS_WITH_ORIGINALS). */
+  original_text?: string | null;
 }
 
 interface TurnMetricsRow {
@@ -149,6 +160,8 @@ interface EventRow {
   type: string;
   at_ms: number;
   data: string;
+  /** Selected only when originals are read. */
+  original_data?: string | null;
 }
 
 const CALL_COLUMNS = /* sql */ `
@@ -161,6 +174,8 @@ const CALL_COLUMNS = /* sql */ `
 const UTTERANCE_COLUMNS = /* sql */ `
   u.id, u.call_id, u.speaker, u.text, u.start_ms, u.end_ms,
   u.sentiment_score, u.sentiment_label, u.interrupted, u.intent`;
+
+const UTTERANCE_COLUMNS_WITH_ORIGINALS = /* sql */ `${UTTERANCE_COLUMNS}, u.original_text`;
 
 const DEFAULT_SEARCH_LIMIT = 50;
 
@@ -186,21 +201,22 @@ export function createCallStore(db: Database): CallStore {
   // seq is computed in the same statement, so the line and its place are one atomic write.
   const upsertUtteranceStmt = db.prepare(/* sql */ `
     INSERT INTO utterances (id, call_id, seq, speaker, text, start_ms, end_ms,
-                            sentiment_score, sentiment_label, interrupted, intent)
+                            sentiment_score, sentiment_label, interrupted, intent, original_text, redacted_kinds)
     VALUES (@id, @callId,
             (SELECT coalesce(max(seq), 0) + 1 FROM utterances WHERE call_id = @callId),
-            @speaker, @text, @startMs, @endMs, @sentimentScore, @sentimentLabel, @interrupted, @intent)
+            @speaker, @text, @startMs, @endMs, @sentimentScore, @sentimentLabel, @interrupted, @intent, @originalText, @redactedKinds)
     ON CONFLICT (id) DO UPDATE SET
       speaker = excluded.speaker, text = excluded.text,
+      original_text = excluded.original_text, redacted_kinds = excluded.redacted_kinds,
       start_ms = excluded.start_ms, end_ms = excluded.end_ms,
       sentiment_score = excluded.sentiment_score, sentiment_label = excluded.sentiment_label,
       interrupted = excluded.interrupted, intent = excluded.intent`);
 
   const insertEventStmt = db.prepare(/* sql */ `
-    INSERT INTO call_events (id, call_id, seq, type, at_ms, data)
+    INSERT INTO call_events (id, call_id, seq, type, at_ms, data, original_data)
     VALUES (@id, @callId,
             (SELECT coalesce(max(seq), 0) + 1 FROM call_events WHERE call_id = @callId),
-            @type, @atMs, @data)
+            @type, @atMs, @data, @originalData)
     ON CONFLICT (id) DO NOTHING`);
 
   const upsertTurnMetricsStmt = db.prepare(/* sql */ `
@@ -236,6 +252,13 @@ export function createCallStore(db: Database): CallStore {
   const getEventsStmt = db.prepare(/* sql */ `
     SELECT id, call_id, type, at_ms, data FROM call_events
     WHERE call_id = ? ORDER BY at_ms, seq`);
+  // Separate statements, so the default read never even selects the originals.
+  const getUtterancesWithOriginalsStmt = db.prepare(
+    `SELECT ${UTTERANCE_COLUMNS_WITH_ORIGINALS} FROM utterances u WHERE u.call_id = ? ORDER BY u.seq`,
+  );
+  const getEventsWithOriginalsStmt = db.prepare(/* sql */ `
+    SELECT id, call_id, type, at_ms, data, original_data FROM call_events
+    WHERE call_id = ? ORDER BY at_ms, seq`);
 
   const markInterruptedStmt = db.prepare(/* sql */ `
     UPDATE calls SET
@@ -254,13 +277,13 @@ export function createCallStore(db: Database): CallStore {
     ORDER BY f.rank
     LIMIT @limit`);
 
-  const readCall = db.transaction((id: string): CallRecord | null => {
+  const readCall = db.transaction((id: string, withOriginals: boolean): CallRecord | null => {
     const row = getCallStmt.get(id) as CallRow | undefined;
     if (row === undefined) return null;
     return {
       call: toCallSummary(row),
-      utterances: (getUtterancesStmt.all(id) as UtteranceRow[]).map(toUtterance),
-      events: (getEventsStmt.all(id) as EventRow[]).map(toCallEvent),
+      utterances: ((withOriginals ? getUtterancesWithOriginalsStmt : getUtterancesStmt).all(id) as UtteranceRow[]).map(toUtterance),
+      events: ((withOriginals ? getEventsWithOriginalsStmt : getEventsStmt).all(id) as EventRow[]).map(toCallEvent),
     };
   });
 
@@ -315,7 +338,7 @@ export function createCallStore(db: Database): CallStore {
       });
     },
 
-    appendUtterance(utterance) {
+    appendUtterance(utterance, redaction) {
       if (!utterance.final) {
         throw new StoreError('INVALID_INPUT', 'Only final transcript lines are stored; this line is interim.');
       }
@@ -331,6 +354,9 @@ export function createCallStore(db: Database): CallStore {
           sentimentLabel: utterance.sentiment?.label ?? null,
           interrupted: utterance.interrupted ? 1 : 0,
           intent: utterance.intent ?? null,
+          // NULL unless redaction changed the line (and the policy keeps originals).
+          originalText: utterance.originalText !== undefined && utterance.originalText !== utterance.text ? utterance.originalText : null,
+          redactedKinds: redaction && redaction.kinds.length > 0 ? [...new Set(redaction.kinds)].join(',') : null,
         });
       });
     },
@@ -343,6 +369,7 @@ export function createCallStore(db: Database): CallStore {
           type: event.type,
           atMs: event.atMs,
           data: JSON.stringify(event.data ?? {}),
+          originalData: event.originalData === undefined ? null : JSON.stringify(event.originalData),
         });
       });
     },
@@ -375,8 +402,8 @@ export function createCallStore(db: Database): CallStore {
       return guard('list calls', () => (listStmts[scope].all(limit) as CallRow[]).map(toCallSummary));
     },
 
-    getCall(id) {
-      return guard('read a call', () => readCall(id));
+    getCall(id, options = {}) {
+      return guard('read a call', () => readCall(id, options.withOriginals === true));
     },
 
     markInterruptedCallsEnded(nowMs) {
@@ -455,6 +482,7 @@ function toUtterance(row: UtteranceRow): Utterance {
     interrupted: row.interrupted !== 0,
     // Absent rather than null when unknown, as lines are before any intent is judged.
     ...(row.intent !== null ? { intent: row.intent } : {}),
+    ...(typeof row.original_text === 'string' ? { originalText: row.original_text } : {}),
   };
 }
 
@@ -465,6 +493,7 @@ function toCallEvent(row: EventRow): CallEvent {
     type: row.type as CallEventType,
     atMs: row.at_ms,
     data: JSON.parse(row.data) as Record<string, unknown>,
+    ...(typeof row.original_data === 'string' ? { originalData: JSON.parse(row.original_data) as Record<string, unknown> } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { createPrivateFile, PRIVATE_DIR_MODE, tightenFile } from '../privacy/private-files';
 import { sqliteCode, StoreError, translateSqliteError } from './errors';
 import { LATEST_SCHEMA_VERSION, SWITCHBOARD_APPLICATION_ID } from './migrations/index';
 import { migrate, newerSchemaError, readSchemaVersion } from './migrations/runner';
@@ -20,7 +21,10 @@ const BUSY_TIMEOUT_MS = 5000;
  * - DISK_FULL when the upgrade cannot be written (it is rolled back, the file keeps its old version).
  */
 export function openDatabase(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    makeDatabaseFilesPrivate(file);
+  }
   const db = new Database(file);
   try {
     // Checks come first, before any pragma that writes (journal_mode=WAL rewrites the header).
@@ -82,6 +86,18 @@ export function openDatabaseReadOnly(file: string): Database.Database {
     db.close();
     throw translateSqliteError(error, `open ${file}`);
   }
+}
+
+/**
+ * The calls are personal data: the file and its -wal/-shm are 0600. better-sqlite3 has no
+ * mode option and SQLite creates files 0644 (under the usual umask), but SQLite creates the
+ * -wal and -shm with the database file's own permissions (os_unix.c findCreateFileMode), so
+ * the file is created 0600 before SQLite opens it, and the journal files follow (tested). A
+ * file an older build left wider, and journal files a crash left behind, are tightened.
+ */
+function makeDatabaseFilesPrivate(file: string): void {
+  if (!existsSync(file)) createPrivateFile(file);
+  for (const path of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) tightenFile(path);
 }
 
 function assertOpenable(db: Database.Database): void {

@@ -2,31 +2,35 @@
  * Which media streams may become calls. Anyone who can reach the public /media socket (it
  * is on the internet, through the tunnel) could otherwise open a "call" and spend the AI's
  * money or read what it says. So every stream must carry a per-call secret that only our
- * own TwiML handed out:
+ * own TwiML (or, for simulated calls, our own process) handed out:
  *
  *  - the voice webhook (signed by Twilio) issues a token bound to the webhook's CallSid and
  *    puts it in `<Stream><Parameter name="token">`; Twilio relays it in
- *    `start.customParameters.token` with `start.callSid`;
- *  - `admit(stream)` accepts it once, only for that CallSid, only before it expires, and
- *    answers with the call's facts as WE recorded them (direction, numbers, purpose), not as
- *    the stream claims them.
+ *    `start.customParameters.token` with `start.callSid`. One token per CallSid, ever: a
+ *    replayed voice webhook gets none (`issueForVoiceWebhook` answers null);
+ *  - a taken-over call handed back to the AI gets a fresh token of its own
+ *    (`issueForHandBack`, sent to Twilio over REST, never through a webhook answer);
+ *  - `admit(stream)` accepts a token once, only for that CallSid, only before it expires,
+ *    only from the configured Twilio account, and answers with the call's facts as WE
+ *    recorded them (direction, numbers, purpose), not as the stream claims them.
  *
  * Outbound calls: `calls.dial` records a dial intent (purpose, script) under a random dial id
  * that rides in the voice webhook's URL (`/twilio/voice?dial=…`, covered by Twilio's
  * signature); the webhook binds the intent to the CallSid and issues the token.
  *
  * Simulated calls (demo caller, tests, benches) connect to the media bridge's own loopback
- * port, never through the tunnel. Two ways in:
- *  - `registerSimulated()` issues a callSid + token exactly like a real call (what DemoCalls
- *    should use: pass them as CallerSimulator `callSid` and `customParameters`);
- *  - on the loopback entry only, a stream WITHOUT a token is admitted as a simulated call
- *    when `allowUnregisteredLocal` is on (default), so existing callers keep working.
- *  A stream that carries a token is always checked, whichever way it came in.
+ * port, never through the tunnel, and are registered explicitly: `registerSimulated()` issues
+ * a callSid + token (pass them as CallerSimulator `callSid` and `customParameters`). There is
+ * no token-less way in, on any port: a local process that knows a real call's CallSid (one
+ * waiting for its hand-back stream, say) cannot join it. Each kind of token is admitted only
+ * on its own entry: real calls' through the public server, simulated ones on the loopback
+ * port.
  *
  * Per-call state only: nothing here is a module global (house rule 5).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CallDirection } from '@shared/domain';
+import { ExpiringMap } from './expiring-map';
 import type { StreamEntry } from './media-bridge';
 
 export type { StreamEntry };
@@ -44,7 +48,15 @@ export const STREAM_PARAM = {
 /** What a stream must show to be admitted. Structurally a MediaStream. */
 export interface StreamCredentials {
   callSid: string;
+  /** `start.accountSid`: the Twilio account the stream belongs to. */
+  accountSid: string;
   customParameters: Readonly<Record<string, string>>;
+}
+
+/** What a simulated caller presents: its CallSid and `start.customParameters` (with the token). */
+export interface SimulatedCallCredentials {
+  callSid: string;
+  customParameters: Record<string, string>;
 }
 
 /** An outbound call the console placed: the AI's brief. */
@@ -88,18 +100,35 @@ interface Ticket {
 }
 
 export interface CallRegistryOptions {
+  /**
+   * The Twilio account SID configured on this console (read per stream). A real call's stream
+   * must say it in `start.accountSid`; null (not configured) refuses every real stream.
+   */
+  accountSid(): string | null;
   /** How long a stream token stays valid after it was issued (Twilio connects within seconds). */
   tokenTtlMs?: number;
+  /**
+   * How long a simulated call's token stays valid: registered in-process, and a benchmark
+   * registers all its callers before dialling them one by one.
+   */
+  simulatedTokenTtlMs?: number;
   /** How long a dial intent waits for its voice webhook (ringing + answering). */
   dialTtlMs?: number;
-  /** Admit token-less streams on the loopback entry as simulated calls. */
-  allowUnregisteredLocal?: boolean;
+  /**
+   * How long a CallSid that got a token from the voice webhook is remembered, so a replay of
+   * that webhook gets no second one. Twilio ends a call after at most 24 h (its longest
+   * time limit), so a day covers every genuine call's lifetime.
+   */
+  voiceWebhookMemoryMs?: number;
   now?: () => number;
 }
 
 /** Bounds so a flood of webhooks cannot grow memory without limit. */
 const MAX_PENDING = 10_000;
 const MAX_REMEMBERED_STREAMS = 10_000;
+/** ~100 bytes each: at most ~10 MB, far more calls than one console answers in a day. */
+const MAX_VOICE_WEBHOOK_SIDS = 100_000;
+const DAY_MS = 24 * 60 * 60_000;
 
 export class CallRegistry {
   private readonly tickets = new Map<string, Ticket>();
@@ -107,16 +136,21 @@ export class CallRegistry {
   private readonly dialBySid = new Map<string, string>();
   /** CallSids that got a stream (insertion-ordered, oldest dropped first). */
   private readonly streamed = new Map<string, AdmittedCall>();
+  /** CallSids the voice webhook issued a token for (one each, ever: replays get none). */
+  private readonly voiceWebhookSids: ExpiringMap<string, true>;
   private readonly tokenTtlMs: number;
+  private readonly simulatedTokenTtlMs: number;
   private readonly dialTtlMs: number;
-  private readonly allowUnregisteredLocal: boolean;
+  private readonly accountSid: () => string | null;
   private readonly now: () => number;
 
-  constructor(options: CallRegistryOptions = {}) {
+  constructor(options: CallRegistryOptions) {
     this.tokenTtlMs = options.tokenTtlMs ?? 2 * 60_000;
+    this.simulatedTokenTtlMs = options.simulatedTokenTtlMs ?? 30 * 60_000;
     this.dialTtlMs = options.dialTtlMs ?? 5 * 60_000;
-    this.allowUnregisteredLocal = options.allowUnregisteredLocal ?? true;
+    this.accountSid = options.accountSid;
     this.now = options.now ?? Date.now;
+    this.voiceWebhookSids = new ExpiringMap(options.voiceWebhookMemoryMs ?? DAY_MS, MAX_VOICE_WEBHOOK_SIDS, this.now);
   }
 
   /** Records an outbound call's brief before it is placed; returns its dial id. */
@@ -163,19 +197,43 @@ export class CallRegistry {
   }
 
   /**
-   * Issues the stream token for a call whose voice webhook we are answering (inbound, or an
-   * answered outbound dial). Bound to `callSid`, single use, expiring.
+   * The stream token for a call whose voice webhook we are answering (inbound, or an answered
+   * outbound dial): bound to `callSid`, single use, expiring. Null when this CallSid already
+   * got one from the voice webhook: a replayed webhook (Twilio's own retries carry the same
+   * idempotency token and are answered from the webhooks' cache before reaching here) must not
+   * open a second stream into the call.
    */
-  issue(call: { callSid: string; direction: CallDirection; from: string; to: string; dial?: DialIntent | null }): string {
+  issueForVoiceWebhook(call: { callSid: string; direction: CallDirection; from: string; to: string; dial?: DialIntent | null }): string | null {
     this.sweep();
+    if (this.voiceWebhookSids.has(call.callSid)) return null;
+    this.voiceWebhookSids.set(call.callSid, true);
     if (call.dial) this.bindDial(call.dial.dialId, call.callSid);
     return this.store({ ...call, dial: call.dial ?? null, simulated: false });
   }
 
-  /** A callSid and stream parameters for the caller simulator, admitted like a real call. */
-  registerSimulated(call: { from: string; to: string; callSid?: string }): { callSid: string; customParameters: Record<string, string> } {
+  /**
+   * A fresh token for a real call the agent hands back to the AI: the new `<Connect><Stream>`
+   * goes to Twilio over REST (our request, not a webhook's answer), so it may open the call's
+   * next stream. Replaces any token the call still had outstanding.
+   */
+  issueForHandBack(call: AdmittedCall): string {
+    this.sweep();
+    if (call.simulated) throw new Error('a simulated call has no Twilio leg to hand back');
+    return this.store({ ...call, simulated: false });
+  }
+
+  /**
+   * A callSid and stream parameters for the caller simulator, admitted like a real call but
+   * only on the bridge's loopback port. A CallSid this registry knows as a real call's is
+   * refused: a simulated stream must never become (or join) a real call.
+   */
+  registerSimulated(call: { from: string; to: string; callSid?: string | undefined }): SimulatedCallCredentials {
     this.sweep();
     const callSid = call.callSid ?? `CA${randomBytes(16).toString('hex')}`;
+    const real = [this.tickets.get(callSid), this.streamed.get(callSid)].some((known) => known && !known.simulated);
+    if (real || this.voiceWebhookSids.has(callSid)) {
+      throw new StreamRefused('that CallSid belongs to a real call');
+    }
     const token = this.store({ callSid, direction: 'inbound', from: call.from, to: call.to, dial: null, simulated: true });
     return { callSid, customParameters: { [STREAM_PARAM.token]: token } };
   }
@@ -187,24 +245,20 @@ export class CallRegistry {
   admit(stream: StreamCredentials, entry: StreamEntry): AdmittedCall {
     this.sweep();
     const presented = stream.customParameters[STREAM_PARAM.token];
-    if (presented === undefined || presented === '') {
-      if (entry === 'local' && this.allowUnregisteredLocal) {
-        const params = stream.customParameters;
-        return this.remember({
-          callSid: stream.callSid,
-          direction: 'inbound',
-          from: params[STREAM_PARAM.from] ?? 'unknown',
-          to: params[STREAM_PARAM.to] ?? 'unknown',
-          simulated: true,
-          dial: null,
-        });
-      }
-      throw new StreamRefused('no stream token');
-    }
+    if (presented === undefined || presented === '') throw new StreamRefused('no stream token');
     const ticket = this.tickets.get(stream.callSid);
     if (!ticket || !safeEqual(ticket.token, presented)) throw new StreamRefused('unknown or wrong stream token');
-    this.tickets.delete(stream.callSid); // single use, valid or not once presented correctly
+    // Single use once presented correctly, whether admitted or not: a token that turns up on
+    // the wrong port or from another account has leaked, and must not be tried again.
+    this.tickets.delete(stream.callSid);
     if (ticket.expiresAt <= this.now()) throw new StreamRefused('stream token expired');
+    if (ticket.simulated && entry !== 'local') throw new StreamRefused('a simulated call connects on the loopback port only');
+    if (!ticket.simulated) {
+      if (entry !== 'public') throw new StreamRefused("a real call's stream comes through the public server only");
+      const expected = this.accountSid();
+      if (!expected) throw new StreamRefused('no Twilio account SID is configured');
+      if (stream.accountSid !== expected) throw new StreamRefused('stream from another Twilio account');
+    }
     return this.remember({
       callSid: ticket.callSid,
       direction: ticket.direction,
@@ -229,7 +283,9 @@ export class CallRegistry {
   private store(call: Omit<Ticket, 'token' | 'expiresAt'>): string {
     const token = randomBytes(24).toString('base64url');
     this.bounded(this.tickets);
-    this.tickets.set(call.callSid, { ...call, token: Buffer.from(token), expiresAt: this.now() + this.tokenTtlMs });
+    const ttlMs = call.simulated ? this.simulatedTokenTtlMs : this.tokenTtlMs;
+    this.tickets.delete(call.callSid);
+    this.tickets.set(call.callSid, { ...call, token: Buffer.from(token), expiresAt: this.now() + ttlMs });
     return token;
   }
 

@@ -23,8 +23,12 @@ export interface CallerSimulatorOptions {
   scenario: CallerScenario;
   /** Synthesises the caller's lines (a flite voice the recogniser can hear). */
   voice: TtsProvider;
+  /** From the registration (Core.simulatedCall, or a real call's TwiML in Twilio fakes). */
   callSid?: string;
+  /** Sent in `start.customParameters` (the stream token among them). */
   customParameters?: Record<string, string>;
+  /** `start.accountSid`; a real call's stream must name the console's Twilio account. */
+  accountSid?: string;
   /** How long the AI's audio must have stopped before the caller takes its turn. */
   turnGapMs?: number;
   /** Speak the next line anyway if the AI has said nothing for this long. */
@@ -54,6 +58,9 @@ export interface SimulatorReport {
   /** Frames from the app that broke the protocol. */
   protocolErrors: string[];
 }
+
+/** What a simulated caller says in `start.accountSid` unless told otherwise (not checked for simulated calls). */
+export const SIMULATED_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 
 type PlaybackItem = { kind: 'audio'; bytes: Buffer } | { kind: 'mark'; name: string };
 
@@ -90,6 +97,7 @@ export class CallerSimulator {
       turnGapMs: 700,
       replyTimeoutMs: 15_000,
       maxDurationMs: 5 * 60_000,
+      accountSid: SIMULATED_ACCOUNT_SID,
       ...options,
     };
     this.reportData = {
@@ -142,7 +150,7 @@ export class CallerSimulator {
       streamSid: this.streamSid,
       start: {
         streamSid: this.streamSid,
-        accountSid: 'AC00000000000000000000000000000000',
+        accountSid: this.options.accountSid,
         callSid: this.callSid,
         tracks: ['inbound'],
         customParameters: { from: scenario.from, to: scenario.to, scenario: scenario.id, ...this.options.customParameters },
@@ -177,7 +185,7 @@ export class CallerSimulator {
       event: 'stop',
       sequenceNumber: String(++this.sequence),
       streamSid: this.streamSid,
-      stop: { accountSid: 'AC00000000000000000000000000000000', callSid: this.callSid },
+      stop: { accountSid: this.options.accountSid, callSid: this.callSid },
     });
     this.socket?.close(1000, 'caller hung up');
     this.finish(endedBy);

@@ -4,6 +4,21 @@
  */
 import { z } from 'zod';
 
+/**
+ * The most audio one media frame may carry, decoded. Twilio sends 20 ms frames (160 bytes of
+ * 8 kHz mu-law); ten times that leaves room for any sender that batches frames, and refuses a
+ * peer that pushes megabytes through one frame to tie up the event loop decoding it.
+ */
+export const MAX_MEDIA_PAYLOAD_BYTES = 1600;
+
+/**
+ * The largest frame the bridge reads (ws maxPayload): a media frame carrying
+ * MAX_MEDIA_PAYLOAD_BYTES is ~2.4 KB of JSON (2,134 base64 characters plus ~250 of framing),
+ * a `start` with our TwiML's custom parameters well under 1 KB. 4 KiB is that with a margin;
+ * anything bigger is not Twilio and is closed by ws (1009) before it is buffered whole.
+ */
+export const MAX_FRAME_BYTES = 4 * 1024;
+
 const NumericString = z.string().regex(/^\d+$/, 'must be a decimal string');
 const Base = { sequenceNumber: NumericString, streamSid: z.string().min(1) };
 
@@ -103,22 +118,50 @@ function isValidMediaFrame(json: unknown): json is z.infer<typeof MediaFrame> {
   );
 }
 
+/**
+ * Bytes a base64 string decodes to, without decoding it (Node's decoder, which the stream
+ * uses, ignores the `=` padding).
+ */
+export function base64DecodedLength(base64: string): number {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return Math.floor(((base64.length - padding) * 3) / 4);
+}
+
+export type ParsedFrame =
+  | { ok: true; frame: InboundFrame }
+  /** `closeCode`: what to close the stream with (CLOSE_INVALID_DATA, or CLOSE_TOO_BIG for an oversized payload). */
+  | { ok: false; reason: string; closeCode: number };
+
 /** Parses one text frame from Twilio. Returns a reason instead of throwing. */
-export function parseInboundFrame(text: string): { ok: true; frame: InboundFrame } | { ok: false; reason: string } {
+export function parseInboundFrame(text: string): ParsedFrame {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'frame is not JSON' };
+    return { ok: false, reason: 'frame is not JSON', closeCode: CLOSE_INVALID_DATA };
   }
-  if (isValidMediaFrame(json)) return { ok: true, frame: json };
-  const parsed = InboundFrame.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.join('.') || 'frame';
-    return { ok: false, reason: `invalid ${describeEvent(json)} frame: ${where}: ${issue?.message ?? 'invalid'}` };
+  let frame: InboundFrame;
+  if (isValidMediaFrame(json)) frame = json;
+  else {
+    const parsed = InboundFrame.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join('.') || 'frame';
+      return { ok: false, reason: `invalid ${describeEvent(json)} frame: ${where}: ${issue?.message ?? 'invalid'}`, closeCode: CLOSE_INVALID_DATA };
+    }
+    frame = parsed.data;
   }
-  return { ok: true, frame: parsed.data };
+  if (frame.event === 'media') {
+    const bytes = base64DecodedLength(frame.media.payload);
+    if (bytes > MAX_MEDIA_PAYLOAD_BYTES) {
+      return {
+        ok: false,
+        reason: `media payload of ${bytes} bytes is over the ${MAX_MEDIA_PAYLOAD_BYTES}-byte limit (a 20 ms frame is 160)`,
+        closeCode: CLOSE_TOO_BIG,
+      };
+    }
+  }
+  return { ok: true, frame };
 }
 
 function describeEvent(json: unknown): string {
@@ -130,3 +173,7 @@ function describeEvent(json: unknown): string {
 export const CLOSE_PROTOCOL_ERROR = 1002;
 export const CLOSE_INVALID_DATA = 1007;
 export const CLOSE_POLICY = 1008;
+/** RFC 6455: a message too big to process (a media payload over MAX_MEDIA_PAYLOAD_BYTES). */
+export const CLOSE_TOO_BIG = 1009;
+/** RFC 6455 registry: "Try Again Later" (a cap is reached; an existing call is never closed for it). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;

@@ -5,8 +5,12 @@
  * Rules, in order (the first that fails is the reason given):
  *  1. The number is a valid E.164 number (libphonenumber-js, full metadata: the same data
  *     Google's libphonenumber uses, so +1 555 555 5555 or a digit short is refused).
- *  2. It is not on the do-not-call list (compared in E.164).
- *  3. The callee's local time is within allowedHours [start, end).
+ *  2. It is not a premium-rate or shared-cost number (toll fraud; see shared/phone.ts).
+ *  3. It is not on the do-not-call list (compared in E.164).
+ *  4. Its country is allowed: allowedCountries, or (null) the countries of the console's own
+ *     numbers; a number of no country (+800, +882…) never is.
+ *  5. The callee's local time is within allowedHours [start, end).
+ * Rules 2 and 4 are the shared ones the New AI call form applies before sending.
  *
  * The callee's time zone. A number says its country, not its time zone, and libphonenumber-js
  * ships no time-zone metadata. So the country's IANA zones come from countries-and-timezones,
@@ -18,10 +22,17 @@
  * (non-geographic +800/+808/+870…) is refused rather than guessed.
  */
 import ct from 'countries-and-timezones';
-import { parseE164 } from '@shared/phone';
+import { costlyNumberRefusal, countryRefusal, parseE164 } from '@shared/phone';
 import type { TelephonySettings } from '@shared/telephony';
 
-export type OutboundRefusalReason = 'invalid_number' | 'do_not_call' | 'outside_hours' | 'unknown_time_zone';
+export type OutboundRefusalReason =
+  | 'invalid_number'
+  | 'premium_rate'
+  | 'shared_cost'
+  | 'do_not_call'
+  | 'country_not_allowed'
+  | 'outside_hours'
+  | 'unknown_time_zone';
 
 export type OutboundCheck =
   | { ok: true; e164: string; country: string; timeZones: string[] }
@@ -49,7 +60,7 @@ export function localClock(timeZone: string, atMs: number): string {
 
 export function checkOutboundCall(
   to: string,
-  settings: Pick<TelephonySettings, 'doNotCall' | 'allowedHours'>,
+  settings: Pick<TelephonySettings, 'doNotCall' | 'allowedHours' | 'allowedCountries' | 'phoneNumbers'>,
   nowMs: number,
 ): OutboundCheck {
   const parsed = parseE164(to);
@@ -60,10 +71,14 @@ export function checkOutboundCall(
       message: 'The number is not a valid phone number in E.164 form (+ then country code and number, no spaces, e.g. +14155550100)',
     };
   }
+  const costly = costlyNumberRefusal(parsed.e164);
+  if (costly) return { ok: false, ...costly };
   const doNotCall = new Set(settings.doNotCall.map((n) => parseE164(n)?.e164 ?? n));
   if (doNotCall.has(parsed.e164)) {
     return { ok: false, reason: 'do_not_call', message: 'The number is on the do-not-call list' };
   }
+  const foreign = countryRefusal(parsed.e164, settings);
+  if (foreign) return { ok: false, ...foreign };
   const timeZones = parsed.country ? timeZonesForCountry(parsed.country) : [];
   if (!parsed.country || timeZones.length === 0) {
     return {

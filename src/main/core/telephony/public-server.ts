@@ -7,10 +7,10 @@
  * It listens on 127.0.0.1 only: the tunnel client runs on this machine. `localPort` 0 picks
  * a free port (fine for tests; a tunnel needs a fixed one, set in the telephony settings).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
-import { MEDIA_PATH, type MediaBridge } from './media-bridge';
+import { MEDIA_PATH, requestPath, type MediaBridge } from './media-bridge';
 import type { TwilioWebhookHandler } from './twilio-webhooks';
 
 export interface PublicServer {
@@ -31,17 +31,25 @@ export interface PublicServerOptions {
 export async function startPublicServer(options: PublicServerOptions): Promise<PublicServer> {
   const log = options.logger.child({ component: 'public-server' });
   const server: Server = createServer((req, res) => {
-    if (options.webhooks(req, res)) return;
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('not found\n');
+    // Strangers reach this server through the tunnel: a target Twilio never sends is refused
+    // before any handler parses it, and a handler's throw answers 500 rather than escaping the
+    // event handler (an uncaught exception ends the console, and every call with it).
+    if (requestPath(req) === null) return answer(res, 400, 'bad request target\n');
+    try {
+      if (options.webhooks(req, res)) return;
+    } catch (error) {
+      log.error({ err: error }, 'webhook handler failed');
+      return answer(res, 500, 'internal error\n');
+    }
+    answer(res, 404, 'not found\n');
   });
   // Webhook bodies are tiny; don't let a slow client hold a socket open for long.
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
   server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = requestPath(req);
     if (path !== MEDIA_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.end(`HTTP/1.1 ${path === null ? '400 Bad Request' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     options.bridge.handleUpgrade(req, socket, head);
@@ -63,10 +71,18 @@ export async function startPublicServer(options: PublicServerOptions): Promise<P
   return {
     localUrl,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    // Stops listening and ends the webhook connections. Media sockets already upgraded belong
+    // to the bridge (a live call survives a port change; the bridge's close ends them):
+    // waiting for them here, as server.close's callback would, hung until every call ended.
+    close: async () => {
+      server.close();
+      server.closeAllConnections();
+    },
   };
+}
+
+function answer(res: ServerResponse, status: number, body: string): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }

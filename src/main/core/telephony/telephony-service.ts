@@ -27,6 +27,7 @@ import { createTwilioCallControl } from './twilio-call-control';
 import { createTwilioClient, describeTwilioError, type TwilioRestClient } from './twilio-client';
 import { createTelephonySettings, publicOrigin, TWILIO_PATHS, type TelephonySettingsStore } from './twilio-settings';
 import { createTwilioWebhooks, type TwilioStatusEvent, type TwilioWebhookHooks } from './twilio-webhooks';
+import { describeListenFailure, listenFailureReason } from './listen-problem';
 
 const TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 const STATUS_CALLBACK_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
@@ -49,7 +50,7 @@ export interface TelephonyServiceOptions {
   onRecordingStatus?: TwilioWebhookHooks['onRecordingStatus'];
   /** Whether this call's agent leg is recorded by Twilio when it is put through to the softphone. */
   recordAgentLeg?(call: AdmittedCall): boolean;
-  registry?: CallRegistryOptions;
+  registry?: Omit<CallRegistryOptions, 'accountSid'>;
   now?: () => number;
 }
 
@@ -76,7 +77,8 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
   const log = options.logger.child({ component: 'telephony' });
   const now = options.now ?? Date.now;
   const settings = createTelephonySettings(options.dataDir);
-  const registry = new CallRegistry({ now, ...options.registry });
+  // A real call's stream must come from the account configured here (start.accountSid).
+  const registry = new CallRegistry({ now, ...options.registry, accountSid: () => settings.get().accountSid });
   /** CallSid -> the console's call id (streamed calls, and records stored for stream-less calls). */
   const callIds = new Map<string, string>();
   const storedWithoutStream = new Set<string>();
@@ -152,23 +154,28 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
   // once must find the public server on the same port after every restart.
   const chosenPort = settings.get().localPort;
   const wantedPort = chosenPort || DEFAULT_PUBLIC_PORT;
-  let server: PublicServer;
+  let server: PublicServer | null = null;
+  /** Why the public server is not listening (telephony.get shows it), or null. */
+  let listenProblem: string | null = null;
   try {
     server = await listen(wantedPort);
   } catch (error) {
-    // A taken port must not stop the console from starting: listen elsewhere and say so
-    // (telephony.get shows the real localUrl, which the tunnel must then use).
-    log.warn({ port: wantedPort, code: (error as NodeJS.ErrnoException).code }, 'public server port unavailable; using a free one');
-    server = await listen(0);
+    log.warn({ port: wantedPort, code: (error as NodeJS.ErrnoException).code }, 'public server port unavailable');
+    // A new install (nothing points at the default port yet) settles on a free port. A saved
+    // port is where the user's tunnel forwards: listening elsewhere would quietly lose every
+    // call, so the console starts without the public server and says why (Settings → Telephony).
+    if (chosenPort === 0) server = await listen(0);
+    else listenProblem = describeListenFailure(wantedPort, error);
   }
-  if (chosenPort === 0) settings.update({ localPort: server.port });
+  if (chosenPort === 0 && server) settings.update({ localPort: server.port });
 
   const missing = (s: TelephonySettings): string[] => {
     const out: string[] = [];
     if (!s.accountSid) out.push('Twilio account SID');
     if (!secrets.get('twilioAuthToken')) out.push('Twilio auth token (verifies webhooks)');
     if (s.apiKeySid && !secrets.get('twilioApiKeySecret')) out.push('the secret of the Twilio API key');
-    if (!s.publicBaseUrl) out.push(`public https URL (a tunnel to ${server.localUrl})`);
+    if (listenProblem) out.push(`a local port Switchboard can listen on (port ${s.localPort} is unavailable)`);
+    if (!s.publicBaseUrl) out.push(`public https URL (a tunnel to ${server?.localUrl ?? `port ${s.localPort}`})`);
     if (s.phoneNumbers.length === 0) out.push('a Twilio phone number');
     return out;
   };
@@ -182,7 +189,8 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
       secrets: (['twilioAuthToken', 'twilioApiKeySecret'] as const).map((name) => secrets.status(name)),
       ready: gaps.length === 0,
       missing: gaps,
-      localUrl: server.localUrl,
+      localUrl: server?.localUrl ?? null,
+      listenProblem,
       webhooks: origin
         ? {
             voice: `${origin}${TWILIO_PATHS.voice}`,
@@ -237,18 +245,20 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
       async 'telephony.update'(patch) {
         const before = settings.get();
         const next = settings.update(patch);
-        if (next.localPort !== before.localPort) {
+        // Not listening (the port was taken at start): saving the port, even the same one, tries again.
+        if (next.localPort !== before.localPort || (!server && patch.localPort !== undefined)) {
           // Bind the new port first, so a port in use leaves the old server (and setting) working.
           let started: PublicServer;
           try {
             started = await listen(next.localPort);
           } catch (error) {
             settings.update({ localPort: before.localPort });
-            throw new ApiError('conflict', `cannot listen on port ${next.localPort}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+            throw new ApiError('conflict', `Can't listen there: ${listenFailureReason(next.localPort, error)}`);
           }
           const old = server;
           server = started;
-          await old.close();
+          listenProblem = null;
+          await old?.close();
         }
         log.info({ fields: Object.keys(patch) }, 'telephony settings changed');
         return state();
@@ -286,7 +296,9 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
         const check = checkOutboundCall(to, s, now());
         if (!check.ok) {
           log.info({ reason: check.reason }, 'outbound call refused');
-          throw new ApiError(check.reason === 'invalid_number' ? 'bad_request' : 'conflict', check.message);
+          // The number itself (never dialable) is a bad request; a rule of these settings is a conflict.
+          const numberItself = check.reason === 'invalid_number' || check.reason === 'premium_rate' || check.reason === 'shared_cost';
+          throw new ApiError(numberItself ? 'bad_request' : 'conflict', check.message);
         }
         const client = restClient(s);
         const origin = publicOrigin(s)!;
@@ -310,6 +322,6 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
         }
       },
     },
-    close: () => server.close(),
+    close: async () => server?.close(),
   };
 }

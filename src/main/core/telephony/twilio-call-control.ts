@@ -65,7 +65,8 @@ export function createTwilioCallControl(o: TwilioCallControlOptions): CallContro
     async returnToAi() {
       const origin = o.origin();
       if (!origin) throw new Error('the public base URL is not set, so Twilio cannot reach the AI');
-      await update({ twiml: streamTwiml(o.registry, origin, o.call) }, 'hand the caller back to the AI');
+      // The hand-back mints its own token: the voice webhook's was single use and is spent.
+      await update({ twiml: streamTwiml(origin, o.call, o.registry.issueForHandBack(o.call)) }, 'hand the caller back to the AI');
     },
     async hangUp() {
       await update({ status: 'completed' }, 'end the call');

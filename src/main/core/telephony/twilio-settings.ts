@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import Conf from 'conf';
 import { TelephonySettings } from '@shared/telephony';
+import { PRIVATE_FILE_MODE, tightenFile } from '../privacy/private-files';
 
 export const DEFAULT_TELEPHONY_SETTINGS: TelephonySettings = {
   accountSid: null,
@@ -39,13 +40,14 @@ export interface TelephonySettingsStore {
 export function createTelephonySettings(dataDir: string): TelephonySettingsStore {
   let conf: Conf<TelephonySettings>;
   try {
-    conf = new Conf<TelephonySettings>({ cwd: dataDir, configName: 'telephony', defaults: DEFAULT_TELEPHONY_SETTINGS });
+    conf = new Conf<TelephonySettings>({ cwd: dataDir, configName: 'telephony', defaults: DEFAULT_TELEPHONY_SETTINGS, configFileMode: PRIVATE_FILE_MODE });
   } catch (error) {
     if (error instanceof SyntaxError) {
       throw new Error(`${join(dataDir, 'telephony.json')} is not valid JSON (${error.message}); fix or remove it`);
     }
     throw error;
   }
+  tightenFile(conf.path); // privacy (issue 10): 0600, also when an older build wrote it 0644
   const read = (): TelephonySettings => {
     const stored: Record<string, unknown> = conf.store;
     const settings: Record<string, unknown> = {};

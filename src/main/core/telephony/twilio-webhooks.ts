@@ -17,6 +17,15 @@
  *
  * Bodies are application/x-www-form-urlencoded, at most 16 KiB (Twilio's are ~1-2 KiB).
  * Phone numbers never go into log text (house rule 7).
+ *
+ * Replays. Twilio may deliver a webhook more than once (its retries after a timeout or a
+ * dropped connection), each time with the same `I-Twilio-Idempotency-Token` header. A signed
+ * request whose token was answered in the last 24 h gets that same answer again, with no
+ * second effect (no status applied twice, no second stream token); requests that arrive
+ * while the first is still being handled wait for its answer. The memory is bounded
+ * (IDEMPOTENCY_MEMORY). A voice webhook replayed WITHOUT its idempotency token (someone
+ * re-sending a captured request) gets no second stream token either: the registry issues one
+ * per CallSid, ever, and the replay is answered with an empty <Response/>.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import twilio from 'twilio';
@@ -24,9 +33,15 @@ import type { CallDirection } from '@shared/domain';
 import { TwilioCallStatus } from '@shared/telephony';
 import type { Logger } from '../log';
 import { STREAM_PARAM, type CallRegistry, type DialIntent } from './call-registry';
+import { ExpiringMap } from './expiring-map';
 import { TWILIO_PATHS } from './twilio-settings';
 
 export const MAX_WEBHOOK_BODY_BYTES = 16 * 1024;
+
+/** Twilio's header naming one webhook delivery; its retries carry the same value. */
+export const IDEMPOTENCY_HEADER = 'i-twilio-idempotency-token';
+/** How long, and how many, answered deliveries are remembered (~1 KB each: ≤ ~20 MB). */
+export const IDEMPOTENCY_MEMORY = { ttlMs: 24 * 60 * 60_000, maxEntries: 20_000 } as const;
 
 /** A call status callback, verified and parsed. `at` is epoch ms. */
 export interface TwilioStatusEvent {
@@ -139,6 +154,9 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
     },
   };
 
+  /** Answers (or answering) by delivery: `${path} ${idempotency token}`. */
+  const delivered = new ExpiringMap<string, Promise<Reply>>(IDEMPOTENCY_MEMORY.ttlMs, IDEMPOTENCY_MEMORY.maxEntries, now);
+
   function voice(params: FormParams, query: URLSearchParams, origin: string): Reply {
     const callSid = one(params, 'CallSid');
     if (!callSid) throw new HttpError(400, 'no CallSid');
@@ -156,8 +174,39 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
         return twiml(response);
       }
     }
+    const token = registry.issueForVoiceWebhook({ callSid, direction, from, to, dial });
+    if (token === null) {
+      // A replay of a webhook we already answered (Twilio's own retries never get here: the
+      // delivery memory, `once`, answers them). An empty <Response/> opens nothing and mints
+      // nothing; Twilio would only see it if it really asked twice for one call, and ending the
+      // document is then the least surprising answer.
+      log.warn({ callSid, direction }, 'voice webhook replayed for a call that already has its stream token: no second token');
+      return twiml(response);
+    }
     log.info({ callSid, direction }, 'answering call with a media stream');
-    return { status: 200, type: 'text/xml; charset=utf-8', body: streamTwiml(registry, origin, { callSid, direction, from, to, dial }) };
+    return { status: 200, type: 'text/xml; charset=utf-8', body: streamTwiml(origin, { callSid, direction, from, to, dial }, token) };
+  }
+
+  /**
+   * Runs a verified delivery once per idempotency token: a repeat gets the first answer.
+   * Server faults (5xx) are not remembered, so Twilio's retry can succeed.
+   */
+  function once(key: string | null, run: () => Promise<Reply>): Promise<Reply> {
+    if (key === null) return run();
+    const seen = delivered.get(key);
+    if (seen) {
+      log.info({ path: key.slice(0, key.indexOf(' ')) }, 'repeated webhook delivery answered from memory');
+      return seen;
+    }
+    const answer = run();
+    delivered.set(key, answer);
+    answer.then(
+      (reply) => {
+        if (reply.status >= 500) delivered.delete(key);
+      },
+      () => delivered.delete(key),
+    );
+    return answer;
   }
 
   return (req, res) => {
@@ -180,7 +229,9 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
           log.warn({ path: url.pathname, signed: typeof signature === 'string' }, 'refused a webhook without a valid Twilio signature');
           throw new HttpError(403, 'invalid signature');
         }
-        const reply = await route(params, url.searchParams, origin);
+        const idempotency = req.headers[IDEMPOTENCY_HEADER];
+        const key = typeof idempotency === 'string' && idempotency !== '' ? `${url.pathname} ${idempotency}` : null;
+        const reply = await once(key, () => route(params, url.searchParams, origin).catch(replyForRefusal));
         send(res, reply);
       } catch (error) {
         if (error instanceof HttpError) {
@@ -202,17 +253,25 @@ interface Reply {
   type?: string;
 }
 
+/** A route's refusal (HttpError 4xx) as an answer, so a repeated delivery gets it again. */
+function replyForRefusal(error: unknown): Reply {
+  if (error instanceof HttpError && error.status < 500) {
+    return { status: error.status, body: `${error.message}\n`, type: 'text/plain; charset=utf-8' };
+  }
+  throw error;
+}
+
 /**
- * TwiML that connects a call to our media bridge with a fresh single-use stream token: the
- * voice webhook's answer, and how a taken-over call is handed back to the AI.
+ * TwiML that connects a call to our media bridge with its single-use stream `token` (from
+ * the registry: `issueForVoiceWebhook` for the voice webhook's answer, `issueForHandBack`
+ * when a taken-over call goes back to the AI).
  */
 export function streamTwiml(
-  registry: CallRegistry,
   origin: string,
   call: { callSid: string; direction: CallDirection; from: string; to: string; dial: DialIntent | null },
+  token: string,
 ): string {
   const response = new twilio.twiml.VoiceResponse();
-  const token = registry.issue(call);
   const stream = response.connect().stream({
     url: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.media}`,
     statusCallback: `${origin}${TWILIO_PATHS.streamStatus}`,
@@ -267,12 +326,23 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
  */
 export function isValidTwilioSignature(authToken: string, signature: unknown, url: string, params: FormParams): boolean {
   if (typeof signature !== 'string' || signature === '' || authToken === '') return false;
-  return twilio.validateRequest(authToken, signature, url, params);
+  try {
+    return twilio.validateRequest(authToken, signature, url, params);
+  } catch {
+    // The SDK parses the URL with `new URL()` when the signature does not match as received;
+    // a request target no URL can hold (an absolute-form target after our origin) is not
+    // Twilio's, so it is refused (403), not a 500 with an error in the log.
+    return false;
+  }
 }
 
-/** Form parameters as Twilio's validator expects them: repeated keys become arrays. */
+/**
+ * Form parameters as Twilio's validator expects them: repeated keys become arrays. A
+ * prototype-less object, so a key such as `__proto__`, `constructor` or `toString` is an
+ * ordinary parameter, never an inherited member (or the object's prototype).
+ */
 export function parseForm(body: string): FormParams {
-  const params: FormParams = {};
+  const params: FormParams = Object.create(null) as FormParams;
   for (const [key, value] of new URLSearchParams(body)) {
     const existing = params[key];
     if (existing === undefined) params[key] = value;

@@ -64,6 +64,10 @@ const seeders: Record<number, (db: Database.Database) => void> = {
              VALUES ('c1', 'resolved', 'yes', '{"reason":"r","actions":"a","resolution":"yes","followUps":[]}', 'n', 'offline', 'resolved',
                      1700000060000, 1700000075000, 15000);`);
   },
+  // redaction (issue 10): version 7 adds two nullable columns; version 6's rows are version 5's.
+  6: (db) => {
+    seeders[5]!(db);
+  },
 };
 
 function tableCounts(db: Database.Database): Record<string, number> {

@@ -5,7 +5,7 @@
  * the call. Works with no API keys and no network.
  */
 import type { AssistEngine } from '../../assist/assist-engine';
-import { parseKeypadHistoryText } from '../../calls/keypad';
+import { isMaskedKeypadDigits, parseKeypadHistoryText } from '../../calls/keypad';
 import type { ChatMessage, LlmChunk, LlmProvider, LlmRequest } from '../types';
 
 export interface OfflineReplyEngineOptions {
@@ -75,7 +75,10 @@ export function createOfflineReplyEngine(assist: AssistEngine, options: OfflineR
 
     let reply: string;
     let tool: LlmChunk | null = null;
-    if (keypad && keypad.kind === 'digits') {
+    if (keypad && keypad.kind === 'digits' && isMaskedKeypadDigits(keypad.digits)) {
+      // A card or PIN keyed in when asked reaches this engine masked (issue 10): nothing to read back.
+      reply = 'Thank you, I have that. How else can I help?';
+    } else if (keypad && keypad.kind === 'digits') {
       reply = `Thank you, I have the number ending ${keypad.digits.slice(-4).split('').join(' ')}. How can I help with it?`;
     } else if (keypad && !keypad.option) {
       reply = `You pressed ${keypad.digits}. Could you tell me in a few words what you're calling about?`;

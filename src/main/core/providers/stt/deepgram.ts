@@ -17,8 +17,10 @@
  * is_final segment onwards: words Deepgram had only shown as interims are re-recognised, so
  * nothing the caller said is lost, and nothing already final is sent twice. Audio written
  * while reconnecting is held in the same buffer. The new socket's base is that position, so
- * its times continue on the stream clock. After `maxReconnectAttempts` failures the events
- * end with an error.
+ * its times continue on the stream clock. After `maxReconnectAttempts` failures, or once the
+ * stream has been without a socket for `maxOutageMs` since a failure, the events end with a
+ * ProviderFailure (a call then hands the caller's audio to the offline recogniser). A refused
+ * key ends them at once: retrying cannot help.
  *
  * SDK quirks handled here: `connect()` returns an unopened socket (call `socket.connect()`);
  * `on(event, cb)` replaces the previous handler, so each socket gets exactly one of each;
@@ -29,6 +31,7 @@ import { DeepgramClient, type Deepgram, type DeepgramEnvironmentUrls } from '@de
 import { silentLogger, type Logger } from '../../log';
 import type { MulawAudio, SttEvent, SttProvider, SttStream } from '../types';
 import { EventQueue } from '../event-queue';
+import { hostOf, networkCodeOf, ProviderFailure } from '../failure';
 
 export interface DeepgramSttOptions {
   apiKey: string;
@@ -51,6 +54,12 @@ export interface DeepgramSttOptions {
   closeTimeoutMs?: number;
   /** Audio kept for replay beyond the last final result (bounds memory if none come). */
   maxReplayMs?: number;
+  /**
+   * After a failed connection or a drop, how long the stream may go on reconnecting before it
+   * gives up (also bounds an attempt that hangs). A call's recogniser keeps this short: the
+   * offline one takes over.
+   */
+  maxOutageMs?: number;
 }
 
 type ListenSocket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']>>;
@@ -104,12 +113,17 @@ class DeepgramStream implements SttStream {
   /** Some socket of this stream has been open (later failures are reconnects). */
   private everOpened = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** Since when (performance.now) and from which audio position no socket has worked; null while one does. */
+  private outage: { sincePerfMs: number; sinceAudioMs: number; lastReason: string; lastError: Error | null } | null = null;
+  private outageTimer: NodeJS.Timeout | null = null;
   private keepAliveTimer: NodeJS.Timeout | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
   private lastSendAt = Date.now();
 
   /** The utterance being built from is_final segments. */
   private segments: string[] = [];
+  /** The final segments' words with their times, for the utterance they make up. */
+  private words: Array<{ text: string; startMs: number; endMs: number }> = [];
   private utteranceStartMs: number | null = null;
   private utteranceEndMs = 0;
   private confidenceSum = 0;
@@ -218,6 +232,9 @@ class DeepgramStream implements SttStream {
     attempt.opened = true;
     this.everOpened = true;
     this.failedAttempts = 0;
+    this.outage = null;
+    if (this.outageTimer) clearTimeout(this.outageTimer);
+    this.outageTimer = null;
     // Replay: everything after the last final result, including audio written while
     // (re)connecting, goes to the new socket; its clock starts at that position.
     attempt.baseBytes = this.committedBytes;
@@ -243,9 +260,19 @@ class DeepgramStream implements SttStream {
     if (attempt.opened && attempt.closeStreamSent && attempt.error === null && attempt.closeCode === 1000) return this.finish();
 
     const reason = this.describe(attempt);
-    if (/\b401\b|\b403\b/.test(reason)) {
-      return this.finish(new Error(`Deepgram STT: the API key was refused (${reason})`));
+    const refused = /\b(401|403)\b/.exec(reason)?.[1];
+    if (refused) {
+      return this.finish(
+        new ProviderFailure(`Deepgram STT: the API key was refused (${reason})`, 'rejected', `Deepgram refused the API key (HTTP ${refused}).`, this.writtenBytes / BYTES_PER_MS),
+      );
     }
+    // The outage starts at the first failure; a slow but working handshake is not one.
+    if (!this.outage) {
+      this.outage = { sincePerfMs: performance.now(), sinceAudioMs: this.writtenBytes / BYTES_PER_MS, lastReason: reason, lastError: attempt.error };
+      this.outageTimer = setTimeout(() => this.giveUp(`no connection within ${this.o.maxOutageMs} ms`), this.o.maxOutageMs);
+    }
+    this.outage.lastReason = reason;
+    this.outage.lastError = attempt.error;
     if (attempt.opened) {
       this.log.warn({ provider: 'deepgram-stt', code: attempt.closeCode, reason }, 'Deepgram socket dropped; reconnecting');
     } else {
@@ -254,16 +281,34 @@ class DeepgramStream implements SttStream {
     }
     // After a drop every attempt is a reconnect; at start the first one is not.
     if (this.everOpened && this.failedAttempts >= this.o.maxReconnectAttempts) {
-      return this.finish(new Error(`Deepgram STT: connection lost and ${this.failedAttempts} reconnect attempts failed (last: ${reason})`));
+      return this.giveUp(`${this.failedAttempts} reconnect attempts failed`);
     }
     if (!this.everOpened && this.failedAttempts > this.o.maxReconnectAttempts) {
-      return this.finish(new Error(`Deepgram STT: could not connect (${this.failedAttempts} attempts; last: ${reason})`));
+      return this.giveUp(`${this.failedAttempts} attempts`);
     }
     const delay = RECONNECT_BACKOFF_MS[Math.min(this.failedAttempts, RECONNECT_BACKOFF_MS.length - 1)] ?? 0;
+    // An attempt that would start after the outage budget cannot help: give up now.
+    if (performance.now() + delay - this.outage.sincePerfMs >= this.o.maxOutageMs) return this.giveUp(`no connection within ${this.o.maxOutageMs} ms`);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       if (!this.finished) this.connect();
     }, delay);
+  }
+
+  /** Ends the events: no socket could be (re)opened. `why` says which limit was reached. */
+  private giveUp(why: string): void {
+    if (this.finished) return;
+    const outage = this.outage;
+    const reason = outage?.lastReason ?? 'connection closed';
+    const message = this.everOpened
+      ? `Deepgram STT: connection lost and ${why} (last: ${reason})`
+      : `Deepgram STT: could not connect (${why}; last: ${reason})`;
+    const code = networkCodeOf(outage?.lastError ?? reason);
+    const host = hostOf(this.o.environment?.production ?? 'https://api.deepgram.com');
+    const sentence = this.everOpened
+      ? `Lost the connection to Deepgram at ${host}${code ? ` (${code})` : ''}; it did not come back.`
+      : `Could not reach Deepgram at ${host}${code ? ` (${code})` : ''}.`;
+    this.finish(new ProviderFailure(message, 'unreachable', sentence, outage?.sinceAudioMs ?? this.writtenBytes / BYTES_PER_MS));
   }
 
   private describe(attempt: Attempt): string {
@@ -365,6 +410,10 @@ class DeepgramStream implements SttStream {
       this.trimBuffer();
       if (text) {
         this.segments.push(text);
+        // Word times for a redacted span's tone in the recording (call clock, like the line's).
+        for (const w of alternative?.words ?? []) {
+          this.words.push({ text: w.punctuated_word ?? w.word, startMs: Math.round(baseMs + w.start * 1000), endMs: Math.round(baseMs + w.end * 1000) });
+        }
         this.utteranceStartMs ??= startMs;
         this.utteranceEndMs = endMs;
         this.confidenceSum += alternative?.confidence ?? 0;
@@ -386,8 +435,10 @@ class DeepgramStream implements SttStream {
       startMs: this.utteranceStartMs,
       endMs: this.utteranceEndMs,
       confidence: Number.isFinite(confidence) ? confidence : null,
+      ...(this.words.length > 0 ? { words: this.words } : {}),
     });
     this.segments = [];
+    this.words = [];
     this.utteranceStartMs = null;
     this.confidenceSum = 0;
   }
@@ -398,7 +449,8 @@ class DeepgramStream implements SttStream {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.closeTimer) clearTimeout(this.closeTimer);
-    this.keepAliveTimer = this.reconnectTimer = this.closeTimer = null;
+    if (this.outageTimer) clearTimeout(this.outageTimer);
+    this.keepAliveTimer = this.reconnectTimer = this.closeTimer = this.outageTimer = null;
   }
 
   private dropSocket(): void {
@@ -450,6 +502,7 @@ export function createDeepgramStt(options: DeepgramSttOptions): SttProvider {
     connectTimeoutMs: options.connectTimeoutMs ?? 2000,
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     maxReplayMs: options.maxReplayMs ?? 30_000,
+    maxOutageMs: options.maxOutageMs ?? 3000,
   };
   if (!o.apiKey) throw new Error('Deepgram STT needs an API key');
   return {

@@ -31,6 +31,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { DEFAULT_DICT_FILE } from './pocketsphinx-addon';
 import { normaliseText } from './text-normalise';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../privacy/private-files';
 
 /** Bump when the output format or the estimation changes, so caches rebuild. */
 const BUILDER_VERSION = 4;
@@ -480,12 +481,13 @@ export function buildDomainLanguageModel(opts: {
   if (vocabulary.size === 0) throw new Error(`no speech corpus found under ${opts.resourcesDir} (resources/stt/domain-phrases.txt)`);
 
   // Write to a temporary folder and rename, so a concurrent reader never sees half a model.
-  mkdirSync(opts.cacheDir, { recursive: true });
+  // The cache lives in the data folder, where everything is this user's alone (issue 10).
+  mkdirSync(opts.cacheDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(tmp, { recursive: true });
-  writeFileSync(join(tmp, 'domain.lm'), arpa);
-  writeFileSync(join(tmp, 'domain.dict'), formatDictionary(vocabulary, dict));
-  writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ vocabularySize: vocabulary.size, ngramCounts }));
+  mkdirSync(tmp, { recursive: true, mode: PRIVATE_DIR_MODE });
+  writeFileSync(join(tmp, 'domain.lm'), arpa, { mode: PRIVATE_FILE_MODE });
+  writeFileSync(join(tmp, 'domain.dict'), formatDictionary(vocabulary, dict), { mode: PRIVATE_FILE_MODE });
+  writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ vocabularySize: vocabulary.size, ngramCounts }), { mode: PRIVATE_FILE_MODE });
   try {
     renameSync(tmp, dir);
   } catch {

@@ -34,7 +34,7 @@
  * overrides its path (packaged builds, where it ships unpacked beside the addon).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { mulawToPcm, Resampler2x } from '../../pipeline/audio';
@@ -42,6 +42,7 @@ import type { MulawAudio, SttEvent, SttProvider, SttStream } from '../types';
 import { EventQueue } from '../event-queue';
 import { buildDomainLanguageModel, type LanguageModelOptions } from './language-model';
 import { addonPath, DEFAULT_HMM_DIR, repoRoot } from './pocketsphinx-addon';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../privacy/private-files';
 
 export interface PocketsphinxSttOptions {
   /** Folder with stt/domain-phrases.txt, knowledge-base/, intents.json, scenarios/. */
@@ -126,13 +127,18 @@ export function channelAdaptedModel(hmmDir: string, cacheDir: string, cmnInit: s
   const key = createHash('sha256').update(`${hmmDir}\0${edited}`).digest('hex').slice(0, 16);
   const dir = join(cacheDir, `pocketsphinx-hmm-${key}`);
   if (existsSync(join(dir, 'feat.params'))) return dir;
-  mkdirSync(cacheDir, { recursive: true });
+  // The cache lives in the data folder, where everything is this user's alone (issue 10);
+  // a copy takes its source's mode (0644 in the install), so each copy is narrowed.
+  mkdirSync(cacheDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(tmp, { recursive: true });
+  mkdirSync(tmp, { recursive: true, mode: PRIVATE_DIR_MODE });
   for (const entry of readdirSync(hmmDir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name !== 'feat.params') copyFileSync(join(hmmDir, entry.name), join(tmp, entry.name));
+    if (entry.isFile() && entry.name !== 'feat.params') {
+      copyFileSync(join(hmmDir, entry.name), join(tmp, entry.name));
+      chmodSync(join(tmp, entry.name), PRIVATE_FILE_MODE);
+    }
   }
-  writeFileSync(join(tmp, 'feat.params'), edited); // last: its presence marks a complete copy
+  writeFileSync(join(tmp, 'feat.params'), edited, { mode: PRIVATE_FILE_MODE }); // last: its presence marks a complete copy
   try {
     renameSync(tmp, dir);
   } catch {

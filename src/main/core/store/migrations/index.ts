@@ -5,6 +5,7 @@ import { migration003History } from './003-history';
 import { migration004Recordings } from './004-recordings';
 import { migration005AgentDesk } from './005-agent-desk';
 import { migration006AlertEvents } from './006-alert-events';
+import { migration007RedactionOriginals } from './007-redaction-originals';
 
 export type { Migration } from './migration';
 export { SWITCHBOARD_APPLICATION_ID } from './001-initial';
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004Recordings, // recordings (issue 7)
   migration005AgentDesk, // facts and wrap-ups (issue 8)
   migration006AlertEvents, // alert_count counts 'alert' events (issue 8)
+  migration007RedactionOriginals, // originals beside redacted lines and events (issue 10)
 ];
 
 /** The schema version this build writes; a file with a higher PRAGMA user_version is refused. */

@@ -4,8 +4,9 @@
  * the AI recorded with its record_fact tool. Facts come from the call's 'tool_call' events
  * read with the same factFromEvent the core stores them with, so live and stored agree.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo } from 'react';
 import { factFromEvent, type CallEntity, type CallFact } from '@shared/wrapup';
+import { useCopy } from '../../lib/clipboard';
 import { cn } from '../../lib/cn';
 import { formatOffset } from '../../lib/format';
 import { selectEvents, useCallsStore } from '../calls/store';
@@ -30,48 +31,6 @@ const ENTITY_LABEL: Record<string, string> = {
   date: 'Date',
   name: 'Name',
 };
-
-/** How long "Copied" stays visible. */
-const COPIED_MS = 1500;
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // No clipboard permission (an http page, an old shell): the selection way still works.
-    const area = document.createElement('textarea');
-    area.value = text;
-    area.setAttribute('readonly', '');
-    area.style.position = 'fixed';
-    area.style.opacity = '0';
-    document.body.appendChild(area);
-    area.select();
-    const ok = document.execCommand('copy');
-    area.remove();
-    return ok;
-  }
-}
-
-/** Copies a value and remembers which one for COPIED_MS, for the visible confirmation. */
-function useCopy(): { copied: string | null; failed: string | null; copy: (key: string, text: string) => void } {
-  const [copied, setCopied] = useState<string | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
-  const copy = useCallback((key: string, text: string) => {
-    void copyText(text).then((ok) => {
-      clearTimeout(timer.current);
-      setCopied(ok ? key : null);
-      setFailed(ok ? null : key);
-      timer.current = setTimeout(() => {
-        setCopied(null);
-        setFailed(null);
-      }, COPIED_MS);
-    });
-  }, []);
-  return { copied, failed, copy };
-}
 
 export function DetailsCard({ entities, ended }: { entities: CallEntity[]; ended: boolean }) {
   const { copied, failed, copy } = useCopy();

@@ -194,6 +194,9 @@ const Line = memo(function Line({
 }) {
   const ours = line.speaker !== 'caller';
   const clickable = onClick !== undefined && line.final;
+  // Redacted lines (issue 10) carry the words as said only where Settings let the console see them.
+  const [showOriginal, setShowOriginal] = useState(false);
+  const original = line.originalText !== undefined && showOriginal;
   return (
     <div
       className={cn('flex py-1.5', ours ? 'justify-end' : 'justify-start')}
@@ -251,6 +254,20 @@ const Line = memo(function Line({
             </span>
           ) : null}
           {!line.final ? <span className="text-faint italic">speaking…</span> : null}
+          {line.originalText !== undefined ? (
+            <button
+              type="button"
+              onClick={(e) => {
+                e.stopPropagation();
+                setShowOriginal((v) => !v);
+              }}
+              className="focus-ring -mx-1 rounded px-1 text-faint hover:bg-slate-800 hover:text-slate-100"
+              aria-pressed={showOriginal}
+              data-testid="show-original"
+            >
+              {showOriginal ? 'hide original' : 'show original'}
+            </button>
+          ) : null}
         </div>
         <div
           className={cn(
@@ -264,7 +281,9 @@ const Line = memo(function Line({
             !line.final && 'text-slate-400 italic', // not faded further: opacity took it under 4.5:1
           )}
         >
-          {line.text || '…'}
+          <span data-testid="line-text" data-original={original || undefined}>
+            {(original ? line.originalText : line.text) || '…'}
+          </span>
           {line.interrupted ? (
             <span className="ml-1.5 text-[12px] whitespace-nowrap text-faint not-italic" data-testid="cut-off">
               — cut off

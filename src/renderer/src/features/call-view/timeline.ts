@@ -56,6 +56,12 @@ function reasonOf(ev: CallEvent): string {
   return reason ? `: ${errorInWords(reason).text}` : '';
 }
 
+const leftOutEngine: Record<string, string> = {
+  llm: 'Gemini not used on this call — offline engine answers',
+  stt: 'Deepgram speech-to-text not used on this call — offline engine is listening',
+  tts: 'Deepgram voice not used on this call — offline voice is speaking',
+};
+
 const failedEngine: Record<string, string> = {
   llm: 'Gemini failed — offline engine answered',
   stt: 'Deepgram speech-to-text failed — offline engine is listening',
@@ -102,6 +108,8 @@ export function eventLabel(ev: CallEvent): string {
       return `AI asked for a person${reasonOf(ev)}`;
     case 'fallback': {
       const role = text(ev.data, 'role') ?? '';
+      // Provider faults (issue 10): a cloud engine whose key failed its last check is left off the call from the start.
+      if (ev.data['atStart'] === true) return `${leftOutEngine[role] ?? 'A cloud engine was not used — offline engine stood in'}${reasonOf(ev)}`;
       return `${failedEngine[role] ?? 'An engine failed — offline engine stood in'}${reasonOf(ev)}`;
     }
     case 'silence': {
@@ -153,7 +161,9 @@ export function keypadLabel(ev: CallEvent): string {
   const digits = text(ev.data, 'digits') ?? '';
   const option = text(ev.data, 'option');
   if (ev.data['kind'] === 'menu') return `Caller pressed ${digits || 'a key'}${option ? ` · ${option}` : ''}`;
-  return `Caller keyed ${digits ? digits.split('').join(' ') : 'digits'}${option ? ` · ${option}` : ''}`;
+  // A card or PIN keyed in is stored masked ("[CARD ••••1111]", issue 10): read as it is, not key by key.
+  const keys = /^[\d*#]+$/.test(digits) ? digits.split('').join(' ') : digits;
+  return `Caller keyed ${keys || 'digits'}${option ? ` · ${option}` : ''}`;
 }
 
 /** What happens to a whisper, in the words the agent sees right after sending it. */

@@ -16,7 +16,9 @@ import { RecordingSection } from './RecordingSection';
 import { BusinessSection } from './BusinessSection';
 import { CallHandlingSection } from './CallHandlingSection';
 import { DispositionsSection } from '../wrap-up/DispositionsSection'; // wrap-up (issue 8)
+import { PrivacySection } from './PrivacySection'; // privacy (issue 10)
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
+import { keyTrouble } from '../topbar/engine-trouble';
 
 type Role = keyof ProviderChoice;
 
@@ -79,7 +81,9 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               <p className="mt-0.5 text-[12px] text-slate-400">
                 {tab === 'alerts'
                   ? 'Saved rules apply to live calls at once.'
-                  : 'Changes apply to calls that start afterwards; live calls keep their engines.'}
+                  : tab === 'privacy'
+                    ? 'What is kept of what callers say, and for how long.'
+                    : 'Changes apply to calls that start afterwards; live calls keep their engines.'}
               </p>
               <SettingsTabs tab={tab} onChange={setTab} />
             </div>
@@ -93,6 +97,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               <AlertsSection open={open} onNavigate={onClose} />
             ) : tab === 'telephony' ? (
               <TelephonySection open={open} />
+            ) : tab === 'privacy' ? (
+              <PrivacySection open={open} />
             ) : settings.state ? (
               <div className="flex flex-col gap-6">
                 <BusinessSection open={open} />
@@ -126,14 +132,14 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   );
 }
 
-type SettingsTab = 'engines' | 'telephony' | 'alerts';
+type SettingsTab = 'engines' | 'telephony' | 'alerts' | 'privacy';
 // The first tab holds the business, engines, recording, call handling and wrap-up settings.
-const TAB_NAMES: Record<SettingsTab, string> = { engines: 'General', telephony: 'Telephony', alerts: 'Alerts' };
+const TAB_NAMES: Record<SettingsTab, string> = { engines: 'General', telephony: 'Telephony', alerts: 'Alerts', privacy: 'Privacy' };
 
 function SettingsTabs({ tab, onChange }: { tab: SettingsTab; onChange: (tab: SettingsTab) => void }) {
   return (
     <div role="tablist" aria-label="Settings sections" className="mt-3 -mb-3.5 flex gap-4">
-      {(['engines', 'telephony', 'alerts'] as const).map((t) => (
+      {(['engines', 'telephony', 'alerts', 'privacy'] as const).map((t) => (
         <button
           key={t}
           type="button"
@@ -167,12 +173,14 @@ function EnginesSection({ settings }: { settings: ProviderSettings }) {
   const state = settings.state!;
   return (
     <section aria-label="Engines for new calls">
-      <SectionTitle hint="A cloud engine without its API key runs offline.">Engines for new calls</SectionTitle>
+      <SectionTitle hint="A cloud engine without a working API key runs offline.">Engines for new calls</SectionTitle>
       <div className="divide-y divide-slate-800 rounded-lg border border-slate-800 bg-slate-950/40">
         {ROLES.map(({ role, name, options, vendor }) => {
           const engine = state.engines.find((e) => e.role === role);
           const wantsCloud = state.choice[role] !== 'offline';
           const missingKey = wantsCloud && engine?.offline === true;
+          // A key that failed its last check keeps the role offline: say that rather than "no key".
+          const trouble = wantsCloud ? keyTrouble(vendor, state.checks[vendor]) : null;
           return (
             <div key={role} className="grid grid-cols-[8.5rem_8rem_1fr] items-center gap-3 px-3 py-2.5" data-testid="engine-row" data-role={role}>
               <label htmlFor={`engine-${role}`} className="text-[13px] text-slate-300">
@@ -194,7 +202,7 @@ function EnginesSection({ settings }: { settings: ProviderSettings }) {
                 </select>
                 <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
               </span>
-              <EngineInUse engine={engine} note={missingKey ? `no ${VENDOR_NAME[vendor]} key` : null} />
+              <EngineInUse engine={engine} note={missingKey ? (trouble ?? `no ${VENDOR_NAME[vendor]} key`) : null} />
             </div>
           );
         })}
@@ -322,7 +330,8 @@ function ProviderKeyCard({
         <Button size="sm" disabled={!status.configured || testing} busy={testing} onClick={() => settings.test(provider)}>
           Test connection
         </Button>
-        <TestOutcome result={settings.tests[provider]} testing={testing} />
+        {/* The last check of this key: saving a key runs one, so does Test connection. */}
+        <TestOutcome result={settings.state?.checks[provider] ?? undefined} testing={testing || saving} />
       </div>
     </div>
   );
@@ -343,6 +352,9 @@ function TestOutcome({ result, testing }: { result: TestResult | undefined; test
       <span className="min-w-0" title={detail ?? undefined}>
         {text}
         {result.latencyMs !== null ? <span className="ml-1.5 font-mono text-[11px] text-faint">{result.latencyMs} ms</span> : null}
+        {result.problem === 'rejected' || result.problem === 'unreachable' ? (
+          <span className="mt-0.5 block text-[11.5px] text-slate-400">New calls use the offline engine instead until this key passes a test.</span>
+        ) : null}
       </span>
     </span>
   );

@@ -19,7 +19,6 @@ export interface ProviderSettings {
   loadError: string | null;
   /** A command for this secret / provider is in flight. */
   busy: Partial<Record<SecretName | CloudProvider | 'choice', boolean>>;
-  tests: Partial<Record<CloudProvider, TestResult>>;
   choose(patch: Partial<ProviderChoice>): void;
   /** Resolves true when saved (so the field can be emptied). */
   saveSecret(name: SecretName, value: string): Promise<boolean>;
@@ -33,7 +32,6 @@ export function useProviderSettings(open: boolean): ProviderSettings {
   const [state, setState] = useState<ProvidersState | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [busy, setBusy] = useState<ProviderSettings['busy']>({});
-  const [tests, setTests] = useState<ProviderSettings['tests']>({});
 
   const reload = useCallback(() => {
     return client.invoke('providers.get').then(
@@ -76,10 +74,9 @@ export function useProviderSettings(open: boolean): ProviderSettings {
 
   const saveSecret = useCallback(
     async (name: SecretName, value: string) => {
+      // The core tests a cloud key as it saves it; the state reloaded below holds that result.
       const saved = await run(name, "Couldn't save the API key", () => client.invoke('secrets.set', { name, value }));
       if (saved === null) return false;
-      // A new key changes which engines new calls use, and old test results no longer apply.
-      setTests((t) => ({ ...t, [name === 'deepgramApiKey' ? 'deepgram' : 'gemini']: undefined }));
       await reload();
       return true;
     },
@@ -90,7 +87,6 @@ export function useProviderSettings(open: boolean): ProviderSettings {
     (name: SecretName) => {
       void run(name, "Couldn't clear the API key", async () => {
         await client.invoke('secrets.clear', { name });
-        setTests((t) => ({ ...t, [name === 'deepgramApiKey' ? 'deepgram' : 'gemini']: undefined }));
         await reload();
       });
     },
@@ -99,14 +95,14 @@ export function useProviderSettings(open: boolean): ProviderSettings {
 
   const test = useCallback(
     (provider: CloudProvider) => {
-      setTests((t) => ({ ...t, [provider]: undefined }));
       void run(provider, "Couldn't run the connection test", async () => {
-        const result = await client.invoke('providers.test', { provider });
-        setTests((t) => ({ ...t, [provider]: result }));
+        // Kept by the core as the key's last check (it decides whether new calls use the key).
+        await client.invoke('providers.test', { provider });
+        await reload();
       });
     },
-    [run],
+    [run, reload],
   );
 
-  return { state, loadError, busy, tests, choose, saveSecret, clearSecret, test };
+  return { state, loadError, busy, choose, saveSecret, clearSecret, test };
 }

@@ -1,7 +1,9 @@
 /**
  * "New AI call": the agent gives a number, why the AI calls (and optionally a script); the
  * core places the call through Twilio or says why not (invalid number, do-not-call list,
- * outside allowed hours, Twilio not set up). While Twilio places it the dialog follows its
+ * outside allowed hours, Twilio not set up). What can be told here is said before sending,
+ * in the core's words (shared/phone.ts): a number not in use, a premium-rate or shared-cost
+ * number, a country not allowed. While Twilio places it the dialog follows its
  * status; the call opens in the console when it arrives (answered, or ended unanswered).
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
@@ -85,7 +87,10 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
   const ids = { number: useId(), from: useId(), purpose: useId(), script: useId() };
 
   const to = normalizePhone(number);
-  const numberProblem = number.trim() === '' ? 'Enter the number to call.' : (e164Problem(number) ?? dialProblem(to));
+  // The country rule needs the settings, and comes after "Twilio is not set up" in the core:
+  // applied here once telephony.get said it is ready (until then the core's reason shows).
+  const destinationRules = dialer.telephony?.ready ? dialer.telephony : undefined;
+  const numberProblem = number.trim() === '' ? 'Enter the number to call.' : (e164Problem(number) ?? dialProblem(to, destinationRules));
   const purposeProblem = purpose.trim() === '' ? 'Tell the AI why it is calling.' : null;
   const numbers = dialer.telephony?.phoneNumbers ?? [];
   const notReady = dialer.telephony && !dialer.telephony.ready ? dialer.telephony.missing : null;

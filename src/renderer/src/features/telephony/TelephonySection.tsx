@@ -12,7 +12,9 @@ import { TelephonySettings, type TelephonyState } from '@shared/telephony';
 import { Button } from '../../components/ui/Button';
 import { cn } from '../../lib/cn';
 import { errorInWords, formatPhone } from '../../lib/format';
+import { AllowedCountries } from './AllowedCountries';
 import { Card, FieldNote, inputClass, NumberAdder, NumberChip, Row, SecretSetting, SectionTitle, TextSetting } from './fields';
+import { TunnelSetup } from './TunnelSetup';
 import { useTelephonySettings, type NumberSetup, type TelephonySettingsApi, type TwilioSecret } from './useTelephonySettings';
 
 const shape = TelephonySettings.shape;
@@ -311,6 +313,7 @@ function AddressSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
             )
           }
         />
+        <TunnelSetup state={state} onRetry={() => t.update('localPort', s.localPort)} retrying={t.busy.localPort === true} />
         {state.webhooks ? (
           <div className="grid grid-cols-[9.5rem_minmax(0,1fr)] gap-x-3 gap-y-1 px-3 py-2.5 text-[11.5px]" data-testid="telephony-webhooks">
             <span className="text-faint">Voice webhook</span>
@@ -338,11 +341,12 @@ function OutboundSection({ t, state }: { t: TelephonySettingsApi; state: Telepho
   const s = state.settings;
   return (
     <section aria-label="Outbound calls">
-      <SectionTitle hint="AI calls are refused outside these hours (the callee's local time) and to numbers on the do-not-call list.">
+      <SectionTitle hint="AI calls are refused outside these hours (the callee's local time), to countries not allowed, and to numbers on the do-not-call list.">
         Outbound calls
       </SectionTitle>
       <Card>
         <AllowedHours key={`${s.allowedHours.start}-${s.allowedHours.end}`} t={t} saved={s.allowedHours} />
+        <AllowedCountries t={t} state={state} />
         <DoNotCall t={t} list={s.doNotCall} />
       </Card>
     </section>

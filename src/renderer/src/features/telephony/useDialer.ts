@@ -4,14 +4,14 @@
  * placed call, which the console opens as soon as its summary arrives.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { DialRequest, DialResult, TelephonyState } from '@shared/telephony';
+import type { DialRequest, DialResult, TelephonySettings, TelephonyState } from '@shared/telephony';
 import { client } from '../../lib/client';
 import { useCallsStore } from '../calls/store';
 import { useTelephonyStatus } from './store';
 
 export interface Dialer {
   /** Null until telephony.get answered (or when it failed: dialling still says why it can't). */
-  telephony: Pick<TelephonyState, 'ready' | 'missing'> & { phoneNumbers: string[] } | null;
+  telephony: (Pick<TelephonyState, 'ready' | 'missing'> & Pick<TelephonySettings, 'phoneNumbers' | 'allowedCountries'>) | null;
   busy: boolean;
   /** The core's reason for not placing the call. */
   refusal: string | null;
@@ -28,7 +28,9 @@ export function useDialer(): Dialer {
   useEffect(() => {
     let live = true;
     client.invoke('telephony.get').then(
-      (s) => live && setTelephony({ ready: s.ready, missing: s.missing, phoneNumbers: s.settings.phoneNumbers }),
+      (s) =>
+        live &&
+        setTelephony({ ready: s.ready, missing: s.missing, phoneNumbers: s.settings.phoneNumbers, allowedCountries: s.settings.allowedCountries }),
       () => {},
     );
     return () => {

@@ -7,7 +7,8 @@ import { Button } from '../../components/ui/Button';
 import { Tooltip } from '../../components/ui/Tooltip';
 import { ChartIcon, ChevronDownIcon, HistoryIcon, PlayIcon, PulseIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
-import { engineLabel } from '../../lib/format';
+import { engineLabel, errorInWords } from '../../lib/format';
+import { engineTrouble, shortEngineTrouble } from './engine-trouble';
 import { routes } from '../../lib/router';
 import { useCallsStore } from '../calls/store';
 import { ExportsIndicator } from '../exports/ExportPanel';
@@ -48,7 +49,8 @@ export function TopBar({
       <ViewNav liveCount={liveCount} attention={attention} />
 
       <div className="hidden h-4 w-px bg-slate-800 xl:block" aria-hidden />
-      <div className="hidden xl:flex">
+      {/* Narrow windows drop the badge, unless a key is in trouble: that stays in view (issue 10). */}
+      <div className={cn(info && engineTrouble(info.checks) ? 'flex' : 'hidden xl:flex')}>
         <EngineBadges info={info} />
       </div>
 
@@ -137,10 +139,21 @@ function Logo() {
 
 function EngineBadges({ info }: { info: AppInfo | null }) {
   if (!info) return <span className="h-5 w-28 animate-pulse rounded-full bg-slate-800/60" aria-hidden />;
+  // A configured key that failed its last check: new calls run offline for it, and the badge says why.
+  const trouble = engineTrouble(info.checks);
+  const failedChecks = (['deepgram', 'gemini'] as const).flatMap((p) => {
+    const check = info.checks[p];
+    return check && !check.ok && (check.problem === 'rejected' || check.problem === 'unreachable') ? [errorInWords(check.message).text] : [];
+  });
   const details = (
     <span className="flex flex-col gap-1.5">
+      {failedChecks.map((text) => (
+        <span key={text} className="max-w-72 text-[11.5px] whitespace-normal text-amber-200">
+          {text} New calls use the offline engine instead; check the key in Settings.
+        </span>
+      ))}
       <span className="text-[11px] text-faint">
-        {info.offline ? 'Every engine runs on this machine; no API keys are configured.' : 'Engines in use'}
+        {info.offline ? (trouble ? 'Every engine runs on this machine.' : 'Every engine runs on this machine; no API keys are configured.') : 'Engines in use'}
       </span>
       <span className="grid grid-cols-[auto_auto] gap-x-4 gap-y-1 whitespace-nowrap">
         {info.engines.map((e) => (
@@ -161,13 +174,26 @@ function EngineBadges({ info }: { info: AppInfo | null }) {
     <Tooltip content={details} align="start">
       <span
         data-testid="engine-badge"
+        data-trouble={trouble ?? undefined}
+        aria-label={trouble ? `${info.offline ? 'Offline engines' : 'Cloud engines'}: ${trouble}` : undefined}
         className={cn(
           'inline-flex h-5 cursor-default items-center gap-1.5 rounded-full px-2 text-[11px] font-medium whitespace-nowrap ring-1 ring-inset',
-          info.offline ? 'bg-slate-800/70 text-slate-300 ring-slate-700' : 'bg-indigo-400/10 text-indigo-200 ring-indigo-400/25',
+          trouble
+            ? 'bg-amber-400/10 text-amber-200 ring-amber-400/30'
+            : info.offline
+              ? 'bg-slate-800/70 text-slate-300 ring-slate-700'
+              : 'bg-indigo-400/10 text-indigo-200 ring-indigo-400/25',
         )}
       >
-        <span aria-hidden className={cn('size-1.5 rounded-full', info.offline ? 'bg-slate-400' : 'bg-indigo-400')} />
-        {info.offline ? 'Offline engines' : 'Cloud engines'}
+        <span aria-hidden className={cn('size-1.5 shrink-0 rounded-full', trouble ? 'bg-amber-400' : info.offline ? 'bg-slate-400' : 'bg-indigo-400')} />
+        {/* With a key in trouble, narrow windows show only the trouble, in short. */}
+        <span className={trouble ? 'hidden xl:inline' : undefined}>{info.offline ? 'Offline engines' : 'Cloud engines'}</span>
+        {trouble ? (
+          <>
+            <span className="hidden xl:inline">· {trouble}</span>
+            <span className="xl:hidden">{shortEngineTrouble(info.checks)}</span>
+          </>
+        ) : null}
       </span>
     </Tooltip>
   );

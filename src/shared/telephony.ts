@@ -46,7 +46,7 @@ export const TelephonySettings = z.object({
     .max(250)
     .nullable(),
   /** Live media streams (calls) the bridge carries at once; past it new streams are refused. */
-  maxLiveStreams: z.number().int().min(1).max(5000),
+  maxLiveStreams: z.number().int('a whole number of calls').min(1, 'at least 1 call').max(5000, 'at most 5,000 calls'),
   /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 (a new install) settles on one at the first start and saves it. */
   localPort: z.number().int('a port is a whole number').min(0, 'a port is a number from 1 to 65535').max(65535, 'a port is a number from 1 to 65535'),
 });

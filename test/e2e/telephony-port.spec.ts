@@ -90,7 +90,7 @@ test('a saved port taken by another program is said plainly, and a free port fix
   const dialog = await openTelephony(page);
 
   const problem = dialog.getByTestId('telephony-listen-problem');
-  await expect(problem).toHaveText(
+  await expect(problem.getByTestId('telephony-listen-problem-text')).toHaveText(
     "Not listening for Twilio: port 4781 is in use by another program, so real calls can't reach this console. " +
       'Stop that program and restart Switchboard, or choose another local port in Settings → Telephony (and point your tunnel at it).',
   );

@@ -100,6 +100,17 @@ test('telephony settings: fields validate as you type, save, and readiness follo
   await expect(dialog.getByTestId('telephony-port')).toHaveText('8089');
   await expect(dialog.getByText("Can't listen there: port 80 needs administrator rights (ports below 1024 do)")).toHaveCount(0);
 
+  // How many live calls the bridge carries at once: checked as typed, saved.
+  const cap = dialog.getByLabel('Live calls at once');
+  await expect(cap).toHaveValue('200');
+  await cap.fill('0');
+  await cap.press('Enter');
+  await expect(dialog.getByText('at least 1 call')).toBeVisible();
+  await cap.fill('50');
+  await cap.press('Enter');
+  await expect(cap).toHaveValue('50');
+  await expect(dialog.getByText('at least 1 call')).toHaveCount(0);
+
   await expect(readiness).toHaveAttribute('data-ready', 'true');
   await expect(readiness).toContainText('Ready for real calls');
 

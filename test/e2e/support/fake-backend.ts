@@ -481,6 +481,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     allowedHours: { start: '08:00', end: '21:00' },
     // Toll-fraud guard (issue 10): null = the countries of the console's own numbers.
     allowedCountries: null as string[] | null,
+    maxLiveStreams: 200,
     localPort: options.telephonyPortTaken ?? 0,
   };
   /** False while the saved port is taken (telephonyPortTaken); saving a free port listens again. */
@@ -540,7 +541,10 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       (Array.isArray(p['allowedCountries']) && (p['allowedCountries'] as string[]).some((c) => !/^[A-Z]{2}$/.test(c))
         ? 'a country is a two-letter ISO code such as US\n  → at allowedCountries'
         : null) ??
-      (hours && !(hours.start < hours.end) ? 'allowedHours.start must be before allowedHours.end\n  → at allowedHours' : null)
+      (hours && !(hours.start < hours.end) ? 'allowedHours.start must be before allowedHours.end\n  → at allowedHours' : null) ??
+      ('maxLiveStreams' in p && !(Number.isInteger(p['maxLiveStreams']) && (p['maxLiveStreams'] as number) >= 1 && (p['maxLiveStreams'] as number) <= 5000)
+        ? 'at least 1 call\n  → at maxLiveStreams'
+        : null)
     );
   }
   /**

@@ -314,6 +314,18 @@ function AddressSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
           }
         />
         <TunnelSetup state={state} onRetry={() => t.update('localPort', s.localPort)} retrying={t.busy.localPort === true} />
+        <TextSetting
+          key={`m${s.maxLiveStreams}`}
+          id="tel-max-live-streams"
+          label="Live calls at once"
+          type="number"
+          saved={String(s.maxLiveStreams)}
+          validate={(text) => problemOf(shape.maxLiveStreams, text === '' ? Number.NaN : Number(text))}
+          onSave={(text) => t.update('maxLiveStreams', Number(text))}
+          busy={t.busy.maxLiveStreams === true}
+          coreError={t.errors.maxLiveStreams}
+          hint="A call past this many is not connected to the AI (Twilio ends it); calls in progress are never cut. Applies to the next call."
+        />
         {state.webhooks ? (
           <div className="grid grid-cols-[9.5rem_minmax(0,1fr)] gap-x-3 gap-y-1 px-3 py-2.5 text-[11.5px]" data-testid="telephony-webhooks">
             <span className="text-faint">Voice webhook</span>

@@ -29,7 +29,9 @@ export function TunnelSetup({
           className="flex items-start gap-2.5 rounded-md border border-rose-500/25 bg-rose-500/10 px-3 py-2 text-[12px] leading-snug text-rose-200"
         >
           <span aria-hidden className="mt-1.5 size-1.5 shrink-0 rounded-full bg-rose-400" />
-          <span className="min-w-0 flex-1">{state.listenProblem}</span>
+          <span className="min-w-0 flex-1" data-testid="telephony-listen-problem-text">
+            {state.listenProblem}
+          </span>
           {onRetry ? (
             <Button size="sm" variant="secondary" className="shrink-0" onClick={onRetry} disabled={retrying}>
               {retrying ? 'Trying…' : 'Try again'}

@@ -20,10 +20,11 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // Calls run in real time and mostly wait (CI measured the whole run at ~0.55 cores
-          // with two files at once), so four files at once cut the wall time on 2 cores
-          // (three took 260 s once the issue-9 tests came in; the longest file is ~130 s).
+          // with two files at once), so six files at once cut the wall time on 2 cores: with
+          // the issue-10 files, four took 210 s and six 150 s, near the longest file (steering,
+          // ~130 s).
           fileParallelism: true,
-          maxWorkers: 4,
+          maxWorkers: 6,
         },
       },
     ],

@@ -68,16 +68,22 @@ test('history, search, call page with recording, exports and analytics over two 
   });
   const api = await connectApi(baseURL!, TOKEN);
 
-  // The export's final progress event can be held back, so the running state is seen even
-  // when two calls export in milliseconds (the real, long-running case is in
-  // history-volume.spec.ts).
+  // The export's final progress event can be held back until the test has seen the running
+  // state, since two calls export in milliseconds (the real, long-running case is in
+  // history-volume.spec.ts). Held until released, not for a while: a loaded CI machine took
+  // longer than any fixed hold once.
   let holdFinalExportEvents = false;
+  const heldExportEvents: Array<() => void> = [];
+  const releaseExportEvents = () => {
+    holdFinalExportEvents = false;
+    for (const send of heldExportEvents.splice(0)) send();
+  };
   await page.routeWebSocket(/\/api(\?|$)/, (ws) => {
     const server = ws.connectToServer();
     server.onMessage((message) => {
       const text = typeof message === 'string' ? message : '';
       if (holdFinalExportEvents && text.includes('"export.progress"') && !text.includes('"state":"running"')) {
-        setTimeout(() => ws.send(message), 1500);
+        heldExportEvents.push(() => ws.send(message));
       } else {
         ws.send(message);
       }
@@ -295,8 +301,8 @@ test('history, search, call page with recording, exports and analytics over two 
     await expect(job.getByTestId('export-progress')).toBeVisible();
     await expect(job.getByTestId('export-rows')).toHaveText(/of 2 rows/);
     await shot(page, '06-export-running');
+    releaseExportEvents();
     await expect(job).toHaveAttribute('data-state', 'done', { timeout: 15_000 });
-    holdFinalExportEvents = false;
     await expect(job.getByTestId('export-size')).toContainText('2 rows');
 
     const [download] = await Promise.all([page.waitForEvent('download'), job.getByTestId('export-download').click()]);
@@ -357,9 +363,9 @@ test('history, search, call page with recording, exports and analytics over two 
     holdFinalExportEvents = true;
     const job = await startExport(panel);
     await job.getByTestId('export-cancel').click();
+    releaseExportEvents();
     // Two calls export in milliseconds: the worker may have finished before Cancel arrived.
     await expect(job).toHaveAttribute('data-state', /cancelled|done/, { timeout: 15_000 });
-    holdFinalExportEvents = false;
     const id = (await job.getAttribute('data-job-id'))!;
     if ((await job.getAttribute('data-state')) === 'cancelled') {
       await expect(job).toContainText('Nothing was saved');

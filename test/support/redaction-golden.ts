@@ -28,14 +28,16 @@ export interface GoldenExample {
 }
 
 export const GOLDEN_FILE = join(import.meta.dirname, '..', 'fixtures', 'redaction-golden.json');
+/** Written without reading the detector, to check the golden file's score is not self-fulfilling. */
+export const HELDOUT_FILE = join(import.meta.dirname, '..', 'fixtures', 'redaction-heldout.json');
 
-export function loadGolden(): GoldenExample[] {
-  const parsed = JSON.parse(readFileSync(GOLDEN_FILE, 'utf8')) as { examples?: unknown };
-  if (!Array.isArray(parsed.examples)) throw new Error(`${GOLDEN_FILE}: expected { "examples": [...] }`);
+export function loadGolden(file: string = GOLDEN_FILE): GoldenExample[] {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { examples?: unknown };
+  if (!Array.isArray(parsed.examples)) throw new Error(`${file}: expected { "examples": [...] }`);
   return parsed.examples.map((e: unknown, i: number) => {
     const x = e as Partial<GoldenExample>;
     if ((x.before !== undefined && typeof x.before !== 'string') || typeof x.input !== 'string' || typeof x.expected !== 'string' || typeof x.policy?.emails !== 'boolean' || typeof x.policy?.phoneNumbers !== 'boolean') {
-      throw new Error(`${GOLDEN_FILE}: example ${i} needs input, expected and policy { emails, phoneNumbers } (and before, if any, a string)`);
+      throw new Error(`${file}: example ${i} needs input, expected and policy { emails, phoneNumbers } (and before, if any, a string)`);
     }
     return x as GoldenExample;
   });

@@ -601,8 +601,10 @@ export class CallSession {
     const policy = this.privacy.policy;
     const previous = this.lastCallerFinal?.line.said;
     const withPrevious = redact(text, policy, previous ? { before: previous } : {});
-    if (this.saidSinceCaller.length === 0) return withPrevious;
-    const answering = redact(text, policy, { before: this.saidSinceCaller.join(' ') });
+    // What was said to them since, including a question still being spoken (callers answer early).
+    const asked = [...this.saidSinceCaller, this.turn?.plannedText ?? ''].join(' ').trim();
+    if (asked === '') return withPrevious;
+    const answering = redact(text, policy, { before: asked });
     const more = answering.spans.filter((s) => !withPrevious.spans.some((o) => s.start < o.end && s.end > o.start));
     return more.length === 0 ? withPrevious : redact(text, policy, { ...(previous ? { before: previous } : {}), also: more });
   }

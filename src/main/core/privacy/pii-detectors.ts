@@ -42,9 +42,11 @@ export function detectAll(text: string, policy: RedactionPolicy): Found[] {
     if (!overlaps(s, e)) taken.push({ kind, start: s, end: e, mask });
   };
 
+  // IBANs first: a country code, check digits and mod 97 are far stronger evidence than Luhn
+  // (1 in 10), so a German IBAN's digits that happen to pass Luhn stay one IBAN, not "DE44 [CARD]".
+  for (const s of findIbans(t)) add('iban', s.start, s.end, `[IBAN ••••${s.last4}]`);
   for (const c of findCards(t)) add('card', c.start, c.end, cardMask(c.last4));
   for (const s of findSsns(t)) add('ssn', s.start, s.end, '[SSN]');
-  for (const s of findIbans(t)) add('iban', s.start, s.end, `[IBAN ••••${s.last4}]`);
   for (const s of findCvvs(t)) add('cvv', s.start, s.end, '[CVV]');
   if (policy.emails) for (const s of findEmails(t)) add('email', s.start, s.end, '[EMAIL]');
   if (policy.phoneNumbers) {
@@ -127,7 +129,11 @@ export function isCardNumber(digits: string): boolean {
   if (digits.length < 13 || digits.length > 19) return false;
   // card-validator's own Luhn check first: it is cheap, and 9 in 10 candidates fail it, so the
   // brand lookup (the costly part) runs rarely even on a long run of digits.
-  return luhn10(digits) && cardValidator.number(digits).isValid;
+  if (!luhn10(digits)) return false;
+  // card-validator lists Visa as 16/18/19 digits only, but Visa issued 13-digit numbers, some
+  // still in use, and the issue asks for 13-19 digits: a Luhn-valid 13-digit "4..." is a card.
+  if (digits.length === 13) return digits[0] === '4';
+  return cardValidator.number(digits).isValid;
 }
 
 /**
@@ -272,9 +278,10 @@ export function findCvvs(t: string): Array<{ start: number; end: number }> {
 // Every repetition is bounded (RFC 5321 limits: 64 for the local part, 63 per label): an
 // unbounded one lets a long string of "a.a.a..." or "x dot x dot ..." take quadratic time.
 const EMAIL_WRITTEN = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/g;
-// The local part may be spelled out letter by letter ("j o h n at gmail dot com").
+// The local part may be spelled out letter by letter ("j o h n at gmail dot com", "a n n a dot
+// b r o w n at ..."); a letter just after an apostrophe is a contraction ("it's"), never the start.
 const EMAIL_SPOKEN =
-  /\b(?:[a-z0-9](?:\s[a-z0-9]){1,40}|[a-z0-9][a-z0-9._-]{0,63})(?:\s{1,3}(?:dot|underscore|dash|hyphen)\s{1,3}[a-z0-9._-]{1,63}){0,6}\s{1,3}at\s{1,3}[a-z0-9-]{1,63}(?:\s{1,3}dot\s{1,3}[a-z0-9-]{1,63}){0,4}\s{1,3}dot\s{1,3}(?:com|net|org|edu|gov|io|co|uk|de|fr|us|ca|info|biz|me|ie|au)\b/gi;
+  /(?<!['’])\b(?:[a-z0-9](?:\s[a-z0-9]){1,40}|[a-z0-9][a-z0-9._-]{0,63})(?:\s{1,3}(?:dot|underscore|dash|hyphen)\s{1,3}(?:[a-z0-9](?:\s[a-z0-9]){1,40}\b|[a-z0-9._-]{1,63})){0,6}\s{1,3}at\s{1,3}[a-z0-9-]{1,63}(?:\s{1,3}dot\s{1,3}[a-z0-9-]{1,63}){0,4}\s{1,3}dot\s{1,3}(?:com|net|org|edu|gov|io|co|uk|de|fr|us|ca|info|biz|me|ie|au)\b/gi;
 
 export function findEmails(t: string): Array<{ start: number; end: number }> {
   const found: Array<{ start: number; end: number }> = [];
@@ -316,6 +323,18 @@ export function findPhones(t: string): Array<{ start: number; end: number }> {
         if (seen.has(from + f.startsAt)) continue;
         seen.add(from + f.startsAt);
         found.push({ start: from + f.startsAt, end: from + f.endsAt });
+      }
+      // A run opening with the trunk prefix 0 cannot be a North American number (no area code
+      // starts with 0 or 1), so it is read as a UK national number too ("020 7946 0321").
+      // A UK mobile ("07xxx xxxxxx") is taken when merely possible: the metadata's valid ranges
+      // lag allocation (and skip Ofcom's reserved 07700 900xxx), and the shape alone is distinctive.
+      if (run[0][0] === '0') {
+        const mobile = run[0][1] === '7' && run[0].replace(/\D/g, '').length === 11;
+        for (const f of findPhoneNumbersInText(t.slice(from, to), { defaultCountry: 'GB', ...(mobile ? { leniency: 'POSSIBLE' as const } : {}) })) {
+          if (seen.has(from + f.startsAt)) continue;
+          seen.add(from + f.startsAt);
+          found.push({ start: from + f.startsAt, end: from + f.endsAt });
+        }
       }
       if (to >= run.index + run[0].length) break;
     }

@@ -71,8 +71,9 @@ test('the telephony port with its tunnel commands, copied with one click', async
   await expect(dialog.getByRole('button', { name: 'Copy the ngrok command' })).toHaveText('Copied');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('ngrok http 4781');
   await dialog.getByRole('button', { name: 'Copy the cloudflared command' }).click();
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('cloudflared tunnel --url http://127.0.0.1:4781');
+  // "Copied" shows for a moment only: look before reading the clipboard back.
   await expect(dialog.getByRole('button', { name: 'Copy the cloudflared command' })).toHaveText('Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('cloudflared tunnel --url http://127.0.0.1:4781');
   await expect(dialog.getByRole('button', { name: 'Copy the ngrok command' })).toHaveText('Copy');
 
   // A new port: the commands follow.

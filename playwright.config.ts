@@ -61,7 +61,9 @@ export default defineConfig({
       // privacy-settings.spec.ts ends in "settings.spec.ts" but runs on the fake backend (fake-ui).
       testIgnore: /privacy-settings\.spec\.ts$/,
     },
-    { name: 'fake-ui', testMatch: /(fake-ui|shortcuts|call-header|softphone|telephony|telephony-port|history-fake|assist|privacy-settings|redaction-transcript)\.spec\.ts$/ },
+    // Against the fake backend each test has its own page and state, so its tests spread over
+    // the workers and fill the gaps the long real-core specs leave (those run file by file).
+    { name: 'fake-ui', fullyParallel: true, testMatch: /(fake-ui|shortcuts|call-header|softphone|telephony|telephony-port|history-fake|assist|privacy-settings|redaction-transcript)\.spec\.ts$/ },
   ],
   webServer: fakeOnly
     ? undefined

@@ -102,6 +102,15 @@ export const falsePositivePercent = (s: GoldenScore): number => (s.negatives ===
 const pct = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 /** The headline line, printed by the test and the bench alike. */
+/** Every miss, false positive and wrong text of a score, one block each ('' when none). */
+export function scoreReport(score: GoldenScore): string {
+  return [
+    ...score.misses.map((m) => `MISSED ${m.missed.join(' ')}\n  in:  ${m.example.input}\n  got: ${m.actual}`),
+    ...score.changedNegatives.map((m) => `FALSE POSITIVE\n  in:  ${m.example.input}\n  got: ${m.actual}`),
+    ...score.otherMismatches.map((m) => `MISMATCH\n  in:  ${m.example.input}\n  exp: ${m.example.expected}\n  got: ${m.actual}`),
+  ].join('\n');
+}
+
 export function scoreLine(s: GoldenScore): string {
   return `redaction recall ${pct(recallPercent(s))} % false-positives ${pct(falsePositivePercent(s))} %`;
 }

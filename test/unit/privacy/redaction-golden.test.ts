@@ -7,7 +7,7 @@
  * the other kinds falls under 95 %.
  */
 import { describe, expect, it } from 'vitest';
-import { falsePositivePercent, loadGolden, masksIn, recallPercent, scoreGolden, scoreLine } from '../../support/redaction-golden';
+import { falsePositivePercent, loadGolden, masksIn, recallPercent, scoreGolden, scoreLine, scoreReport } from '../../support/redaction-golden';
 
 const examples = loadGolden();
 
@@ -29,11 +29,7 @@ describe('redaction golden file', () => {
     const score = scoreGolden(examples);
     const line = scoreLine(score);
     console.log(line);
-    const report = [
-      ...score.misses.map((m) => `MISSED ${m.missed.join(' ')}\n  in:  ${m.example.input}\n  got: ${m.actual}`),
-      ...score.changedNegatives.map((m) => `FALSE POSITIVE\n  in:  ${m.example.input}\n  got: ${m.actual}`),
-      ...score.otherMismatches.map((m) => `MISMATCH\n  in:  ${m.example.input}\n  exp: ${m.example.expected}\n  got: ${m.actual}`),
-    ].join('\n');
+    const report = scoreReport(score);
     if (report) console.log(report);
 
     expect(score.missedByKind.card ?? 0, report).toBe(0);

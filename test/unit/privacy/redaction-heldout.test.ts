@@ -7,7 +7,7 @@
  * kinds falls under 95 % or when a mask is too wide (as the golden test does).
  */
 import { describe, expect, it } from 'vitest';
-import { HELDOUT_FILE, falsePositivePercent, loadGolden, masksIn, recallPercent, scoreGolden, scoreLine } from '../../support/redaction-golden';
+import { HELDOUT_FILE, falsePositivePercent, loadGolden, masksIn, recallPercent, scoreGolden, scoreLine, scoreReport } from '../../support/redaction-golden';
 
 const examples = loadGolden(HELDOUT_FILE);
 
@@ -27,11 +27,7 @@ describe('redaction held-out set', () => {
     const score = scoreGolden(examples);
     const line = scoreLine(score).replace(/^redaction /, 'redaction held-out ');
     console.log(line);
-    const report = [
-      ...score.misses.map((m) => `MISSED ${m.missed.join(' ')}\n  in:  ${m.example.input}\n  got: ${m.actual}`),
-      ...score.changedNegatives.map((m) => `FALSE POSITIVE\n  in:  ${m.example.input}\n  got: ${m.actual}`),
-      ...score.otherMismatches.map((m) => `MISMATCH\n  in:  ${m.example.input}\n  exp: ${m.example.expected}\n  got: ${m.actual}`),
-    ].join('\n');
+    const report = scoreReport(score);
     if (report) console.log(report);
 
     expect(score.missedByKind.card ?? 0, report).toBe(0);

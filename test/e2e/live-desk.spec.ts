@@ -141,6 +141,11 @@ test.describe('live desk against the real core', () => {
       await expect(box).toHaveValue('');
 
       // A "say:" whisper becomes the AI's next line, even while paused (the agent asked for it).
+      // Sent once the scripted caller has said its second line (it speaks while the AI is
+      // paused, after the hold line): it is then quiet until it hears this line out. Sent any
+      // earlier, the line can start just as the caller does on a loaded machine, and the
+      // caller's words barge in on it, as they should.
+      await expect(log.locator('[data-testid="utterance"][data-speaker="caller"][data-final="true"]')).toHaveCount(2, { timeout: 60_000 });
       await box.fill('say: Thanks for holding, I am checking that for you now.');
       await box.press('Enter');
       await expect(page.getByTestId('whisper-result')).toContainText('The offline AI will say this next.');

@@ -23,6 +23,12 @@ export class ProviderFailure extends Error {
   }
 }
 
+/** Why a connection test failed, in one sentence, and what kind of failure it was (keys removed by the caller). */
+export interface ProbeFailure {
+  message: string;
+  problem: ProviderProblem;
+}
+
 const NETWORK_CODES =
   /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|EPIPE|CERT_[A-Z_]+|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UND_ERR_[A-Z_]+)\b/;
 

@@ -108,6 +108,14 @@ export interface TtsProvider {
   synthesize(text: string, signal: AbortSignal): AsyncIterable<MulawAudio>;
 }
 
+/** A cloud voice that keeps sockets open between clauses (Aura, ElevenLabs, Smallest.AI). */
+export interface PooledTtsProvider extends TtsProvider {
+  /** Opens a socket ahead of the first clause (at call start), so that clause is fast. */
+  warm(): Promise<void>;
+  /** Closes every socket; synthesize() still works afterwards (it opens new ones). */
+  close(): Promise<void>;
+}
+
 export interface Providers {
   stt: SttProvider;
   llm: LlmProvider;

@@ -28,7 +28,7 @@ import { DeepgramClient, type Deepgram, type DeepgramEnvironmentUrls } from '@de
 import { silentLogger, type Logger } from '../../log';
 import { mulawAudio } from '../../pipeline/audio';
 import { abortable } from '../abortable';
-import type { MulawAudio, TtsProvider } from '../types';
+import type { MulawAudio, PooledTtsProvider } from '../types';
 
 export interface DeepgramTtsOptions {
   apiKey: string;
@@ -47,12 +47,7 @@ export interface DeepgramTtsOptions {
   maxIdleSockets?: number;
 }
 
-export interface DeepgramTtsProvider extends TtsProvider {
-  /** Opens a socket ahead of the first clause (at call start), so that clause is fast. */
-  warm(): Promise<void>;
-  /** Closes every socket; synthesize() still works afterwards (it opens new ones). */
-  close(): Promise<void>;
-}
+export type DeepgramTtsProvider = PooledTtsProvider;
 
 type SpeakSocket = Awaited<ReturnType<DeepgramClient['speak']['v1']['connect']>>;
 type SpeakMessage = Deepgram.speak.SpeakV1Metadata | Deepgram.speak.SpeakV1Flushed | Deepgram.speak.SpeakV1Cleared | Deepgram.speak.SpeakV1Warning;

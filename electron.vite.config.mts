@@ -21,6 +21,7 @@ export default defineConfig({
           'export-worker': resolve(root, 'src/main/core/export/worker.ts'),
           'analytics-worker': resolve(root, 'src/main/core/history/analytics-worker.ts'),
           'alerts-backtest-worker': resolve(root, 'src/main/core/alerts/backtest-worker.ts'), // alerts (issue 8)
+          'elevenlabs-probe-worker': resolve(root, 'src/main/core/providers/tts/elevenlabs-probe-worker.ts'), // issue 11
         },
       },
     },

@@ -145,6 +145,10 @@ export const AlertRaised = z.object({
 });
 export type AlertRaised = z.infer<typeof AlertRaised>;
 
+/** How a call reaches the core: raw audio (Twilio Media Streams) or text (Twilio ConversationRelay). */
+export const CallTransport = z.enum(['media', 'relay']);
+export type CallTransport = z.infer<typeof CallTransport>;
+
 export const CallSummary = z.object({
   id: z.string(),
   /** Twilio's CallSid for this call. */
@@ -176,6 +180,8 @@ export const CallSummary = z.object({
   openAlerts: z.number().int().nonnegative(),
   /** The saved wrap-up's disposition ("Resolved"); absent or null while none is saved. */
   disposition: z.string().nullable().optional(),
+  /** Live calls on ConversationRelay say so ('relay'); absent: Media Streams (and every stored call). */
+  transport: CallTransport.optional(),
 });
 export type CallSummary = z.infer<typeof CallSummary>;
 
@@ -332,15 +338,65 @@ export const TurnMetrics = z.object({
 });
 export type TurnMetrics = z.infer<typeof TurnMetrics>;
 
-/** Which engine fills each role for the next call. Offline engines need no keys. */
+/**
+ * The models Settings offers per vendor. The provider modules (llm/openai.ts,
+ * tts/elevenlabs.ts, tts/smallest.ts) list the same; provider-service.ts checks that they agree.
+ */
+export const OpenAiModel = z.enum(['gpt-4o-mini', 'gpt-4o']);
+export type OpenAiModel = z.infer<typeof OpenAiModel>;
+export const ElevenLabsModel = z.enum(['eleven_flash_v2_5', 'eleven_turbo_v2_5', 'eleven_multilingual_v2']);
+export type ElevenLabsModel = z.infer<typeof ElevenLabsModel>;
+export const SmallestModel = z.enum(['lightning_v3.1', 'lightning_v3.1_pro']);
+export type SmallestModel = z.infer<typeof SmallestModel>;
+
+/**
+ * A vendor's voice id as it goes into a URL path or a JSON field: ElevenLabs' ids are 20
+ * alphanumerics ("21m00Tcm4TlvDq8ikWAM"), Smallest.AI's are names ("avery"). Anything else
+ * (spaces, slashes, a pasted sentence) is refused before it reaches a request.
+ */
+export const VoiceId = z
+  .string()
+  .trim()
+  .min(2, 'a voice id has at least 2 characters')
+  .max(64, 'a voice id has at most 64 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'a voice id is letters, digits, "-" and "_" only');
+
+/**
+ * Which engine fills each role for the next call, and each cloud engine's model and voice.
+ * Offline engines need no keys. Flat, so `providers.update` takes any subset and a stored
+ * file missing a field (written by an older build) falls back for that field alone.
+ */
 export const ProviderChoice = z.object({
   stt: z.enum(['offline', 'deepgram']),
-  llm: z.enum(['offline', 'gemini']),
-  tts: z.enum(['offline', 'deepgram']),
+  llm: z.enum(['offline', 'gemini', 'openai']),
+  tts: z.enum(['offline', 'deepgram', 'elevenlabs', 'smallest']),
+  openaiModel: OpenAiModel,
+  elevenlabsVoiceId: VoiceId,
+  elevenlabsModel: ElevenLabsModel,
+  smallestVoiceId: VoiceId,
+  smallestModel: SmallestModel,
 });
 export type ProviderChoice = z.infer<typeof ProviderChoice>;
 
-export const SecretName = z.enum(['deepgramApiKey', 'geminiApiKey', 'twilioAuthToken', 'twilioApiKeySecret']);
+/** Each cloud engine's model and voice until the team picks others (fast, cheap, documented ones). */
+export const DEFAULT_ENGINE_OPTIONS = {
+  openaiModel: 'gpt-4o-mini',
+  // "Rachel", one of ElevenLabs' premade voices (available to every account).
+  elevenlabsVoiceId: '21m00Tcm4TlvDq8ikWAM',
+  elevenlabsModel: 'eleven_flash_v2_5',
+  smallestVoiceId: 'avery',
+  smallestModel: 'lightning_v3.1',
+} as const satisfies Pick<ProviderChoice, 'openaiModel' | 'elevenlabsVoiceId' | 'elevenlabsModel' | 'smallestVoiceId' | 'smallestModel'>;
+
+export const SecretName = z.enum([
+  'deepgramApiKey',
+  'geminiApiKey',
+  'openaiApiKey',
+  'elevenlabsApiKey',
+  'smallestApiKey',
+  'twilioAuthToken',
+  'twilioApiKeySecret',
+]);
 export type SecretName = z.infer<typeof SecretName>;
 
 /** What the renderer may know about a secret: whether it is set and where from. Never its value. */
@@ -353,7 +409,7 @@ export const SecretStatus = z.object({
 });
 export type SecretStatus = z.infer<typeof SecretStatus>;
 
-export const CloudProvider = z.enum(['deepgram', 'gemini']);
+export const CloudProvider = z.enum(['deepgram', 'gemini', 'openai', 'elevenlabs', 'smallest']);
 export type CloudProvider = z.infer<typeof CloudProvider>;
 
 /** Why a cloud provider's key does not work: refused by the vendor, the vendor not reached, or anything else. */
@@ -377,5 +433,11 @@ export const ProviderCheck = z.object({
 export type ProviderCheck = z.infer<typeof ProviderCheck>;
 
 /** The last check per cloud provider; null: no key, or not checked since it was set. */
-export const ProviderChecks = z.object({ deepgram: ProviderCheck.nullable(), gemini: ProviderCheck.nullable() });
+export const ProviderChecks = z.object({
+  deepgram: ProviderCheck.nullable(),
+  gemini: ProviderCheck.nullable(),
+  openai: ProviderCheck.nullable(),
+  elevenlabs: ProviderCheck.nullable(),
+  smallest: ProviderCheck.nullable(),
+});
 export type ProviderChecks = z.infer<typeof ProviderChecks>;

@@ -3,13 +3,30 @@
  * the outbound-call command's refusals, and status callbacks as the console records them.
  */
 import { z } from 'zod';
-import { CallDirection, SecretStatus } from './domain';
+import { CallDirection, SecretStatus, type CallTransport } from './domain';
+
+export type { CallTransport };
 
 /** A phone number in E.164 form (+, country code, subscriber number; no spaces). */
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +14155550100');
 
 /** A wall-clock time, 24-hour HH:MM; 24:00 is midnight at the end of the day. */
 export const ClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected a 24-hour time such as 08:00');
+
+/** ConversationRelay's voice, recogniser and language (Twilio's attributes; protocols-2.md §1). */
+export const RelaySpeech = z.object({
+  ttsProvider: z.enum(['ElevenLabs', 'Google', 'Amazon']),
+  /** The provider's voice id or name; empty: the provider's default voice. */
+  voice: z
+    .string()
+    .trim()
+    .max(100, 'at most 100 characters')
+    .regex(/^[\w.\-:]*$/, 'a voice id has letters, digits, dots, dashes, colons and underscores only'),
+  transcriptionProvider: z.enum(['Deepgram', 'Google']),
+  /** BCP-47, such as en-US. */
+  language: z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'a language such as en-US'),
+});
+export type RelaySpeech = z.infer<typeof RelaySpeech>;
 
 /**
  * Twilio account settings (not secret: the auth token and API key secret are SecretNames).
@@ -47,6 +64,13 @@ export const TelephonySettings = z.object({
     .nullable(),
   /** Live media streams (calls) the bridge carries at once; past it new streams are refused. */
   maxLiveStreams: z.number().int('a whole number of calls').min(1, 'at least 1 call').max(5000, 'at most 5,000 calls'),
+  /**
+   * Numbers (of `phoneNumbers`) whose calls use Twilio ConversationRelay instead of Media
+   * Streams: Twilio does speech-to-text and text-to-speech, the console exchanges text.
+   */
+  relayNumbers: z.array(E164).max(50),
+  /** The speech Twilio does on ConversationRelay calls (its providers, not the console's engines). */
+  relay: RelaySpeech,
   /** Loopback port of the public server (webhooks + /media) the tunnel forwards to; 0 (a new install) settles on one at the first start and saves it. */
   localPort: z.number().int('a port is a whole number').min(0, 'a port is a number from 1 to 65535').max(65535, 'a port is a number from 1 to 65535'),
 });
@@ -85,7 +109,7 @@ export const TelephonyState = z.object({
   /** Why the public server is not listening (its port is taken by another program…), in words; null when it listens. */
   listenProblem: z.string().nullable(),
   /** The URLs to give Twilio (telephony.configureNumber sets them), null without publicBaseUrl. */
-  webhooks: z.object({ voice: z.string(), status: z.string(), streamStatus: z.string(), media: z.string() }).nullable(),
+  webhooks: z.object({ voice: z.string(), status: z.string(), streamStatus: z.string(), media: z.string(), relay: z.string() }).nullable(),
 });
 export type TelephonyState = z.infer<typeof TelephonyState>;
 

@@ -1,10 +1,13 @@
 /**
  * Voice-to-voice latency through the real media bridge and the real SDK providers
- * (@deepgram/sdk, @google/genai) against fakes with set delays: STT final 300 ms after speech
- * ends, LLM first token 400 ms (a whole sentence), TTS first byte 100 ms. Overhead is
- * voice-to-voice minus those 800 ms: what the app itself adds. Prints numbers, asserts nothing.
+ * (@deepgram/sdk; @google/genai or openai; Aura, ElevenLabs over its WebSocket, or our
+ * Smallest.AI client) against fakes with set delays: STT final 300 ms after speech ends, LLM
+ * first token 400 ms (a whole sentence), TTS first byte 100 ms, the same on every fake.
+ * Overhead is voice-to-voice minus those 800 ms: what the app itself adds. Prints numbers,
+ * asserts nothing.
  *
  *   node test/support/run-ts.mjs test/bench/latency.bench.ts [--turns 100] [--calls 1]
+ *        [--llm gemini|openai] [--tts deepgram|elevenlabs|smallest]
  *        [--speech-ms 600] [--llm-gap-ms 200] [--ms-per-char 10] [--turn-gap-ms 200] [--json]
  *
  * stdout: exactly two lines (caller-side figures, see README):
@@ -15,6 +18,7 @@
 import { parseArgs } from 'node:util';
 import { CALLER_LINES, REPLY_SENTENCES, runBench } from './support/harness';
 import { ms, summarise } from './support/stats';
+import type { BenchEngines } from './support/engines';
 
 const STT_MS = 300;
 const LLM_MS = 400;
@@ -29,9 +33,19 @@ const { values: args } = parseArgs({
     'llm-gap-ms': { type: 'string', default: '200' },
     'ms-per-char': { type: 'string', default: '10' },
     'turn-gap-ms': { type: 'string', default: '200' },
+    llm: { type: 'string', default: 'gemini' },
+    tts: { type: 'string', default: 'deepgram' },
     json: { type: 'boolean', default: false },
   },
 });
+const LLMS = ['gemini', 'openai'] as const;
+const TTSS = ['deepgram', 'elevenlabs', 'smallest'] as const;
+const isOneOf = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
+if (!isOneOf(LLMS, args.llm) || !isOneOf(TTSS, args.tts)) {
+  process.stderr.write(`--llm is one of ${LLMS.join(', ')}; --tts one of ${TTSS.join(', ')}\n`);
+  process.exit(2);
+}
+const engines: BenchEngines = { llm: args.llm, tts: args.tts };
 const turns = Number(args.turns);
 const calls = Math.max(1, Math.min(turns, Number(args.calls)));
 const lines = Math.ceil(turns / calls);
@@ -49,6 +63,7 @@ const run = await runBench(
     llm: { firstTokenMs: LLM_MS, gapMs: Number(args['llm-gap-ms']), sentences: REPLY_SENTENCES },
     tts: { firstByteDelayMs: TTS_MS, msPerChar: Number(args['ms-per-char']) },
     transcripts: CALLER_LINES,
+    engines,
   },
   { deadlineMs: lines * 8000 + 60_000 },
 );
@@ -70,7 +85,7 @@ console.log(`overhead p50 ${ms(caller.p50 - SET_DELAYS_MS)} ms p95 ${ms(caller.p
 const e = (s: string) => process.stderr.write(`${s}\n`);
 const row = (name: string, s: ReturnType<typeof summarise>) =>
   e(`  ${name.padEnd(34)} n ${String(s.n).padStart(3)}  p50 ${ms(s.p50).padStart(5)}  p95 ${ms(s.p95).padStart(5)}  max ${ms(s.max).padStart(5)} ms`);
-e(`-- latency bench: ${turns} turns over ${calls} call(s), set delays STT ${STT_MS} + LLM ${LLM_MS} + TTS ${TTS_MS} ms; 2nd LLM chunk +${args['llm-gap-ms']} ms`);
+e(`-- latency bench: Deepgram + ${engines.llm} + ${engines.tts}, ${turns} turns over ${calls} call(s), set delays STT ${STT_MS} + LLM ${LLM_MS} + TTS ${TTS_MS} ms; 2nd LLM chunk +${args['llm-gap-ms']} ms`);
 e(`headline = caller side (last speech frame sent -> first AI media frame received, one clock)`);
 row('voice-to-voice, caller side', caller);
 row('voice-to-voice, app TurnMetrics', appV2v);

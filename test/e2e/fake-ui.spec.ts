@@ -363,3 +363,21 @@ test('listen in: plays the call through an AudioContext started by the click, st
   expect((await audio()).started).toBe(after);
   expect(problems).toEqual([]);
 });
+
+test('a ConversationRelay call: the header says there is no listen-in and why; the timeline names the transport', async ({ page }) => {
+  await openWithFakeBackend(page, { seed: true, relayCall: true });
+  await page.getByTestId('live-call').filter({ hasText: '900789' }).click();
+  const header = page.getByTestId('call-header');
+  await expect(header.getByTestId('listen-in')).toHaveCount(0);
+  const note = header.getByTestId('listen-in-unavailable');
+  await expect(note).toHaveText('Text call · no listen-in');
+  await expect(note).toHaveAttribute('title', /Twilio ConversationRelay, so Twilio does the speech and no audio reaches Switchboard/);
+  await note.focus();
+  await expect(note).toBeFocused();
+  await expect(page.getByText('Call started on ConversationRelay (Twilio speaks and listens; not recorded here)')).toBeVisible();
+  // The other live call streams its audio: listen-in is there.
+  await page.getByTestId('live-call').filter({ hasText: '765 4321' }).click();
+  await expect(header.getByTestId('listen-in')).toBeVisible();
+  await page.getByTestId('live-call').filter({ hasText: '900789' }).click();
+  await shot(page, '40-relay-call');
+});

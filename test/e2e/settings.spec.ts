@@ -2,8 +2,12 @@
  * API keys are write-only: the renderer sends a key once, and nothing the core sends back
  * (replies or events) ever contains it — not after saving, not after a reload.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake';
+import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake';
+import { startOpenAiFake, textReply as openAiText, type OpenAiFake } from '../fakes/openai-fake';
+import { startSmallestFake, type SmallestFake } from '../fakes/smallest-fake';
 import { startOwnServer, type OwnServer } from './support/own-server';
 
 const TOKEN = 'e2e-token-0123456789abcdef0123456789'; // E2E_TOKEN in playwright.config.ts
@@ -134,5 +138,140 @@ test.describe('a Deepgram key the service rejects', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(badge).toHaveText('Cloud engines');
     await expect(badge).not.toHaveAttribute('data-trouble');
+  });
+});
+
+/**
+ * The engines teams bring from other stacks (issue 11): OpenAI for the language model,
+ * ElevenLabs or Smallest.AI for the voice, chosen per role in Settings, each key tested as it
+ * is saved against the vendor's loopback fake (SWITCHBOARD_OPENAI_URL, …), the model and voice
+ * fields checked as they are typed, and the engine summary saying what the next call will use.
+ */
+test.describe('OpenAI, ElevenLabs and Smallest.AI in Settings → Engines', () => {
+  const PORT = 47571;
+  const OPENAI_KEY = 'sk-e2e-accepted-key-0123456789';
+  const ELEVENLABS_KEY = 'sk_e2e-elevenlabs-key-0123456789';
+  const SMALLEST_KEY = 'sm-e2e-smallest-key-0123456789';
+  let openai: OpenAiFake;
+  let elevenlabs: ElevenLabsFake;
+  let smallest: SmallestFake;
+  let server: OwnServer;
+
+  test.beforeAll(async () => {
+    openai = await startOpenAiFake({ apiKey: OPENAI_KEY });
+    openai.auto = openAiText('OK'); // what each connection test gets
+    elevenlabs = await startElevenLabsFake({ apiKey: ELEVENLABS_KEY });
+    smallest = await startSmallestFake({ apiKey: SMALLEST_KEY });
+    server = await startOwnServer({
+      port: PORT,
+      name: 'engines',
+      env: { SWITCHBOARD_OPENAI_URL: openai.baseUrl, SWITCHBOARD_ELEVENLABS_URL: elevenlabs.baseUrl, SWITCHBOARD_SMALLEST_URL: smallest.baseUrl },
+    });
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+    await Promise.all([openai?.close(), elevenlabs?.close(), smallest?.close()]);
+  });
+
+  test('each role offers its engines; keys are tested as saved; model and voice are checked as typed; the summary follows', async ({ page }) => {
+    const received: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (frame) => received.push(String(frame.payload))));
+    await page.goto(`${server.origin}/?token=${server.token}`);
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByTestId('settings-dialog');
+    const llm = dialog.locator('[data-testid="engine-row"][data-role="llm"]');
+    const tts = dialog.locator('[data-testid="engine-row"][data-role="tts"]');
+
+    // The language model: OpenAI, without a key yet, runs offline and says so.
+    await expect(llm.getByRole('combobox', { name: 'Language model' }).locator('option')).toHaveText(['Offline', 'Gemini', 'OpenAI']);
+    await llm.getByRole('combobox', { name: 'Language model' }).selectOption('openai');
+    await expect(llm.getByTestId('engine-in-use')).toContainText('Running offline: no OpenAI key');
+    const model = llm.getByRole('combobox', { name: 'OpenAI model' });
+    await expect(model).toHaveValue('gpt-4o-mini');
+
+    // A wrong key is refused in words, then the right one passes and OpenAI is in use.
+    const openaiCard = dialog.locator('[data-testid="provider-card"][data-provider="openai"]');
+    await openaiCard.getByLabel(/API key/i).fill('sk-e2e-wrong-key-000000000');
+    await openaiCard.getByRole('button', { name: 'Save' }).click();
+    await expect(openaiCard.getByTestId('test-result')).toHaveAttribute('data-ok', 'false');
+    await expect(openaiCard.getByTestId('test-result')).toContainText('OpenAI: the API key was refused (HTTP 401).');
+    await expect(llm.getByTestId('engine-in-use')).toContainText('Running offline: OpenAI key rejected');
+    await openaiCard.getByLabel(/API key/i).fill(OPENAI_KEY);
+    await openaiCard.getByRole('button', { name: 'Save' }).click();
+    await expect(openaiCard.getByTestId('test-result')).toHaveAttribute('data-ok', 'true');
+    await expect(openaiCard.getByTestId('test-result')).toContainText('OpenAI accepted the key');
+    await expect(llm.getByTestId('engine-in-use')).toHaveText(/OpenAI gpt-4o-mini\s*\(cloud\)/);
+    await model.selectOption('gpt-4o');
+    await expect(llm.getByTestId('engine-in-use')).toHaveText(/OpenAI gpt-4o\s*\(cloud\)/);
+
+    // The voice: ElevenLabs, its voice id checked as it is typed and saved on Enter.
+    await expect(tts.getByRole('combobox', { name: 'Text-to-speech' }).locator('option')).toHaveText(['Offline', 'Deepgram', 'ElevenLabs', 'Smallest.AI']);
+    await tts.getByRole('combobox', { name: 'Text-to-speech' }).selectOption('elevenlabs');
+    const voice = tts.getByRole('textbox', { name: 'ElevenLabs voice id' });
+    await expect(voice).toHaveValue('21m00Tcm4TlvDq8ikWAM');
+    await expect(tts.getByRole('combobox', { name: 'ElevenLabs model' })).toHaveValue('eleven_flash_v2_5');
+    await voice.fill('Rachel please');
+    await expect(voice).toHaveAttribute('aria-invalid', 'true');
+    await expect(tts.getByRole('alert')).toHaveText('Not saved: a voice id is letters, digits, "-" and "_" only.');
+    await voice.fill('pNInz6obpgDQGcFmaJgB');
+    await expect(tts.getByRole('alert')).toHaveCount(0);
+    await voice.press('Enter');
+    await expect(tts.getByRole('button', { name: 'Use the default' })).toBeVisible();
+    const elevenCard = dialog.locator('[data-testid="provider-card"][data-provider="elevenlabs"]');
+    await elevenCard.getByLabel(/API key/i).fill(ELEVENLABS_KEY);
+    await elevenCard.getByRole('button', { name: 'Save' }).click();
+    await expect(elevenCard.getByTestId('test-result')).toHaveAttribute('data-ok', 'true');
+    await expect(elevenCard.getByTestId('test-result')).toContainText('ElevenLabs accepted the key');
+    await expect(tts.getByTestId('engine-in-use')).toContainText('ElevenLabs Flash');
+    await expect(tts.getByTestId('engine-in-use')).toContainText('voice pNInz6obpgDQGcFmaJgB');
+
+    for (const width of [1024, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      await dialog.getByTestId('engines-settings').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `test-results/screens/server-24-engines-openai-elevenlabs-${width}.png` });
+    }
+    // The model and voice fields meet WCAG AA as the rest of Settings does (a11y.spec.ts sees only the default engines).
+    await voice.fill('no spaces please');
+    const { violations } = await new AxeBuilder({ page }).include('[data-testid="engines-settings"]').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    // Left invalid, nothing is saved: the summary keeps the voice in force.
+    await voice.blur();
+    await expect(tts.getByTestId('engine-in-use')).toContainText('voice pNInz6obpgDQGcFmaJgB');
+
+    // Smallest.AI: its own voice and model; Test connection on a saved key.
+    await tts.getByRole('combobox', { name: 'Text-to-speech' }).selectOption('smallest');
+    await expect(tts.getByRole('textbox', { name: 'Smallest.AI voice id' })).toHaveValue('avery');
+    await tts.getByRole('combobox', { name: 'Smallest.AI model' }).selectOption('lightning_v3.1_pro');
+    await expect(tts.getByTestId('engine-in-use')).toContainText('Running offline: no Smallest.AI key');
+    const smallestCard = dialog.locator('[data-testid="provider-card"][data-provider="smallest"]');
+    await smallestCard.getByLabel(/API key/i).fill(SMALLEST_KEY);
+    await smallestCard.getByRole('button', { name: 'Save' }).click();
+    await expect(smallestCard.getByTestId('test-result')).toHaveAttribute('data-ok', 'true');
+    await smallestCard.getByRole('button', { name: 'Test connection' }).click();
+    await expect(smallestCard.getByTestId('test-result')).toContainText('Smallest.AI accepted the key');
+    await expect(tts.getByTestId('engine-in-use')).toContainText('Smallest.AI Lightning Pro');
+
+    for (const width of [1024, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      await dialog.getByTestId('engines-settings').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `test-results/screens/server-24-engines-smallest-${width}.png` });
+      await smallestCard.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `test-results/screens/server-24-engine-keys-${width}.png` });
+    }
+
+    // Kept: a reload shows the same choices, and the top bar says cloud engines are in use.
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(llm.getByRole('combobox', { name: 'OpenAI model' })).toHaveValue('gpt-4o');
+    await expect(tts.getByRole('textbox', { name: 'Smallest.AI voice id' })).toHaveValue('avery');
+    await tts.getByRole('combobox', { name: 'Text-to-speech' }).selectOption('elevenlabs');
+    await expect(tts.getByRole('textbox', { name: 'ElevenLabs voice id' })).toHaveValue('pNInz6obpgDQGcFmaJgB');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    for (const key of [OPENAI_KEY, ELEVENLABS_KEY, SMALLEST_KEY]) {
+      expect(received.filter((frame) => frame.includes(key))).toEqual([]);
+      expect(await page.content()).not.toContain(key);
+    }
   });
 });

@@ -322,3 +322,62 @@ test('toll-fraud guard: allowed countries in Settings, and the New AI call form 
 
   expect(problems).toEqual([]);
 });
+
+test('ConversationRelay per number: choose Twilio’s speech for one number, set its voice and language, and switch back', async ({ page }) => {
+  const problems = collectProblems(page);
+  await openWithFakeBackend(page, { seed: true });
+  await configureTwilio(page, { phoneNumbers: ['+14155550199', '+14155550123'] });
+  const saved = () =>
+    page.evaluate(async () => {
+      const api = (globalThis as unknown as { switchboard: { invoke(name: string, input: unknown): Promise<{ ok: true; value: { settings: { relayNumbers: string[]; relay: Record<string, string> }; webhooks: { relay: string } | null } }> } }).switchboard;
+      return (await api.invoke('telephony.get', {})).value;
+    });
+
+  await page.getByTestId('settings-button').click();
+  const settings = page.getByTestId('settings-dialog');
+  await settings.getByRole('tab', { name: 'Telephony' }).click();
+  const second = settings.locator('[data-testid="phone-number"][data-number="+14155550123"]');
+  const transport = second.getByTestId('number-transport');
+  // Every number starts on Switchboard's own engines; no relay card until a number uses it.
+  await expect(transport).toHaveValue('media');
+  await expect(settings.getByTestId('relay-speech')).toHaveCount(0);
+
+  await transport.selectOption({ label: 'ConversationRelay' });
+  await expect(transport).toHaveValue('relay');
+  expect((await saved()).settings.relayNumbers).toEqual(['+14155550123']);
+  await expect(settings.locator('[data-testid="phone-number"][data-number="+14155550199"]').getByTestId('number-transport')).toHaveValue('media');
+  const card = settings.getByTestId('relay-speech');
+  await expect(card).toBeVisible();
+  await expect(settings.getByRole('region', { name: 'ConversationRelay speech' })).toContainText("Listen-in and local recordings aren't available on those calls.");
+
+  // Voice provider and voice; a voice id with spaces is refused as you type, then a good one saves.
+  await card.locator('#tel-relay-tts').selectOption('Google');
+  await expect.poll(async () => (await saved()).settings.relay.ttsProvider).toBe('Google');
+  const voice = card.locator('#tel-relay-voice');
+  await voice.fill('not a voice');
+  await voice.blur();
+  await expect(card).toContainText('a voice id has letters, digits, dots, dashes, colons and underscores only');
+  expect((await saved()).settings.relay.voice).toBe('');
+  await voice.fill('en-US-Journey-O');
+  await voice.press('Enter');
+  await expect.poll(async () => (await saved()).settings.relay.voice).toBe('en-US-Journey-O');
+  const language = card.locator('#tel-relay-language');
+  await language.fill('english');
+  await language.blur();
+  await expect(card).toContainText('a language such as en-US');
+  await language.fill('es-ES');
+  await language.press('Enter');
+  await expect.poll(async () => (await saved()).settings.relay.language).toBe('es-ES');
+
+  await card.scrollIntoViewIfNeeded();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await shot(page, '40-relay-1024');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await shot(page, '40-relay-1440');
+
+  // Back to Switchboard's engines: the relay card goes with the last relay number.
+  await transport.selectOption({ label: 'Media Streams' });
+  await expect.poll(async () => (await saved()).settings.relayNumbers).toEqual([]);
+  await expect(settings.getByTestId('relay-speech')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

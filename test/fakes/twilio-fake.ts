@@ -36,6 +36,7 @@ import twilio from 'twilio';
 import type { TtsProvider } from '../../src/main/core/providers/types';
 import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
 import type { CallerScenario } from '../../src/main/core/telephony/scenario';
+import { RelayPeer } from './relay-peer';
 
 export type FormParams = Record<string, string | string[]>;
 
@@ -78,6 +79,8 @@ export interface ParsedTwiml {
   streamStatusCallback: string | null;
   parameters: Record<string, string>;
   hangup: boolean;
+  /** <Connect><ConversationRelay>: its attributes (url, welcomeGreeting, …) and the Connect's action; null without one. */
+  relay: { attributes: Record<string, string>; action: string | null } | null;
   /** The <Dial> verb's recording attributes, null when there is no <Dial>. */
   dial: { record: string | null; recordingStatusCallback: string | null; recordingStatusCallbackEvent: string[] } | null;
 }
@@ -137,6 +140,12 @@ export interface TwilioFake {
     twiml: string,
     call: { callSid: string; scenario: CallerScenario; voice: TtsProvider; maxDurationMs?: number; replyTimeoutMs?: number },
   ): Promise<CallerSimulator>;
+  /**
+   * Connects the ConversationRelay session the TwiML asks for (relay-peer.ts), as Twilio
+   * would: signed upgrade, `setup` with the TwiML's parameters; the session's action
+   * callback is posted (signed) when the app ends it, and its answer becomes the call's TwiML.
+   */
+  openRelay(twiml: string, call: { callSid: string; msPerChar?: number; signature?: string | null }): Promise<RelayPeer>;
   /** Recordings made of <Dial record> legs, by RecordingSid. */
   readonly recordings: Map<string, FakeRecording>;
   /** Recording status callbacks posted so far, in order. */
@@ -165,6 +174,8 @@ export function parseTwiml(xml: string): ParsedTwiml {
     const a = attrs(match[0]);
     if (a.name !== undefined) parameters[a.name] = a.value ?? '';
   }
+  const relayTag = /<ConversationRelay\b[^>]*>/.exec(xml)?.[0];
+  const connectTag = /<Connect\b[^>]*>/.exec(xml)?.[0];
   const dialTag = /<Dial\b[^>]*>/.exec(xml)?.[0];
   const dialAttrs = dialTag ? attrs(dialTag) : null;
   return {
@@ -172,6 +183,7 @@ export function parseTwiml(xml: string): ParsedTwiml {
     streamStatusCallback: stream.statusCallback ?? null,
     parameters,
     hangup: /<Hangup\s*\/>/.test(xml),
+    relay: relayTag ? { attributes: attrs(relayTag), action: connectTag ? (attrs(connectTag).action ?? null) : null } : null,
     dial: dialAttrs
       ? {
           record: dialAttrs.record ?? null,
@@ -532,6 +544,41 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
       });
       await caller.start();
       return caller;
+    },
+    async openRelay(twiml, call) {
+      const parsed = parseTwiml(twiml);
+      const url = parsed.relay?.attributes.url;
+      if (!url) throw new Error('twilio fake: the TwiML has no <Connect><ConversationRelay url>');
+      const known = calls.get(call.callSid);
+      const local = new URL(toLocal(url.replace(/^wss:/, 'https:')));
+      const action = parsed.relay?.action ?? null;
+      const peer = new RelayPeer({
+        localUrl: `ws://${local.host}${local.pathname}`,
+        signedUrl: url,
+        authToken: options.authToken,
+        ...(call.signature !== undefined ? { signature: call.signature } : {}),
+        msPerChar: call.msPerChar,
+        setup: {
+          callSid: call.callSid,
+          accountSid: options.accountSid,
+          from: known?.from ?? parsed.parameters.from ?? '',
+          to: known?.to ?? parsed.parameters.to ?? '',
+          direction: known?.direction === 'outbound-api' ? 'outbound' : 'inbound',
+          customParameters: parsed.parameters,
+        },
+        postAction: action
+          ? async (form) => {
+              const answer = await fake.postWebhook(action, form);
+              if (known && answer.status === 200) {
+                onTwimlChange(known, answer.body);
+                known.twiml = answer.body;
+              }
+              return answer;
+            }
+          : undefined,
+      });
+      await peer.connect();
+      return peer;
     },
     recordings,
     recordingCallbacks,

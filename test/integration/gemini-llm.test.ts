@@ -10,7 +10,7 @@ import {
   CALL_CONNECTED_TURN,
   CALLER_SILENT_TURN,
   createGeminiLlm,
-  GEMINI_TOOL_NAMES,
+  LLM_TOOL_NAMES,
   LlmUnavailableError,
   type GeminiLlmOptions,
 } from '../../src/main/core/providers/llm/gemini';
@@ -35,7 +35,7 @@ function provider(overrides: Partial<GeminiLlmOptions> = {}): LlmProvider {
   return createGeminiLlm({
     apiKey: API_KEY,
     baseUrl: fake.baseUrl,
-    tools: GEMINI_TOOL_NAMES,
+    tools: LLM_TOOL_NAMES,
     toolHandlers: { lookup_knowledge: () => Promise.resolve('') },
     retryBaseDelayMs: 10,
     ...overrides,

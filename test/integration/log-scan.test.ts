@@ -33,6 +33,9 @@ import { until } from '../support/raw-twilio';
 const SECRET_VALUES: Record<SecretName, string> = {
   deepgramApiKey: 'dg-logscan-5f1c0a9e7b3d4c2a',
   geminiApiKey: 'AIzaLogScan-8d2e6f4a1c9b7e3f',
+  openaiApiKey: 'sk-logscan-7b1e3d9a5c2f8e4b',
+  elevenlabsApiKey: 'sk_logscan_2c8e4a6f1b9d3e7c',
+  smallestApiKey: 'smallest-logscan-9e3b7d1f5a2c8e6a',
   twilioAuthToken: 'twauth-logscan-0e4f8a2c6b1d9e7f',
   twilioApiKeySecret: 'twkey-logscan-3a7c1e9f5b2d8c4a',
 };

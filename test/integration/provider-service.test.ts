@@ -2,7 +2,7 @@
  * The provider service with the real offline engines, real files, and the vendors' real
  * SDKs pointed at the loopback fakes through SWITCHBOARD_DEEPGRAM_URL / SWITCHBOARD_GEMINI_URL.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,27 +13,36 @@ import { createFileSecretStore, type SecretStore } from '../../src/main/core/con
 import { createLogger, type Logger } from '../../src/main/core/log';
 import { LlmUnavailableError } from '../../src/main/core/providers/llm/gemini';
 import { createOfflineProviders, type OfflineEngines } from '../../src/main/core/providers/offline';
-import { createProviderService, GEMINI_FIRST_CHUNK_DEADLINE_MS, type ProviderService } from '../../src/main/core/providers/provider-service';
+import { createProviderService, LLM_FIRST_CHUNK_DEADLINE_MS, type ProviderService } from '../../src/main/core/providers/provider-service';
 import { withSttFallback, type SttFallbackNotice } from '../../src/main/core/providers/fallback';
 import type { LlmChunk, MulawAudio, SttEvent } from '../../src/main/core/providers/types';
 import { FRAME_BYTES, MULAW_SILENCE, mulawAudio } from '../../src/main/core/pipeline/audio';
 import { synthesise } from '../support/stt-fixtures';
-import type { CallEvent } from '../../src/shared/domain';
+import { DEFAULT_ENGINE_OPTIONS, type CallEvent } from '../../src/shared/domain';
 import { createFliteTts } from '../../src/main/core/providers/tts/flite';
 import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
 import { startHarness } from '../support/core-harness';
 import { until } from '../support/raw-twilio';
 import { startDeepgramFake, type DeepgramFake } from '../fakes/deepgram-fake';
 import { functionCallReply, startGeminiFake, textReply, type GeminiFake } from '../fakes/gemini-fake';
+import { startOpenAiFake, textReply as openAiText, type OpenAiFake } from '../fakes/openai-fake';
+import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake';
+import { startSmallestFake, type SmallestFake } from '../fakes/smallest-fake';
 
 const RESOURCES_DIR = resolve(import.meta.dirname, '../../resources');
 const DG_KEY = 'dg-test-key-0123456789abcdef';
 const GM_KEY = 'AIzaFAKE-service-test-0123456789';
+const OA_KEY = 'sk-service-test-0123456789abcdef';
+const EL_KEY = 'sk_el-service-test-0123456789ab';
+const SM_KEY = 'sm-service-test-0123456789abcdef';
 
 let offline: OfflineEngines;
 let cacheDir: string;
 let deepgram: DeepgramFake;
 let gemini: GeminiFake;
+let openai: OpenAiFake;
+let elevenlabs: ElevenLabsFake;
+let smallest: SmallestFake;
 let dataDir: string;
 let services: ProviderService[] = [];
 let logText: string[] = [];
@@ -44,10 +53,18 @@ beforeAll(async () => {
   offline = await createOfflineProviders({ resourcesDir: RESOURCES_DIR, cacheDir, businessName: 'Brightwave Broadband' });
   deepgram = await startDeepgramFake({ apiKey: DG_KEY });
   gemini = await startGeminiFake({ apiKey: GM_KEY });
+  openai = await startOpenAiFake({ apiKey: OA_KEY });
+  // What a connection test (max 1 token) gets when nothing else is scripted.
+  openai.auto = openAiText('OK');
+  elevenlabs = await startElevenLabsFake({ apiKey: EL_KEY });
+  smallest = await startSmallestFake({ apiKey: SM_KEY });
 });
 afterAll(async () => {
   await deepgram.close();
   await gemini.close();
+  await openai.close();
+  await elevenlabs.close();
+  await smallest.close();
   rmSync(cacheDir, { recursive: true, force: true });
 });
 beforeEach(() => {
@@ -70,9 +87,16 @@ afterEach(async () => {
   // Nothing anywhere in the logs ever holds a key.
   expect(logText.join('')).not.toContain(DG_KEY);
   expect(logText.join('')).not.toContain(GM_KEY);
+  for (const key of [OA_KEY, EL_KEY, SM_KEY]) expect(logText.join('')).not.toContain(key);
 });
 
-const fakeEnv = (): NodeJS.ProcessEnv => ({ SWITCHBOARD_DEEPGRAM_URL: deepgram.environment.base, SWITCHBOARD_GEMINI_URL: gemini.baseUrl });
+const fakeEnv = (): NodeJS.ProcessEnv => ({
+  SWITCHBOARD_DEEPGRAM_URL: deepgram.environment.base,
+  SWITCHBOARD_GEMINI_URL: gemini.baseUrl,
+  SWITCHBOARD_OPENAI_URL: openai.baseUrl,
+  SWITCHBOARD_ELEVENLABS_URL: elevenlabs.baseUrl,
+  SWITCHBOARD_SMALLEST_URL: smallest.baseUrl,
+});
 
 function service(env: NodeJS.ProcessEnv = fakeEnv(), secrets: SecretStore = createFileSecretStore(dataDir, env)): ProviderService {
   const s = createProviderService({ dataDir, secrets, offline, env, logger, testTimeoutMs: 3000 });
@@ -92,10 +116,13 @@ async function closedPort(): Promise<number> {
 describe('choice', () => {
   it('defaults to the cloud vendors, runs offline without keys, and says so in engines', () => {
     const state = service().state();
-    expect(state.choice).toEqual({ stt: 'deepgram', llm: 'gemini', tts: 'deepgram' });
+    expect(state.choice).toEqual({ stt: 'deepgram', llm: 'gemini', tts: 'deepgram', ...DEFAULT_ENGINE_OPTIONS });
     expect(state.secrets.map((s) => [s.name, s.configured])).toEqual([
       ['deepgramApiKey', false],
       ['geminiApiKey', false],
+      ['openaiApiKey', false],
+      ['elevenlabsApiKey', false],
+      ['smallestApiKey', false],
     ]);
     expect(state.engines.every((e) => e.offline)).toBe(true);
     const { providers, fallback } = service().providersForNextCall();
@@ -105,7 +132,7 @@ describe('choice', () => {
 
   it('persists across restarts (providers.json) and refuses a bad value', () => {
     const first = service();
-    expect(first.update({ llm: 'offline' }).choice).toEqual({ stt: 'deepgram', llm: 'offline', tts: 'deepgram' });
+    expect(first.update({ llm: 'offline' }).choice).toEqual({ stt: 'deepgram', llm: 'offline', tts: 'deepgram', ...DEFAULT_ENGINE_OPTIONS });
     expect(JSON.parse(readFileSync(join(dataDir, 'providers.json'), 'utf8'))).toMatchObject({ llm: 'offline' });
     expect(service().state().choice.llm).toBe('offline');
     expect(() => first.update({ stt: 'whisper' as 'offline' })).toThrow();
@@ -188,6 +215,143 @@ describe('with keys and the fakes', () => {
   });
 });
 
+describe('OpenAI, ElevenLabs and Smallest.AI', () => {
+  async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const item of items) out.push(item);
+    return out;
+  }
+
+  it('an older providers.json (roles only) keeps working: the new fields take their defaults, one bad field falls back alone', () => {
+    writeFileSync(join(dataDir, 'providers.json'), JSON.stringify({ stt: 'offline', llm: 'gemini', tts: 'deepgram', elevenlabsVoiceId: 'not a voice/id', openaiModel: 'gpt-4o' }));
+    const state = service().state();
+    expect(state.choice).toEqual({ ...DEFAULT_ENGINE_OPTIONS, stt: 'offline', llm: 'gemini', tts: 'deepgram', openaiModel: 'gpt-4o' });
+  });
+
+  it('refuses a voice id that could not be one, and a model Settings does not offer', () => {
+    const s = service();
+    expect(() => s.update({ elevenlabsVoiceId: '../../v1/user' })).toThrow(/voice id/);
+    expect(() => s.update({ smallestVoiceId: 'x' })).toThrow(/at least 2/);
+    expect(() => s.update({ openaiModel: 'gpt-3.5-turbo' as 'gpt-4o' })).toThrow();
+    expect(s.update({ smallestVoiceId: '  arnav ' }).choice.smallestVoiceId).toBe('arnav');
+  });
+
+  it('tests each key as it is saved: accepted, refused, or unreachable, in a sentence without the key', async () => {
+    const s = service();
+    const ok = await s.setSecret('openaiApiKey', OA_KEY);
+    expect(ok.check).toMatchObject({ ok: true, problem: null, message: expect.stringMatching(/^OpenAI accepted the key: .+\.$/) });
+    expect((await s.setSecret('elevenlabsApiKey', EL_KEY)).check).toMatchObject({ ok: true, message: expect.stringMatching(/^ElevenLabs accepted the key/) });
+    expect((await s.setSecret('smallestApiKey', SM_KEY)).check).toMatchObject({ ok: true, message: expect.stringMatching(/^Smallest\.AI accepted the key/) });
+    expect(s.engines()).toEqual([
+      { role: 'stt', label: offline.providers.stt.label, offline: true },
+      { role: 'llm', label: offline.providers.llm.label, offline: true },
+      { role: 'tts', label: offline.providers.tts.label, offline: true },
+    ]);
+
+    const wrong = ['sk-wrong-key-000000000', 'sk_el-wrong-key-0000000', 'sm-wrong-key-00000000'];
+    const refused = [
+      await s.setSecret('openaiApiKey', wrong[0]!),
+      await s.setSecret('elevenlabsApiKey', wrong[1]!),
+      await s.setSecret('smallestApiKey', wrong[2]!),
+    ];
+    for (const saved of refused) expect(saved.check).toMatchObject({ ok: false, latencyMs: null, problem: 'rejected' });
+    const text = JSON.stringify([refused, s.state()]);
+    for (const key of [...wrong, OA_KEY, EL_KEY, SM_KEY]) expect(text).not.toContain(key);
+    console.log(`refused keys: ${refused.map((r) => r.check?.message).join(' | ')}`);
+
+    // Chosen with a refused key: the role runs offline and says why.
+    s.update({ llm: 'openai', tts: 'elevenlabs' });
+    const call = s.providersForNextCall();
+    expect(call.providers.llm).toBe(offline.providers.llm);
+    expect(call.leftOut.map((e) => [e.role, e.reason])).toEqual([
+      ['llm', refused[0]!.check!.message],
+      ['tts', refused[1]!.check!.message],
+    ]);
+
+    const port = await closedPort();
+    const far = service({ SWITCHBOARD_OPENAI_URL: `http://127.0.0.1:${port}`, SWITCHBOARD_ELEVENLABS_URL: `http://127.0.0.1:${port}`, SWITCHBOARD_SMALLEST_URL: `http://127.0.0.1:${port}` });
+    for (const name of ['openaiApiKey', 'elevenlabsApiKey', 'smallestApiKey'] as const) {
+      const { check } = await far.setSecret(name, name === 'openaiApiKey' ? OA_KEY : name === 'elevenlabsApiKey' ? EL_KEY : SM_KEY);
+      expect(check).toMatchObject({ ok: false, problem: 'unreachable', message: expect.stringContaining('ECONNREFUSED') });
+    }
+  });
+
+  it('OpenAI: built with the chosen model, tools and knowledge lookup; a changed model is used from the next call', async () => {
+    const s = service();
+    await s.setSecret('openaiApiKey', OA_KEY);
+    s.update({ llm: 'openai' });
+    const a = s.providersForNextCall();
+    expect(a.providers.llm.label).toBe('OpenAI gpt-4o-mini');
+    expect(s.providersForNextCall().providers.llm).toBe(a.providers.llm);
+    openai.script(openAiText('Try a restart.'));
+    const chunks = await drain(a.providers.llm.generate({ system: 'Be brief.', history: [{ role: 'user', text: 'My router lights are red' }] }, new AbortController().signal));
+    expect(chunks).toEqual([{ type: 'text', text: 'Try a restart.' }]);
+    const request = openai.requests.at(-1)!;
+    expect(request.body?.model).toBe('gpt-4o-mini');
+    expect(request.body?.tools?.map((t) => t.function?.name).sort()).toEqual(['end_call', 'lookup_knowledge', 'record_fact', 'transfer_to_agent']);
+
+    s.update({ openaiModel: 'gpt-4o' });
+    const b = s.providersForNextCall();
+    expect(b.providers.llm).not.toBe(a.providers.llm);
+    expect(b.providers.llm.label).toBe('OpenAI gpt-4o');
+    expect(s.engines().find((e) => e.role === 'llm')).toEqual({ role: 'llm', label: 'OpenAI gpt-4o', offline: false });
+  });
+
+  it('OpenAI on a call: a reply with no first chunk in time is LlmUnavailableError (timeout), as for Gemini', async () => {
+    const s = service({ ...fakeEnv(), OPENAI_API_KEY: OA_KEY });
+    s.update({ llm: 'openai' });
+    // A first-token timeout is not retried: one request.
+    openai.script({ kind: 'hang' });
+    const { providers } = s.providersForNextCall();
+    const error = await drain(providers.llm.generate({ system: 'x', history: [{ role: 'user', text: 'hello' }] }, new AbortController().signal)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LlmUnavailableError);
+    expect((error as LlmUnavailableError).reason).toBe('timeout');
+    expect((error as Error).message).toMatch(/^OpenAI /);
+    expect(openai.pending).toBe(0);
+  });
+
+  it('ElevenLabs and Smallest.AI: warmed per call, reused, rebuilt for a new voice or key, the old pools closed at close()', async () => {
+    const s = service();
+    await s.setSecret('elevenlabsApiKey', EL_KEY);
+    await s.setSecret('smallestApiKey', SM_KEY);
+    s.update({ tts: 'elevenlabs' });
+    const before = elevenlabs.connections.length;
+    const a = s.providersForNextCall();
+    expect(a.providers.tts.label).toBe('ElevenLabs Flash');
+    // Warmed at call start: a socket opens before any clause.
+    await until(() => elevenlabs.connections.length > before, 5000, 'the ElevenLabs pool to warm up');
+    const audio = await drain(a.providers.tts.synthesize('Hello there.', new AbortController().signal));
+    expect(audio.reduce((n, c) => n + c.bytes.length, 0)).toBeGreaterThan(0);
+    expect(audio.every((c) => c.encoding === 'mulaw' && c.sampleRateHz === 8000)).toBe(true);
+    expect(s.providersForNextCall().providers.tts).toBe(a.providers.tts);
+
+    // A new voice: a new pool for the next call, the old one still speaks for the call that has it.
+    s.update({ elevenlabsVoiceId: 'pNInz6obpgDQGcFmaJgB' });
+    const b = s.providersForNextCall();
+    expect(b.providers.tts).not.toBe(a.providers.tts);
+    await drain(b.providers.tts.synthesize('Hello again.', new AbortController().signal));
+    expect(elevenlabs.handshakes.at(-1)?.path).toBe('/v1/text-to-speech/pNInz6obpgDQGcFmaJgB/multi-stream-input');
+    expect((await drain(a.providers.tts.synthesize('Still here.', new AbortController().signal))).length).toBeGreaterThan(0);
+
+    // Smallest.AI, chosen for the next call; switching back to ElevenLabs reuses its pool.
+    s.update({ tts: 'smallest', smallestVoiceId: 'arnav' });
+    const c = s.providersForNextCall();
+    expect(c.providers.tts.label).toBe('Smallest.AI Lightning');
+    await drain(c.providers.tts.synthesize('Hello from Smallest.', new AbortController().signal));
+    expect(smallest.connections.flatMap((x) => x.requests).at(-1)).toMatchObject({ voice_id: 'arnav', sample_rate: 8000 });
+    s.update({ tts: 'elevenlabs' });
+    expect(s.providersForNextCall().providers.tts).toBe(b.providers.tts);
+
+    // A rotated key retires the pool; close() closes every pool, old and current.
+    await s.setSecret('elevenlabsApiKey', `${EL_KEY}-rotated`);
+    await s.close();
+    await Promise.all(elevenlabs.connections.slice(before).map((x) => x.closed));
+  });
+});
+
 describe('test()', () => {
   it('says plainly when no key is set', async () => {
     expect(await service().test('gemini')).toMatchObject({ ok: false, latencyMs: null, message: 'No Gemini API key is set.', problem: null });
@@ -261,7 +425,7 @@ describe('Gemini on a call', () => {
     const elapsedMs = Math.round(performance.now() - started);
     expect(error).toBeInstanceOf(LlmUnavailableError);
     expect((error as LlmUnavailableError).reason).toBe('timeout');
-    console.log(`gemini dead air before fallback (hanging service): ${elapsedMs} ms (deadline ${GEMINI_FIRST_CHUNK_DEADLINE_MS} ms)`);
+    console.log(`gemini dead air before fallback (hanging service): ${elapsedMs} ms (deadline ${LLM_FIRST_CHUNK_DEADLINE_MS} ms)`);
   });
 
   it('cuts off a slow failure plus its retry at the first-chunk deadline', async () => {
@@ -297,7 +461,7 @@ describe('Gemini on a call', () => {
       const elapsedMs = Math.round(performance.now() - started);
       expect(error).toBeInstanceOf(LlmUnavailableError);
       expect((error as LlmUnavailableError).reason).toBe('timeout');
-      expect((error as Error).message).toBe(`Gemini 2.5 Flash: no reply within ${GEMINI_FIRST_CHUNK_DEADLINE_MS} ms`);
+      expect((error as Error).message).toBe(`Gemini 2.5 Flash: no reply within ${LLM_FIRST_CHUNK_DEADLINE_MS} ms`);
       expect(requests).toBe(2);
       console.log(`gemini dead air before fallback (slow 503, then hang): ${elapsedMs} ms`);
     } finally {
@@ -310,7 +474,7 @@ describe('Gemini on a call', () => {
 describe('saving a key checks it', () => {
   it('runs the connection test on save, returns it, and keeps it in the provider state', async () => {
     const s = service();
-    expect(s.state().checks).toEqual({ deepgram: null, gemini: null });
+    expect(s.state().checks).toEqual({ deepgram: null, gemini: null, openai: null, elevenlabs: null, smallest: null });
     const saved = await s.setSecret('deepgramApiKey', 'dg-wrong-key-000000');
     expect(saved).toMatchObject({ name: 'deepgramApiKey', configured: true, check: { ok: false, problem: 'rejected', message: 'Deepgram: the API key was refused (HTTP 401).' } });
     expect(s.state().checks.deepgram).toEqual(saved.check);

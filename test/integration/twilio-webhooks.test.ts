@@ -84,6 +84,7 @@ describe('Twilio: webhooks, stream admission, outbound calls, status callbacks',
       status: `${PUBLIC}/twilio/status`,
       streamStatus: `${PUBLIC}/twilio/stream-status`,
       media: 'wss://switchboard-test.example.ngrok.app/media',
+      relay: 'wss://switchboard-test.example.ngrok.app/relay',
     });
     expect(state.secrets.find((s) => s.name === 'twilioAuthToken')).toMatchObject({ configured: true });
     expect(JSON.stringify(state)).not.toContain(AUTH_TOKEN);

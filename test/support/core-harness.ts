@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AnyEvent, CommandInput, CommandName, CommandOutput } from '../../src/shared/contract';
 import type { CallSummary, Utterance } from '../../src/shared/domain';
 import { startCore } from '../../src/main/core/app';
-import type { Core } from '../../src/main/core/core-types';
+import type { Core, CoreOptions } from '../../src/main/core/core-types';
 import { silentLogger } from '../../src/main/core/log';
 
 export const RESOURCES_DIR = join(import.meta.dirname, '..', '..', 'resources');
@@ -23,8 +23,11 @@ export interface CoreHarness {
   callIdFor(callSid: string): string | undefined;
 }
 
-export async function startHarness(dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'))): Promise<CoreHarness> {
-  const core = await startCore({ dataDir, resourcesDir: RESOURCES_DIR, transport: 'websocket', logger: silentLogger });
+export async function startHarness(
+  dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-')),
+  options: Pick<CoreOptions, 'relayMsPerChar'> = {},
+): Promise<CoreHarness> {
+  const core = await startCore({ dataDir, resourcesDir: RESOURCES_DIR, transport: 'websocket', logger: silentLogger, ...options });
   const events: AnyEvent[] = [];
   core.subscribe((event) => events.push(event));
   return {

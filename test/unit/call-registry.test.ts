@@ -12,16 +12,30 @@ function clock(start = 1_000_000) {
 
 const registryFor = (options: Partial<CallRegistryOptions> = {}) => new CallRegistry({ accountSid: () => ACCOUNT, ...options });
 /** A stream's start as Twilio sends it for our account. */
-const stream = (customParameters: Record<string, string>, callSid = SID, accountSid = ACCOUNT) => ({ callSid, accountSid, customParameters });
+const stream = (customParameters: Record<string, string>, callSid = SID, accountSid = ACCOUNT, transport: 'media' | 'relay' = 'media') => ({ callSid, accountSid, customParameters, transport });
 
 describe('CallRegistry (stream admission)', () => {
   it('admits a stream with the token issued for its CallSid, once, with the facts it recorded', () => {
     const registry = registryFor();
     const token = registry.issueForVoiceWebhook(INBOUND)!;
     const admitted = registry.admit(stream({ token, from: '+19999999999' }), 'public');
-    expect(admitted).toEqual({ callSid: SID, direction: 'inbound', from: '+447700900123', to: '+14155550100', simulated: false, dial: null });
+    expect(admitted).toEqual({ callSid: SID, direction: 'inbound', from: '+447700900123', to: '+14155550100', simulated: false, dial: null, transport: 'media' });
     expect(registry.streamedCall(SID)).toEqual(admitted);
     expect(() => registry.admit(stream({ token }), 'public')).toThrow(/unknown or wrong stream token/);
+  });
+
+  it('admits a token on the transport its TwiML opened only (a relay token on /media is refused, and the reverse)', () => {
+    const registry = registryFor();
+    const relayToken = registry.issueForVoiceWebhook({ ...INBOUND, transport: 'relay' })!;
+    expect(() => registry.admit(stream({ token: relayToken }), 'public')).toThrow(/stream token for ConversationRelay only/);
+    const other = `CA${'e'.repeat(32)}`;
+    const mediaToken = registry.issueForVoiceWebhook({ ...INBOUND, callSid: other })!;
+    expect(() => registry.admit(stream({ token: mediaToken }, other, ACCOUNT, 'relay'), 'public')).toThrow(/stream token for a media stream only/);
+    // A token that turned up on the wrong socket has leaked: spent, never admitted.
+    expect(() => registry.admit(stream({ token: relayToken }, SID, ACCOUNT, 'relay'), 'public')).toThrow(/unknown or wrong stream token/);
+    // A hand-back keeps the call's transport.
+    const back = registry.issueForHandBack({ callSid: SID, direction: 'inbound', from: '+1', to: '+2', simulated: false, dial: null, transport: 'relay' });
+    expect(registry.admit(stream({ token: back }, SID, ACCOUNT, 'relay'), 'public')).toMatchObject({ callSid: SID, transport: 'relay' });
   });
 
   it('refuses a wrong token, a missing token, and a token under another CallSid', () => {

@@ -35,7 +35,10 @@ import { RetentionPurge } from './privacy/retention'; // retention (issue 10)
 import { openDatabase } from './store/db';
 import { createCallStore } from './store/call-store';
 import { startMediaBridge } from './telephony/media-bridge';
-import { DEFAULT_TELEPHONY_SETTINGS } from './telephony/twilio-settings';
+import { DEFAULT_TELEPHONY_SETTINGS, publicOrigin } from './telephony/twilio-settings';
+import { createRelayBridge } from './telephony/relay/relay-bridge';
+import { HANG_UP_TWIML } from './telephony/twilio-webhooks';
+import { RELAY_NO_AUDIO } from './calls/call-session';
 import { DemoCalls } from './telephony/demo-calls';
 import { loadScenarios } from './telephony/scenario';
 import { createTelephonyService, type TelephonyService } from './telephony/telephony-service';
@@ -103,6 +106,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     emit,
     logger,
     // recordings (issue 7): a recorded call's greeting says so.
+    // A ConversationRelay call's line is not recorded here (no audio reaches the console), but
+    // its softphone leg is, by Twilio, after a take-over: the greeting's notice holds for both.
     persona: (call) => buildPersona(settings.get(), call?.dial ?? null, { recorded: recordings.decide(call) }),
     controlFor: (call) => telephony?.controlFor(call) ?? null,
     // redaction (issue 10): each call's lines and events are redacted where they are made, by
@@ -112,7 +117,15 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   });
   // --- listen-in (issue 4): a tap per live call, followed from its start; audio flows as
   // 'call.audio' only while a console listens ('call.listen'); taps end with their stream.
-  const listenIn = new ListenIn({ liveStream: (callId) => calls.live(callId).mediaStream, emit, logger });
+  const listenIn = new ListenIn({
+    liveStream: (callId) => {
+      const stream = calls.live(callId).mediaStream;
+      if (!stream) throw new ApiError('unavailable', RELAY_NO_AUDIO);
+      return stream;
+    },
+    emit,
+    logger,
+  });
   listeners.add((event) => listenIn.onEvent(event));
   // --- end listen-in ---
 
@@ -174,9 +187,11 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     settings: () => settings.get(),
     // Gemini writes the summary when new calls would use it (its key set and it chosen).
     gemini: () => {
-      const llm = providerService.engines().find((engine) => engine.role === 'llm');
+      // Not when OpenAI is the chosen LLM: its team may not want a second vendor reading the call.
+      const { choice, engines } = providerService.state();
+      const llm = engines.find((engine) => engine.role === 'llm');
       const apiKey = secrets.get('geminiApiKey');
-      return llm && !llm.offline && apiKey ? { apiKey, model: GEMINI_MODEL, baseUrl: geminiOrigin } : null;
+      return choice.llm === 'gemini' && llm && !llm.offline && apiKey ? { apiKey, model: GEMINI_MODEL, baseUrl: geminiOrigin } : null;
     },
     logger,
   });
@@ -195,11 +210,13 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   // Stream admission (telephony, issue 4): a stream becomes a call only once the CallRegistry
   // admits it (a per-call token: from our TwiML, or from simulatedCall() for simulated callers).
   let telephony: TelephonyService | null = null;
+  let relayCalls = (): number => 0; // the relay bridge's live sessions, once it exists
   const bridge = await startMediaBridge({
     ...options.bridge,
     // Settings → Telephony, read per new stream; the telephony service starts after the
     // bridge (it needs it), so its default applies until then.
-    maxLiveStreams: () => telephony?.settings.get().maxLiveStreams ?? DEFAULT_TELEPHONY_SETTINGS.maxLiveStreams,
+    // One cap for every transport: ConversationRelay calls count against it too.
+    maxLiveStreams: () => (telephony?.settings.get().maxLiveStreams ?? DEFAULT_TELEPHONY_SETTINGS.maxLiveStreams) - relayCalls(),
     logger,
     onStream: (stream, entry) => {
       if (!telephony) throw new Error('console still starting');
@@ -216,6 +233,23 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     if (call.callSid && calls.findBySid(call.callSid)) throw new ApiError('conflict', 'that CallSid is a live call');
     return telephony.registry.registerSimulated({ from: call.from ?? 'unknown', to: call.to ?? 'unknown', callSid: call.callSid });
   };
+  // ConversationRelay (issue 11): calls whose number uses it connect on /relay of the public
+  // server, admitted with their TwiML's token exactly like a media stream.
+  const relay = createRelayBridge({
+    logger,
+    authToken: () => secrets.get('twilioAuthToken'),
+    publicBaseUrl: () => (telephony ? publicOrigin(telephony.settings.get()) : null),
+    liveCalls: () => bridge.activeStreams + relay.activeStreams,
+    maxLiveCalls: () => telephony?.settings.get().maxLiveStreams ?? DEFAULT_TELEPHONY_SETTINGS.maxLiveStreams,
+    msPerChar: options.relayMsPerChar,
+    onStream: (stream) => {
+      if (!telephony) throw new Error('console still starting');
+      const admitted = telephony.admit(stream, 'public');
+      const session = calls.attach(stream, admitted);
+      telephony.noteCall(stream.callSid, session.id);
+    },
+  });
+  relayCalls = () => relay.activeStreams;
   const demos = new DemoCalls(await loadScenarios(options.resourcesDir), () => bridge.url, simulatedCall, logger);
 
   // --- telephony (issue 4): Twilio webhooks + /media on one public server, REST, outbound rules ---
@@ -237,6 +271,10 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     // recordings (issue 7): the agent's softphone leg, recorded by Twilio.
     recordAgentLeg: (call) => recordings.recordsAgentLeg(call),
     onRecordingStatus: (event) => recordings.onTwilioRecording(event),
+    relay,
+    relayGreeting: (call) => buildPersona(settings.get(), call.dial, { recorded: recordings.decide({ ...call, simulated: false, transport: 'relay' }) }).greeting,
+    // The relay session ended: after a take-over Twilio puts the caller through to the agent.
+    onRelayEnded: (event) => calls.findBySid(event.callSid)?.relayEnded(event) ?? HANG_UP_TWIML,
   });
   const telephonyService = telephony;
   // --- end telephony ---
@@ -355,6 +393,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         await calls.endAll('console_closed');
         liveAlerts.close(); // alerts (issue 8): no timers outlive the calls
         await telephonyService.close();
+        await relay.close();
         await bridge.close();
         await providerService.close();
         await exportService.close(); // export (issue 7): running exports are cancelled, workers stopped

@@ -18,6 +18,8 @@ export interface CoreOptions {
    * the core keeps them in a 0600 `secrets.json` in `dataDir` (env vars win either way).
    */
   secrets?: SecretStore;
+  /** How long Twilio takes to speak a character on ConversationRelay calls (tests speed it up). */
+  relayMsPerChar?: number;
 }
 
 export interface Core {

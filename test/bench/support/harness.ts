@@ -1,11 +1,12 @@
 /**
- * Runs one benchmark: the app (a real core: media bridge, call sessions, the real Deepgram and
- * Gemini SDK providers) in THIS process, the fakes and callers in a forked child
- * (./world.ts), so CPU and event-loop delay measured here are the app's alone.
+ * Runs one benchmark: the app (a real core: media bridge, call sessions, the real SDK
+ * providers: Deepgram STT, then Gemini or OpenAI, then Aura, ElevenLabs or Smallest.AI) in THIS
+ * process, the fakes and callers in a forked child (./world.ts), so CPU and event-loop delay
+ * measured here are the app's alone.
  *
  * The providers are selected the way a user would: API keys and service URLs in the
- * environment (DEEPGRAM_API_KEY, GEMINI_API_KEY, SWITCHBOARD_DEEPGRAM_URL,
- * SWITCHBOARD_GEMINI_URL), then the `providers.update` command.
+ * environment (DEEPGRAM_API_KEY, SWITCHBOARD_DEEPGRAM_URL, … one pair per vendor), then the
+ * `providers.update` command with the run's engines.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { silentLogger } from '../../../src/main/core/log';
 import type { Core } from '../../../src/main/core/core-types';
 import { delayMs, ELD_RESOLUTION_MS } from './stats';
 import { BENCH_FROM, BENCH_TO } from './bench-caller';
+import { DEFAULT_BENCH_ENGINES } from './engines';
 import type { WorldConfig, WorldResult } from './world';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -45,10 +47,8 @@ export type WorldSettings = Omit<WorldConfig, 'bridgeUrl' | 'credentials'>;
 
 interface Ready {
   type: 'ready';
-  deepgramUrl: string;
-  geminiUrl: string;
-  deepgramKey: string;
-  geminiKey: string;
+  /** API keys and SWITCHBOARD_*_URL overrides pointing at the world's fakes. */
+  env: Record<string, string>;
 }
 
 function startWorld(): Promise<{ child: ChildProcess; ready: Ready }> {
@@ -75,19 +75,15 @@ export async function runBench(
 ): Promise<BenchRun> {
   const { child, ready } = await startWorld();
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const env: Record<string, string> = {
-    DEEPGRAM_API_KEY: ready.deepgramKey,
-    GEMINI_API_KEY: ready.geminiKey,
-    SWITCHBOARD_DEEPGRAM_URL: ready.deepgramUrl,
-    SWITCHBOARD_GEMINI_URL: ready.geminiUrl,
-  };
+  const env = ready.env;
+  const benchEngines = settings.engines ?? DEFAULT_BENCH_ENGINES;
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const core = options.startApp
     ? await options.startApp(dataDir)
     : await startCore({ dataDir, resourcesDir: join(ROOT, 'resources'), transport: 'websocket', logger: silentLogger });
   try {
-    const chosen = await core.dispatch('providers.update', { stt: 'deepgram', llm: 'gemini', tts: 'deepgram' });
+    const chosen = await core.dispatch('providers.update', { stt: 'deepgram', llm: benchEngines.llm, tts: benchEngines.tts });
     if (!chosen.ok) throw new Error(`providers.update failed: ${chosen.error.code}: ${chosen.error.message}`);
     const engines = (chosen.value as { engines?: Array<{ role: string; label: string; offline: boolean }> }).engines ?? [];
     if (engines.some((e) => e.offline)) {
@@ -132,10 +128,17 @@ export async function runBench(
     const cpu = process.cpuUsage(cpu0);
     const wallMs = performance.now() - t0;
     // Numbers from the offline engines would look plausible and mean nothing here.
-    const labels = new Set(turns.flatMap((m) => [m.sttLabel, m.llmLabel, m.ttsLabel]));
-    const offline = [...labels].filter((l) => !/deepgram|gemini/i.test(l));
-    if (offline.length > 0) {
-      throw new Error(`the calls ran on other engines (${offline.join(', ')}), not the Deepgram/Gemini SDK providers: is providers.update wired to new calls?`);
+    // Each turn's engines must be the ones chosen (a fallback's offline label, or another vendor, is not).
+    const vendorOf = (label: string) => /^(Deepgram|Gemini|OpenAI|ElevenLabs|Smallest\.AI)\b/.exec(label)?.[1]?.toLowerCase().replace('.ai', '') ?? label;
+    const others = new Set(
+      turns.flatMap((m) => [
+        ...(vendorOf(m.sttLabel) === 'deepgram' ? [] : [m.sttLabel]),
+        ...(vendorOf(m.llmLabel) === benchEngines.llm ? [] : [m.llmLabel]),
+        ...(vendorOf(m.ttsLabel) === benchEngines.tts ? [] : [m.ttsLabel]),
+      ]),
+    );
+    if (others.size > 0) {
+      throw new Error(`the calls ran on other engines (${[...others].join(', ')}), not Deepgram + ${benchEngines.llm} + ${benchEngines.tts}: is providers.update wired to new calls?`);
     }
     const { loadavg } = await import('node:os');
     return {

@@ -1,10 +1,12 @@
 /**
  * The world outside the app, for benchmarks: the Deepgram fake (listen in VAD mode, speak),
- * the Gemini fake (auto replies) and the callers, all in this CHILD process, so the process
- * being measured (the parent, running the core) is the app alone. Started with
- * child_process.fork of test/support/run-ts.mjs; talks to the parent over IPC:
+ * the LLM fakes (Gemini, OpenAI: auto replies), the other TTS fakes (ElevenLabs, Smallest.AI)
+ * and the callers, all in this CHILD process, so the process being measured (the parent,
+ * running the core) is the app alone. Every fake runs; `config.engines` says which LLM and TTS
+ * the run's replies come from (the app is pointed at all of them and chooses those). Started
+ * with child_process.fork of test/support/run-ts.mjs; talks to the parent over IPC:
  *
- *   child  -> parent  { type: 'ready', deepgramUrl, geminiUrl, deepgramKey, geminiKey }
+ *   child  -> parent  { type: 'ready', env }       (keys and SWITCHBOARD_*_URL for the app)
  *   parent -> child   { type: 'run', config: WorldConfig }
  *   child  -> parent  { type: 'dialled' }          (every call has been dialled)
  *   child  -> parent  { type: 'result', result: WorldResult }
@@ -16,14 +18,21 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DEFAULT_LISTEN_VAD, startDeepgramFake, type ListenConnection } from '../../fakes/deepgram-fake';
+import { startElevenLabsFake } from '../../fakes/elevenlabs-fake';
 import { sentenceReply, startGeminiFake } from '../../fakes/gemini-fake';
+import { sentenceReply as openAiSentenceReply, startOpenAiFake } from '../../fakes/openai-fake';
+import { startSmallestFake } from '../../fakes/smallest-fake';
 import { BenchCaller, readTag, type CallerResult } from './bench-caller';
 import { FRAME_BYTES } from '../../../src/main/core/pipeline/audio';
 import type { SimulatedCallCredentials } from '../../../src/main/core/telephony/call-registry';
+import { DEFAULT_BENCH_ENGINES, type BenchEngines } from './engines';
 import { delayMs, ELD_RESOLUTION_MS, percentile } from './stats';
 
 export const DEEPGRAM_KEY = 'bench-deepgram-key-0000000000000001';
 export const GEMINI_KEY = 'bench-gemini-key-00000000000000000001';
+export const OPENAI_KEY = 'bench-openai-key-00000000000000000001';
+export const ELEVENLABS_KEY = 'bench-elevenlabs-key-000000000000001';
+export const SMALLEST_KEY = 'bench-smallest-key-0000000000000001';
 
 export interface WorldConfig {
   bridgeUrl: string;
@@ -44,6 +53,8 @@ export interface WorldConfig {
   tts: { firstByteDelayMs: number; msPerChar: number };
   /** Caller lines the fake STT "hears", in turn (first words must not be backchannels). */
   transcripts: string[];
+  /** Which LLM and TTS fakes answer (the app is told the same with providers.update). Default Gemini + Aura. */
+  engines?: BenchEngines;
 }
 
 export interface LineTiming {
@@ -76,7 +87,9 @@ export interface WorldResult {
   };
   outbound: { ttsBytesSent: number; bytesReceived: number; underrunTicks: number };
   listenConnections: number;
+  /** TTS sockets the chosen voice's fake accepted. */
   speakConnections: number;
+  /** Requests the chosen LLM's fake answered (Gemini or OpenAI). */
   geminiRequests: number;
   child: { eventLoopP99Ms: number; cpuPercent: number; lateTicks: number };
 }
@@ -112,6 +125,9 @@ async function main(): Promise<void> {
     },
   });
   const gemini = await startGeminiFake({ apiKey: GEMINI_KEY, keepRequests: false });
+  const openai = await startOpenAiFake({ apiKey: OPENAI_KEY, keepRequests: false });
+  const elevenlabs = await startElevenLabsFake({ apiKey: ELEVENLABS_KEY });
+  const smallest = await startSmallestFake({ apiKey: SMALLEST_KEY });
   let geminiRequests = 0;
 
   let closing = false;
@@ -119,7 +135,7 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     for (const c of callers) c.hangUp('timeout');
-    await Promise.allSettled([deepgram.close(), gemini.close()]);
+    await Promise.allSettled([deepgram.close(), gemini.close(), openai.close(), elevenlabs.close(), smallest.close()]);
     process.exit(0);
   };
   process.on('disconnect', () => void close());
@@ -135,7 +151,11 @@ async function main(): Promise<void> {
   });
 
   async function run(config: WorldConfig): Promise<WorldResult> {
+    const engines = config.engines ?? DEFAULT_BENCH_ENGINES;
+    // The same set delays on whichever fakes answer.
     deepgram.speak = { ...deepgram.speak, firstByteDelayMs: config.tts.firstByteDelayMs, msPerChar: config.tts.msPerChar };
+    elevenlabs.speak = { ...elevenlabs.speak, firstByteDelayMs: config.tts.firstByteDelayMs, msPerChar: config.tts.msPerChar };
+    smallest.speech = { ...smallest.speech, firstByteDelayMs: config.tts.firstByteDelayMs, msPerChar: config.tts.msPerChar };
     let transcriptNo = 0;
     deepgram.listenVad = {
       ...DEFAULT_LISTEN_VAD,
@@ -146,6 +166,10 @@ async function main(): Promise<void> {
     gemini.auto = () => {
       geminiRequests++;
       return sentenceReply(config.llm);
+    };
+    openai.auto = () => {
+      geminiRequests++;
+      return openAiSentenceReply(config.llm);
     };
 
     const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
@@ -219,6 +243,8 @@ async function main(): Promise<void> {
       }
     }
     const sorted = [...transit].sort((a, b) => a - b);
+    const ttsConnections: ReadonlyArray<{ bytesSent: number }> =
+      engines.tts === 'elevenlabs' ? elevenlabs.connections : engines.tts === 'smallest' ? smallest.connections : deepgram.speakConnections;
     return {
       lines,
       bargeInMs,
@@ -234,12 +260,12 @@ async function main(): Promise<void> {
         lateOver40Ms: sorted.filter((t) => t > 40).length,
       },
       outbound: {
-        ttsBytesSent: deepgram.speakConnections.reduce((n, c) => n + c.bytesSent, 0),
+        ttsBytesSent: ttsConnections.reduce((n, c) => n + c.bytesSent, 0),
         bytesReceived: results.reduce((n, r) => n + r.bytesReceived, 0),
         underrunTicks: results.reduce((n, r) => n + r.underrunTicks, 0),
       },
       listenConnections: deepgram.listenConnections.length,
-      speakConnections: deepgram.speakConnections.length,
+      speakConnections: ttsConnections.length,
       geminiRequests,
       child: {
         eventLoopP99Ms: delayMs(eld.percentile(99)),
@@ -249,7 +275,19 @@ async function main(): Promise<void> {
     };
   }
 
-  send({ type: 'ready', deepgramUrl: deepgram.environment.base, geminiUrl: gemini.baseUrl, deepgramKey: DEEPGRAM_KEY, geminiKey: GEMINI_KEY });
+  const env: Record<string, string> = {
+    DEEPGRAM_API_KEY: DEEPGRAM_KEY,
+    GEMINI_API_KEY: GEMINI_KEY,
+    OPENAI_API_KEY: OPENAI_KEY,
+    ELEVENLABS_API_KEY: ELEVENLABS_KEY,
+    SMALLEST_API_KEY: SMALLEST_KEY,
+    SWITCHBOARD_DEEPGRAM_URL: deepgram.environment.base,
+    SWITCHBOARD_GEMINI_URL: gemini.baseUrl,
+    SWITCHBOARD_OPENAI_URL: openai.baseUrl,
+    SWITCHBOARD_ELEVENLABS_URL: elevenlabs.baseUrl,
+    SWITCHBOARD_SMALLEST_URL: smallest.baseUrl,
+  };
+  send({ type: 'ready', env });
 }
 
 await main();

@@ -24,6 +24,8 @@ export interface FakeBackendOptions {
    * the core, the console starts without listening there and telephony.get says why.
    */
   telephonyPortTaken?: number;
+  /** With `seed`: the live call from +44 7700 900789 came in on ConversationRelay (issue 11). */
+  relayCall?: boolean;
 }
 
 export interface FakeControl {
@@ -449,25 +451,61 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     backfill(b, 2);
     b.summary.aiActivity = 'speaking';
     b.summary.controller = 'ai';
+    if (options.relayCall) {
+      b.summary.transport = 'relay';
+      b.events.unshift({ id: nid('ev'), callId: b.summary.id, type: 'started', atMs: 0, data: { direction: 'inbound', transport: 'relay' } });
+    }
   }
 
-  const providerChoice: Record<string, string> = { stt: 'offline', llm: 'offline', tts: 'offline' };
+  // Providers like the core's provider-service.ts: everything offline until a vendor is chosen
+  // and its key saved; model and voice fields with the core's defaults and voice-id rule.
+  const providerChoice: Record<string, string> = {
+    stt: 'offline',
+    llm: 'offline',
+    tts: 'offline',
+    openaiModel: 'gpt-4o-mini',
+    elevenlabsVoiceId: '21m00Tcm4TlvDq8ikWAM',
+    elevenlabsModel: 'eleven_flash_v2_5',
+    smallestVoiceId: 'avery',
+    smallestModel: 'lightning_v3.1',
+  };
+  const PROVIDER_SECRETS = ['deepgramApiKey', 'geminiApiKey', 'openaiApiKey', 'elevenlabsApiKey', 'smallestApiKey'] as const;
+  const SECRET_NAMES = [...PROVIDER_SECRETS, 'twilioAuthToken', 'twilioApiKeySecret'] as const;
   const secretStatus = (name: unknown, configured: boolean): SecretStatus => ({
-    name: name === 'geminiApiKey' || name === 'twilioAuthToken' || name === 'twilioApiKeySecret' ? name : 'deepgramApiKey',
+    name: SECRET_NAMES.find((n) => n === name) ?? 'deepgramApiKey',
     configured,
     source: configured ? 'file' : null,
     editable: true,
   });
+  const vendorName: Record<string, string> = { deepgram: 'Deepgram', gemini: 'Gemini', openai: 'OpenAI', elevenlabs: 'ElevenLabs', smallest: 'Smallest.AI' };
+  const secretOf = (vendor: string): string => `${vendor}ApiKey`;
+  const offlineEngine: Record<string, string> = { stt: 'PocketSphinx (en-US)', llm: 'Intent + knowledge base', tts: 'eSpeak NG' };
+  const cloudEngine = (role: string, vendor: string): string => {
+    if (vendor === 'openai') return `OpenAI ${providerChoice['openaiModel']}`;
+    if (vendor === 'elevenlabs') return 'ElevenLabs Flash';
+    if (vendor === 'smallest') return 'Smallest.AI Lightning';
+    if (vendor === 'gemini') return 'Gemini 2.5 Flash';
+    return role === 'stt' ? 'Deepgram Nova-3' : 'Deepgram Aura-2';
+  };
+  const providerChecks: Record<string, unknown> = { deepgram: null, gemini: null, openai: null, elevenlabs: null, smallest: null };
   const providersState = () => ({
     choice: { ...providerChoice },
-    secrets: [secretStatus('deepgramApiKey', false), secretStatus('geminiApiKey', false)],
-    engines: [
-      { role: 'stt', label: 'PocketSphinx (en-US)', offline: true },
-      { role: 'llm', label: 'Intent + knowledge base', offline: true },
-      { role: 'tts', label: 'eSpeak NG', offline: true },
-    ],
-    checks: { deepgram: null, gemini: null },
+    secrets: PROVIDER_SECRETS.map((name) => secretStatus(name, savedSecrets.has(name))),
+    engines: (['stt', 'llm', 'tts'] as const).map((role) => {
+      const vendor = providerChoice[role]!;
+      const cloud = vendor !== 'offline' && savedSecrets.has(secretOf(vendor));
+      return { role, label: cloud ? cloudEngine(role, vendor) : offlineEngine[role]!, offline: !cloud };
+    }),
+    checks: { ...providerChecks },
   });
+  /** Like a real vendor on a good day: any saved key passes. */
+  const testProvider = (vendor: string) => {
+    const check = savedSecrets.has(secretOf(vendor))
+      ? { ok: true, latencyMs: 120, message: `${vendorName[vendor] ?? vendor} accepted the key: it answered.`, problem: null, checkedAt: Date.now() }
+      : { ok: false, latencyMs: null, message: `No ${vendorName[vendor] ?? vendor} API key is set.`, problem: null, checkedAt: Date.now() };
+    if (savedSecrets.has(secretOf(vendor))) providerChecks[vendor] = check;
+    return check;
+  };
 
   // --- telephony: settings, readiness, outbound calls (the core's rules, simplified) ---
   const savedSecrets = new Set<string>();
@@ -482,6 +520,9 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     // Toll-fraud guard (issue 10): null = the countries of the console's own numbers.
     allowedCountries: null as string[] | null,
     maxLiveStreams: 200,
+    // ConversationRelay (issue 11): numbers whose calls Twilio hears and speaks.
+    relayNumbers: [] as string[],
+    relay: { ttsProvider: 'ElevenLabs' as 'ElevenLabs' | 'Google' | 'Amazon', voice: '', transcriptionProvider: 'Deepgram' as 'Deepgram' | 'Google', language: 'en-US' },
     localPort: options.telephonyPortTaken ?? 0,
   };
   /** False while the saved port is taken (telephonyPortTaken); saving a free port listens again. */
@@ -516,6 +557,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
             voice: `${origin}/twilio/voice`,
             status: `${origin}/twilio/status`,
             streamStatus: `${origin}/twilio/stream-status`,
+            relay: `${origin.replace(/^https:/, 'wss:')}/relay`,
             media: `${origin.replace(/^https:/, 'wss:')}/media`,
           }
         : null,
@@ -537,6 +579,8 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       sid('twimlAppSid', /^AP[0-9a-fA-F]{32}$/, 'a TwiML app SID is AP followed by 32 hex digits') ??
       badUrl ??
       list('phoneNumbers') ??
+      list('relayNumbers') ??
+      (p['relay'] && !/^[a-z]{2,3}-[A-Z]{2}$/.test(String((p['relay'] as { language?: unknown }).language)) ? 'a language such as en-US\n  → at relay.language' : null) ??
       list('doNotCall') ??
       (Array.isArray(p['allowedCountries']) && (p['allowedCountries'] as string[]).some((c) => !/^[A-Z]{2}$/.test(c))
         ? 'a country is a two-letter ISO code such as US\n  → at allowedCountries'
@@ -735,7 +779,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
           { role: 'tts', label: 'eSpeak NG', offline: true },
         ],
         offline: true,
-        checks: { deepgram: null, gemini: null },
+        checks: { deepgram: null, gemini: null, openai: null, elevenlabs: null, smallest: null },
         transport: 'electron',
       }),
     'calls.list': (input) => {
@@ -1141,21 +1185,31 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     'settings.update': (input) => ok(Object.assign(settings, input) && { ...settings }),
     // Retention (issue 10): a purge twenty minutes ago, as the core reports it.
     'privacy.status': () => ok({ lastPurge: { at: Date.now() - 20 * 60_000, calls: 12, recordings: 3, failedFiles: 0 } }),
-    // Providers and keys: everything offline, nothing configured (enough for the console to render).
+    // Providers and keys: offline until a vendor is chosen and its key saved (tested as it is saved).
     'providers.get': () => ok(providersState()),
     'providers.update': (input) => {
+      for (const field of ['elevenlabsVoiceId', 'smallestVoiceId']) {
+        const value = input[field];
+        if (value !== undefined && !(typeof value === 'string' && /^[A-Za-z0-9_-]{2,64}$/.test(value.trim()))) {
+          return err('bad_request', `${field}: a voice id is letters, digits, "-" and "_" only`);
+        }
+      }
       Object.assign(providerChoice, input);
       return ok(providersState());
     },
     'secrets.set': (input) => {
-      savedSecrets.add(String(input['name']));
-      return ok({ ...secretStatus(input['name'], true), check: null });
+      const name = String(input['name']);
+      savedSecrets.add(name);
+      const vendor = name.endsWith('ApiKey') ? name.slice(0, -'ApiKey'.length) : null;
+      return ok({ ...secretStatus(name, true), check: vendor ? testProvider(vendor) : null });
     },
     'secrets.clear': (input) => {
-      savedSecrets.delete(String(input['name']));
-      return ok(secretStatus(input['name'], false));
+      const name = String(input['name']);
+      savedSecrets.delete(name);
+      if (name.endsWith('ApiKey')) providerChecks[name.slice(0, -'ApiKey'.length)] = null;
+      return ok(secretStatus(name, false));
     },
-    'providers.test': () => ok({ ok: false, latencyMs: null, message: 'No API key is configured.', problem: null, checkedAt: Date.now() }),
+    'providers.test': (input) => ok(testProvider(String(input['provider']))),
     // Telephony like the core's (telephony-service.ts): settings start empty (not ready), the
     // same readiness gaps and refusal messages; dialled calls ring, then are answered (or not).
     'call.hold': () => err('conflict', 'hold is for a call you have taken over on your softphone'),
@@ -1169,6 +1223,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       if (typeof port === 'number') telephonyListening = true;
       Object.assign(telephony, input);
       telephony.phoneNumbers = [...new Set(telephony.phoneNumbers)];
+      telephony.relayNumbers = telephony.relayNumbers.filter((n) => telephony.phoneNumbers.includes(n));
       telephony.doNotCall = [...new Set(telephony.doNotCall)];
       return ok(telephonyState());
     },

@@ -22,7 +22,7 @@ import { MediaStream } from '../../../src/main/core/telephony/media-bridge';
 import { makeTempDir, newCall } from '../store/helpers';
 
 const CALL_ID = '6f1c2b7e-0d7a-4c8e-9b1a-2f3e4d5c6b7a';
-const demo = (callSid = 'CA-demo'): AdmittedCall => ({ callSid, direction: 'inbound', from: '+1', to: '+2', simulated: true, dial: null });
+const demo = (callSid = 'CA-demo'): AdmittedCall => ({ callSid, direction: 'inbound', from: '+1', to: '+2', simulated: true, dial: null, transport: 'media' });
 const real = (callSid = 'CA-real'): AdmittedCall => ({ ...demo(callSid), simulated: false });
 
 function openStream(): MediaStream {

@@ -111,7 +111,7 @@ describe('redaction tone in recordings', () => {
       start: { streamSid: 'MZ1', accountSid: 'AC1', callSid: 'CA-demo', tracks: ['inbound'], customParameters: {}, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
     });
     let clock = 0;
-    first.onStream({ id: callId, get clockMs() { return clock; }, mediaStream: stream }, { callSid: 'CA-demo', direction: 'inbound', from: '+1', to: '+2', simulated: true, dial: null });
+    first.onStream({ id: callId, get clockMs() { return clock; }, mediaStream: stream }, { callSid: 'CA-demo', direction: 'inbound', from: '+1', to: '+2', simulated: true, dial: null, transport: 'media' });
     // 2 s of the caller at a steady level; the card was said from 0.5 s to 1.5 s.
     const CALLER = 0x20;
     for (let k = 0; k < 100; k++) {

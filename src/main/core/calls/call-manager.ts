@@ -1,12 +1,11 @@
-/** Every live call, by id. Creates a CallSession for each media stream the bridge accepts. */
+/** Every live call, by id. Creates a CallSession for each media stream or relay session admitted. */
 import type { AnyEvent } from '@shared/contract';
 import type { CallSummary } from '@shared/domain';
 import { ApiError } from '../api/dispatcher';
 import type { Logger } from '../log';
 import type { LlmProvider, Providers, SttProvider, TtsProvider } from '../providers/types';
 import type { EngineLeftOut } from '../providers/provider-service';
-import type { MediaStream } from '../telephony/media-bridge';
-import { CallSession } from './call-session';
+import { CallSession, type CallLine } from './call-session';
 import type { AdmittedCall } from '../telephony/call-registry';
 import type { CallAssist, CallControl, CallRecorder } from './ports';
 import type { Persona } from '../persona';
@@ -47,7 +46,7 @@ export class CallManager {
    * A new call for a new stream; or, for a real call handed back to the AI, the existing
    * call picks up its new stream.
    */
-  attach(stream: MediaStream, call: AdmittedCall | null = null): CallSession {
+  attach(stream: CallLine, call: AdmittedCall | null = null): CallSession {
     const waiting = this.findBySid(stream.callSid);
     if (waiting?.awaitingAiStream) {
       waiting.reattach(stream);

@@ -15,7 +15,10 @@ import type { Logger } from '../log';
 import { withLlmFallback, withSttFallback, type SttFallbackNotice } from '../providers/fallback';
 import type { EngineLeftOut } from '../providers/provider-service';
 import type { ChatMessage, LlmChunk, LlmProvider, Providers, SttEvent, SttProvider, SttStream, TtsProvider } from '../providers/types';
-import type { MediaStream } from '../telephony/media-bridge';
+import type { EventEmitter } from 'node:events';
+import { STREAM_PARAM } from '../telephony/call-registry';
+import type { MediaStream, MediaStreamEvents } from '../telephony/media-bridge';
+import type { RelayStream, RelayStreamEvents } from '../telephony/relay/relay-stream';
 import { ClauseSplitter, isBackchannel, substantiveWordCount } from '../pipeline/clauses';
 import { CallStateMachine, controllerOf, offOurStream, type CallState } from './call-state';
 import { KeypadCollector, keypadHistoryText, type KeypadAsked, type KeypadEntry } from './keypad';
@@ -32,8 +35,16 @@ import { maskDtmf, redact, type RedactedSpan, type Redaction } from '../privacy/
 import { callPrivacy, type CallPrivacy } from './privacy';
 import { redactedAudioSpans, type RedactedAudio, type TimedWord } from './redacted-audio';
 
+/** Why listen-in (and local recording) is not offered on a ConversationRelay call. */
+export const RELAY_NO_AUDIO =
+  "Listening in isn't available on this call: it uses Twilio ConversationRelay, so Twilio does the speech and no audio reaches Switchboard. The transcript shows everything said.";
+
+/** How the caller reaches the core: a Media Stream (audio) or a ConversationRelay session (text). */
+export type CallLine = MediaStream | RelayStream;
+
 export interface CallSessionOptions {
-  stream: MediaStream;
+  /** The caller's line: a Media Stream (audio), or a ConversationRelay session (text). */
+  stream: CallLine;
   providers: Providers;
   assist: CallAssist;
   recorder: CallRecorder;
@@ -107,8 +118,8 @@ export class CallSession {
   readonly id = randomUUID();
   private summary: CallSummary;
   private readonly startedPerfMs = performance.now();
-  /** The caller's media stream; a real call gets a new one when it comes back to the AI. */
-  private stream: MediaStream;
+  /** The caller's line; a real call gets a new one when it comes back to the AI. */
+  private stream: CallLine;
   private stt: SttStream;
   private sttAbort = new AbortController();
   /** Who has the call (AI, agent at the console, agent's softphone, on hold, on its way back, ended). */
@@ -182,6 +193,7 @@ export class CallSession {
       waitingSince: null,
       alert: null,
       openAlerts: 0,
+      ...(o.stream.transport === 'relay' ? { transport: 'relay' as const } : {}),
     };
     this.steering = o.steering ?? DEFAULT_STEERING;
     this.privacy = o.privacy ?? callPrivacy(DEFAULT_SETTINGS);
@@ -193,7 +205,7 @@ export class CallSession {
         ? withSttFallback(o.providers.stt, fallbackStt, (notice) => this.onSttFallback(fallbackStt.label, notice))
         : o.providers.stt;
     this.sttLabel = o.providers.stt.label;
-    this.stt = this.sttProvider.open({ signal: this.sttAbort.signal });
+    this.stt = this.openStt(o.stream);
     const fallbackLlm = o.fallback?.llm;
     this.llm =
       fallbackLlm && fallbackLlm !== o.providers.llm
@@ -207,9 +219,12 @@ export class CallSession {
     return { ...this.summary };
   }
 
-  /** The caller's media stream (for taps such as listen-in). */
-  get mediaStream(): MediaStream {
-    return this.stream;
+  /**
+   * The caller's media stream (for taps such as listen-in and recordings); null on a
+   * ConversationRelay call, where Twilio carries the audio and none reaches the console.
+   */
+  get mediaStream(): MediaStream | null {
+    return this.stream.transport === 'media' ? this.stream : null;
   }
 
   /** ms since the call started: the clock of its transcript and timeline (recordings align to it). */
@@ -234,23 +249,26 @@ export class CallSession {
   start(): void {
     this.persist(() => this.o.recorder.insertCall(this.summary));
     this.emit({ name: 'call.updated', payload: this.snapshot });
-    this.recordEvent('started', { direction: this.summary.direction });
+    this.recordEvent('started', { direction: this.summary.direction, ...(this.stream.transport === 'relay' ? { transport: 'relay' } : {}) });
     // A cloud engine whose key failed its last check was left off this call: say so, and why.
     for (const engine of this.o.leftOut ?? []) this.onFallback(engine.role, engine.standIn, engine.reason, false, { atStart: true });
     this.log.info({ scenario: this.summary.scenario }, 'call started');
     this.bindStream(this.stream);
     void this.consumeStt(this.stt);
-    this.startTurn(() => oneChunk(this.o.greeting));
+    // On ConversationRelay Twilio may have said the greeting already (welcomeGreeting): it is
+    // the AI's first line all the same, heard as Twilio speaks it.
+    const greeted = this.stream.transport === 'relay' && this.stream.customParameters[STREAM_PARAM.greeted] === 'welcome';
+    this.startTurn(() => oneChunk(this.o.greeting), null, { saidByTwilio: greeted });
   }
 
   /** The handed-back call's new stream arrived: the AI listens again, on a fresh recogniser. */
-  reattach(stream: MediaStream): void {
+  reattach(stream: CallLine): void {
     if (!this.awaitingAiStream) throw new CallError('conflict', 'this call is not waiting for a media stream');
     this.stream = stream;
     // A new stream starts a new clock (Twilio's timestamps restart at 0).
     this.sttAbort.abort();
     this.sttAbort = new AbortController();
-    this.stt = this.sttProvider.open({ signal: this.sttAbort.signal });
+    this.stt = this.openStt(stream);
     this.sttLabel = this.o.providers.stt.label; // a new stream tries the chosen recogniser again
     this.sttClockOffsetMs = null;
     this.bindStream(stream);
@@ -261,17 +279,33 @@ export class CallSession {
     this.takeoverReason = null;
   }
 
-  private bindStream(stream: MediaStream): void {
-    stream.on('media', (audio, timestampMs) => {
-      // The recogniser's clock is Twilio's stream clock (we feed it every frame). Its zero on
-      // the call's clock is best estimated by the least-delayed frame seen so far: frames
-      // that queued up while the call was being set up arrive late, none arrive early.
-      const offsetMs = this.nowMs() - timestampMs;
-      this.sttClockOffsetMs = this.sttClockOffsetMs === null ? offsetMs : Math.min(this.sttClockOffsetMs, offsetMs);
-      this.stt.write(audio);
-    });
-    stream.on('mark', (name) => this.onMark(name));
-    stream.on('dtmf', (digit) => {
+  /** The recogniser for a line: ours on a media stream; Twilio's prompts on ConversationRelay. */
+  private openStt(stream: CallLine): SttStream {
+    return stream.transport === 'relay' ? stream.stt : this.sttProvider.open({ signal: this.sttAbort.signal });
+  }
+
+  private bindStream(stream: CallLine): void {
+    if (stream.transport === 'media') {
+      stream.on('media', (audio, timestampMs) => {
+        // The recogniser's clock is Twilio's stream clock (we feed it every frame). Its zero on
+        // the call's clock is best estimated by the least-delayed frame seen so far: frames
+        // that queued up while the call was being set up arrive late, none arrive early.
+        const offsetMs = this.nowMs() - timestampMs;
+        this.sttClockOffsetMs = this.sttClockOffsetMs === null ? offsetMs : Math.min(this.sttClockOffsetMs, offsetMs);
+        this.stt.write(audio);
+      });
+    } else {
+      // Prompts are timed on the session's own clock.
+      this.sttClockOffsetMs = this.nowMs() - stream.clockMs();
+      // Twilio stopped speaking because the caller spoke over it, and says what was heard.
+      stream.on('interrupt', (heard) => {
+        if (stream === this.stream) this.cutOff('barge_in', heard);
+      });
+    }
+    // The events both kinds of line share.
+    const line = stream as EventEmitter<Pick<MediaStreamEvents & RelayStreamEvents, 'mark' | 'dtmf' | 'closed'>>;
+    line.on('mark', (name) => this.onMark(name));
+    line.on('dtmf', (digit) => {
       // Keys typed while the AI asked for a card or PIN are never stored or shown one by one
       // either (16 key events would spell the card out); the entry's mask says what it was.
       const asked = this.keypad.asking;
@@ -279,7 +313,7 @@ export class CallSession {
       else this.recordEvent('dtmf', { digit: '•', masked: asked }, { digit });
       this.keypad.press(digit);
     });
-    stream.once('closed', (reason) => {
+    line.once('closed', (reason) => {
       // A real call redirected to the agent's softphone leaves our stream; it is not over.
       if (stream !== this.stream || offOurStream(this.callState.state)) return;
       void this.end(reason === 'caller hung up' ? 'caller_hangup' : 'stream_closed');
@@ -309,7 +343,11 @@ export class CallSession {
     this.move(control ? 'agent_phone' : 'agent', { controller: 'agent', aiActivity: 'detached' });
     if (control) {
       try {
-        await control.redirectToAgent(this.o.agentIdentity ?? 'agent');
+        const line = this.stream;
+        // ConversationRelay: ending the session stops Twilio's voice at once, and Twilio then
+        // asks what next (relayEnded: the agent's softphone). Media Streams: a REST redirect.
+        if (line.transport === 'relay') line.end({ reasonCode: 'live-agent-handoff', callId: this.id, ...(this.takeoverReason ? { reason: this.takeoverReason } : {}) });
+        else await control.redirectToAgent(this.o.agentIdentity ?? 'agent');
       } catch (error) {
         // The caller is still on our stream: give the call back to the AI rather than drop it.
         this.move('ai', { controller: 'ai', aiActivity: 'listening' });
@@ -505,6 +543,20 @@ export class CallSession {
   /** Twilio's status callbacks go on the call's timeline (and are stored with it). */
   recordStatus(status: string): void {
     if (this.isLive) this.recordEvent('status', { status });
+  }
+
+  /**
+   * Twilio's `<Connect action>` after this call's ConversationRelay session ended: the TwiML
+   * that continues the call (the agent's softphone after a take-over), or null to hang up.
+   */
+  relayEnded(event: { sessionStatus: string; errorCode: string | null; errorMessage: string | null }): string | null {
+    if (this.callState.state === 'agent_phone' && this.o.control) return this.o.control.agentTwiml(this.o.agentIdentity ?? 'agent');
+    if (this.isLive && event.sessionStatus === 'failed') {
+      const detail = [event.errorCode && `error ${event.errorCode}`, event.errorMessage?.slice(0, 200)].filter(Boolean).join(': ');
+      this.recordEvent('error', { stage: 'relay', message: `Twilio ended the ConversationRelay session${detail ? ` (${detail})` : ''}.` });
+    }
+    void this.end(event.sessionStatus === 'failed' ? 'stream_closed' : 'caller_hangup');
+    return null;
   }
 
   /** Ends the call for everyone. Idempotent; resolves when the call is stored as ended. */
@@ -704,10 +756,15 @@ export class CallSession {
   // ---------------------------------------------------------------- speaking
 
   /** Starts an AI turn; `source` gets the turn's signal, which a barge-in or take-over aborts. */
-  private startTurn(source: (signal: AbortSignal) => AsyncIterable<LlmChunk>, timer: TurnTimer | null = null): void {
+  private startTurn(
+    source: (signal: AbortSignal) => AsyncIterable<LlmChunk>,
+    timer: TurnTimer | null = null,
+    options: { saidByTwilio?: boolean } = {},
+  ): void {
     this.stopSilenceWatch();
     const turn = new SpokenTurn(randomUUID(), 'ai', true);
     turn.timer = timer;
+    turn.saidByTwilio = options.saidByTwilio ?? false;
     this.turn = turn;
     this.setActivity('thinking');
     void this.speakTurn(turn, source(turn.signal));
@@ -719,6 +776,9 @@ export class CallSession {
     if (!this.isLive || turn.signal.aborted) return;
     if (turn.speaker === 'agent') this.turn = turn;
     const splitter = new ClauseSplitter();
+    // ConversationRelay: the text goes to Twilio the moment it is generated (Twilio's voice
+    // phrases it); clauses then only track what the caller has heard.
+    const relay = this.stream.transport === 'relay' && !turn.saidByTwilio ? this.stream : null;
     let endCallAfter: string | null = null;
     try {
       for await (const chunk of source) {
@@ -728,9 +788,11 @@ export class CallSession {
           continue;
         }
         turn.timer?.llmToken(this.nowMs());
+        relay?.sendText(chunk.text);
         for (const clause of splitter.push(chunk.text)) await this.speakClause(turn, clause);
       }
       for (const clause of splitter.flush()) await this.speakClause(turn, clause);
+      if (!turn.signal.aborted) relay?.endTurn();
     } catch (error) {
       if (!turn.signal.aborted) {
         this.log.error({ err: error, stage: turn.speaker }, 'turn failed');
@@ -750,14 +812,19 @@ export class CallSession {
     let audioMs = 0;
     const fallbackTts = this.o.fallback?.tts;
     const tts = turn.ttsFellBack && fallbackTts ? fallbackTts : this.o.providers.tts;
-    try {
-      audioMs = await this.sendSpeech(turn, tts, text);
-    } catch (error) {
-      if (turn.signal.aborted || !this.isLive || !fallbackTts || tts === fallbackTts) throw error;
-      // This turn goes on in the offline voice; the next turn tries the cloud voice again.
-      turn.ttsFellBack = true;
-      this.onFallback('tts', fallbackTts.label, (error as Error).message, audioMs > 0);
-      audioMs = await this.sendSpeech(turn, fallbackTts, text);
+    const line = this.stream;
+    if (line.transport === 'relay') {
+      audioMs = this.handedToTwilio(turn, line, text);
+    } else {
+      try {
+        audioMs = await this.sendSpeech(turn, line, tts, text);
+      } catch (error) {
+        if (turn.signal.aborted || !this.isLive || !fallbackTts || tts === fallbackTts) throw error;
+        // This turn goes on in the offline voice; the next turn tries the cloud voice again.
+        turn.ttsFellBack = true;
+        this.onFallback('tts', fallbackTts.label, (error as Error).message, audioMs > 0);
+        audioMs = await this.sendSpeech(turn, line, fallbackTts, text);
+      }
     }
     if (turn.signal.aborted || !this.isLive) return;
     const mark = turn.addClause(text, audioMs, performance.now());
@@ -767,14 +834,31 @@ export class CallSession {
     if (turn.speaker === 'ai') this.publishLine(this.utterance(turn, turn.plannedText, false));
   }
 
+  /**
+   * A clause Twilio speaks (ConversationRelay: its text went out as generated): how long it
+   * will take to say, estimated. The turn's latency ends here, when Twilio has the words.
+   */
+  private handedToTwilio(turn: SpokenTurn, relay: RelayStream, text: string): number {
+    turn.startSending();
+    turn.startMs ??= this.nowMs();
+    turn.timer?.ttsByte(this.nowMs());
+    if (turn.timer?.audioSent(this.nowMs())) {
+      const metrics = turn.timer.metrics(turn.id);
+      this.persist(() => this.o.recorder.appendTurnMetrics(metrics));
+      this.emit({ name: 'call.turn', payload: metrics });
+    }
+    if (turn.speaker === 'ai' || this.summary.controller === 'ai') this.setActivity('speaking');
+    return relay.speakingMs(text);
+  }
+
   /** Streams one clause through `tts` to the caller; returns its length in ms. */
-  private async sendSpeech(turn: SpokenTurn, tts: TtsProvider, text: string): Promise<number> {
+  private async sendSpeech(turn: SpokenTurn, line: MediaStream, tts: TtsProvider, text: string): Promise<number> {
     let audioMs = 0;
     for await (const audio of tts.synthesize(text, turn.signal)) {
       if (turn.signal.aborted || !this.isLive) return audioMs;
       turn.timer?.ttsByte(this.nowMs());
       turn.startSending();
-      this.stream.sendAudio(audio);
+      line.sendAudio(audio);
       turn.startMs ??= this.nowMs();
       audioMs += audio.bytes.length / 8;
       if (turn.timer?.audioSent(this.nowMs())) {
@@ -825,10 +909,11 @@ export class CallSession {
    * Stops the current AI turn at once: abort generation, `clear` Twilio's queue, and keep
    * only what the caller actually heard, so the next reply never continues stale text.
    */
-  private cutOff(reason: 'barge_in' | 'takeover' | 'pause' | 'end'): void {
+  private cutOff(reason: 'barge_in' | 'takeover' | 'pause' | 'end', heardForSure?: string): void {
     const turn = this.turn;
     if (!turn || (reason === 'barge_in' && !turn.interruptible)) return;
-    const heard = turn.heardText(performance.now());
+    // ConversationRelay says exactly what was heard; Media Streams' marks give an estimate.
+    const heard = heardForSure?.trim() ?? turn.heardText(performance.now());
     const wasAudible = turn.audible;
     this.abandon(turn);
     if (wasAudible) this.stream.clear();

@@ -43,6 +43,8 @@ export interface CallControl {
   readonly kind: 'twilio';
   /** Rings the agent's softphone (`identity`) with the caller; the AI's stream ends. */
   redirectToAgent(identity: string): Promise<void>;
+  /** The TwiML that puts the caller through to `identity` (a relay session's action callback answers it). */
+  agentTwiml(identity: string): string;
   /** Connects the caller to a new AI media stream (it arrives through the bridge). */
   returnToAi(): Promise<void>;
   /** Ends the phone call. */

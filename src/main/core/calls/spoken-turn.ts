@@ -48,6 +48,8 @@ export class SpokenTurn {
   timer: TurnTimer | null = null;
   /** The cloud voice failed during this turn: the rest of it is spoken offline. */
   ttsFellBack = false;
+  /** ConversationRelay: Twilio speaks this turn by itself (the welcome greeting); we only follow it. */
+  saidByTwilio = false;
 
   /** True while some of this turn's audio has not yet been heard. */
   get audible(): boolean {

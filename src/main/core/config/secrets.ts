@@ -2,8 +2,8 @@
  * API keys for the cloud providers. Write-only from the console's point of view: the
  * renderer learns whether a key is set and where from (`SecretStatus`), never its value.
  *
- * - Environment variables win (DEEPGRAM_API_KEY, GEMINI_API_KEY): source `environment`,
- *   not editable from the console.
+ * - Environment variables win (DEEPGRAM_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY,
+ *   ELEVENLABS_API_KEY, SMALLEST_API_KEY, ...): source `environment`, not editable from the console.
  * - Otherwise the shell's store: the headless shell keeps them in `secrets.json` in the
  *   data folder (this file); the Electron shell encrypts them with safeStorage
  *   (src/main/secret-store-electron.ts, built on `createEncodedFileSecretStore`).
@@ -44,6 +44,9 @@ export interface SecretStore {
 export const SECRET_ENV_VARS: Record<SecretName, string> = {
   deepgramApiKey: 'DEEPGRAM_API_KEY',
   geminiApiKey: 'GEMINI_API_KEY',
+  openaiApiKey: 'OPENAI_API_KEY',
+  elevenlabsApiKey: 'ELEVENLABS_API_KEY',
+  smallestApiKey: 'SMALLEST_API_KEY',
   twilioAuthToken: 'TWILIO_AUTH_TOKEN',
   twilioApiKeySecret: 'TWILIO_API_KEY_SECRET',
 };

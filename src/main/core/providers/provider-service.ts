@@ -4,13 +4,18 @@
  * - The ProviderChoice (offline or a cloud vendor per role) is kept with `conf` in
  *   `providers.json` in the data folder. The default is the cloud vendor for every role:
  *   a role whose key is missing silently runs offline, so setting a key is all it takes.
+ * - Every cloud vendor is one row of `VENDORS` (its key, the roles it fills, its URL override,
+ *   its connection test and how that test's failures read); each role's engines are built by
+ *   `ENGINES` from a key and the choice's model/voice fields. Nothing below names a vendor.
  * - `providersForNextCall()` is asked once per NEW call; live calls keep what they got.
- *   Cloud providers are built lazily and reused across calls (one Gemini client, one
- *   Deepgram TTS socket pool per key); a changed key builds new ones. Pools replaced while
- *   calls may still be speaking through them are closed by `close()`, not at once.
+ *   Cloud providers are built lazily and reused across calls (one LLM client, one TTS socket
+ *   pool per vendor, key and voice); a changed key, model or voice builds new ones for the next
+ *   call. Pools replaced while calls may still be speaking through them are closed by
+ *   `close()`, not at once.
  * - Test and benchmark runs point the real SDKs at loopback fakes with
- *   SWITCHBOARD_DEEPGRAM_URL (http://127.0.0.1:P: REST at that origin, WebSockets at ws://)
- *   and SWITCHBOARD_GEMINI_URL (the Gemini API origin).
+ *   SWITCHBOARD_DEEPGRAM_URL (http://127.0.0.1:P: REST at that origin, WebSockets at ws://),
+ *   SWITCHBOARD_GEMINI_URL, SWITCHBOARD_OPENAI_URL, SWITCHBOARD_ELEVENLABS_URL and
+ *   SWITCHBOARD_SMALLEST_URL (each the API origin; WebSockets at ws:// of the same origin).
  * - `test(provider)` makes one small real request with the configured key and reports in
  *   plain words what happened. No key reaches a log line, an error or a result.
  * - Saving a key runs that test, and the last result per provider is kept (for the key it was
@@ -24,12 +29,16 @@ import Conf from 'conf';
 import { join } from 'node:path';
 import type { CommandOutput } from '@shared/contract';
 import {
+  DEFAULT_ENGINE_OPTIONS,
   ProviderChoice,
   type CloudProvider,
+  type ElevenLabsModel,
+  type EngineRole,
+  type OpenAiModel,
+  type SmallestModel,
   type EngineInfo,
   type ProviderCheck,
   type ProviderChecks,
-  type ProviderProblem,
   type SecretName,
   type SecretStatus,
 } from '@shared/domain';
@@ -38,11 +47,22 @@ import type { SecretStore } from '../config/secrets';
 import { silentLogger, type Logger } from '../log';
 import { PRIVATE_FILE_MODE, tightenFile } from '../privacy/private-files';
 import { abortable } from './abortable';
-import { hostOf, networkCodeOf } from './failure';
-import { createGeminiLlm, LlmUnavailableError, GEMINI_TOOL_NAMES } from './llm/gemini';
+import { hostOf, networkCodeOf, type ProbeFailure } from './failure';
+import { createGeminiLlm, LlmUnavailableError, LLM_TOOL_NAMES } from './llm/gemini';
+import { createOpenAiLlm, describeOpenAiFailure, probeOpenAi, type OPENAI_DEFAULT_MODEL, type OPENAI_MODELS } from './llm/openai';
 import { createDeepgramStt } from './stt/deepgram';
-import { createDeepgramTts, type DeepgramTtsProvider } from './tts/deepgram-aura';
-import type { LlmProvider, Providers, SttProvider, TtsProvider } from './types';
+import { createDeepgramTts } from './tts/deepgram-aura';
+import { createElevenLabsTts, type ELEVENLABS_DEFAULT_MODEL, type ELEVENLABS_DEFAULT_VOICE_ID, type ELEVENLABS_MODELS } from './tts/elevenlabs';
+import { describeElevenLabsFailure, prepareElevenLabsProbe, probeElevenLabs } from './tts/elevenlabs-probe';
+import {
+  createSmallestTts,
+  describeSmallestFailure,
+  probeSmallest,
+  type SMALLEST_DEFAULT_MODEL,
+  type SMALLEST_DEFAULT_VOICE_ID,
+  type SMALLEST_MODELS,
+} from './tts/smallest';
+import type { LlmProvider, PooledTtsProvider, Providers, SttProvider, TtsProvider } from './types';
 
 export type ProvidersState = CommandOutput<'providers.get'>;
 export type ProviderTestResult = CommandOutput<'providers.test'>;
@@ -89,49 +109,231 @@ export interface ProviderServiceOptions {
   secrets: SecretStore;
   /** The offline engine set (createOfflineProviders): the default and the fallback. */
   offline: { providers: Providers; assist: AssistEngine };
-  /** SWITCHBOARD_DEEPGRAM_URL / SWITCHBOARD_GEMINI_URL are read from here. */
+  /** The SWITCHBOARD_<VENDOR>_URL overrides are read from here. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
   /** `test()` gives up after this long. Default 3000. */
   testTimeoutMs?: number;
 }
 
-export const DEFAULT_PROVIDER_CHOICE: ProviderChoice = { stt: 'deepgram', llm: 'gemini', tts: 'deepgram' };
+export const DEFAULT_PROVIDER_CHOICE: ProviderChoice = { stt: 'deepgram', llm: 'gemini', tts: 'deepgram', ...DEFAULT_ENGINE_OPTIONS };
 
 export const GEMINI_MODEL = 'gemini-2.5-flash';
 
 /**
- * Gemini on a phone line: dead air before the offline engine steps in must stay under
- * ~1.7 s. gemini.ts gives each attempt `firstTokenTimeoutMs` and does not retry a timeout,
- * but a slow retryable failure (a 5xx after 1.1 s) plus a retry could still take 2×1.2 s;
- * so the whole reply also has a first-chunk deadline (`GEMINI_FIRST_CHUNK_DEADLINE_MS`).
- * Worst case before fallback: 1.6 s. Typical transient failures (reset keep-alive socket,
- * fast 429/503) are retried once after 50–100 ms; a server asking to wait > 200 ms is not.
+ * A cloud LLM on a phone line (Gemini and OpenAI alike): dead air before the offline engine
+ * steps in must stay under ~1.7 s. Each provider gives each attempt `firstTokenTimeoutMs` and
+ * does not retry a timeout, but a slow retryable failure (a 5xx after 1.1 s) plus a retry could
+ * still take 2×1.2 s; so the whole reply also has a first-chunk deadline
+ * (`LLM_FIRST_CHUNK_DEADLINE_MS`). Worst case before fallback: 1.6 s. Typical transient
+ * failures (reset keep-alive socket, fast 429/503) are retried once after 50–100 ms; a server
+ * asking to wait > 200 ms is not.
  */
-export const GEMINI_VOICE_OPTIONS = {
+export const LLM_VOICE_OPTIONS = {
   maxRetries: 1,
   retryBaseDelayMs: 100,
   maxRetryDelayMs: 200,
   firstTokenTimeoutMs: 1200,
   stallTimeoutMs: 2000,
 } as const;
-export const GEMINI_FIRST_CHUNK_DEADLINE_MS = 1600;
-
-const SECRET_FOR: Record<CloudProvider, SecretName> = { deepgram: 'deepgramApiKey', gemini: 'geminiApiKey' };
-const PROVIDER_OF: Partial<Record<SecretName, CloudProvider>> = { deepgramApiKey: 'deepgram', geminiApiKey: 'gemini' };
+export const LLM_FIRST_CHUNK_DEADLINE_MS = 1600;
 
 /**
  * How long a call's Deepgram recogniser may be without a socket, after a failure, before the
  * offline recogniser takes over (the first reconnect is immediate, the next after 100 ms).
  */
 export const DEEPGRAM_STT_MAX_OUTAGE_MS = 700;
-const VENDOR: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini' };
+
+// Settings offers the models domain.ts lists, with its defaults; the provider modules list what
+// they are built for, with theirs. Both must say the same: this fails to compile if either drifts.
+type SameSet<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const domainAgreesWithProviders: [
+  SameSet<OpenAiModel, (typeof OPENAI_MODELS)[number]>,
+  SameSet<ElevenLabsModel, (typeof ELEVENLABS_MODELS)[number]>,
+  SameSet<SmallestModel, (typeof SMALLEST_MODELS)[number]>,
+  SameSet<typeof DEFAULT_ENGINE_OPTIONS.openaiModel, typeof OPENAI_DEFAULT_MODEL>,
+  SameSet<typeof DEFAULT_ENGINE_OPTIONS.elevenlabsVoiceId, typeof ELEVENLABS_DEFAULT_VOICE_ID>,
+  SameSet<typeof DEFAULT_ENGINE_OPTIONS.elevenlabsModel, typeof ELEVENLABS_DEFAULT_MODEL>,
+  SameSet<typeof DEFAULT_ENGINE_OPTIONS.smallestVoiceId, typeof SMALLEST_DEFAULT_VOICE_ID>,
+  SameSet<typeof DEFAULT_ENGINE_OPTIONS.smallestModel, typeof SMALLEST_DEFAULT_MODEL>,
+] = [true, true, true, true, true, true, true, true];
+void domainAgreesWithProviders;
+
+/** One cloud vendor: its key, the roles it can fill, where it lives, and its connection test. */
+interface Vendor {
+  name: string;
+  secret: SecretName;
+  /** The roles it fills: exactly those with a builder in STT_ENGINES / LLM_ENGINES / TTS_ENGINES. */
+  roles: readonly EngineRole[];
+  /** SWITCHBOARD_<VENDOR>_URL: an http(s) origin the SDK is pointed at instead (a loopback fake). */
+  urlVariable: string;
+  /** Where the real service is, for the "could not reach … at <host>" sentence. */
+  defaultOrigin: string;
+  /** Made ready before the test's deadline starts (an SDK that takes seconds to load): the deadline is for the vendor. */
+  prepare?(): Promise<void>;
+  /** One small real request with `key`; resolves to a detail such as "gpt-4o-mini answered". */
+  probe(key: string, origin: string | undefined, signal: AbortSignal, timeoutMs: number): Promise<string>;
+  /** The vendor's own reading of a failed probe; null leaves it to the generic one (network codes, timeouts). */
+  describe(error: unknown, origin: string | undefined): ProbeFailure | null;
+}
 
 /** `http://127.0.0.1:P` -> the SDK's four service URLs (REST and WebSocket at that origin). */
 export function deepgramEnvironmentFromUrl(raw: string): DeepgramEnvironmentUrls {
   const url = parseHttpUrl(raw, 'SWITCHBOARD_DEEPGRAM_URL');
   const ws = url.origin.replace(/^http/, 'ws');
   return { base: url.origin, production: ws, agent: ws, agentRest: url.origin };
+}
+
+const VENDORS: Record<CloudProvider, Vendor> = {
+  deepgram: {
+    name: 'Deepgram',
+    secret: 'deepgramApiKey',
+    roles: ['stt', 'tts'],
+    urlVariable: 'SWITCHBOARD_DEEPGRAM_URL',
+    defaultOrigin: 'https://api.deepgram.com',
+    probe: (key, origin, signal, timeoutMs) => probeDeepgram(key, origin ? deepgramEnvironmentFromUrl(origin) : undefined, signal, timeoutMs),
+    describe: describeDeepgramFailure,
+  },
+  gemini: {
+    name: 'Gemini',
+    secret: 'geminiApiKey',
+    roles: ['llm'],
+    urlVariable: 'SWITCHBOARD_GEMINI_URL',
+    defaultOrigin: 'https://generativelanguage.googleapis.com',
+    probe: (key, origin, signal) => probeGemini(key, origin, signal),
+    describe: describeGeminiFailure,
+  },
+  openai: {
+    name: 'OpenAI',
+    secret: 'openaiApiKey',
+    roles: ['llm'],
+    urlVariable: 'SWITCHBOARD_OPENAI_URL',
+    defaultOrigin: 'https://api.openai.com',
+    // The cheapest model answers the test: the key, not the model choice, is what is checked.
+    probe: (key, origin, signal) => probeOpenAi(key, DEFAULT_ENGINE_OPTIONS.openaiModel, origin, signal),
+    describe: (error) => describeOpenAiFailure(error),
+  },
+  elevenlabs: {
+    name: 'ElevenLabs',
+    secret: 'elevenlabsApiKey',
+    roles: ['tts'],
+    urlVariable: 'SWITCHBOARD_ELEVENLABS_URL',
+    defaultOrigin: 'https://api.elevenlabs.io',
+    prepare: prepareElevenLabsProbe,
+    probe: (key, origin, signal, timeoutMs) => probeElevenLabs(key, origin, signal, timeoutMs),
+    describe: (error) => describeElevenLabsFailure(error),
+  },
+  smallest: {
+    name: 'Smallest.AI',
+    secret: 'smallestApiKey',
+    roles: ['tts'],
+    urlVariable: 'SWITCHBOARD_SMALLEST_URL',
+    defaultOrigin: 'https://api.smallest.ai',
+    probe: (key, origin, signal) => probeSmallest(key, origin, signal),
+    describe: (error) => describeSmallestFailure(error),
+  },
+};
+
+const CLOUD_PROVIDERS = Object.keys(VENDORS) as CloudProvider[];
+const PROVIDER_OF = new Map<SecretName, CloudProvider>(CLOUD_PROVIDERS.map((p) => [VENDORS[p].secret, p]));
+
+/** What building an engine may use besides the key: the vendor's origin override, the log, the knowledge base. */
+interface BuildContext {
+  origin: string | undefined;
+  logger: Logger;
+  knowledgeLookup: (args: { query: string }) => Promise<string>;
+}
+
+/**
+ * How one vendor fills one role. `options` picks the choice's fields this engine is built
+ * from (model, voice): a change there builds a new engine for the next call.
+ */
+interface EngineBuilder<P> {
+  options(choice: ProviderChoice): Record<string, string>;
+  build(key: string, options: Record<string, string>, context: BuildContext): P;
+}
+
+const NO_OPTIONS = (): Record<string, string> => ({});
+
+const STT_ENGINES: Partial<Record<CloudProvider, EngineBuilder<SttProvider>>> = {
+  deepgram: {
+    options: NO_OPTIONS,
+    // A call whose recogniser is down falls back to the offline one once the socket has been
+    // gone this long: the caller's words meanwhile are replayed to it (fallback.ts), and the
+    // whole switch stays within 1 s of the failure.
+    build: (apiKey, _options, { origin, logger }) =>
+      createDeepgramStt({ apiKey, environment: origin ? deepgramEnvironmentFromUrl(origin) : undefined, logger, maxOutageMs: DEEPGRAM_STT_MAX_OUTAGE_MS }),
+  },
+};
+
+const LLM_ENGINES: Partial<Record<CloudProvider, EngineBuilder<LlmProvider>>> = {
+  gemini: {
+    options: NO_OPTIONS,
+    build: (apiKey, _options, { origin, logger, knowledgeLookup }) =>
+      withFirstChunkDeadline(
+        createGeminiLlm({
+          apiKey,
+          model: GEMINI_MODEL,
+          ...(origin ? { baseUrl: origin } : {}),
+          tools: LLM_TOOL_NAMES,
+          toolHandlers: { lookup_knowledge: knowledgeLookup },
+          ...LLM_VOICE_OPTIONS,
+          logger,
+        }),
+        LLM_FIRST_CHUNK_DEADLINE_MS,
+      ),
+  },
+  openai: {
+    options: (choice) => ({ model: choice.openaiModel }),
+    // The same retry policy and first-chunk deadline as Gemini: the phone line's dead-air budget is the vendor's too.
+    build: (apiKey, { model }, { origin, logger, knowledgeLookup }) =>
+      withFirstChunkDeadline(
+        createOpenAiLlm({
+          apiKey,
+          model,
+          ...(origin ? { baseUrl: origin } : {}),
+          tools: LLM_TOOL_NAMES,
+          toolHandlers: { lookup_knowledge: knowledgeLookup },
+          ...LLM_VOICE_OPTIONS,
+          logger,
+        }),
+        LLM_FIRST_CHUNK_DEADLINE_MS,
+      ),
+  },
+};
+
+/**
+ * Every call warms a socket; keeping many idle saves a TLS handshake on each reply
+ * (bench:calls opened ~270 speak sockets for 100 calls with a pool of 2).
+ */
+const TTS_MAX_IDLE_SOCKETS = 64;
+
+const TTS_ENGINES: Partial<Record<CloudProvider, EngineBuilder<PooledTtsProvider>>> = {
+  deepgram: {
+    options: NO_OPTIONS,
+    build: (apiKey, _options, { origin, logger }) =>
+      createDeepgramTts({ apiKey, environment: origin ? deepgramEnvironmentFromUrl(origin) : undefined, logger, maxIdleSockets: TTS_MAX_IDLE_SOCKETS }),
+  },
+  elevenlabs: {
+    options: (choice) => ({ voiceId: choice.elevenlabsVoiceId, modelId: choice.elevenlabsModel }),
+    build: (apiKey, { voiceId, modelId }, { origin, logger }) =>
+      createElevenLabsTts({ apiKey, voiceId, modelId, ...(origin ? { baseUrl: origin } : {}), logger, maxIdleSockets: TTS_MAX_IDLE_SOCKETS }),
+  },
+  smallest: {
+    options: (choice) => ({ voiceId: choice.smallestVoiceId, model: choice.smallestModel }),
+    build: (apiKey, { voiceId, model }, { origin, logger }) =>
+      createSmallestTts({ apiKey, voiceId, model, ...(origin ? { baseUrl: origin } : {}), logger, maxIdleSockets: TTS_MAX_IDLE_SOCKETS }),
+  },
+};
+
+// A vendor listed for a role it has no builder for would silently run offline there; one with a
+// builder it does not list would be chosen nowhere. Caught when the module loads, not on a call.
+for (const provider of CLOUD_PROVIDERS) {
+  for (const [role, builders] of [['stt', STT_ENGINES], ['llm', LLM_ENGINES], ['tts', TTS_ENGINES]] as const) {
+    if (VENDORS[provider].roles.includes(role) !== (builders[provider] !== undefined)) {
+      throw new Error(`provider-service: ${provider} and the ${role} engines disagree`);
+    }
+  }
 }
 
 function parseHttpUrl(raw: string, variable: string): URL {
@@ -150,32 +352,29 @@ export function createProviderService(options: ProviderServiceOptions): Provider
   const log = (options.logger ?? silentLogger).child({ component: 'providers' });
   const { secrets, offline } = options;
   const testTimeoutMs = options.testTimeoutMs ?? 3000;
-  const deepgramUrl = env.SWITCHBOARD_DEEPGRAM_URL?.trim();
-  const deepgramEnvironment = deepgramUrl ? deepgramEnvironmentFromUrl(deepgramUrl) : undefined;
-  const geminiUrl = env.SWITCHBOARD_GEMINI_URL?.trim();
-  const geminiBaseUrl = geminiUrl ? parseHttpUrl(geminiUrl, 'SWITCHBOARD_GEMINI_URL').origin : undefined;
-  if (deepgramEnvironment) log.info({ url: deepgramEnvironment.base }, 'Deepgram URL overridden');
-  if (geminiBaseUrl) log.info({ url: geminiBaseUrl }, 'Gemini URL overridden');
+  /** Each vendor's origin override (undefined: the real service). A malformed one fails the start, loudly. */
+  const origins = {} as Record<CloudProvider, string | undefined>;
+  for (const provider of CLOUD_PROVIDERS) {
+    const { urlVariable, name } = VENDORS[provider];
+    const raw = env[urlVariable]?.trim();
+    origins[provider] = raw ? parseHttpUrl(raw, urlVariable).origin : undefined;
+    if (raw) log.info({ url: origins[provider] }, `${name} URL overridden`);
+  }
 
   const conf = openChoiceFile(options.dataDir);
   const readChoice = (): ProviderChoice => {
-    // A hand-edited file may hold anything: fall back per role, never crash.
+    // A hand-edited file, or one an older build wrote without the newer fields, may hold
+    // anything: fall back per field, never crash.
     const stored: Record<string, unknown> = conf.store;
     const choice: Record<string, unknown> = {};
-    for (const [role, field] of Object.entries(ProviderChoice.shape)) {
-      const parsed = field.safeParse(stored[role]);
-      choice[role] = parsed.success ? parsed.data : DEFAULT_PROVIDER_CHOICE[role as keyof ProviderChoice];
+    for (const [field, schema] of Object.entries(ProviderChoice.shape)) {
+      const parsed = schema.safeParse(stored[field]);
+      choice[field] = parsed.success ? parsed.data : DEFAULT_PROVIDER_CHOICE[field as keyof ProviderChoice];
     }
     return choice as ProviderChoice;
   };
 
-  // ------------------------------------------------------------------ cloud providers, reused per key
-
-  let stt: { key: string; provider: SttProvider } | null = null;
-  let llm: { key: string; provider: LlmProvider } | null = null;
-  let tts: { key: string; provider: DeepgramTtsProvider } | null = null;
-  /** Pools replaced by a new key: live calls may still speak through them until close(). */
-  const retired: DeepgramTtsProvider[] = [];
+  // ------------------------------------------------------------------ cloud providers, reused per key and options
 
   const knowledgeLookup = ({ query }: { query: string }): Promise<string> =>
     Promise.resolve(
@@ -184,48 +383,44 @@ export function createProviderService(options: ProviderServiceOptions): Provider
         .map((a) => `${a.title}: ${a.snippet}`)
         .join('\n'),
     );
+  const context = (provider: CloudProvider): BuildContext => ({ origin: origins[provider], logger: log, knowledgeLookup });
 
-  const deepgramStt = (key: string): SttProvider => {
-    if (stt?.key !== key) {
-      // A call whose recogniser is down falls back to the offline one once the socket has been
-      // gone this long: the caller's words meanwhile are replayed to it (fallback.ts), and the
-      // whole switch stays within 1 s of the failure.
-      stt = { key, provider: createDeepgramStt({ apiKey: key, environment: deepgramEnvironment, logger: log, maxOutageMs: DEEPGRAM_STT_MAX_OUTAGE_MS }) };
-    }
-    return stt.provider;
+  interface Built<P> {
+    key: string;
+    /** The choice's fields it was built from, as one comparable string. */
+    options: string;
+    provider: P;
+  }
+  /** One engine per vendor and role; a vendor not chosen right now keeps its engine (and warm pool) for when it is again. */
+  const built = {
+    stt: new Map<CloudProvider, Built<SttProvider>>(),
+    llm: new Map<CloudProvider, Built<LlmProvider>>(),
+    tts: new Map<CloudProvider, Built<PooledTtsProvider>>(),
   };
-  const geminiLlm = (key: string): LlmProvider => {
-    if (llm?.key !== key) {
-      const provider = createGeminiLlm({
-        apiKey: key,
-        model: GEMINI_MODEL,
-        ...(geminiBaseUrl ? { baseUrl: geminiBaseUrl } : {}),
-        tools: GEMINI_TOOL_NAMES,
-        toolHandlers: { lookup_knowledge: knowledgeLookup },
-        ...GEMINI_VOICE_OPTIONS,
-        logger: log,
-      });
-      llm = { key, provider: withFirstChunkDeadline(provider, GEMINI_FIRST_CHUNK_DEADLINE_MS) };
-    }
-    return llm.provider;
-  };
-  const deepgramTts = (key: string): DeepgramTtsProvider => {
-    if (tts?.key !== key) {
-      if (tts) retired.push(tts.provider);
-      // Every call warms a socket; keeping many idle saves a TLS handshake on each reply
-      // (bench:calls opened ~270 speak sockets for 100 calls with a pool of 2).
-      tts = { key, provider: createDeepgramTts({ apiKey: key, environment: deepgramEnvironment, logger: log, maxIdleSockets: 64 }) };
-    }
-    return tts.provider;
-  };
+  /** Pools replaced by a new key, model or voice: live calls may still speak through them until close(). */
+  const retired: PooledTtsProvider[] = [];
+
+  function engineFor<P>(role: EngineRole, builders: Partial<Record<CloudProvider, EngineBuilder<P>>>, cache: Map<CloudProvider, Built<P>>, vendor: CloudProvider, key: string, choice: ProviderChoice): P | null {
+    const builder = builders[vendor];
+    if (!builder) return null;
+    const fields = builder.options(choice);
+    const optionsKey = JSON.stringify(fields);
+    const current = cache.get(vendor);
+    if (current?.key === key && current.options === optionsKey) return current.provider;
+    if (current && role === 'tts') retired.push(current.provider as PooledTtsProvider);
+    const provider = builder.build(key, fields, context(vendor));
+    cache.set(vendor, { key, options: optionsKey, provider });
+    if (current) log.info({ role, provider: vendor, options: fields }, 'engine rebuilt for new calls (key or options changed)');
+    return provider;
+  }
 
   // ------------------------------------------------------------------ last checks, per key
 
   /** The last test per provider, with the key it tested: a changed key makes it stale. */
-  const lastChecks: Record<CloudProvider, { key: string; check: ProviderCheck } | null> = { deepgram: null, gemini: null };
+  const lastChecks = new Map<CloudProvider, { key: string; check: ProviderCheck }>();
   const currentCheck = (provider: CloudProvider): ProviderCheck | null => {
-    const last = lastChecks[provider];
-    return last && last.key === secrets.get(SECRET_FOR[provider]) ? last.check : null;
+    const last = lastChecks.get(provider);
+    return last && last.key === secrets.get(VENDORS[provider].secret) ? last.check : null;
   };
   /** A key the vendor refused, or a vendor not reached, at the last check: kept off new calls. */
   const failedCheck = (provider: CloudProvider): ProviderCheck | null => {
@@ -234,24 +429,30 @@ export function createProviderService(options: ProviderServiceOptions): Provider
   };
   /** The usable key of a provider: set, and not failed at its last check. */
   const usableKey = (provider: CloudProvider): string | null => {
-    const key = secrets.get(SECRET_FOR[provider]);
+    const key = secrets.get(VENDORS[provider].secret);
     return key && !failedCheck(provider) ? key : null;
   };
 
   /** The engines a call starting now gets. */
-  const resolve = (): { providers: Providers; ttsPool: DeepgramTtsProvider | null; leftOut: EngineLeftOut[] } => {
+  const resolve = (): { providers: Providers; ttsPool: PooledTtsProvider | null; leftOut: EngineLeftOut[] } => {
     const choice = readChoice();
-    const deepgramKey = usableKey('deepgram');
-    const geminiKey = usableKey('gemini');
     // A key that is gone must not keep its pool warm for the next call either.
-    if (tts && tts.key !== deepgramKey) {
-      retired.push(tts.provider);
-      tts = null;
+    for (const [vendor, pool] of built.tts) {
+      if (pool.key !== usableKey(vendor)) {
+        retired.push(pool.provider);
+        built.tts.delete(vendor);
+      }
     }
-    const ttsPool = choice.tts === 'deepgram' && deepgramKey ? deepgramTts(deepgramKey) : null;
+    const cloud = <P>(role: EngineRole, builders: Partial<Record<CloudProvider, EngineBuilder<P>>>, cache: Map<CloudProvider, Built<P>>): P | null => {
+      const vendor = choice[role];
+      if (vendor === 'offline') return null;
+      const key = usableKey(vendor);
+      return key ? engineFor(role, builders, cache, vendor, key, choice) : null;
+    };
+    const ttsPool = cloud('tts', TTS_ENGINES, built.tts);
     const providers: Providers = {
-      stt: choice.stt === 'deepgram' && deepgramKey ? deepgramStt(deepgramKey) : offline.providers.stt,
-      llm: choice.llm === 'gemini' && geminiKey ? geminiLlm(geminiKey) : offline.providers.llm,
+      stt: cloud('stt', STT_ENGINES, built.stt) ?? offline.providers.stt,
+      llm: cloud('llm', LLM_ENGINES, built.llm) ?? offline.providers.llm,
       tts: ttsPool ?? offline.providers.tts,
     };
     const leftOut: EngineLeftOut[] = [];
@@ -268,11 +469,11 @@ export function createProviderService(options: ProviderServiceOptions): Provider
     return (['stt', 'llm', 'tts'] as const).map((role) => ({ role, label: providers[role].label, offline: providers[role].offline }));
   };
 
-  const checks = (): ProviderChecks => ({ deepgram: currentCheck('deepgram'), gemini: currentCheck('gemini') });
+  const checks = (): ProviderChecks => Object.fromEntries(CLOUD_PROVIDERS.map((p) => [p, currentCheck(p)])) as ProviderChecks;
 
   const state = (): ProvidersState => ({
     choice: readChoice(),
-    secrets: (['deepgramApiKey', 'geminiApiKey'] as const).map((name) => secrets.status(name)),
+    secrets: CLOUD_PROVIDERS.map((p) => secrets.status(VENDORS[p].secret)),
     engines: engines(),
     checks: checks(),
   });
@@ -281,41 +482,48 @@ export function createProviderService(options: ProviderServiceOptions): Provider
 
   const redactKeys = (text: string): string => {
     let out = text;
-    for (const name of ['deepgramApiKey', 'geminiApiKey'] as const) {
-      const key = secrets.get(name);
+    for (const provider of CLOUD_PROVIDERS) {
+      const key = secrets.get(VENDORS[provider].secret);
       if (key && key.length >= 4) out = out.split(key).join('[redacted]');
     }
     return out;
   };
 
   async function test(provider: CloudProvider): Promise<ProviderTestResult> {
-    const key = secrets.get(SECRET_FOR[provider]);
-    if (!key) return { ok: false, latencyMs: null, message: `No ${VENDOR[provider]} API key is set.`, problem: null, checkedAt: Date.now() };
+    const { secret, name } = VENDORS[provider];
+    const key = secrets.get(secret);
+    if (!key) return { ok: false, latencyMs: null, message: `No ${name} API key is set.`, problem: null, checkedAt: Date.now() };
     const check = await probe(provider, key);
     // Kept for the key it tested; a key changed meanwhile is not judged by it.
-    if (secrets.get(SECRET_FOR[provider]) === key) lastChecks[provider] = { key, check };
+    if (secrets.get(secret) === key) lastChecks.set(provider, { key, check });
     return check;
   }
 
   async function probe(provider: CloudProvider, key: string): Promise<ProviderCheck> {
-    const vendor = VENDOR[provider];
+    const vendor = VENDORS[provider];
+    const origin = origins[provider];
+    if (vendor.prepare) {
+      try {
+        await vendor.prepare();
+      } catch (error) {
+        const message = `${vendor.name}: the connection test could not start (${(error as Error).message}).`;
+        log.error({ provider, err: error }, 'provider test could not start');
+        return { ok: false, latencyMs: null, message, problem: 'failed', checkedAt: Date.now() };
+      }
+    }
     const startedMs = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new TestTimeout()), testTimeoutMs);
     try {
-      const attempt =
-        provider === 'deepgram'
-          ? probeDeepgram(key, deepgramEnvironment, deadline.signal, testTimeoutMs)
-          : probeGemini(key, geminiBaseUrl, deadline.signal);
-      const detail = await abortable(attempt, deadline.signal);
+      const detail = await abortable(vendor.probe(key, origin, deadline.signal, testTimeoutMs), deadline.signal);
       const latencyMs = Math.round(performance.now() - startedMs);
       log.info({ provider, latencyMs }, 'provider test passed');
-      return { ok: true, latencyMs, message: `${vendor} accepted the key: ${detail}.`, problem: null, checkedAt: Date.now() };
+      return { ok: true, latencyMs, message: `${vendor.name} accepted the key: ${detail}.`, problem: null, checkedAt: Date.now() };
     } catch (error) {
-      const failure: Failure =
+      const failure: ProbeFailure =
         error instanceof TestTimeout
-          ? { message: `${vendor} did not answer within ${formatSeconds(testTimeoutMs)}.`, problem: 'unreachable' }
-          : describeFailure(vendor, error, provider === 'deepgram' ? (deepgramEnvironment?.base ?? 'https://api.deepgram.com') : (geminiBaseUrl ?? 'https://generativelanguage.googleapis.com'));
+          ? { message: `${vendor.name} did not answer within ${formatSeconds(testTimeoutMs)}.`, problem: 'unreachable' }
+          : (vendor.describe(error, origin) ?? describeAnyFailure(vendor.name, error, origin ?? vendor.defaultOrigin));
       const message = redactKeys(failure.message);
       log.warn({ provider, reason: message, problem: failure.problem }, 'provider test failed');
       return { ok: false, latencyMs: null, message, problem: failure.problem, checkedAt: Date.now() };
@@ -336,7 +544,7 @@ export function createProviderService(options: ProviderServiceOptions): Provider
     async setSecret(name, value) {
       const status = secrets.set(name, value);
       resolve(); // retire a pool built on the old key
-      const provider = PROVIDER_OF[name];
+      const provider = PROVIDER_OF.get(name);
       // A key is tested as it is saved: a wrong or unreachable one is reported now, and kept off new calls.
       return { ...status, check: provider ? await test(provider) : null };
     },
@@ -350,13 +558,13 @@ export function createProviderService(options: ProviderServiceOptions): Provider
     providersForNextCall() {
       const { providers, ttsPool, leftOut } = resolve();
       // Open a socket now, so the greeting's first clause doesn't wait for a handshake.
-      ttsPool?.warm().catch((error: unknown) => log.warn({ err: redactError(error, redactKeys) }, 'Deepgram TTS warm-up failed'));
+      ttsPool?.warm().catch((error: unknown) => log.warn({ err: redactError(error, redactKeys), engine: ttsPool.label }, 'TTS warm-up failed'));
       return { providers, fallback: { llm: offline.providers.llm, tts: offline.providers.tts, stt: offline.providers.stt }, leftOut };
     },
     engines,
     async close() {
-      const pools = [...retired.splice(0), ...(tts ? [tts.provider] : [])];
-      tts = null;
+      const pools = [...retired.splice(0), ...[...built.tts.values()].map((b) => b.provider)];
+      built.tts.clear();
       await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
     },
   };
@@ -511,37 +719,38 @@ async function probeGemini(apiKey: string, baseUrl: string | undefined, signal: 
   return `${GEMINI_MODEL} answered`;
 }
 
-interface Failure {
-  message: string;
-  problem: ProviderProblem;
+/** Gemini's own failures (the SDK's ApiError): a refused key, a quota, a missing model, a server error. */
+function describeGeminiFailure(error: unknown): ProbeFailure | null {
+  if (!(error instanceof GoogleApiError)) return null;
+  const rejected = (message: string): ProbeFailure => ({ message, problem: 'rejected' });
+  const failed = (message: string): ProbeFailure => ({ message, problem: 'failed' });
+  const text = error.message;
+  const status = error.status;
+  if (status === 401 || status === 403 || /API_KEY_INVALID|API key not valid/i.test(text)) {
+    return rejected(`Gemini: the API key was refused (HTTP ${status}).`);
+  }
+  if (status === 429) return failed('Gemini: the key works but its quota or rate limit is used up (HTTP 429).');
+  if (status === 404) return failed(`Gemini: the model ${GEMINI_MODEL} is not available to this key (HTTP 404).`);
+  if (status >= 500) return failed(`Gemini had a server error (HTTP ${status}); try again shortly.`);
+  return failed(`Gemini refused the request (HTTP ${status}).`);
 }
 
-/** A plain-language sentence for a failed probe, and what kind of failure it was. The caller redacts keys. */
-function describeFailure(vendor: string, error: unknown, origin: string): Failure {
-  const host = hostOf(origin);
-  const rejected = (message: string): Failure => ({ message, problem: 'rejected' });
-  const failed = (message: string): Failure => ({ message, problem: 'failed' });
-  if (error instanceof GoogleApiError) {
-    const text = error.message;
-    const status = error.status;
-    if (status === 401 || status === 403 || /API_KEY_INVALID|API key not valid/i.test(text)) {
-      return rejected(`${vendor}: the API key was refused (HTTP ${status}).`);
-    }
-    if (status === 429) return failed(`${vendor}: the key works but its quota or rate limit is used up (HTTP 429).`);
-    if (status === 404) return failed(`${vendor}: the model ${GEMINI_MODEL} is not available to this key (HTTP 404).`);
-    if (status >= 500) return failed(`${vendor} had a server error (HTTP ${status}); try again shortly.`);
-    return failed(`${vendor} refused the request (HTTP ${status}).`);
-  }
+/** A refused WebSocket handshake: the SDK only gives the status inside the message ("… 401 …"). */
+function describeDeepgramFailure(error: unknown): ProbeFailure | null {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof DeepgramHandshakeError || vendor === 'Deepgram') {
-    if (/\b(401|403)\b/.test(message)) return rejected(`${vendor}: the API key was refused (HTTP ${/\b40[13]\b/.exec(message)?.[0]}).`);
-    const http = /\b([45]\d\d)\b/.exec(message)?.[1];
-    if (http) return failed(`${vendor} refused the connection (HTTP ${http}).`);
-  }
+  if (/\b(401|403)\b/.test(message)) return { message: `Deepgram: the API key was refused (HTTP ${/\b40[13]\b/.exec(message)?.[0]}).`, problem: 'rejected' };
+  const http = /\b([45]\d\d)\b/.exec(message)?.[1];
+  if (http) return { message: `Deepgram refused the connection (HTTP ${http}).`, problem: 'failed' };
+  return null;
+}
+
+/** A failed probe no vendor reading recognised: the network, a timeout, or anything else. The caller redacts keys. */
+function describeAnyFailure(vendor: string, error: unknown, origin: string): ProbeFailure {
+  const message = error instanceof Error ? error.message : String(error);
   const code = networkCodeOf(error);
-  if (code) return { message: `Could not reach ${vendor} at ${host} (${code}).`, problem: 'unreachable' };
+  if (code) return { message: `Could not reach ${vendor} at ${hostOf(origin)} (${code}).`, problem: 'unreachable' };
   if (/timeout/i.test(message)) return { message: `${vendor} did not answer in time.`, problem: 'unreachable' };
-  return failed(`${vendor}: the test failed (${message.slice(0, 200)}).`);
+  return { message: `${vendor}: the test failed (${message.slice(0, 200)}).`, problem: 'failed' };
 }
 
 function redactError(error: unknown, redact: (text: string) => string): { name: string; message: string } {

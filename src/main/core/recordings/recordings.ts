@@ -50,7 +50,8 @@ export interface RecordedSession {
   readonly id: string;
   /** ms since the call started: the clock of its transcript and timeline. */
   readonly clockMs: number;
-  readonly mediaStream: TapSource;
+  /** Null on a ConversationRelay call: no audio reaches the console, so nothing is recorded here. */
+  readonly mediaStream: TapSource | null;
 }
 
 export interface RecordingsOptions {
@@ -140,7 +141,7 @@ export class CallRecordings {
         // Not bounded: an entry lives exactly as long as its call (removed when it ends).
         this.calls.set(session.id, tracked);
       }
-      if (!tracked.recorded || this.closed) return;
+      if (!tracked.recorded || this.closed || !session.mediaStream) return;
       tracked.line ??= this.startLine(session);
       // A hand-back's new stream continues the same file, on the same clock.
       tracked.line?.recorder.attach(session.mediaStream);

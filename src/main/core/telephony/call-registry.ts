@@ -30,6 +30,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CallDirection } from '@shared/domain';
+import type { CallTransport } from '@shared/telephony';
 import { ExpiringMap } from './expiring-map';
 import type { StreamEntry } from './media-bridge';
 
@@ -43,6 +44,8 @@ export const STREAM_PARAM = {
   direction: 'direction',
   /** Outbound calls: the dial id (purpose and script stay in the registry, not in TwiML). */
   dial: 'dial',
+  /** ConversationRelay: `welcome` when Twilio already said the greeting (welcomeGreeting). */
+  greeted: 'greeted',
 } as const;
 
 /** What a stream must show to be admitted. Structurally a MediaStream. */
@@ -51,6 +54,8 @@ export interface StreamCredentials {
   /** `start.accountSid`: the Twilio account the stream belongs to. */
   accountSid: string;
   customParameters: Readonly<Record<string, string>>;
+  /** The socket it came on: a token is good on the transport its TwiML opened only. */
+  transport: CallTransport;
 }
 
 /** What a simulated caller presents: its CallSid and `start.customParameters` (with the token). */
@@ -82,6 +87,8 @@ export interface AdmittedCall {
   simulated: boolean;
   /** Outbound calls placed with calls.dial: the purpose and script for the AI. */
   dial: DialIntent | null;
+  /** Media Streams (audio) or ConversationRelay (text). */
+  transport: CallTransport;
 }
 
 export class StreamRefused extends Error {
@@ -96,6 +103,7 @@ interface Ticket {
   to: string;
   simulated: boolean;
   dial: DialIntent | null;
+  transport: CallTransport;
   expiresAt: number;
 }
 
@@ -203,12 +211,19 @@ export class CallRegistry {
    * idempotency token and are answered from the webhooks' cache before reaching here) must not
    * open a second stream into the call.
    */
-  issueForVoiceWebhook(call: { callSid: string; direction: CallDirection; from: string; to: string; dial?: DialIntent | null }): string | null {
+  issueForVoiceWebhook(call: {
+    callSid: string;
+    direction: CallDirection;
+    from: string;
+    to: string;
+    dial?: DialIntent | null;
+    transport?: CallTransport;
+  }): string | null {
     this.sweep();
     if (this.voiceWebhookSids.has(call.callSid)) return null;
     this.voiceWebhookSids.set(call.callSid, true);
     if (call.dial) this.bindDial(call.dial.dialId, call.callSid);
-    return this.store({ ...call, dial: call.dial ?? null, simulated: false });
+    return this.store({ ...call, dial: call.dial ?? null, simulated: false, transport: call.transport ?? 'media' });
   }
 
   /**
@@ -234,7 +249,7 @@ export class CallRegistry {
     if (real || this.voiceWebhookSids.has(callSid)) {
       throw new StreamRefused('that CallSid belongs to a real call');
     }
-    const token = this.store({ callSid, direction: 'inbound', from: call.from, to: call.to, dial: null, simulated: true });
+    const token = this.store({ callSid, direction: 'inbound', from: call.from, to: call.to, dial: null, simulated: true, transport: 'media' });
     return { callSid, customParameters: { [STREAM_PARAM.token]: token } };
   }
 
@@ -252,6 +267,7 @@ export class CallRegistry {
     // the wrong port or from another account has leaked, and must not be tried again.
     this.tickets.delete(stream.callSid);
     if (ticket.expiresAt <= this.now()) throw new StreamRefused('stream token expired');
+    if (stream.transport !== ticket.transport) throw new StreamRefused(`a stream token for ${ticket.transport === 'relay' ? 'ConversationRelay' : 'a media stream'} only`);
     if (ticket.simulated && entry !== 'local') throw new StreamRefused('a simulated call connects on the loopback port only');
     if (!ticket.simulated) {
       if (entry !== 'public') throw new StreamRefused("a real call's stream comes through the public server only");
@@ -266,6 +282,7 @@ export class CallRegistry {
       to: ticket.to,
       simulated: ticket.simulated,
       dial: ticket.dial,
+      transport: ticket.transport,
     });
   }
 

@@ -55,6 +55,7 @@ export type MediaStreamEvents = {
 };
 
 export class MediaStream extends EventEmitter<MediaStreamEvents> {
+  readonly transport = 'media' as const;
   readonly streamSid: string;
   readonly callSid: string;
   readonly accountSid: string;
@@ -446,7 +447,7 @@ export function requestPath(req: Pick<IncomingMessage, 'url'>): string | null {
 }
 
 /** Answers an HTTP upgrade with an error status and closes the socket (no WebSocket made). */
-function refuseUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
+export function refuseUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
   if (!socket.writable) return void socket.destroy();
   const lines = [`HTTP/1.1 ${status} ${message}`, 'Connection: close', 'Content-Type: text/plain; charset=utf-8', `Content-Length: ${Buffer.byteLength(message)}`];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);

@@ -1,8 +1,9 @@
 /**
  * The one origin Twilio reaches: an http.Server on loopback that a tunnel (ngrok,
  * cloudflared…) forwards publicBaseUrl to. It serves the Twilio webhooks and hands
- * WebSocket upgrades on /media to the media bridge, so webhooks and media share one port
- * and one public origin. Everything else is 404; upgrades elsewhere are refused.
+ * WebSocket upgrades on /media to the media bridge and on /relay to the ConversationRelay
+ * bridge, so webhooks and calls share one port and one public origin. Everything else is
+ * 404; upgrades elsewhere are refused.
  *
  * It listens on 127.0.0.1 only: the tunnel client runs on this machine. `localPort` 0 picks
  * a free port (fine for tests; a tunnel needs a fixed one, set in the telephony settings).
@@ -11,6 +12,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import { MEDIA_PATH, requestPath, type MediaBridge } from './media-bridge';
+import { RELAY_PATH, type RelayBridge } from './relay/relay-bridge';
 import type { TwilioWebhookHandler } from './twilio-webhooks';
 
 export interface PublicServer {
@@ -25,6 +27,8 @@ export interface PublicServerOptions {
   port?: number;
   webhooks: TwilioWebhookHandler;
   bridge: Pick<MediaBridge, 'handleUpgrade'>;
+  /** ConversationRelay sessions (issue 11); without it /relay is 404. */
+  relay?: Pick<RelayBridge, 'handleUpgrade'>;
   logger: Logger;
 }
 
@@ -48,11 +52,9 @@ export async function startPublicServer(options: PublicServerOptions): Promise<P
   server.headersTimeout = 10_000;
   server.on('upgrade', (req, socket, head) => {
     const path = requestPath(req);
-    if (path !== MEDIA_PATH) {
-      socket.end(`HTTP/1.1 ${path === null ? '400 Bad Request' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    options.bridge.handleUpgrade(req, socket, head);
+    if (path === MEDIA_PATH) return options.bridge.handleUpgrade(req, socket, head);
+    if (path === RELAY_PATH && options.relay) return options.relay.handleUpgrade(req, socket, head);
+    socket.end(`HTTP/1.1 ${path === null ? '400 Bad Request' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -13,19 +13,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AnyEvent, CommandArgs, CommandOutput } from '@shared/contract';
+import type { CallDirection } from '@shared/domain';
 import type { TelephonySettings, TelephonyState } from '@shared/telephony';
 import { ApiError } from '../api/dispatcher';
 import type { SecretStore } from '../config/secrets';
 import type { Logger } from '../log';
 import type { CallControl } from '../calls/ports';
 import type { CallStore, NewCall } from '../store/call-store';
-import { CallRegistry, type AdmittedCall, type CallRegistryOptions } from './call-registry';
-import type { MediaBridge, MediaStream, StreamEntry } from './media-bridge';
+import { CallRegistry, type AdmittedCall, type CallRegistryOptions, type DialIntent, type StreamCredentials } from './call-registry';
+import type { MediaBridge, StreamEntry } from './media-bridge';
+import type { RelayBridge } from './relay/relay-bridge';
 import { checkOutboundCall } from './outbound-rules';
 import { startPublicServer, type PublicServer } from './public-server';
 import { createTwilioCallControl } from './twilio-call-control';
 import { createTwilioClient, describeTwilioError, type TwilioRestClient } from './twilio-client';
-import { createTelephonySettings, publicOrigin, TWILIO_PATHS, type TelephonySettingsStore } from './twilio-settings';
+import { createTelephonySettings, publicOrigin, transportFor, TWILIO_PATHS, type TelephonySettingsStore } from './twilio-settings';
 import { createTwilioWebhooks, type TwilioStatusEvent, type TwilioWebhookHooks } from './twilio-webhooks';
 import { describeListenFailure, listenFailureReason } from './listen-problem';
 
@@ -39,6 +41,12 @@ export interface TelephonyServiceOptions {
   dataDir: string;
   secrets: SecretStore;
   bridge: Pick<MediaBridge, 'handleUpgrade'>;
+  /** ConversationRelay sessions on /relay (issue 11). */
+  relay?: Pick<RelayBridge, 'handleUpgrade'>;
+  /** What Twilio says first on a ConversationRelay call (its welcomeGreeting): the persona's greeting. */
+  relayGreeting?(call: { callSid: string; direction: CallDirection; from: string; to: string; dial: DialIntent | null }): string;
+  /** A ConversationRelay session ended: the TwiML that continues the call. */
+  onRelayEnded?: TwilioWebhookHooks['onRelayEnded'];
   store: Pick<CallStore, 'insertCall' | 'appendEvent' | 'getCall'>;
   /** The live call with this CallSid, if any (CallManager.findBySid). */
   liveCall(callSid: string): { id: string } | undefined;
@@ -58,7 +66,7 @@ export interface TelephonyService {
   readonly registry: CallRegistry;
   readonly settings: TelephonySettingsStore;
   /** Admits a stream (throws StreamRefused); call first in the bridge's onStream. */
-  admit(stream: MediaStream, entry: StreamEntry): AdmittedCall;
+  admit(stream: StreamCredentials, entry: StreamEntry): AdmittedCall;
   /** Tells the service which call id a CallSid became (so later statuses name it). */
   noteCall(callSid: string, callId: string): void;
   /** How to move a real call between the AI and the agent's softphone; null for simulated calls. */
@@ -144,12 +152,17 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
     registry,
     publicBaseUrl: () => publicOrigin(settings.get()),
     authToken: () => secrets.get('twilioAuthToken'),
-    hooks: { onStatus, onRecordingStatus: options.onRecordingStatus },
+    hooks: { onStatus, onRecordingStatus: options.onRecordingStatus, onRelayEnded: options.onRelayEnded },
+    relayFor: (call) => {
+      const s = settings.get();
+      if (transportFor(s, call) !== 'relay') return null;
+      return { speech: s.relay, greeting: options.relayGreeting?.(call) ?? null };
+    },
     logger: options.logger,
     now,
   });
 
-  const listen = (port: number) => startPublicServer({ port, webhooks, bridge: options.bridge, logger: options.logger });
+  const listen = (port: number) => startPublicServer({ port, webhooks, bridge: options.bridge, relay: options.relay, logger: options.logger });
   // Port 0 ("pick one") is settled on the first start and saved: the tunnel the user set up
   // once must find the public server on the same port after every restart.
   const chosenPort = settings.get().localPort;
@@ -197,6 +210,7 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
             status: `${origin}${TWILIO_PATHS.status}`,
             streamStatus: `${origin}${TWILIO_PATHS.streamStatus}`,
             media: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.media}`,
+            relay: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.relay}`,
           }
         : null,
     };
@@ -239,6 +253,7 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
               const origin = publicOrigin(settings.get());
               return origin && options.recordAgentLeg?.(call) ? { statusCallback: `${origin}${TWILIO_PATHS.recordingStatus}` } : null;
             },
+            relaySpeech: () => (call.transport === 'relay' ? settings.get().relay : null),
           }),
     handlers: {
       'telephony.get': state,

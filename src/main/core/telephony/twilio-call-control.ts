@@ -1,14 +1,17 @@
 /**
  * Moves a live Twilio call between the AI's media stream and the agent's softphone, with
  * the REST API: a take-over redirects the call to `<Dial><Client>`; hold to hold music and
- * back; a hand-back to a fresh `<Connect><Stream>`; ending completes the call.
+ * back; a hand-back to a fresh `<Connect><Stream>` (or `<ConversationRelay>` for a relay
+ * call); ending completes the call. A relay call's take-over ends its relay session instead,
+ * and Twilio's action callback gets `agentTwiml` (call-session.ts).
  */
 import twilio from 'twilio';
 import { SOFTPHONE_PARAM, SOFTPHONE_PURPOSE } from '@shared/softphone';
+import type { RelaySpeech } from '@shared/telephony';
 import type { CallControl } from '../calls/ports';
 import type { AdmittedCall, CallRegistry } from './call-registry';
 import type { TwilioRestClient } from './twilio-client';
-import { streamTwiml } from './twilio-webhooks';
+import { relayTwiml, streamTwiml } from './twilio-webhooks';
 
 /** Twilio's own hold music (Twilio fetches it, not us). */
 export const HOLD_MUSIC_URL = 'http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3';
@@ -28,6 +31,8 @@ export interface TwilioCallControlOptions {
    * redirect to the softphone: a resume after hold is a new <Dial>, so a new recording.
    */
   agentRecording?(): { statusCallback: string } | null;
+  /** The call runs on ConversationRelay (its number uses it): the speech settings; null for Media Streams. */
+  relaySpeech?(): RelaySpeech | null;
 }
 
 export function createTwilioCallControl(o: TwilioCallControlOptions): CallControl {
@@ -38,35 +43,45 @@ export function createTwilioCallControl(o: TwilioCallControlOptions): CallContro
       throw o.describe(error, what);
     }
   };
+  /** `<Dial><Client>`: the caller put through to the agent's softphone. */
+  const agentTwiml = (identity: string): string => {
+    const response = new twilio.twiml.VoiceResponse();
+    const recording = o.agentRecording?.() ?? null;
+    // Dual channel: the parent call (the caller) and the softphone on separate channels,
+    // which Twilio's guides give as caller first (left), agent second, like our line
+    // recordings ([?] in protocols-2.md: not confirmed for <Dial>). Recording starts when the
+    // softphone answers; `absent` tells us when there was nothing to record.
+    const client = (
+      recording
+        ? response.dial({
+            record: 'record-from-answer-dual',
+            recordingStatusCallback: recording.statusCallback,
+            recordingStatusCallbackMethod: 'POST',
+            recordingStatusCallbackEvent: ['completed', 'absent'],
+          })
+        : response.dial()
+    ).client();
+    client.identity(identity);
+    client.parameter({ name: SOFTPHONE_PARAM.callSid, value: o.call.callSid });
+    client.parameter({ name: SOFTPHONE_PARAM.purpose, value: SOFTPHONE_PURPOSE.takeover });
+    return response.toString();
+  };
   return {
     kind: 'twilio',
     async redirectToAgent(identity) {
-      const response = new twilio.twiml.VoiceResponse();
-      const recording = o.agentRecording?.() ?? null;
-      // Dual channel: the parent call (the caller) and the softphone on separate channels,
-      // which Twilio's guides give as caller first (left), agent second, like our line
-      // recordings ([?] in protocols-2.md: not confirmed for <Dial>). Recording starts when the
-      // softphone answers; `absent` tells us when there was nothing to record.
-      const client = (
-        recording
-          ? response.dial({
-              record: 'record-from-answer-dual',
-              recordingStatusCallback: recording.statusCallback,
-              recordingStatusCallbackMethod: 'POST',
-              recordingStatusCallbackEvent: ['completed', 'absent'],
-            })
-          : response.dial()
-      ).client();
-      client.identity(identity);
-      client.parameter({ name: SOFTPHONE_PARAM.callSid, value: o.call.callSid });
-      client.parameter({ name: SOFTPHONE_PARAM.purpose, value: SOFTPHONE_PURPOSE.takeover });
-      await update({ twiml: response.toString() }, 'put the caller through to your softphone');
+      await update({ twiml: agentTwiml(identity) }, 'put the caller through to your softphone');
     },
+    agentTwiml,
     async returnToAi() {
       const origin = o.origin();
       if (!origin) throw new Error('the public base URL is not set, so Twilio cannot reach the AI');
       // The hand-back mints its own token: the voice webhook's was single use and is spent.
-      await update({ twiml: streamTwiml(origin, o.call, o.registry.issueForHandBack(o.call)) }, 'hand the caller back to the AI');
+      const token = o.registry.issueForHandBack(o.call);
+      // A ConversationRelay call comes back on a new relay session; the AI speaks first
+      // (it says who the caller is with now), so no welcome greeting.
+      const speech = o.relaySpeech?.() ?? null;
+      const twiml = speech ? relayTwiml(origin, o.call, token, { speech, greeting: null }) : streamTwiml(origin, o.call, token);
+      await update({ twiml }, 'hand the caller back to the AI');
     },
     async hangUp() {
       await update({ status: 'completed' }, 'end the call');

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import Conf from 'conf';
-import { TelephonySettings } from '@shared/telephony';
+import type { CallDirection } from '@shared/domain';
+import { TelephonySettings, type CallTransport } from '@shared/telephony';
 import { PRIVATE_FILE_MODE, tightenFile } from '../privacy/private-files';
 
 export const DEFAULT_TELEPHONY_SETTINGS: TelephonySettings = {
@@ -18,6 +19,9 @@ export const DEFAULT_TELEPHONY_SETTINGS: TelephonySettings = {
   allowedHours: { start: '08:00', end: '21:00' },
   allowedCountries: null,
   maxLiveStreams: 200,
+  relayNumbers: [],
+  // Set explicitly: Twilio's defaults are not documented [?] (protocols-2.md §1).
+  relay: { ttsProvider: 'ElevenLabs', voice: '', transcriptionProvider: 'Deepgram', language: 'en-US' },
   localPort: 0,
 };
 
@@ -29,6 +33,10 @@ export const TWILIO_PATHS = {
   /** Twilio's recording of the agent's softphone leg (<Dial record>) is ready (issue 7). */
   recordingStatus: '/twilio/recording-status',
   media: '/media',
+  /** ConversationRelay's WebSocket (issue 11). */
+  relay: '/relay',
+  /** Twilio asks here what to do once a ConversationRelay session ends (`<Connect action>`). */
+  relayEnded: '/twilio/relay-ended',
 } as const;
 
 export interface TelephonySettingsStore {
@@ -62,11 +70,23 @@ export function createTelephonySettings(dataDir: string): TelephonySettingsStore
     update(patch) {
       const merged = TelephonySettings.parse({ ...read(), ...patch });
       // One spelling per number, so look-ups (do-not-call, caller ID) are exact.
-      const next = { ...merged, phoneNumbers: [...new Set(merged.phoneNumbers)], doNotCall: [...new Set(merged.doNotCall)] };
+      const phoneNumbers = [...new Set(merged.phoneNumbers)];
+      // A number removed from the console takes its ConversationRelay choice with it.
+      const relayNumbers = [...new Set(merged.relayNumbers)].filter((n) => phoneNumbers.includes(n));
+      const next = { ...merged, phoneNumbers, relayNumbers, doNotCall: [...new Set(merged.doNotCall)] };
       conf.set(next);
       return next;
     },
   };
+}
+
+/**
+ * How a real call reaches the core: ConversationRelay when the console's number on it (the
+ * called number inbound, the caller ID outbound) is one of `relayNumbers`, else Media Streams.
+ */
+export function transportFor(settings: TelephonySettings, call: { direction: CallDirection; from: string; to: string }): CallTransport {
+  const ours = call.direction === 'outbound' ? call.from : call.to;
+  return settings.relayNumbers.includes(ours) ? 'relay' : 'media';
 }
 
 /** publicBaseUrl without a trailing slash, or null. */

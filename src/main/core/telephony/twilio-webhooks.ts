@@ -30,7 +30,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import twilio from 'twilio';
 import type { CallDirection } from '@shared/domain';
-import { TwilioCallStatus } from '@shared/telephony';
+import { TwilioCallStatus, type RelaySpeech } from '@shared/telephony';
 import type { Logger } from '../log';
 import { STREAM_PARAM, type CallRegistry, type DialIntent } from './call-registry';
 import { ExpiringMap } from './expiring-map';
@@ -89,9 +89,32 @@ export interface TwilioRecordingEvent {
   at: number;
 }
 
+/** A ConversationRelay session ended (`<Connect action>`), verified and parsed. */
+export interface TwilioRelayEndedEvent {
+  callSid: string;
+  /** completed | failed | … ([?] the full list) */
+  sessionStatus: string;
+  /** What our `end` message passed along (a JSON string), null when the session ended otherwise. */
+  handoffData: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+/** What a call answered with ConversationRelay needs in its TwiML (null: answer with a media stream). */
+export interface RelayAnswer {
+  speech: RelaySpeech;
+  /** Twilio says this as soon as the call connects (welcomeGreeting); null: the session speaks first. */
+  greeting: string | null;
+}
+
 /** What the console does with verified callbacks (the lead wires these to calls and storage). */
 export interface TwilioWebhookHooks {
   onStatus(event: TwilioStatusEvent): void | Promise<void>;
+  /**
+   * A ConversationRelay session ended: the TwiML that continues the call (the agent's
+   * softphone after a take-over, else a hang-up).
+   */
+  onRelayEnded?(event: TwilioRelayEndedEvent): string | Promise<string>;
   onStreamStatus?(event: TwilioStreamStatusEvent): void;
   /** Must return quickly (Twilio waits at most 15 s): fetch the media in the background. */
   onRecordingStatus?(event: TwilioRecordingEvent): void;
@@ -104,6 +127,8 @@ export interface TwilioWebhookOptions {
   /** The account's auth token (signs webhooks), null until configured. Read per request. */
   authToken(): string | null;
   hooks: TwilioWebhookHooks;
+  /** Whether this call is answered with ConversationRelay (its number uses it), and how. */
+  relayFor?(call: { callSid: string; direction: CallDirection; from: string; to: string; dial: DialIntent | null }): RelayAnswer | null;
   logger: Logger;
   now?: () => number;
 }
@@ -145,6 +170,20 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
       hooks.onStreamStatus?.({ callSid, streamSid, event, error, at: parseTimestamp(one(params, 'Timestamp'), now()) });
       return { status: 204 };
     },
+    [TWILIO_PATHS.relayEnded]: async (params) => {
+      const callSid = one(params, 'CallSid');
+      if (!callSid) throw new HttpError(400, 'no CallSid');
+      const event: TwilioRelayEndedEvent = {
+        callSid,
+        sessionStatus: one(params, 'SessionStatus') ?? '',
+        handoffData: one(params, 'HandoffData') || null,
+        errorCode: one(params, 'ErrorCode') || null,
+        errorMessage: one(params, 'ErrorMessage') || null,
+      };
+      log.info({ callSid, sessionStatus: event.sessionStatus, errorCode: event.errorCode, handoff: event.handoffData !== null }, 'relay session ended');
+      const next = (await hooks.onRelayEnded?.(event)) ?? HANG_UP_TWIML;
+      return { status: 200, type: 'text/xml; charset=utf-8', body: next };
+    },
     [TWILIO_PATHS.recordingStatus]: async (params) => {
       const event = parseRecordingStatus(params, now());
       if (!event) throw new HttpError(400, 'not a recording status callback');
@@ -174,7 +213,9 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
         return twiml(response);
       }
     }
-    const token = registry.issueForVoiceWebhook({ callSid, direction, from, to, dial });
+    const call = { callSid, direction, from, to, dial };
+    const relay = options.relayFor?.(call) ?? null;
+    const token = registry.issueForVoiceWebhook({ ...call, transport: relay ? 'relay' : 'media' });
     if (token === null) {
       // A replay of a webhook we already answered (Twilio's own retries never get here: the
       // delivery memory, `once`, answers them). An empty <Response/> opens nothing and mints
@@ -183,8 +224,9 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
       log.warn({ callSid, direction }, 'voice webhook replayed for a call that already has its stream token: no second token');
       return twiml(response);
     }
-    log.info({ callSid, direction }, 'answering call with a media stream');
-    return { status: 200, type: 'text/xml; charset=utf-8', body: streamTwiml(origin, { callSid, direction, from, to, dial }, token) };
+    log.info({ callSid, direction, transport: relay ? 'relay' : 'media' }, relay ? 'answering call with ConversationRelay' : 'answering call with a media stream');
+    const body = relay ? relayTwiml(origin, call, token, relay) : streamTwiml(origin, call, token);
+    return { status: 200, type: 'text/xml; charset=utf-8', body };
   }
 
   /**
@@ -284,6 +326,52 @@ export function streamTwiml(
   if (call.dial) stream.parameter({ name: STREAM_PARAM.dial, value: call.dial.dialId });
   return response.toString();
 }
+
+/**
+ * TwiML that connects a call to our `/relay` socket with ConversationRelay (protocols-2.md
+ * §1): Twilio transcribes and speaks, with every speech attribute set explicitly (its
+ * defaults are not documented). The url carries no query (Twilio signs it bare); the token
+ * and the call's facts ride in <Parameter>s and come back in `setup.customParameters`. When
+ * the session ends Twilio asks `action` what next (the agent's softphone, or a hang-up).
+ */
+export function relayTwiml(
+  origin: string,
+  call: { callSid: string; direction: CallDirection; from: string; to: string; dial: DialIntent | null },
+  token: string,
+  answer: RelayAnswer,
+): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const connect = response.connect({ action: `${origin}${TWILIO_PATHS.relayEnded}`, method: 'POST' });
+  const { speech } = answer;
+  const relay = connect.conversationRelay({
+    url: `${origin.replace(/^https:/, 'wss:')}${TWILIO_PATHS.relay}`,
+    ...(answer.greeting ? { welcomeGreeting: answer.greeting, welcomeGreetingInterruptible: 'speech' } : {}),
+    interruptible: 'speech',
+    interruptSensitivity: 'medium',
+    // The SDK types this as a boolean; the spec wants none|dtmf|speech|any (protocols-2.md §1).
+    reportInputDuringAgentSpeech: 'none' as unknown as boolean,
+    dtmfDetection: true,
+    partialPrompts: true,
+    ttsProvider: speech.ttsProvider,
+    ...(speech.voice ? { voice: speech.voice } : {}),
+    transcriptionProvider: speech.transcriptionProvider,
+    language: speech.language,
+  });
+  relay.parameter({ name: STREAM_PARAM.token, value: token });
+  relay.parameter({ name: STREAM_PARAM.from, value: call.from });
+  relay.parameter({ name: STREAM_PARAM.to, value: call.to });
+  relay.parameter({ name: STREAM_PARAM.direction, value: call.direction });
+  if (call.dial) relay.parameter({ name: STREAM_PARAM.dial, value: call.dial.dialId });
+  if (answer.greeting) relay.parameter({ name: STREAM_PARAM.greeted, value: 'welcome' });
+  return response.toString();
+}
+
+/** Ends the call (a relay session that ended with nothing else to do). */
+export const HANG_UP_TWIML = ((): string => {
+  const response = new twilio.twiml.VoiceResponse();
+  response.hangup();
+  return response.toString();
+})();
 
 function twiml(response: InstanceType<typeof twilio.twiml.VoiceResponse>): Reply {
   return { status: 200, body: response.toString(), type: 'text/xml; charset=utf-8' };

@@ -1,5 +1,6 @@
 /**
- * Where a worker thread's script is, for the core's workers (export, analytics, alert backtests):
+ * Where a worker thread's script is, for the core's workers (export, analytics, alert backtests,
+ * the ElevenLabs connection test):
  * - from the electron-vite build, out/main/<name>.js (an entry of its own in
  *   electron.vite.config.mts), found beside the bundle that holds this code;
  * - from the TypeScript sources (vitest, the CLI, benchmarks: this module's own URL ends in
@@ -10,13 +11,14 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export type WorkerName = 'export-worker' | 'analytics-worker' | 'alerts-backtest-worker';
+export type WorkerName = 'export-worker' | 'analytics-worker' | 'alerts-backtest-worker' | 'elevenlabs-probe-worker';
 
 /** Each worker's entry, relative to src/main/core. */
 const SOURCE_ENTRIES: Record<WorkerName, string> = {
   'export-worker': 'export/worker.ts',
   'analytics-worker': 'history/analytics-worker.ts',
   'alerts-backtest-worker': 'alerts/backtest-worker.ts', // alerts (issue 8)
+  'elevenlabs-probe-worker': 'providers/tts/elevenlabs-probe-worker.ts', // its SDK's load blocks a thread for seconds
 };
 
 export async function workerScript(name: WorkerName): Promise<string> {

@@ -19,100 +19,52 @@
  */
 import { ApiError, FunctionCallingConfigMode, GoogleGenAI } from '@google/genai';
 import type { Content, FunctionDeclaration, GenerateContentConfig, GenerateContentResponse, Part } from '@google/genai';
-import { z } from 'zod';
-import { silentLogger, type Logger } from '../../log';
+import { silentLogger } from '../../log';
 import { abortable } from '../abortable';
 import type { ChatMessage, LlmChunk, LlmProvider, LlmRequest } from '../types';
+import {
+  abortError,
+  CALL_CONNECTED_TURN,
+  CALLER_SILENT_TURN,
+  errorCode,
+  FactArgs,
+  keyRedactor,
+  lookupKnowledge,
+  NETWORK_ERROR_CODES,
+  noApiKeyError,
+  ReasonArgs,
+  ReplyAttempt,
+  resolveVoiceOptions,
+  retryDelayMs,
+  sleep,
+  supervisorNote,
+  timeoutFailure,
+  TOOL_DECLARATIONS,
+  unavailableError,
+  type LlmToolName,
+  type LlmFailure,
+  type LlmVoiceOptions,
+} from './llm-common';
+
+// The shared names moved to llm-common.ts; existing imports from this file keep working.
+export {
+  CALL_CONNECTED_TURN,
+  CALLER_SILENT_TURN,
+  LLM_TOOL_NAMES,
+  LlmUnavailableError,
+  supervisorNote,
+  type LlmToolHandlers,
+  type LlmToolName,
+  type LlmUnavailableReason,
+} from './llm-common';
 
 // ---------------------------------------------------------------- public API
 
-export const GEMINI_TOOL_NAMES = ['transfer_to_agent', 'end_call', 'lookup_knowledge', 'record_fact'] as const;
-export type GeminiToolName = (typeof GEMINI_TOOL_NAMES)[number];
-
-/** Tools whose result the model needs, answered inside `generate()`. */
-export interface GeminiToolHandlers {
-  /** Returns the knowledge-base passages for `query` as plain text ('' when nothing matched). */
-  lookup_knowledge?: (args: { query: string }, signal: AbortSignal) => Promise<string>;
-}
-
-export interface GeminiLlmOptions {
-  apiKey: string;
+export interface GeminiLlmOptions extends LlmVoiceOptions {
   /** Default `gemini-2.5-flash`. */
   model?: string;
   /** Override the API origin (tests: the loopback fake). */
   baseUrl?: string;
-  /** Tools declared to the model. `lookup_knowledge` needs `toolHandlers.lookup_knowledge`. */
-  tools: readonly GeminiToolName[];
-  toolHandlers?: GeminiToolHandlers;
-  /** Retries of a reply that failed before its first chunk (429, 5xx, network). Default 2. */
-  maxRetries?: number;
-  /** Give up if no chunk arrives this long after a request is sent. Default 1500. */
-  firstTokenTimeoutMs?: number;
-  /** Give up if the stream goes silent this long between chunks. Default 5000. */
-  stallTimeoutMs?: number;
-  /** First backoff step; each retry doubles it, with full jitter. Default 250. */
-  retryBaseDelayMs?: number;
-  /** Longest wait before a retry; a server asking for longer (RetryInfo) is not retried. Default 2000. */
-  maxRetryDelayMs?: number;
-  /** Function-response round trips per reply. Default 3. */
-  maxToolRoundTrips?: number;
-  logger?: Logger;
-}
-
-export type LlmUnavailableReason =
-  /** The key was rejected (401, 403, 400 API_KEY_INVALID). Never retried. */
-  | 'auth'
-  /** 429 after the retries (or a server-requested wait longer than we can afford). */
-  | 'rate-limited'
-  /** 5xx after the retries. */
-  | 'server-error'
-  /** Connection refused/reset before a reply started, after the retries. */
-  | 'network'
-  /** Nothing arrived within `firstTokenTimeoutMs`, or the stream stalled. */
-  | 'timeout'
-  /** The request itself was refused (400, 404: bad model name, malformed request). */
-  | 'bad-request'
-  /** The stream broke after output had been yielded; not retried. */
-  | 'interrupted'
-  /** The response could not be understood. */
-  | 'protocol';
-
-/**
- * The model could not give a (complete) reply. `partial` tells whether some of the reply
- * was already yielded before the failure. Message and fields never hold the API key or any
- * prompt text.
- */
-export class LlmUnavailableError extends Error {
-  override readonly name = 'LlmUnavailableError';
-  readonly reason: LlmUnavailableReason;
-  /** Last HTTP status from the service, when there was one. */
-  readonly status: number | null;
-  /** Google status name (`RESOURCE_EXHAUSTED`, …) when the service sent one. */
-  readonly googleStatus: string | null;
-  /** Requests made for the failing step (1 + retries). */
-  readonly attempts: number;
-  readonly partial: boolean;
-
-  constructor(
-    message: string,
-    fields: { reason: LlmUnavailableReason; status: number | null; googleStatus: string | null; attempts: number; partial: boolean },
-  ) {
-    super(message);
-    this.reason = fields.reason;
-    this.status = fields.status;
-    this.googleStatus = fields.googleStatus;
-    this.attempts = fields.attempts;
-    this.partial = fields.partial;
-  }
-}
-
-/** Stage directions used where the call's history alone would not make a valid request. */
-export const CALL_CONNECTED_TURN = '[The call has just connected.]';
-export const CALLER_SILENT_TURN = '[The caller has not said anything since your last reply.]';
-
-/** How an agent's whisper reads in the request (the system prompt explains the brackets). */
-export function supervisorNote(text: string): string {
-  return `[Supervisor, not heard by the caller: ${text}]`;
 }
 
 /** `gemini-2.5-flash-lite` -> `Gemini 2.5 Flash Lite`. */
@@ -148,51 +100,9 @@ export function toGeminiContents(history: readonly ChatMessage[]): Content[] {
 
 // ---------------------------------------------------------------- tools
 
-const REASON_SCHEMA = {
-  type: 'object',
-  properties: {
-    reason: { type: 'string', description: 'A short reason naming the topic (not the caller’s words).' },
-  },
-  required: ['reason'],
-};
-
-const DECLARATIONS: Record<GeminiToolName, FunctionDeclaration> = {
-  transfer_to_agent: {
-    name: 'transfer_to_agent',
-    description: 'Hand the call to a human agent: when the caller asks for a person, or is upset and not getting anywhere.',
-    parametersJsonSchema: REASON_SCHEMA,
-  },
-  end_call: {
-    name: 'end_call',
-    description: 'End the call, after the caller has finished and you have said a brief goodbye.',
-    parametersJsonSchema: REASON_SCHEMA,
-  },
-  lookup_knowledge: {
-    name: 'lookup_knowledge',
-    description: 'Search the business knowledge base for policies, prices and procedures. Returns the relevant passages.',
-    parametersJsonSchema: {
-      type: 'object',
-      properties: { query: { type: 'string', description: 'What to look up, in a few words.' } },
-      required: ['query'],
-    },
-  },
-  record_fact: {
-    name: 'record_fact',
-    description: 'Note a fact the caller gave (an order number, a callback time, …) so the team can see it.',
-    parametersJsonSchema: {
-      type: 'object',
-      properties: {
-        name: { type: 'string', description: 'What the fact is, e.g. "order number".' },
-        value: { type: 'string', description: 'The value the caller gave.' },
-      },
-      required: ['name', 'value'],
-    },
-  },
-};
-
-const ReasonArgs = z.object({ reason: z.string() });
-const LookupArgs = z.object({ query: z.string().min(1) });
-const FactArgs = z.object({ name: z.string(), value: z.string() });
+const DECLARATIONS: Record<LlmToolName, FunctionDeclaration> = Object.fromEntries(
+  Object.values(TOOL_DECLARATIONS).map(({ name, description, parameters }) => [name, { name, description, parametersJsonSchema: parameters }]),
+) as Record<LlmToolName, FunctionDeclaration>;
 
 // ---------------------------------------------------------------- errors
 
@@ -221,41 +131,7 @@ function durationMs(value: string | undefined): number | null {
   return m ? Math.round(Number(m[1]) * 1000) : null;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-/** `code` of an error or of anything in its `cause` chain. */
-function errorCode(error: unknown): string | null {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return null;
-}
-
-interface Failure {
-  reason: LlmUnavailableReason;
-  status: number | null;
-  googleStatus: string | null;
-  /** What went wrong, from the service or the transport; the key is redacted later. */
-  detail: string;
-  retryable: boolean;
-  /** Server-requested wait before retrying (RetryInfo), if any. */
-  retryAfterMs: number | null;
-}
-
-function classify(error: unknown): Failure {
+function classify(error: unknown): LlmFailure {
   if (error instanceof ApiError) {
     const body = parseGoogleError(error.message);
     const status = error.status;
@@ -272,7 +148,7 @@ function classify(error: unknown): Failure {
   }
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  if ((code !== null && NETWORK_CODES.has(code)) || message === 'fetch failed' || message === 'terminated') {
+  if ((code !== null && NETWORK_ERROR_CODES.has(code)) || message === 'fetch failed' || message === 'terminated') {
     return {
       reason: 'network',
       status: null,
@@ -285,17 +161,6 @@ function classify(error: unknown): Failure {
   return { reason: 'protocol', status: null, googleStatus: null, detail: message.slice(0, 300), retryable: false, retryAfterMs: null };
 }
 
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  return new DOMException('The reply was aborted', 'AbortError');
-}
-
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return abortable(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal, abortError);
-}
-
 // ---------------------------------------------------------------- the provider
 
 /** One open response stream (closed by aborting its attempt's signal, not by `return()`). */
@@ -305,37 +170,16 @@ interface OpenStream {
 
 export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
   const model = options.model ?? 'gemini-2.5-flash';
-  const maxRetries = Math.max(0, options.maxRetries ?? 2);
-  const firstTokenTimeoutMs = options.firstTokenTimeoutMs ?? 1500;
-  const stallTimeoutMs = options.stallTimeoutMs ?? 5000;
-  const retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
-  const maxRetryDelayMs = options.maxRetryDelayMs ?? 2000;
-  const maxToolRoundTrips = Math.max(0, options.maxToolRoundTrips ?? 3);
-  const handlers = options.toolHandlers ?? {};
+  const settings = resolveVoiceOptions(options, 'createGeminiLlm');
+  const { maxRetries, firstTokenTimeoutMs, stallTimeoutMs, retryBaseDelayMs, maxRetryDelayMs, maxToolRoundTrips, tools, handlers } = settings;
   const log = (options.logger ?? silentLogger).child({ provider: 'gemini', model });
-  const tools = [...new Set(options.tools)];
-  if (tools.includes('lookup_knowledge') && !handlers.lookup_knowledge) {
-    throw new Error('createGeminiLlm: the lookup_knowledge tool needs toolHandlers.lookup_knowledge');
-  }
   const declarations = tools.map((name) => DECLARATIONS[name]);
   const apiKey = options.apiKey;
   // No client without a key: the SDK would only print a warning and send unauthenticated requests.
   const ai =
     apiKey.trim() === '' ? null : new GoogleGenAI({ apiKey, ...(options.baseUrl ? { httpOptions: { baseUrl: options.baseUrl } } : {}) });
 
-  /** Nothing secret leaves in a message: the service or a proxy might echo the key. */
-  const redact = (text: string): string => (apiKey.length >= 4 ? text.split(apiKey).join('[redacted]') : text);
-
-  function unavailable(failure: Failure, attempts: number, partial: boolean, summary: string): LlmUnavailableError {
-    const http = failure.status !== null ? `HTTP ${failure.status}${failure.googleStatus ? ` ${failure.googleStatus}` : ''}: ` : '';
-    return new LlmUnavailableError(redact(`${summary}: ${http}${failure.detail}`), {
-      reason: failure.reason,
-      status: failure.status,
-      googleStatus: failure.googleStatus,
-      attempts,
-      partial,
-    });
-  }
+  const redact = keyRedactor(apiKey);
 
   /**
    * Streams one request's response chunks. Opens it with retries (only before the first
@@ -351,36 +195,25 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
   ): AsyncGenerator<GenerateContentResponse> {
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw abortError(signal);
-      const attemptCtl = new AbortController();
-      const onAbort = (): void => attemptCtl.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = (ms: number): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = true;
-          attemptCtl.abort(new DOMException('Gemini timed out', 'TimeoutError'));
-        }, ms);
-      };
+      const thisAttempt = new ReplyAttempt(signal, 'Gemini');
       let stream: OpenStream | undefined;
       let received = 0;
       let retryInMs = 0;
       const startedMs = performance.now();
       try {
-        arm(firstTokenTimeoutMs);
+        thisAttempt.startClock(firstTokenTimeoutMs);
         const response = await abortable(
-          ai.models.generateContentStream({ model, contents, config: { ...config, abortSignal: attemptCtl.signal } }),
-          attemptCtl.signal,
+          ai.models.generateContentStream({ model, contents, config: { ...config, abortSignal: thisAttempt.signal } }),
+          thisAttempt.signal,
           abortError,
         );
         stream = { chunks: response };
         for (;;) {
           // The clock runs only while we wait on the service, never while the consumer
           // (TTS, at its own pace) holds a chunk.
-          if (received > 0) arm(stallTimeoutMs);
-          const next = await abortable(stream.chunks.next(), attemptCtl.signal, abortError);
-          clearTimeout(timer);
+          if (received > 0) thisAttempt.startClock(stallTimeoutMs);
+          const next = await abortable(stream.chunks.next(), thisAttempt.signal, abortError);
+          thisAttempt.stopClock();
           if (next.done) return;
           if (received === 0) log.debug({ attempt, firstChunkMs: Math.round(performance.now() - startedMs) }, 'gemini first chunk');
           received++;
@@ -388,27 +221,16 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
         }
       } catch (error) {
         if (signal.aborted) throw abortError(signal);
-        const failure: Failure = timedOut
-          ? {
-              reason: 'timeout',
-              status: null,
-              googleStatus: null,
-              detail:
-                received === 0
-                  ? `no response within ${firstTokenTimeoutMs} ms (first-token timeout)`
-                  : `stream silent for ${stallTimeoutMs} ms`,
-              retryable: false,
-              retryAfterMs: null,
-            }
-          : classify(error);
+        const failure = thisAttempt.timedOut ? timeoutFailure(received, settings) : classify(error);
         const partial = received > 0 || yieldedBefore();
         if (received > 0) {
           log.warn({ reason: failure.reason, status: failure.status, attempt, chunks: received }, 'gemini stream broke off');
-          throw unavailable(
+          throw unavailableError(
             { ...failure, reason: failure.reason === 'timeout' ? 'timeout' : 'interrupted' },
             attempt,
             true,
             'Gemini stream broke off mid-reply (not retried)',
+            redact,
           );
         }
         const tooLong = failure.retryAfterMs !== null && failure.retryAfterMs > maxRetryDelayMs;
@@ -424,17 +246,14 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
               : tooLong
                 ? `Gemini asked to wait ${Math.round((failure.retryAfterMs ?? 0) / 1000)} s before retrying`
                 : `Gemini unavailable after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
-          throw unavailable(failure, attempt, partial, summary);
+          throw unavailableError(failure, attempt, partial, summary, redact);
         }
-        const step = Math.min(maxRetryDelayMs, retryBaseDelayMs * 2 ** (attempt - 1));
-        retryInMs = Math.max(failure.retryAfterMs ?? 0, Math.round(step / 2 + (Math.random() * step) / 2));
+        retryInMs = retryDelayMs(attempt, retryBaseDelayMs, maxRetryDelayMs, failure.retryAfterMs);
         log.warn({ reason: failure.reason, status: failure.status, attempt, retryInMs }, 'gemini attempt failed, retrying');
       } finally {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
         // Closes the connection if the response is still streaming (a consumer that stopped
         // early, an abort, a failure): the SDK's reader only releases its lock on return.
-        attemptCtl.abort(new DOMException('stream closed', 'AbortError'));
+        thisAttempt.end();
         if (stream) stream.chunks.return(undefined).catch(() => undefined);
       }
       // Only a retryable failure gets here (success returns, anything else threw).
@@ -446,13 +265,7 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
     if (signal.aborted) throw abortError(signal);
     if (ai === null) {
       // The SDK would send the request anyway (after a console warning) and get a 403.
-      throw new LlmUnavailableError('Gemini has no API key configured', {
-        reason: 'auth',
-        status: null,
-        googleStatus: null,
-        attempts: 0,
-        partial: false,
-      });
+      throw noApiKeyError('Gemini');
     }
     const contents = toGeminiContents(request.history);
     let yielded = false;
@@ -524,26 +337,11 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
       const answers: Part[] = [];
       for (const entry of responses) {
         answers.push(
-          'lookup' in entry ? { functionResponse: { name: 'lookup_knowledge', response: await lookup(entry.lookup, signal) } } : entry,
+          'lookup' in entry ? { functionResponse: { name: 'lookup_knowledge', response: await lookupKnowledge(handlers, entry.lookup, signal, log) } } : entry,
         );
       }
       // The model's turn goes back as received (thought signatures included), then the answers.
       contents.push({ role: 'model', parts: modelParts }, { role: 'user', parts: answers });
-    }
-  }
-
-  async function lookup(args: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
-    const parsed = LookupArgs.safeParse(args);
-    if (!parsed.success) return { error: 'query is required' };
-    try {
-      const handler = handlers.lookup_knowledge;
-      if (!handler) return { error: 'lookup is not available' };
-      const output = await abortable(handler(parsed.data, signal), signal, abortError);
-      return { output: output === '' ? 'No matching information found.' : output };
-    } catch (error) {
-      if (signal.aborted) throw abortError(signal);
-      log.warn({ tool: 'lookup_knowledge', err: { name: (error as Error).name } }, 'knowledge lookup failed');
-      return { error: 'lookup failed' };
     }
   }
 

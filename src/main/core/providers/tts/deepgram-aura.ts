@@ -2,13 +2,14 @@
  * Deepgram Aura-2 text to speech over the speak WebSocket, through @deepgram/sdk v5, as
  * telephone audio (mu-law 8 kHz, no header) that can go straight to Twilio.
  *
- * Sockets are pooled, not opened per clause: a WebSocket handshake (TCP + TLS + upgrade)
- * costs a round trip or three, about as much as Aura's whole time to first byte, and a turn
- * is spoken clause by clause. They are not shared between concurrent clauses either: one
- * provider serves every call, Deepgram answers a socket's Flushes in order, and a Clear
- * wipes everything queued on the socket, so one call's barge-in would cut another call's
- * speech. So each synthesize() takes an idle open socket (or opens one), has it to itself
- * until Flushed, and hands it back. `warm()` opens one ahead of the first clause.
+ * Sockets are pooled (socket-pool.ts, shared with the other cloud voices), not opened per
+ * clause: a WebSocket handshake (TCP + TLS + upgrade) costs a round trip or three, about as
+ * much as Aura's whole time to first byte, and a turn is spoken clause by clause. They are not
+ * shared between concurrent clauses either: one provider serves every call, Deepgram answers
+ * a socket's Flushes in order, and a Clear wipes everything queued on the socket, so one
+ * call's barge-in would cut another call's speech. So each synthesize() takes an idle open
+ * socket (or opens one), has it to itself until Flushed, and hands it back. `warm()` opens
+ * one ahead of the first clause. This file is the speak protocol: `SpeakChannel`.
  *
  * synthesize(text): Speak + Flush, then yields each binary frame as it arrives until
  * Flushed. Abort (or the consumer stopping early) sends Clear and stops yielding at once
@@ -26,9 +27,8 @@
  */
 import { DeepgramClient, type Deepgram, type DeepgramEnvironmentUrls } from '@deepgram/sdk';
 import { silentLogger, type Logger } from '../../log';
-import { mulawAudio } from '../../pipeline/audio';
-import { abortable } from '../abortable';
-import type { MulawAudio, PooledTtsProvider } from '../types';
+import type { PooledTtsProvider } from '../types';
+import { ClauseAudio, createPooledTts, SilenceWatchdog, type TtsChannel } from './socket-pool';
 
 export interface DeepgramTtsOptions {
   apiKey: string;
@@ -54,61 +54,16 @@ type SpeakMessage = Deepgram.speak.SpeakV1Metadata | Deepgram.speak.SpeakV1Flush
 
 type Redact = (text: string) => string;
 
-/** The audio of one clause, read by one consumer. */
-class ClauseQueue {
-  private items: Buffer[] = [];
-  private waiting: { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: unknown) => void } | null = null;
-  private done = false;
-  private failure: unknown = null;
-  /** Audio bytes received for this clause. */
-  bytes = 0;
-
-  get ended(): boolean {
-    return this.done;
-  }
-
-  push(chunk: Buffer): void {
-    if (this.done) return;
-    this.bytes += chunk.length;
-    if (this.waiting) {
-      this.waiting.resolve({ value: chunk, done: false });
-      this.waiting = null;
-    } else {
-      this.items.push(chunk);
-    }
-  }
-
-  /** Ends the clause: normally (Flushed), or with `failure` (dropping unread audio). */
-  end(failure: unknown = null): void {
-    if (this.done) return;
-    this.done = true;
-    this.failure = failure;
-    if (failure) this.items = [];
-    if (this.waiting) {
-      if (failure) this.waiting.reject(failure);
-      else this.waiting.resolve({ value: undefined, done: true });
-      this.waiting = null;
-    }
-  }
-
-  next(): Promise<IteratorResult<Buffer>> {
-    const item = this.items.shift();
-    if (item !== undefined) return Promise.resolve({ value: item, done: false });
-    if (this.done) return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-}
-
 /** One speak socket. */
-class SpeakChannel {
+class SpeakChannel implements TtsChannel {
   /** Open and not failed. */
   alive = false;
   /** Waiting for Cleared: not reusable yet. */
-  clearing = false;
+  private clearing = false;
   private socket: SpeakSocket | null = null;
-  private clause: ClauseQueue | null = null;
+  private clause: ClauseAudio | null = null;
   private chain: Promise<void> = Promise.resolve();
-  private watchdog: NodeJS.Timeout | null = null;
+  private readonly watchdog: SilenceWatchdog;
   private ended = false;
   private endScheduled = false;
   private closeCode: number | null = null;
@@ -117,13 +72,32 @@ class SpeakChannel {
   private onDead: (() => void) | null = null;
 
   constructor(
+    private readonly client: DeepgramClient,
     private readonly o: ResolvedOptions,
     private readonly redact: Redact,
-  ) {}
+  ) {
+    this.watchdog = new SilenceWatchdog(o.responseTimeoutMs, () => {
+      this.fail(new Error(`Deepgram TTS: no answer within ${o.responseTimeoutMs} ms`));
+      this.destroy();
+    });
+  }
 
-  /** Resolves once the socket is open; rejects with a clear message otherwise. */
-  async open(client: DeepgramClient): Promise<void> {
-    const socket = await client.speak.v1.connect({
+  get reusable(): boolean {
+    return this.alive && !this.clearing;
+  }
+
+  /** Resolves once the socket is open; rejects with a clear message (never the key) otherwise. */
+  async open(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(this.redact(message.startsWith('Deepgram TTS') ? message : `Deepgram TTS: could not connect (${message})`));
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const socket = await this.client.speak.v1.connect({
       model: this.o.model,
       encoding: 'mulaw',
       sample_rate: '8000',
@@ -153,22 +127,22 @@ class SpeakChannel {
   }
 
   /** Starts speaking `text`; the audio arrives on the returned queue. */
-  speak(text: string): ClauseQueue {
+  speak(text: string): ClauseAudio {
     const socket = this.socket;
     if (!socket || !this.alive) throw new Error('Deepgram TTS: socket is not open');
-    const clause = new ClauseQueue();
+    const clause = new ClauseAudio();
     this.clause = clause;
     socket.sendText({ type: 'Speak', text });
     socket.sendFlush({ type: 'Flush' });
-    this.armWatchdog();
+    this.watchdog.arm();
     return clause;
   }
 
-  /** Stops the current clause: Clear, drop whatever audio is still on its way. */
-  clear(): Promise<void> {
+  /** Stops the current clause: Clear, drop whatever audio is still on its way, and resolve at Cleared. */
+  abandonClause(): Promise<void> {
     const clause = this.clause;
     this.clause = null;
-    clause?.end(new Error('cleared'));
+    clause?.fail(new Error('cleared'));
     if (!this.alive || !this.socket) return Promise.resolve();
     this.clearing = true;
     return new Promise<void>((resolve) => {
@@ -197,7 +171,7 @@ class SpeakChannel {
 
   destroy(): void {
     this.alive = false;
-    this.stopWatchdog();
+    this.watchdog.stop();
     if (this.ended) return;
     this.ended = true;
     try {
@@ -217,7 +191,7 @@ class SpeakChannel {
       const bytes = Buffer.from(await message.arrayBuffer());
       if (this.clause && !this.clause.ended) {
         this.clause.push(bytes);
-        this.armWatchdog();
+        this.watchdog.arm();
       }
       return;
     }
@@ -227,12 +201,12 @@ class SpeakChannel {
         if (this.clearing) return; // a Flushed overtaken by our Clear belongs to the cleared clause
         const clause = this.clause;
         this.clause = null;
-        this.stopWatchdog();
+        this.watchdog.stop();
         clause?.end();
         return;
       }
       case 'Cleared':
-        this.stopWatchdog();
+        this.watchdog.stop();
         this.onCleared?.();
         return;
       case 'Warning': {
@@ -250,8 +224,8 @@ class SpeakChannel {
   private fail(error: Error): void {
     const clause = this.clause;
     this.clause = null;
-    this.stopWatchdog();
-    clause?.end(error);
+    this.watchdog.stop();
+    clause?.fail(error);
   }
 
   private scheduleEnd(rejectOpen: (error: Error) => void): void {
@@ -261,7 +235,7 @@ class SpeakChannel {
       const wasOpen = this.alive;
       this.alive = false;
       this.ended = true;
-      this.stopWatchdog();
+      this.watchdog.stop();
       const detail = this.redact(
         [this.error?.message, this.closeCode !== null && !(this.error && this.closeCode === 1000) ? `close ${this.closeCode}` : null].filter(Boolean).join('; ') ||
           'connection closed',
@@ -278,18 +252,6 @@ class SpeakChannel {
     });
   }
 
-  private armWatchdog(): void {
-    this.stopWatchdog();
-    this.watchdog = setTimeout(() => {
-      this.fail(new Error(`Deepgram TTS: no answer within ${this.o.responseTimeoutMs} ms`));
-      this.destroy();
-    }, this.o.responseTimeoutMs);
-  }
-
-  private stopWatchdog(): void {
-    if (this.watchdog) clearTimeout(this.watchdog);
-    this.watchdog = null;
-  }
 }
 
 interface ResolvedOptions {
@@ -300,11 +262,6 @@ interface ResolvedOptions {
   maxIdleSockets: number;
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
-}
-
-
 export function createDeepgramTts(options: DeepgramTtsOptions): DeepgramTtsProvider {
   if (!options.apiKey) throw new Error('Deepgram TTS needs an API key');
   const o: ResolvedOptions = {
@@ -314,99 +271,15 @@ export function createDeepgramTts(options: DeepgramTtsOptions): DeepgramTtsProvi
     clearTimeoutMs: options.clearTimeoutMs ?? 2000,
     maxIdleSockets: options.maxIdleSockets ?? 2,
   };
-  const log = options.logger ?? silentLogger;
   const apiKey = options.apiKey;
   const redact: Redact = (text) => text.split(apiKey).join('[redacted]');
   const client = new DeepgramClient({ apiKey, ...(options.environment ? { environment: options.environment } : {}) });
-  const idle: SpeakChannel[] = [];
-  const all = new Set<SpeakChannel>();
-
-  const openChannel = async (): Promise<SpeakChannel> => {
-    const channel = new SpeakChannel(o, redact);
-    all.add(channel);
-    try {
-      await channel.open(client);
-      return channel;
-    } catch (error) {
-      all.delete(channel);
-      channel.destroy();
-      const message = error instanceof Error ? error.message : String(error);
-      throw new Error(redact(message.startsWith('Deepgram TTS') ? message : `Deepgram TTS: could not connect (${message})`));
-    }
-  };
-
-  /** An idle open socket, or a new one. */
-  const acquire = async (): Promise<{ channel: SpeakChannel; fresh: boolean }> => {
-    while (idle.length > 0) {
-      const channel = idle.pop()!;
-      if (channel.alive && !channel.clearing) return { channel, fresh: false };
-      all.delete(channel);
-    }
-    return { channel: await openChannel(), fresh: true };
-  };
-
-  const release = (channel: SpeakChannel) => {
-    if (channel.alive && !channel.clearing && idle.length < o.maxIdleSockets) idle.push(channel);
-    else {
-      all.delete(channel);
-      channel.destroy();
-    }
-  };
-
-  return {
+  return createPooledTts({
     label: 'Deepgram Aura-2',
-    offline: false,
-    capabilities: { streaming: true },
-
-    async warm() {
-      release(await openChannel());
-    },
-
-    async close() {
-      idle.length = 0;
-      for (const channel of all) channel.destroy();
-      all.clear();
-      await Promise.resolve();
-    },
-
-    async *synthesize(text: string, signal: AbortSignal): AsyncIterable<MulawAudio> {
-      const clean = text.replace(/\s+/g, ' ').trim();
-      if (!clean) return;
-      signal.throwIfAborted();
-      for (let tries = 0; ; tries++) {
-        const pending = acquire();
-        // A socket opened for an aborted clause is still warm: keep it for the next one.
-        pending.then(({ channel }) => signal.aborted && release(channel)).catch(() => undefined);
-        const { channel, fresh } = await abortable(pending, signal, abortReason);
-        const clause = channel.speak(clean);
-        let finished = false;
-        try {
-          for (;;) {
-            let result: IteratorResult<Buffer>;
-            try {
-              result = await abortable(clause.next(), signal, abortReason);
-            } catch (error) {
-              // A reused socket that had died idle: try once more on a fresh one.
-              if (!signal.aborted && !fresh && tries === 0 && clause.bytes === 0 && !channel.alive) break;
-              throw error;
-            }
-            if (result.done) {
-              finished = true;
-              return;
-            }
-            yield mulawAudio(result.value);
-          }
-        } finally {
-          if (finished) release(channel);
-          else if (channel.alive) {
-            // Aborted, failed or abandoned mid-clause: Clear before the socket is reused.
-            void channel.clear().then(() => release(channel));
-          } else {
-            all.delete(channel);
-          }
-        }
-        log.warn({ provider: 'deepgram-tts' }, 'pooled Deepgram socket was closed; retrying on a new one');
-      }
-    },
-  };
+    create: () => new SpeakChannel(client, o, redact),
+    maxIdleSockets: o.maxIdleSockets,
+    logger: options.logger ?? silentLogger,
+    logName: 'deepgram-tts',
+    vendor: 'Deepgram',
+  });
 }

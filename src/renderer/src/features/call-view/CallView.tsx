@@ -216,7 +216,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
                   >
                     {paused ? 'Resume AI' : 'Pause AI'}
                   </Button>
-                  <ListenInControl callId={call.id} available />
+                  <ListenInControl callId={call.id} available relay={call.transport === 'relay'} />
                 </>
               ) : (
                 <>

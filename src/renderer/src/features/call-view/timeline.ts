@@ -56,17 +56,27 @@ function reasonOf(ev: CallEvent): string {
   return reason ? `: ${errorInWords(reason).text}` : '';
 }
 
-const leftOutEngine: Record<string, string> = {
-  llm: 'Gemini not used on this call — offline engine answers',
-  stt: 'Deepgram speech-to-text not used on this call — offline engine is listening',
-  tts: 'Deepgram voice not used on this call — offline voice is speaking',
-};
+/**
+ * The fallback event does not name the engine that failed, but its reason always does
+ * ("OpenAI gpt-4o-mini: …", "Could not reach ElevenLabs at …"); the defaults are the
+ * engines that were the only cloud ones before OpenAI, ElevenLabs and Smallest.AI.
+ */
+const FAILED_VENDOR = /\b(Deepgram|Gemini|OpenAI|ElevenLabs|Smallest\.AI)\b/;
+const DEFAULT_VENDOR: Record<string, string> = { llm: 'Gemini', stt: 'Deepgram', tts: 'Deepgram' };
 
-const failedEngine: Record<string, string> = {
-  llm: 'Gemini failed — offline engine answered',
-  stt: 'Deepgram speech-to-text failed — offline engine is listening',
-  tts: 'Deepgram voice failed — offline voice is speaking',
-};
+function leftOutEngine(role: string, vendor: string): string | undefined {
+  if (role === 'llm') return `${vendor} not used on this call — offline engine answers`;
+  if (role === 'stt') return `${vendor} speech-to-text not used on this call — offline engine is listening`;
+  if (role === 'tts') return `${vendor} voice not used on this call — offline voice is speaking`;
+  return undefined;
+}
+
+function failedEngine(role: string, vendor: string): string | undefined {
+  if (role === 'llm') return `${vendor} failed — offline engine answered`;
+  if (role === 'stt') return `${vendor} speech-to-text failed — offline engine is listening`;
+  if (role === 'tts') return `${vendor} voice failed — offline voice is speaking`;
+  return undefined;
+}
 
 function toolCallLabel(ev: CallEvent): string {
   const tool = text(ev.data, 'tool');
@@ -91,7 +101,8 @@ export function eventLabel(ev: CallEvent): string {
   const by = typeof ev.data['agent'] === 'string' ? ` by ${ev.data['agent']}` : '';
   switch (ev.type) {
     case 'started':
-      return 'Call started';
+      // ConversationRelay (issue 11): Twilio hears and speaks; the console sees text only.
+      return ev.data['transport'] === 'relay' ? 'Call started on ConversationRelay (Twilio speaks and listens; not recorded here)' : 'Call started';
     case 'takeover':
       return `Agent took over${by}`;
     case 'handback':
@@ -108,9 +119,10 @@ export function eventLabel(ev: CallEvent): string {
       return `AI asked for a person${reasonOf(ev)}`;
     case 'fallback': {
       const role = text(ev.data, 'role') ?? '';
+      const vendor = FAILED_VENDOR.exec(text(ev.data, 'reason') ?? '')?.[1] ?? DEFAULT_VENDOR[role] ?? '';
       // Provider faults (issue 10): a cloud engine whose key failed its last check is left off the call from the start.
-      if (ev.data['atStart'] === true) return `${leftOutEngine[role] ?? 'A cloud engine was not used — offline engine stood in'}${reasonOf(ev)}`;
-      return `${failedEngine[role] ?? 'An engine failed — offline engine stood in'}${reasonOf(ev)}`;
+      if (ev.data['atStart'] === true) return `${leftOutEngine(role, vendor) ?? 'A cloud engine was not used — offline engine stood in'}${reasonOf(ev)}`;
+      return `${failedEngine(role, vendor) ?? 'An engine failed — offline engine stood in'}${reasonOf(ev)}`;
     }
     case 'silence': {
       const attempt = typeof ev.data['attempt'] === 'number' ? ` · attempt ${ev.data['attempt']}` : '';

@@ -7,9 +7,27 @@ import { Button } from '../../components/ui/Button';
 import { cn } from '../../lib/cn';
 import { useListenIn } from './useListenIn';
 
-export function ListenInControl({ callId, available }: { callId: string; available: boolean }) {
-  const { on, confirmed, level, toggle } = useListenIn(callId, available);
+/** Why a call has no listen-in even though it is live (ConversationRelay: Twilio carries its audio). */
+export const RELAY_NO_LISTEN =
+  "No listen-in on this call: it uses Twilio ConversationRelay, so Twilio does the speech and no audio reaches Switchboard. The transcript shows everything said.";
+
+export function ListenInControl({ callId, available, relay = false }: { callId: string; available: boolean; relay?: boolean }) {
+  const { on, confirmed, level, toggle } = useListenIn(callId, available && !relay);
   if (!available) return null;
+  if (relay) {
+    return (
+      <span
+        tabIndex={0}
+        data-testid="listen-in-unavailable"
+        title={RELAY_NO_LISTEN}
+        aria-label={RELAY_NO_LISTEN}
+        className="focus-ring inline-flex h-8 items-center gap-1.5 rounded-md border border-slate-700/60 px-2.5 text-[12px] text-faint"
+      >
+        <SpeakerIcon className="size-3.5 opacity-60" />
+        Text call · no listen-in
+      </span>
+    );
+  }
   return <ListenInButton on={on} confirmed={confirmed} level={level} onToggle={toggle} />;
 }
 

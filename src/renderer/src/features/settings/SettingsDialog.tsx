@@ -1,15 +1,14 @@
 /**
- * The Settings dialog: which engine fills each role for new calls, the cloud API keys
+ * The Settings dialog: which engine fills each role for new calls (EnginesSection), the cloud API keys
  * (write-only: the console shows whether a key is set, never the key), and a connection
  * test per cloud provider. A native <dialog> (modal: focus stays inside, Esc closes).
  */
 import { useId, useState, type FormEvent } from 'react';
-import type { CloudProvider, EngineInfo, ProviderChoice, SecretName, SecretStatus } from '@shared/domain';
+import type { CloudProvider, SecretName, SecretStatus } from '@shared/domain';
 import { Button } from '../../components/ui/Button';
 import { Modal } from '../../components/ui/Modal';
-import { ChevronDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
-import { engineLabel, errorInWords } from '../../lib/format';
+import { errorInWords } from '../../lib/format';
 import { TelephonySection } from '../telephony/TelephonySection';
 import { AlertsSection } from '../alerts/AlertsSection';
 import { RecordingSection } from './RecordingSection';
@@ -17,47 +16,16 @@ import { BusinessSection } from './BusinessSection';
 import { CallHandlingSection } from './CallHandlingSection';
 import { DispositionsSection } from '../wrap-up/DispositionsSection'; // wrap-up (issue 8)
 import { PrivacySection } from './PrivacySection'; // privacy (issue 10)
+import { EnginesSection } from './EnginesSection';
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
-import { keyTrouble } from '../topbar/engine-trouble';
-
-type Role = keyof ProviderChoice;
-
-const ROLES: { role: Role; name: string; options: { value: string; label: string }[]; vendor: CloudProvider }[] = [
-  {
-    role: 'stt',
-    name: 'Speech-to-text',
-    vendor: 'deepgram',
-    options: [
-      { value: 'offline', label: 'Offline' },
-      { value: 'deepgram', label: 'Deepgram' },
-    ],
-  },
-  {
-    role: 'llm',
-    name: 'Language model',
-    vendor: 'gemini',
-    options: [
-      { value: 'offline', label: 'Offline' },
-      { value: 'gemini', label: 'Gemini' },
-    ],
-  },
-  {
-    role: 'tts',
-    name: 'Text-to-speech',
-    vendor: 'deepgram',
-    options: [
-      { value: 'offline', label: 'Offline' },
-      { value: 'deepgram', label: 'Deepgram' },
-    ],
-  },
-];
 
 const PROVIDERS: { provider: CloudProvider; secret: SecretName; name: string; uses: string; envVar: string }[] = [
   { provider: 'deepgram', secret: 'deepgramApiKey', name: 'Deepgram', uses: 'Speech-to-text and text-to-speech', envVar: 'DEEPGRAM_API_KEY' },
   { provider: 'gemini', secret: 'geminiApiKey', name: 'Gemini', uses: 'Language model', envVar: 'GEMINI_API_KEY' },
+  { provider: 'openai', secret: 'openaiApiKey', name: 'OpenAI', uses: 'Language model', envVar: 'OPENAI_API_KEY' },
+  { provider: 'elevenlabs', secret: 'elevenlabsApiKey', name: 'ElevenLabs', uses: 'Text-to-speech', envVar: 'ELEVENLABS_API_KEY' },
+  { provider: 'smallest', secret: 'smallestApiKey', name: 'Smallest.AI', uses: 'Text-to-speech', envVar: 'SMALLEST_API_KEY' },
 ];
-
-const VENDOR_NAME: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini' };
 
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const settings = useProviderSettings(open);
@@ -164,64 +132,6 @@ function SectionTitle({ children, hint }: { children: string; hint?: string }) {
       <h3 className="text-[11px] font-semibold tracking-wider text-slate-400 uppercase">{children}</h3>
       {hint ? <p className="mt-0.5 text-[12px] text-faint">{hint}</p> : null}
     </div>
-  );
-}
-
-// ---------------------------------------------------------------- engines
-
-function EnginesSection({ settings }: { settings: ProviderSettings }) {
-  const state = settings.state!;
-  return (
-    <section aria-label="Engines for new calls">
-      <SectionTitle hint="A cloud engine without a working API key runs offline.">Engines for new calls</SectionTitle>
-      <div className="divide-y divide-slate-800 rounded-lg border border-slate-800 bg-slate-950/40">
-        {ROLES.map(({ role, name, options, vendor }) => {
-          const engine = state.engines.find((e) => e.role === role);
-          const wantsCloud = state.choice[role] !== 'offline';
-          const missingKey = wantsCloud && engine?.offline === true;
-          // A key that failed its last check keeps the role offline: say that rather than "no key".
-          const trouble = wantsCloud ? keyTrouble(vendor, state.checks[vendor]) : null;
-          return (
-            <div key={role} className="grid grid-cols-[8.5rem_8rem_1fr] items-center gap-3 px-3 py-2.5" data-testid="engine-row" data-role={role}>
-              <label htmlFor={`engine-${role}`} className="text-[13px] text-slate-300">
-                {name}
-              </label>
-              <span className="relative flex items-center">
-                <select
-                  id={`engine-${role}`}
-                  value={state.choice[role]}
-                  disabled={settings.busy.choice}
-                  onChange={(e) => settings.choose({ [role]: e.target.value } as Partial<ProviderChoice>)}
-                  className="focus-ring h-8 w-full appearance-none rounded-md border border-slate-700/80 bg-slate-900 pr-7 pl-2.5 text-[12px] text-slate-200 hover:border-slate-600 hover:bg-slate-800/70 disabled:opacity-60"
-                >
-                  {options.map((o) => (
-                    <option key={o.value} value={o.value}>
-                      {o.label}
-                    </option>
-                  ))}
-                </select>
-                <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
-              </span>
-              <EngineInUse engine={engine} note={missingKey ? (trouble ?? `no ${VENDOR_NAME[vendor]} key`) : null} />
-            </div>
-          );
-        })}
-      </div>
-    </section>
-  );
-}
-
-function EngineInUse({ engine, note }: { engine: EngineInfo | undefined; note: string | null }) {
-  if (!engine) return <span />;
-  return (
-    <span className="flex min-w-0 flex-col text-[12px] leading-tight" data-testid="engine-in-use">
-      <span className="flex items-center gap-1.5 truncate text-slate-200" title={engine.label}>
-        <span aria-hidden className={cn('size-1.5 shrink-0 rounded-full', engine.offline ? 'bg-slate-400' : 'bg-indigo-400')} />
-        {engineLabel(engine.label)}
-        {engine.offline ? null : <span className="text-faint">(cloud)</span>}
-      </span>
-      {note ? <span className="mt-0.5 pl-3 text-[11px] text-amber-300/90">Running offline: {note}</span> : null}
-    </span>
   );
 }
 

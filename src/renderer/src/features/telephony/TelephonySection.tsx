@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { SecretStatus } from '@shared/domain';
 import { TelephonySettings, type TelephonyState } from '@shared/telephony';
 import { Button } from '../../components/ui/Button';
+import { ChevronDownIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { errorInWords, formatPhone } from '../../lib/format';
 import { AllowedCountries } from './AllowedCountries';
@@ -45,6 +46,7 @@ export function TelephonySection({ open }: { open: boolean }) {
       <Readiness state={t.state} />
       <AccountSection t={t} state={t.state} />
       <NumbersSection t={t} state={t.state} />
+      {t.state.settings.relayNumbers.length > 0 ? <RelaySpeechSection t={t} state={t.state} /> : null}
       <AddressSection t={t} state={t.state} />
       <OutboundSection t={t} state={t.state} />
     </div>
@@ -165,6 +167,7 @@ function AccountSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
 
 function NumbersSection({ t, state }: { t: TelephonySettingsApi; state: TelephonyState }) {
   const numbers = state.settings.phoneNumbers;
+  const relayNumbers = state.settings.relayNumbers;
   const busy = t.busy.phoneNumbers === true;
   const canPoint = state.settings.publicBaseUrl !== null;
   return (
@@ -184,6 +187,9 @@ function NumbersSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
               setup={t.numberSetup[n]}
               canPoint={canPoint}
               busy={busy}
+              relay={relayNumbers.includes(n)}
+              relayBusy={t.busy.relayNumbers === true}
+              onTransport={(relay) => void t.update('relayNumbers', relay ? [...relayNumbers, n] : relayNumbers.filter((x) => x !== n))}
               onPoint={() => t.configureNumber(n)}
               onRemove={() => void t.update('phoneNumbers', numbers.filter((x) => x !== n))}
             />
@@ -210,6 +216,9 @@ function NumberRow({
   setup,
   canPoint,
   busy,
+  relay,
+  relayBusy,
+  onTransport,
   onPoint,
   onRemove,
 }: {
@@ -218,17 +227,41 @@ function NumberRow({
   setup: NumberSetup | undefined;
   canPoint: boolean;
   busy: boolean;
+  /** The number's calls use ConversationRelay (Twilio's speech) rather than Media Streams. */
+  relay: boolean;
+  relayBusy: boolean;
+  onTransport: (relay: boolean) => void;
   onPoint: () => void;
   onRemove: () => void;
 }) {
   return (
     <div className="flex flex-col gap-1.5 px-3 py-2.5" data-testid="phone-number" data-number={number}>
       <div className="flex items-center gap-2">
-        <NumberChip number={number} label={formatPhone(number)} onRemove={onRemove} disabled={busy} />
-        {isDefault ? <span className="text-[11px] text-faint">Caller ID</span> : null}
+        <span className="shrink-0 whitespace-nowrap">
+          <NumberChip number={number} label={formatPhone(number)} onRemove={onRemove} disabled={busy} />
+        </span>
+        {isDefault ? <span className="shrink-0 text-[11px] whitespace-nowrap text-faint">Caller ID</span> : null}
+        <span className="relative ml-auto flex min-w-0 items-center">
+          <select
+            aria-label={`How calls on ${formatPhone(number)} reach the AI`}
+            data-testid="number-transport"
+            value={relay ? 'relay' : 'media'}
+            disabled={relayBusy}
+            onChange={(e) => onTransport(e.target.value === 'relay')}
+            title={
+              relay
+                ? 'Twilio hears and speaks (ConversationRelay); Switchboard exchanges text. No listen-in or local recording.'
+                : "Switchboard's engines hear and speak (Media Streams): listen-in and recordings work."
+            }
+            className={cn(inputClass, 'h-7 max-w-56 appearance-none truncate border-slate-700/80 py-0 pr-7 text-[12px] [color-scheme:dark]')}
+          >
+            <option value="media">Media Streams</option>
+            <option value="relay">ConversationRelay</option>
+          </select>
+          <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
+        </span>
         <Button
           size="sm"
-          className="ml-auto"
           disabled={!canPoint || setup?.state === 'busy'}
           busy={setup?.state === 'busy'}
           title={canPoint ? "Set the number's voice and status webhooks to this console" : 'Set the public https URL first'}
@@ -248,6 +281,91 @@ function NumberRow({
         </FieldNote>
       ) : null}
     </div>
+  );
+}
+
+// ---------------------------------------------------------------- ConversationRelay speech
+
+const RELAY_TTS = ['ElevenLabs', 'Google', 'Amazon'] as const;
+const RELAY_STT = ['Deepgram', 'Google'] as const;
+
+/** Twilio's speech on the numbers that use ConversationRelay (its providers, not Settings → Engines). */
+function RelaySpeechSection({ t, state }: { t: TelephonySettingsApi; state: TelephonyState }) {
+  const speech = state.settings.relay;
+  const busy = t.busy.relay === true;
+  const save = (patch: Partial<typeof speech>) => t.update('relay', { ...speech, ...patch });
+  const relayShape = shape.relay.shape;
+  return (
+    <section aria-label="ConversationRelay speech">
+      <SectionTitle hint="On numbers set to ConversationRelay, Twilio transcribes the caller and speaks the AI's words with these providers; Switchboard sends and receives text. Listen-in and local recordings aren't available on those calls.">
+        ConversationRelay speech
+      </SectionTitle>
+      <Card data-testid="relay-speech">
+        <Row label="Voice provider" htmlFor="tel-relay-tts">
+          <RelaySelect id="tel-relay-tts" value={speech.ttsProvider} options={RELAY_TTS} disabled={busy} onChange={(ttsProvider) => void save({ ttsProvider })} />
+        </Row>
+        <TextSetting
+          key={`v${speech.ttsProvider}${speech.voice}`}
+          id="tel-relay-voice"
+          label="Voice"
+          optional
+          placeholder="The provider's default"
+          saved={speech.voice}
+          validate={(text) => problemOf(relayShape.voice, text)}
+          onSave={(text) => save({ voice: text })}
+          busy={busy}
+          coreError={t.errors.relay}
+          hint="The voice id or name at that provider, e.g. en-US-Journey-O for Google."
+        />
+        <Row label="Speech recognition" htmlFor="tel-relay-stt">
+          <RelaySelect id="tel-relay-stt" value={speech.transcriptionProvider} options={RELAY_STT} disabled={busy} onChange={(transcriptionProvider) => void save({ transcriptionProvider })} />
+        </Row>
+        <TextSetting
+          key={`l${speech.language}`}
+          id="tel-relay-language"
+          label="Language"
+          placeholder="en-US"
+          saved={speech.language}
+          validate={(text) => problemOf(relayShape.language, text)}
+          onSave={(text) => save({ language: text })}
+          busy={busy}
+          coreError={undefined}
+        />
+      </Card>
+    </section>
+  );
+}
+
+function RelaySelect<T extends string>({
+  id,
+  value,
+  options,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  value: T;
+  options: readonly T[];
+  disabled: boolean;
+  onChange: (value: T) => void;
+}) {
+  return (
+    <span className="relative flex max-w-64 min-w-0 flex-1 items-center">
+      <select
+        id={id}
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value as T)}
+        className={cn(inputClass, 'w-full appearance-none border-slate-700/80 pr-7 [color-scheme:dark]')}
+      >
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+      <ChevronDownIcon className="pointer-events-none absolute right-2 size-3.5 text-faint" />
+    </span>
   );
 }
 

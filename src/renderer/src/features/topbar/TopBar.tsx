@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
-import type { Scenario } from '@shared/domain';
+import { CloudProvider, type Scenario } from '@shared/domain';
 import type { ConnectionState } from '../../lib/transport';
 import type { AppInfo } from './useAppInfo';
 import { Button } from '../../components/ui/Button';
@@ -141,7 +141,7 @@ function EngineBadges({ info }: { info: AppInfo | null }) {
   if (!info) return <span className="h-5 w-28 animate-pulse rounded-full bg-slate-800/60" aria-hidden />;
   // A configured key that failed its last check: new calls run offline for it, and the badge says why.
   const trouble = engineTrouble(info.checks);
-  const failedChecks = (['deepgram', 'gemini'] as const).flatMap((p) => {
+  const failedChecks = CloudProvider.options.flatMap((p) => {
     const check = info.checks[p];
     return check && !check.ok && (check.problem === 'rejected' || check.problem === 'unreachable') ? [errorInWords(check.message).text] : [];
   });

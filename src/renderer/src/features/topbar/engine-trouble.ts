@@ -3,9 +3,9 @@
  * and Settings use: "Deepgram key rejected", "Deepgram unreachable". Such a key is kept off
  * new calls by the core (they run offline) until it changes or a test passes.
  */
-import type { CloudProvider, ProviderCheck, ProviderChecks } from '@shared/domain';
+import { CloudProvider, type ProviderCheck, type ProviderChecks } from '@shared/domain';
 
-const VENDOR: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini' };
+const VENDOR: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini', openai: 'OpenAI', elevenlabs: 'ElevenLabs', smallest: 'Smallest.AI' };
 
 /** "Deepgram key rejected" / "Deepgram unreachable"; null when the check passed, or failed in another way. */
 export function keyTrouble(provider: CloudProvider, check: ProviderCheck | null): string | null {
@@ -17,13 +17,13 @@ export function keyTrouble(provider: CloudProvider, check: ProviderCheck | null)
 
 /** The badge's words where the top bar is narrow (the tooltip says the rest). */
 export function shortEngineTrouble(checks: ProviderChecks): string | null {
-  const problems = (['deepgram', 'gemini'] as const).flatMap((p) => (keyTrouble(p, checks[p]) ? [checks[p]!.problem] : []));
+  const problems = CloudProvider.options.flatMap((p) => (keyTrouble(p, checks[p]) ? [checks[p]!.problem] : []));
   if (problems.length === 0) return null;
   return problems.length > 1 ? 'Keys in trouble' : problems[0] === 'rejected' ? 'Key rejected' : 'Unreachable';
 }
 
 /** Every configured key in trouble, joined for the badge; null when none is. */
 export function engineTrouble(checks: ProviderChecks): string | null {
-  const troubles = (['deepgram', 'gemini'] as const).flatMap((p) => keyTrouble(p, checks[p]) ?? []);
+  const troubles = CloudProvider.options.flatMap((p) => keyTrouble(p, checks[p]) ?? []);
   return troubles.length > 0 ? troubles.join(', ') : null;
 }

@@ -539,6 +539,12 @@ export function createProviderService(options: ProviderServiceOptions): Provider
       const next = ProviderChoice.parse({ ...readChoice(), ...patch });
       conf.set(next);
       log.info({ choice: next }, 'provider choice changed (applies to new calls)');
+      // A vendor whose connection test takes seconds to get ready (ElevenLabs' SDK): start now,
+      // so the test that follows choosing it (saving its key) does not wait for it.
+      for (const role of ['stt', 'llm', 'tts'] as const) {
+        const vendor = next[role] === 'offline' ? null : VENDORS[next[role]];
+        void vendor?.prepare?.().catch(() => undefined);
+      }
       return state();
     },
     async setSecret(name, value) {

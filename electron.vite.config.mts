@@ -22,6 +22,7 @@ export default defineConfig({
           'analytics-worker': resolve(root, 'src/main/core/history/analytics-worker.ts'),
           'alerts-backtest-worker': resolve(root, 'src/main/core/alerts/backtest-worker.ts'), // alerts (issue 8)
           'elevenlabs-probe-worker': resolve(root, 'src/main/core/providers/tts/elevenlabs-probe-worker.ts'), // issue 11
+          'sync-worker': resolve(root, 'src/main/core/sync/sync-worker.ts'), // team sync (issue 12)
         },
       },
     },

@@ -43,6 +43,7 @@ const APT_PACKAGES = [
   'g++', // node-gyp: better-sqlite3 and the pocketsphinx addon
   'make',
   'python3',
+  'postgresql', // team sync tests and bench:sync start a private server from it (test/support/postgres.ts)
 ];
 
 const done = [];
@@ -90,7 +91,7 @@ function ensureAptPackages() {
   }
   if (process.platform !== 'linux' || !existsSync('/etc/debian_version') || !commandExists('dpkg-query')) {
     done.push(
-      `not Debian: skipped system packages (install flite, pocketsphinx + en-us model + dev headers and chromium yourself)`,
+      `not Debian: skipped system packages (install flite, pocketsphinx + en-us model + dev headers, chromium and postgresql yourself)`,
     );
     return;
   }

@@ -42,24 +42,30 @@ export function table(header: string[], rows: string[][], rightAligned: Readonly
   return `${all.map(line).join('\n')}\n`;
 }
 
+/** The calls as a table; team rows (issue 12) lead with their desk. */
 export function callsTable(calls: CallHistoryRow[]): string {
+  const withDesk = calls.some((c) => c.desk !== undefined);
+  const header = ['STARTED', 'DIRECTION', 'FROM', 'TO', 'DURATION', 'ENDED', 'TAKEN OVER', 'SENTIMENT', 'LINES', 'ALERTS', 'WRAP-UP', 'CALL ID'];
+  const rows = calls.map((c) => [
+    localTime(c.startedAt),
+    c.direction,
+    c.from,
+    c.to,
+    c.durationMs === null ? 'live' : clock(c.durationMs / 1000),
+    c.endReason ?? '',
+    c.takenOver ? `yes, at ${clock((c.takeoverAtMs ?? 0) / 1000)}` : 'no',
+    score(c.callerSentiment),
+    String(c.utteranceCount),
+    String(c.alertCount),
+    c.disposition ?? '',
+    c.id,
+  ]);
+  const numeric = [4, 7, 8, 9];
+  if (!withDesk) return table(header, rows, new Set(numeric));
   return table(
-    ['STARTED', 'DIRECTION', 'FROM', 'TO', 'DURATION', 'ENDED', 'TAKEN OVER', 'SENTIMENT', 'LINES', 'ALERTS', 'WRAP-UP', 'CALL ID'],
-    calls.map((c) => [
-      localTime(c.startedAt),
-      c.direction,
-      c.from,
-      c.to,
-      c.durationMs === null ? 'live' : clock(c.durationMs / 1000),
-      c.endReason ?? '',
-      c.takenOver ? `yes, at ${clock((c.takeoverAtMs ?? 0) / 1000)}` : 'no',
-      score(c.callerSentiment),
-      String(c.utteranceCount),
-      String(c.alertCount),
-      c.disposition ?? '',
-      c.id,
-    ]),
-    new Set([4, 7, 8, 9]),
+    ['DESK', ...header],
+    rows.map((row, i) => [calls[i]!.desk ?? '', ...row]),
+    new Set(numeric.map((n) => n + 1)),
   );
 }
 

@@ -9,6 +9,10 @@
  *   switchboard calls  [filters] [--limit N] [--json]
  *   switchboard stats  [filters] [--group-by hour|day|week] [--json]
  *
+ * Each reads this desk's store, or with `--source team` the team database every desk syncs
+ * into (issue 12; --team-url or SWITCHBOARD_TEAM_DATABASE_URL, --team-tls, --team-ca): the
+ * same filters, rows and figures, plus each call's desk.
+ *
  * Exit status: 0 done; 1 bad input or a failure (one line on stderr saying why); 130 when
  * an export is interrupted (Ctrl-C; nothing is left behind).
  */
@@ -17,15 +21,20 @@ import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { AnalyticsInput, ExportFormat, type CallFilter } from '@shared/history';
-import { CALL_COLUMNS, jsonObject } from '../main/core/export/columns';
+import { CALL_COLUMNS, exportColumns, jsonObject } from '../main/core/export/columns';
 import { exportFromDatabase, EXPORT_EXTENSIONS } from '../main/core/export/export-file';
 import { describeFsError, ExportCancelled } from '../main/core/export/sink';
 import { computeAnalytics } from '../main/core/history/analytics';
 import { createHistory } from '../main/core/history/history';
+import type { ExportCall } from '../main/core/history/history';
 import { openDatabaseReadOnly } from '../main/core/store/db';
+import { computeTeamAnalytics } from '../main/core/team/team-analytics';
+import { exportFromTeam } from '../main/core/team/team-export';
+import { createTeamExportSource, teamSnapshot } from '../main/core/team/team-rows';
 import { addFilterOptions, buildFilter, CliError, type FilterOptions } from './filter-options';
 import { callsTable, statsText } from './format';
 import { exportProgress } from './progress';
+import { addTeamOptions, teamConnection, withTeamPool, type TeamOptions } from './team-options';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -38,7 +47,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv): string {
   return env.SWITCHBOARD_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'switchboard');
 }
 
-interface Common extends FilterOptions {
+interface Common extends FilterOptions, TeamOptions {
   dataDir?: string;
 }
 
@@ -54,7 +63,7 @@ function openHistory(options: Common, io: CliIo) {
 }
 
 function common(command: Command): Command {
-  return addFilterOptions(command.option('--data-dir <dir>', 'the app\'s data folder (default: $SWITCHBOARD_DATA_DIR or ~/.local/share/switchboard)'));
+  return addTeamOptions(addFilterOptions(command.option('--data-dir <dir>', 'the app\'s data folder (default: $SWITCHBOARD_DATA_DIR or ~/.local/share/switchboard)')));
 }
 
 /** Runs one command line; resolves with the exit status. Never throws. */
@@ -85,22 +94,27 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const format = options.format ?? formatFromExtension(options.out);
     const filter = buildFilter(options);
     const out = resolve(options.out);
+    const team = teamConnection(options, io.env);
     checkWritable(out);
-    const { db, dbPath } = openHistory(options, io);
-    db.close(); // the export opens its own read-only snapshot
+    let dbPath = '';
+    if (team === null) {
+      const opened = openHistory(options, io);
+      opened.db.close(); // the export opens its own read-only snapshot
+      dbPath = opened.dbPath;
+    }
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.on('SIGINT', onSigint);
     const progress = exportProgress(io.stderr);
     try {
-      const result = await exportFromDatabase({
-        dbPath,
-        request: { filter, format, content: options.content },
+      const common = {
+        request: { filter, format, content: options.content, source: options.source },
         path: out,
         signal: controller.signal,
-        onStart: (total) => progress.start(total),
-        onProgress: (written) => progress.update(written),
-      });
+        onStart: (total: number) => progress.start(total),
+        onProgress: (written: number) => progress.update(written),
+      };
+      const result = team === null ? await exportFromDatabase({ ...common, dbPath }) : await exportFromTeam({ ...common, connection: team });
       progress.stop(result.rowsWritten);
       const what = options.content === 'lines' ? 'lines' : options.content === 'calls' ? 'calls' : 'calls and lines';
       io.stdout.write(`wrote ${result.rowsWritten} ${what} to ${out} (${formatBytes(result.bytes)})\n`);
@@ -123,10 +137,33 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .description('list the matching calls, newest first')
       .option('--limit <n>', 'at most this many calls', '50')
       .option('--json', 'a JSON array (the export columns) instead of a table'),
-  ).action((options: Common & { limit: string; json?: boolean }) => {
+  ).action(async (options: Common & { limit: string; json?: boolean }) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: not a positive whole number: ${JSON.stringify(options.limit)}`);
     const filter = buildFilter(options);
+    const team = teamConnection(options, io.env);
+    const print = (rows: ExportCall[]) => {
+      if (options.json) {
+        const toObject = jsonObject(team === null ? CALL_COLUMNS : exportColumns('team').calls);
+        io.stdout.write(`${JSON.stringify(rows.map(toObject), null, 2)}\n`);
+      } else {
+        io.stdout.write(rows.length === 0 ? 'no calls match\n' : callsTable(rows));
+      }
+    };
+    if (team !== null) {
+      const rows = await withTeamPool(team, (pool) =>
+        teamSnapshot(pool, async (client) => {
+          const found: ExportCall[] = [];
+          for await (const call of createTeamExportSource(client).iterateCalls(filter)) {
+            found.push(call);
+            if (found.length >= limit) break; // closes the cursor
+          }
+          return found;
+        }),
+      );
+      print(rows);
+      return;
+    }
     const { db, history } = openHistory(options, io);
     try {
       const rows = [];
@@ -134,12 +171,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         rows.push(call);
         if (rows.length >= limit) break; // closes the iterator and its statement
       }
-      if (options.json) {
-        const toObject = jsonObject(CALL_COLUMNS);
-        io.stdout.write(`${JSON.stringify(rows.map(toObject), null, 2)}\n`);
-      } else {
-        io.stdout.write(rows.length === 0 ? 'no calls match\n' : callsTable(rows));
-      }
+      print(rows);
     } finally {
       db.close();
     }
@@ -152,7 +184,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       .addOption(new Option('--group-by <unit>', 'bucket size').choices(['hour', 'day', 'week']).default('day'))
       .option('--abandon-within <seconds>', 'a caller hang-up within this many seconds counts as abandoned', '10')
       .option('--json', 'the figures as JSON'),
-  ).action((options: Common & { groupBy: 'hour' | 'day' | 'week'; abandonWithin: string; json?: boolean }) => {
+  ).action(async (options: Common & { groupBy: 'hour' | 'day' | 'week'; abandonWithin: string; json?: boolean }) => {
     const filter: CallFilter = buildFilter(options);
     const parsed = AnalyticsInput.safeParse({
       filter,
@@ -161,6 +193,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       abandonWithinS: Number(options.abandonWithin),
     });
     if (!parsed.success) throw new CliError(`--abandon-within: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const team = teamConnection(options, io.env);
+    if (team !== null) {
+      const analytics = await withTeamPool(team, (pool) => computeTeamAnalytics(pool, parsed.data));
+      io.stdout.write(options.json ? `${JSON.stringify(analytics, null, 2)}\n` : statsText(analytics));
+      return;
+    }
     const { db } = openHistory(options, io);
     try {
       const analytics = computeAnalytics(db, parsed.data);

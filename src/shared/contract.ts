@@ -21,6 +21,7 @@ import {
   WhisperHandling,
 } from './domain';
 import { SoftphoneToken } from './softphone';
+import { SyncStatus, SyncTestResult } from './sync';
 import { AlertBacktestInput, AlertBacktestResult, AlertRules } from './alerts';
 import { CallEntity, CallFact, WrapUp, WrapUpSaveInput } from './wrapup';
 import {
@@ -28,6 +29,7 @@ import {
   AnalyticsInput,
   ExportJob,
   ExportRequest,
+  FacetsInput,
   HistoryPage,
   HistoryPageInput,
   Recording,
@@ -98,12 +100,15 @@ export const commands = {
   /** Saves (or re-saves) the wrap-up; the disposition must be one of Settings' dispositions. */
   'wrapup.save': { input: WrapUpSaveInput, output: WrapUp },
   // --- the team lead's desk: history, search, analytics, export ------------------------
+  // Each takes `source`: 'desk' (this desk's store, the default) or 'team' (the team
+  // database, issue 12), which answers 'unavailable' in plain words when Team sync is not
+  // set up or the team database cannot be reached. Team rows carry their `desk`.
   /** Stored calls matching a filter, keyset-paginated (pass back nextCursor with the same filter and sort). */
   'history.page': { input: HistoryPageInput, output: HistoryPage },
   /** Transcript lines matching filter.search, newest first, with the matched words marked. */
   'history.search': { input: SearchPageInput, output: SearchPage },
   /** Values the filters can take in this store (end reasons seen). */
-  'history.facets': { input: Empty, output: z.object({ endReasons: z.array(z.string()) }) },
+  'history.facets': { input: FacetsInput, output: z.object({ endReasons: z.array(z.string()) }) },
   'history.analytics': { input: AnalyticsInput, output: Analytics },
   /** Starts an export off the main thread; progress arrives as 'export.progress' events. */
   'export.start': { input: ExportRequest, output: ExportJob },
@@ -168,6 +173,11 @@ export const commands = {
     input: CallRef.extend({ listening: z.boolean() }).strict(),
     output: z.object({ listening: z.boolean(), leaseMs: z.number().int().positive().nullable() }),
   },
+  // --- team sync (issue 12): the URL is the secret 'teamDatabaseUrl' (secrets.set/clear) ---
+  /** Connected or not, backlog, last synced, last error in plain words. Also pushed as 'sync.status' events. */
+  'sync.status': { input: Empty, output: SyncStatus },
+  /** Connects to the team database with the saved URL and settings, creates or upgrades its schema, and says what happened. */
+  'sync.test': { input: Empty, output: SyncTestResult },
   'settings.get': { input: Empty, output: PublicSettings },
   'settings.update': { input: PublicSettings.partial().strict(), output: PublicSettings },
   /** Retention (issue 10): when the last purge of old calls and recordings ran and what it removed; null before the first. */
@@ -250,6 +260,8 @@ export const events = {
   'call.audio': CallAudio,
   /** An export's progress, a few times a second while it runs, and once when it finishes. */
   'export.progress': ExportJob,
+  /** Team sync's status changed (connected, backlog, error). */
+  'sync.status': SyncStatus,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

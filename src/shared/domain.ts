@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TeamTlsMode } from './sync';
 
 /** Who said an utterance. */
 export const Speaker = z.enum(['caller', 'ai', 'agent']);
@@ -310,6 +311,12 @@ export const PublicSettings = z.object({
   keepCallsDays: z.number().int().min(1).max(3650),
   /** Recordings older than this many days are deleted (a call's recordings also go with the call). */
   keepRecordingsDays: z.number().int().min(1).max(3650),
+  // --- team sync (issue 12); the database URL itself is a secret (teamDatabaseUrl) ---
+  /** This desk's name in the team view. */
+  teamDeskName: z.string().trim().min(1, 'the desk needs a name').max(60, 'a desk name has at most 60 characters'),
+  teamTls: TeamTlsMode,
+  /** PEM file of the CA that signed the server's certificate (verify-full); '' for none. */
+  teamCaFile: z.string().trim().max(1024),
 });
 export type PublicSettings = z.infer<typeof PublicSettings>;
 
@@ -396,6 +403,7 @@ export const SecretName = z.enum([
   'smallestApiKey',
   'twilioAuthToken',
   'twilioApiKeySecret',
+  'teamDatabaseUrl',
 ]);
 export type SecretName = z.infer<typeof SecretName>;
 

@@ -64,6 +64,14 @@ export const CallFilter = z
   });
 export type CallFilter = z.infer<typeof CallFilter>;
 
+/**
+ * Where the team lead's views read from: this desk's own store, or the team database every
+ * desk syncs into (issue 12; available once Team sync is set up). Desk is the default, so a
+ * request that does not say reads what it always read.
+ */
+export const DataSource = z.enum(['desk', 'team']);
+export type DataSource = z.infer<typeof DataSource>;
+
 export const HistorySortKey = z.enum(['startedAt', 'duration', 'sentiment']);
 export type HistorySortKey = z.infer<typeof HistorySortKey>;
 export const HistorySort = z
@@ -86,6 +94,8 @@ export const CallHistoryRow = CallSummary.extend({
   /** The saved wrap-up's disposition and resolution (issue 8); null until the agent saved one. */
   disposition: z.string().nullable().default(null),
   resolution: Resolution.nullable().default(null),
+  /** The desk the call was taken on: set on team rows only (a desk's own rows leave it out). */
+  desk: z.string().optional(),
 });
 export type CallHistoryRow = z.infer<typeof CallHistoryRow>;
 
@@ -99,6 +109,7 @@ export const HistoryPageInput = z
     sort: HistorySort.default({ by: 'startedAt', dir: 'desc' }),
     cursor: Cursor.optional(),
     limit: PageLimit,
+    source: DataSource.default('desk'),
   })
   .strict();
 export const HistoryPage = z.object({
@@ -126,9 +137,12 @@ export type SearchHit = z.infer<typeof SearchHit>;
 
 /** Newest matching lines first; `filter.search` is required. */
 export const SearchPageInput = z
-  .object({ filter: CallFilter, cursor: Cursor.optional(), limit: PageLimit })
+  .object({ filter: CallFilter, cursor: Cursor.optional(), limit: PageLimit, source: DataSource.default('desk') })
   .strict()
   .refine((i) => (i.filter.search ?? '').trim().length > 0, { message: 'filter.search: type something to search for', path: ['filter', 'search'] });
+/** Values the filters can take (end reasons seen) in the chosen source. */
+export const FacetsInput = z.object({ source: DataSource.default('desk') }).strict().default({ source: 'desk' });
+
 export const SearchPage = z.object({ hits: z.array(SearchHit), nextCursor: Cursor.nullable() });
 export type SearchPage = z.infer<typeof SearchPage>;
 
@@ -143,6 +157,7 @@ export const AnalyticsInput = z
     utcOffsetMin: z.number().int().min(-14 * 60).max(14 * 60).default(0),
     /** A call the caller left within this many seconds counts as abandoned. */
     abandonWithinS: z.number().int().min(1).max(600).default(10),
+    source: DataSource.default('desk'),
   })
   .strict();
 export type AnalyticsInput = z.infer<typeof AnalyticsInput>;
@@ -218,7 +233,7 @@ export const ExportContent = z.enum(['calls', 'lines', 'both']);
 export type ExportContent = z.infer<typeof ExportContent>;
 
 export const ExportRequest = z
-  .object({ filter: CallFilter.default({}), format: ExportFormat, content: ExportContent.default('calls') })
+  .object({ filter: CallFilter.default({}), format: ExportFormat, content: ExportContent.default('calls'), source: DataSource.default('desk') })
   .strict();
 export type ExportRequest = z.infer<typeof ExportRequest>;
 

@@ -292,6 +292,9 @@ test.describe('axe against the real core', () => {
 });
 
 test.describe('axe and the keyboard against the fake backend', () => {
+  // Each test has its own page and fake backend: they spread over the workers instead of
+  // queueing behind the real-core audit above (the file took 5.2 min serially).
+  test.describe.configure({ mode: 'parallel' });
   test('a toast, an alert banner and a takeover request: no serious violations', async ({ page }) => {
     await openWithFakeBackend(page, { seed: true });
     const row = page.getByTestId('live-call').first();

@@ -38,6 +38,7 @@ const SECRET_VALUES: Record<SecretName, string> = {
   smallestApiKey: 'smallest-logscan-9e3b7d1f5a2c8e6a',
   twilioAuthToken: 'twauth-logscan-0e4f8a2c6b1d9e7f',
   twilioApiKeySecret: 'twkey-logscan-3a7c1e9f5b2d8c4a',
+  teamDatabaseUrl: 'postgres://desk:pw-logscan-6d2a8f4c1e9b@127.0.0.1:9/team',
 };
 const CARD = '4111111111111111';
 const FROM = '+14155550123';

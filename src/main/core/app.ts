@@ -24,6 +24,8 @@ import { backtestOffThread } from './alerts/backtest-client'; // alerts (issue 8
 import { LiveAlerts } from './alerts/live-alerts'; // alerts (issue 8)
 import { createAlertRuleStore } from './alerts/rule-store'; // alerts (issue 8)
 import { computeAnalyticsOffThread } from './history/analytics-client';
+import { createTeamReads } from './team/team-reads'; // team view (issue 12)
+import type { TeamPort } from './team/team-port';
 import { factFromEvent } from '@shared/wrapup'; // wrap-up (issue 8)
 import { callEntities } from './assist/entities'; // wrap-up (issue 8)
 import { GEMINI_MODEL } from './providers/provider-service'; // wrap-up (issue 8)
@@ -32,6 +34,7 @@ import { createWrapUpStore } from './wrapup/wrapup-store'; // wrap-up (issue 8)
 import { createHistory } from './history/history';
 import { makePrivateDir } from './privacy/private-files'; // privacy (issue 10)
 import { RetentionPurge } from './privacy/retention'; // retention (issue 10)
+import { createSyncService } from './sync/sync-service'; // team sync (issue 12)
 import { openDatabase } from './store/db';
 import { createCallStore } from './store/call-store';
 import { startMediaBridge } from './telephony/media-bridge';
@@ -53,6 +56,9 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const db = openDatabase(dbPath);
   const store = createCallStore(db);
   const history = createHistory(db);
+  // team view (issue 12): the team database Team sync is set up with (tests may hand in their own).
+  const teamPort: TeamPort = options.team ?? { pool: () => sync.pool(), connection: () => sync.connection() };
+  const teamReads = createTeamReads(teamPort);
   const recovered = store.markInterruptedCallsEnded(Date.now()).length;
   if (recovered > 0) logger.warn({ calls: recovered }, 'calls left open by an earlier crash were closed');
 
@@ -128,6 +134,21 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   });
   listeners.add((event) => listenIn.onEvent(event));
   // --- end listen-in ---
+
+  // --- team sync (issue 12): changes recorded in the outbox, drained by a worker thread ---
+  const sync = createSyncService({
+    db,
+    dbPath,
+    secrets,
+    settings,
+    logger,
+    onStatus: (status) => emit({ name: 'sync.status', payload: status }),
+    ...(options.syncWorker ? { worker: options.syncWorker } : {}),
+  });
+  const SYNC_SETTINGS = ['teamDeskName', 'teamTls', 'teamCaFile'] as const;
+  // When sync is set up, its worker script is found (and its thread started) before the core is up: see workerScript().
+  await sync.started;
+  // --- end team sync ---
 
   // --- retention (issue 10): calls and recordings past their days (Settings → Privacy) are
   // purged now and hourly, in short batches between live calls' work; never a live call.
@@ -285,6 +306,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const exportService = createExportService({
     dbPath,
     dataDir: options.dataDir,
+    team: () => teamPort.connection(), // team view (issue 12): source 'team' exports
     emit: (job) => emit({ name: 'export.progress', payload: job }),
     logger,
   });
@@ -320,12 +342,14 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         wrapUp: wrapUpStore.get(callId), // wrap-up (issue 8)
       };
     },
-    // --- history (issue 7): the team lead's read side, straight from SQLite ---
-    'history.page': (input) => history.page(input),
-    'history.search': (input) => history.search(input),
-    'history.facets': () => history.facets(),
+    // --- history (issue 7): the team lead's read side, straight from SQLite; source 'team'
+    // reads the team database instead (issue 12), through the TeamPort in CoreOptions.
+    'history.page': (input) => (input.source === 'team' ? teamReads.page(input) : history.page(input)),
+    'history.search': (input) => (input.source === 'team' ? teamReads.search(input) : history.search(input)),
+    'history.facets': (input) => (input.source === 'team' ? teamReads.facets() : history.facets()),
     // Hundreds of ms of SQLite on a big store: off the thread that paces live calls' audio.
-    'history.analytics': (input) => computeAnalyticsOffThread(dbPath, input),
+    // (The team's analytics are PostgreSQL's work: the event loop only awaits them.)
+    'history.analytics': (input) => (input.source === 'team' ? teamReads.analytics(input) : computeAnalyticsOffThread(dbPath, input)),
     // --- end history ---
     'demo.scenarios': () => demos.list().map(({ id, title, description }) => ({ id, title, description })),
     'demo.start': async ({ scenarioId }) => ({ callSid: (await demos.start(scenarioId)).callSid }),
@@ -346,12 +370,19 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     },
     ...listenIn.handlers, // 'call.listen' (listen-in, issue 4)
     'settings.get': () => settings.get(),
-    'settings.update': (patch) => settings.update(patch),
+    'settings.update': async (patch) => {
+      const updated = settings.update(patch);
+      if (SYNC_SETTINGS.some((key) => key in patch)) await sync.settingsChanged(); // team sync (issue 12)
+      return updated;
+    },
     'privacy.status': () => ({ lastPurge: retention.lastPurge }), // retention (issue 10)
     'providers.get': () => providerService.state(),
     'providers.update': (patch) => providerService.update(patch),
-    'secrets.set': ({ name, value }) => providerService.setSecret(name, value),
-    'secrets.clear': ({ name }) => providerService.clearSecret(name),
+    'secrets.set': async ({ name, value }) =>
+      name === 'teamDatabaseUrl' ? { ...(await sync.setUrl(value)), check: null } : providerService.setSecret(name, value),
+    'secrets.clear': ({ name }) => (name === 'teamDatabaseUrl' ? sync.clearUrl() : providerService.clearSecret(name)),
+    'sync.status': () => sync.status(), // team sync (issue 12)
+    'sync.test': () => sync.test(),
     'providers.test': ({ provider }) => providerService.test(provider),
     // The agent's own softphone: signed with the Twilio API key from the telephony settings.
     'softphone.token': () =>
@@ -398,6 +429,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
         await providerService.close();
         await exportService.close(); // export (issue 7): running exports are cancelled, workers stopped
         await recordings.close(); // recordings (issue 7): files finished before the database closes
+        await sync.close(); // team sync (issue 12): the batch in flight finishes or is replayed at the next start
         db.close();
       })();
       return closing;

@@ -1,8 +1,11 @@
 /** What a shell (Electron or headless) sees of the core. */
 import type { AnyEvent, CommandName, Result } from '@shared/contract';
 import type { SecretStore } from './config/secrets';
+import type { TeamPort } from './team/team-port';
 import type { SimulatedCallCredentials } from './telephony/call-registry';
 import type { MediaBridgeLimits } from './telephony/media-bridge';
+
+import type { SyncWorkerData } from './sync/sync-worker';
 
 export interface CoreOptions {
   /** Folder for the database, settings and caches. */
@@ -20,6 +23,13 @@ export interface CoreOptions {
   secrets?: SecretStore;
   /** How long Twilio takes to speak a character on ConversationRelay calls (tests speed it up). */
   relayMsPerChar?: number;
+  /** Team sync worker tuning (tests shorten the backoff and the idle poll). */
+  syncWorker?: Pick<SyncWorkerData, 'batchSize' | 'baseBackoffMs' | 'maxBackoffMs' | 'idlePollMs' | 'heartbeatMs'>;
+  /**
+   * The team database for the team view (issue 12: History, Analytics and Export with
+   * source 'team'). Without it, or while it has no pool, team requests answer 'unavailable'.
+   */
+  team?: TeamPort;
 }
 
 export interface Core {

@@ -43,6 +43,10 @@ export const REDACTED_FIELDS = [
   // Every secret's name; compared as fieldKey() below, "deepgramApiKey" also covers its
   // environment variable DEEPGRAM_API_KEY (secrets.ts; a unit test checks each one).
   ...SecretName.options,
+  // The team database URL carries its password: its environment variable is not the secret's
+  // name plus a suffix, and pg calls it a connection string.
+  'SWITCHBOARD_TEAM_DATABASE_URL',
+  'connectionString',
 ];
 
 /** Field names compared without case, '_' or '-': "authToken", "auth_token" and "AUTH-TOKEN" are one name. */

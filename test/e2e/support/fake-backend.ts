@@ -26,6 +26,8 @@ export interface FakeBackendOptions {
   telephonyPortTaken?: number;
   /** With `seed`: the live call from +44 7700 900789 came in on ConversationRelay (issue 11). */
   relayCall?: boolean;
+  /** Team sync set up from the start (issue 12): the team view's source switch shows. */
+  teamSync?: boolean;
 }
 
 export interface FakeControl {
@@ -509,6 +511,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
 
   // --- telephony: settings, readiness, outbound calls (the core's rules, simplified) ---
   const savedSecrets = new Set<string>();
+  if (options.teamSync) savedSecrets.add('teamDatabaseUrl');
   const telephony = {
     accountSid: null as string | null,
     apiKeySid: null as string | null,
@@ -747,6 +750,23 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     });
   }
   const DISPOSITIONS = ['resolved', 'callback', 'escalated', 'sale', 'not interested', 'wrong number', 'spam'];
+  const syncStatus = () => {
+    const configured = savedSecrets.has('teamDatabaseUrl');
+    return {
+      configured,
+      urlSource: configured ? 'file' : null,
+      server: configured ? 'db.example.com:5432/team' : null,
+      deskName: settings['teamDeskName'],
+      tls: settings['teamTls'],
+      caFile: settings['teamCaFile'],
+      state: configured ? 'connected' : 'off',
+      backlog: 0,
+      backfilling: false,
+      lastSyncedAt: configured ? Date.now() - 2000 : null,
+      lastError: null,
+      retryAt: null,
+    };
+  };
   const settings: Record<string, unknown> = {
     agentName: 'Sam',
     businessName: 'Northwind Energy',
@@ -760,6 +780,9 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     showOriginalToConsole: false,
     keepCallsDays: 90,
     keepRecordingsDays: 30,
+    teamDeskName: 'Front desk',
+    teamTls: 'require',
+    teamCaFile: '',
   };
   const wrapUps = new Map<string, { startedAt: number; wrapUpMs: number; summary: object } & Record<string, unknown>>();
   const wrapUpStarts: Record<string, number> = {};
@@ -1210,6 +1233,9 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       return ok(secretStatus(name, false));
     },
     'providers.test': (input) => ok(testProvider(String(input['provider']))),
+    // Team sync (issue 12): off until a team database URL is saved, then connected and caught up.
+    'sync.status': () => ok(syncStatus()),
+    'sync.test': () => ok({ ok: true, message: 'Connected to PostgreSQL 15.18 at db.example.com:5432/team; team schema version 1.', latencyMs: 12, checkedAt: Date.now() }),
     // Telephony like the core's (telephony-service.ts): settings start empty (not ready), the
     // same readiness gaps and refusal messages; dialled calls ring, then are answered (or not).
     'call.hold': () => err('conflict', 'hold is for a call you have taken over on your softphone'),
@@ -1314,17 +1340,43 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     },
   };
 
+  /**
+   * The team view (issue 12): `source: 'team'` reads "the team database": this desk's calls
+   * and, for every third one, another desk's, each row carrying its desk; refused like the
+   * core while Team sync is not set up.
+   */
+  const TEAM_COMMANDS = ['history.page', 'history.search', 'history.facets', 'history.analytics', 'export.start'];
+  const deskOf = (callId: string) => ([...callId].reduce((n, ch) => n + ch.charCodeAt(0), 0) % 3 === 0 ? 'Bristol desk' : String(settings['teamDeskName']));
+  const asTeam = (name: CommandName, result: Result<unknown>): Result<unknown> => {
+    if (!result.ok) return result;
+    const value = result.value as Record<string, unknown>;
+    if (name === 'history.page') return ok({ ...value, calls: (value['calls'] as Array<{ id: string }>).map((c) => ({ ...c, desk: deskOf(c.id) })) });
+    if (name === 'history.search') {
+      const hits = value['hits'] as Array<{ call: { id: string } }>;
+      return ok({ ...value, hits: hits.map((h) => ({ ...h, call: { ...h.call, desk: deskOf(h.call.id) } })) });
+    }
+    if (name === 'export.start') {
+      const fileName = `switchboard-team-${String(value['content'])}.${String(value['format'])}`;
+      const entry = exportJobs.get(String(value['id']));
+      if (entry) entry.job['fileName'] = fileName; // its progress events say the same
+      return ok({ ...value, fileName });
+    }
+    return result;
+  };
+  const run = (name: CommandName, input: Record<string, unknown>): Result<unknown> => {
+    const handler = handlers[name];
+    if (!handler) return err('bad_request', `Unknown command ${String(name)}`);
+    if (!TEAM_COMMANDS.includes(name) || input['source'] !== 'team') return handler(input);
+    if (!savedSecrets.has('teamDatabaseUrl')) return { ok: false, error: { code: 'unavailable', message: 'Team sync is not set up: Settings → Team sync.' } };
+    return asTeam(name, handler(input));
+  };
+
   const api = {
     invoke(name: CommandName, input: unknown): Promise<Result<unknown>> {
-      const handler = handlers[name];
       const failure = failures.get(name);
       failures.delete(name);
       const result: Result<unknown> =
-        failure !== undefined
-          ? { ok: false, error: { code: 'unavailable', message: failure } }
-          : handler
-            ? handler((input ?? {}) as Record<string, unknown>)
-            : err('bad_request', `Unknown command ${String(name)}`);
+        failure !== undefined ? { ok: false, error: { code: 'unavailable', message: failure } } : run(name, (input ?? {}) as Record<string, unknown>);
       // Commands answer asynchronously, like IPC does.
       return new Promise((resolve) => setTimeout(() => resolve(structuredClone(result)), 15));
     },

@@ -49,6 +49,7 @@ export const SECRET_ENV_VARS: Record<SecretName, string> = {
   smallestApiKey: 'SMALLEST_API_KEY',
   twilioAuthToken: 'TWILIO_AUTH_TOKEN',
   twilioApiKeySecret: 'TWILIO_API_KEY_SECRET',
+  teamDatabaseUrl: 'SWITCHBOARD_TEAM_DATABASE_URL',
 };
 
 /** A user-facing problem with a secret; `code` maps onto the contract's error envelope. */

@@ -2,6 +2,7 @@
  * Console settings, kept with `conf` (a JSON file with atomic writes) in the data folder.
  * The Electron shell keeps secrets separately (safeStorage); nothing secret lives here.
  */
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { PublicSettings } from '@shared/domain';
@@ -32,6 +33,10 @@ export const DEFAULT_SETTINGS: PublicSettings = {
   showOriginalToConsole: false,
   keepCallsDays: 90,
   keepRecordingsDays: 30,
+  // Team sync (issue 12): the machine's name until the agent names the desk; TLS always on.
+  teamDeskName: hostname().slice(0, 60) || 'Desk',
+  teamTls: 'require',
+  teamCaFile: '',
 };
 
 export interface SettingsStore {

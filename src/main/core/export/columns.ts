@@ -123,6 +123,25 @@ export const CALL_LINE_COLUMNS: readonly Column<CallLine>[] = [
   ...LINE_OWN_COLUMNS.map((c) => via(c, (r: CallLine) => r.line)),
 ];
 
+/** The columns of one export: a team export (issue 12) leads every row with the desk the call was taken on. */
+export interface ExportColumns {
+  calls: readonly Column<ExportCall>[];
+  lines: readonly Column<ExportLine>[];
+  callLines: readonly Column<CallLine>[];
+}
+
+const DESK_EXPORT_COLUMNS: ExportColumns = { calls: CALL_COLUMNS, lines: LINE_COLUMNS, callLines: CALL_LINE_COLUMNS };
+const TEAM_EXPORT_COLUMNS: ExportColumns = {
+  calls: [text('desk', 16, (c) => c.desk ?? null), ...CALL_COLUMNS],
+  lines: [text('desk', 16, (l) => l.desk ?? null), ...LINE_COLUMNS],
+  callLines: [text('desk', 16, (r) => r.call.desk ?? null), ...CALL_LINE_COLUMNS],
+};
+
+/** A desk's own exports are exactly as before; team exports add the `desk` column first. */
+export function exportColumns(source: 'desk' | 'team' = 'desk'): ExportColumns {
+  return source === 'team' ? TEAM_EXPORT_COLUMNS : DESK_EXPORT_COLUMNS;
+}
+
 function via<T, U>(column: Column<U>, pick: (record: T) => U | null): Column<T> {
   const { get, json } = column;
   return {

@@ -1,19 +1,24 @@
 /**
  * One export, start to finish, in the calling thread: count, write the rows as the history
  * iterators hand them over, rename into place. The console runs this in a worker thread
- * (worker.ts); the CLI runs it in its own process. Both go through exportFromDatabase.
+ * (worker.ts); the CLI runs it in its own process. Both go through exportFromDatabase (or,
+ * for the team database, team/team-export.ts's exportFromTeam, over the same writers).
  */
-import type { ExportContent, ExportFormat, ExportRequest } from '@shared/history';
+import type { DataSource, ExportContent, ExportFormat, ExportRequest } from '@shared/history';
 import { createHistory } from '../history/history';
 import { openDatabaseReadOnly } from '../store/db';
-import { CALL_COLUMNS, CALL_LINE_COLUMNS, LINE_COLUMNS, LINE_OWN_COLUMNS, jsonObject, type CallLine } from './columns';
+import { exportColumns, LINE_OWN_COLUMNS, jsonObject, type CallLine, type ExportColumns } from './columns';
 import { ExportCancelled, ExportError, FileSink } from './sink';
-import type { CallWithLines, ExportSource } from './source';
+import type { CallWithLines, ExportRows, ExportSource } from './source';
 import { writeCsv, writeJsonl, XlsxWriter, type PumpOptions } from './writers';
+
+/** What an export writes; without `source`, a desk's own export. */
+export type ExportFileRequest = Pick<ExportRequest, 'filter' | 'format' | 'content'> & { source?: DataSource | undefined };
 
 export interface WriteExportOptions {
   source: ExportSource;
-  request: Pick<ExportRequest, 'filter' | 'format' | 'content'>;
+  /** `source: 'team'` adds the desk column (the rows must come from the team database). */
+  request: ExportFileRequest;
   /** The finished file. Its folder must exist; an existing file is replaced only on success. */
   path: string;
   /** Where to write until done (default: a hidden .partial file beside `path`). */
@@ -45,11 +50,11 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 
 /** Rows the progress bar counts for this content (see ExportResult.rowsWritten). */
-export function countRows(source: ExportSource, request: Pick<ExportRequest, 'filter' | 'content'>): number {
+export async function countRows(source: ExportSource, request: Pick<ExportRequest, 'filter' | 'content'>): Promise<number> {
   const { filter, content } = request;
   if (content === 'calls') return source.countCalls(filter);
   if (content === 'lines') return source.countLines(filter);
-  return source.countCalls(filter) + source.countLines(filter);
+  return (await source.countCalls(filter)) + (await source.countLines(filter));
 }
 
 /**
@@ -59,7 +64,7 @@ export function countRows(source: ExportSource, request: Pick<ExportRequest, 'fi
  */
 export async function writeExport(options: WriteExportOptions): Promise<ExportResult> {
   const { source, request, path } = options;
-  const rowsTotal = countRows(source, request);
+  const rowsTotal = await countRows(source, request);
   options.onStart?.(rowsTotal);
   if (options.signal?.aborted) throw new ExportCancelled();
 
@@ -70,7 +75,8 @@ export async function writeExport(options: WriteExportOptions): Promise<ExportRe
     onProgress: options.onProgress && ((n) => options.onProgress?.(n, rowsTotal)),
   };
   try {
-    const rowsWritten = await writeContent(sink, source, request.format, request.content, request.filter, pumping);
+    const columns = exportColumns(request.source);
+    const rowsWritten = await writeContent(sink, source, columns, request.format, request.content, request.filter, pumping);
     const bytes = await sink.commit();
     return { rowsWritten, rowsTotal, bytes, path };
   } catch (error) {
@@ -86,6 +92,7 @@ export async function writeExport(options: WriteExportOptions): Promise<ExportRe
 function writeContent(
   sink: FileSink,
   source: ExportSource,
+  columns: ExportColumns,
   format: ExportFormat,
   content: ExportContent,
   filter: ExportRequest['filter'],
@@ -93,52 +100,58 @@ function writeContent(
 ): Promise<number> {
   switch (format) {
     case 'csv':
-      if (content === 'calls') return writeCsv(sink, CALL_COLUMNS, source.iterateCalls(filter), pumping);
-      if (content === 'lines') return writeCsv(sink, LINE_COLUMNS, source.iterateLines(filter), pumping);
+      if (content === 'calls') return writeCsv(sink, columns.calls, source.iterateCalls(filter), pumping);
+      if (content === 'lines') return writeCsv(sink, columns.lines, source.iterateLines(filter), pumping);
       // both: one row per line carrying every call column; a call without lines is one row.
-      return writeCsv(sink, CALL_LINE_COLUMNS, callLines(source.iterateCallsWithLines(filter)), { ...pumping, units: (r) => r.units });
+      return writeCsv(sink, columns.callLines, callLines(source.iterateCallsWithLines(filter)), { ...pumping, units: (r) => r.units });
     case 'jsonl':
-      if (content === 'calls') return writeJsonl(sink, jsonObject(CALL_COLUMNS), source.iterateCalls(filter), pumping);
-      if (content === 'lines') return writeJsonl(sink, jsonObject(LINE_COLUMNS), source.iterateLines(filter), pumping);
+      if (content === 'calls') return writeJsonl(sink, jsonObject(columns.calls), source.iterateCalls(filter), pumping);
+      if (content === 'lines') return writeJsonl(sink, jsonObject(columns.lines), source.iterateLines(filter), pumping);
       // both: one object per call, its lines nested under "lines".
-      return writeJsonl(sink, nestedCall(), source.iterateCallsWithLines(filter), { ...pumping, units: (r) => 1 + r.lines.length });
+      return writeJsonl(sink, nestedCall(columns), source.iterateCallsWithLines(filter), { ...pumping, units: (r) => 1 + r.lines.length });
     case 'xlsx':
-      return writeXlsx(sink, source, content, filter, pumping);
+      return writeXlsx(sink, source, columns, content, filter, pumping);
   }
 }
 
 async function writeXlsx(
   sink: FileSink,
   source: ExportSource,
+  columns: ExportColumns,
   content: ExportContent,
   filter: ExportRequest['filter'],
   pumping: PumpOptions,
 ): Promise<number> {
   const writer = new XlsxWriter(sink);
   let written = 0;
-  if (content !== 'lines') written = await writer.table({ name: 'Calls', columns: CALL_COLUMNS, records: source.iterateCalls(filter) }, pumping);
-  if (content !== 'calls') written = await writer.table({ name: 'Lines', columns: LINE_COLUMNS, records: source.iterateLines(filter) }, pumping);
+  if (content !== 'lines') written = await writer.table({ name: 'Calls', columns: columns.calls, records: source.iterateCalls(filter) }, pumping);
+  if (content !== 'calls') written = await writer.table({ name: 'Lines', columns: columns.lines, records: source.iterateLines(filter) }, pumping);
   await writer.finish();
   return written;
 }
 
+type CallLineRecord = CallLine & { units: number };
+
 /** Calls with their lines -> one record per line (or one for a call without lines), with its progress units. */
-function* callLines(calls: Iterable<CallWithLines>): Generator<CallLine & { units: number }> {
-  for (const { call, lines } of calls) {
-    if (lines.length === 0) {
-      yield { call, line: null, units: 1 };
-      continue;
-    }
-    let units = 2; // the call itself, counted with its first line
-    for (const line of lines) {
-      yield { call, line, units };
-      units = 1;
-    }
+function callLines(calls: ExportRows<CallWithLines>): ExportRows<CallLineRecord> {
+  if (Symbol.asyncIterator in calls) {
+    return (async function* () {
+      for await (const withLines of calls) yield* linesOfCall(withLines);
+    })();
   }
+  return (function* () {
+    for (const withLines of calls) yield* linesOfCall(withLines);
+  })();
 }
 
-function nestedCall(): (record: CallWithLines) => Record<string, unknown> {
-  const call = jsonObject(CALL_COLUMNS);
+function linesOfCall({ call, lines }: CallWithLines): CallLineRecord[] {
+  if (lines.length === 0) return [{ call, line: null, units: 1 }];
+  // The call itself is counted with its first line.
+  return lines.map((line, i) => ({ call, line, units: i === 0 ? 2 : 1 }));
+}
+
+function nestedCall(columns: ExportColumns): (record: CallWithLines) => Record<string, unknown> {
+  const call = jsonObject(columns.calls);
   const line = jsonObject(LINE_OWN_COLUMNS);
   return (record) => ({ ...call(record.call), lines: record.lines.map(line) });
 }

@@ -10,16 +10,23 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExportJob, ExportRequest } from '@shared/history';
+import type { ExportJob } from '@shared/history';
 import { ApiError } from '../api/dispatcher';
+import type { TeamConnection } from '../sync/team-database';
+import { TEAM_NOT_SET_UP } from '../team/team-port';
 import type { CoreFile } from '../core-types';
 import type { Logger } from '../log';
-import { EXPORT_CONTENT_TYPES, EXPORT_EXTENSIONS } from './export-file';
+import { EXPORT_CONTENT_TYPES, EXPORT_EXTENSIONS, type ExportFileRequest } from './export-file';
 import { runExportWorker, type ExportOutcome, type ExportWorkerHandle } from './worker-client';
 
 export interface ExportServiceOptions {
   /** The call database the workers read (read-only, their own connection). */
   dbPath: string;
+  /**
+   * The team database, for exports with source 'team' (issue 12); null (or absent) while
+   * Team sync is not set up. Read per export; handed to the worker only.
+   */
+  team?: () => TeamConnection | null;
   /** Finished exports go to <dataDir>/exports/. */
   dataDir: string;
   /** Every change of a job worth showing: throttled while running, always the final state. */
@@ -37,7 +44,7 @@ export interface ExportServiceOptions {
 }
 
 export interface ExportService {
-  start(request: ExportRequest): Promise<ExportJob>;
+  start(request: ExportFileRequest): Promise<ExportJob>;
   cancel(id: string): Promise<ExportJob>;
   get(id: string): ExportJob | null;
   /** The finished file of a done job (route `exports/<id>`), else null. */
@@ -120,11 +127,12 @@ export function createExportService(options: ExportServiceOptions): ExportServic
   }
   removeOldFiles();
 
-  function fileName(request: ExportRequest, at: number): string {
+  function fileName(request: ExportFileRequest, at: number): string {
     const d = new Date(at);
     const p = (n: number) => String(n).padStart(2, '0');
     const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-    return `switchboard-${request.content}-${stamp}.${EXPORT_EXTENSIONS[request.format]}`;
+    const what = request.source === 'team' ? `team-${request.content}` : request.content;
+    return `switchboard-${what}-${stamp}.${EXPORT_EXTENSIONS[request.format]}`;
   }
 
   function settle(entry: Entry, outcome: ExportOutcome): void {
@@ -154,6 +162,8 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       if (running >= maxRunning) {
         throw new ApiError('conflict', `${running} exports are already running; wait for one to finish or cancel it`);
       }
+      const team = request.source === 'team' ? (options.team?.() ?? null) : null;
+      if (request.source === 'team' && team === null) throw new ApiError('unavailable', TEAM_NOT_SET_UP);
       removeOldFiles();
       const id = randomUUID();
       const startedAt = now();
@@ -178,6 +188,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       const handle = runExportWorker({
         dbPath,
         request,
+        team,
         path,
         tmpPath: join(dir, `.${id}.${EXPORT_EXTENSIONS[request.format]}.partial`),
         onStart: (rowsTotal) => {
@@ -200,7 +211,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       }
       entries.set(id, entry);
       entry.finished = handle.outcome.then((outcome) => settle(entry, outcome));
-      logger.info({ exportId: id, format: request.format, content: request.content, rowsTotal: job.rowsTotal }, 'export started');
+      logger.info({ exportId: id, format: request.format, content: request.content, source: request.source ?? 'desk', rowsTotal: job.rowsTotal }, 'export started');
       if (early === null) emitNow(entry);
       return snapshot(entry);
     },

@@ -8,12 +8,14 @@ import { closeSync, createWriteStream, fsyncSync, openSync, renameSync, rmSync, 
 import { basename, dirname, join } from 'node:path';
 
 /** A failure the user can act on; `message` is plain words (no stack, no errno soup). */
+export type ExportErrorCode = 'bad_request' | 'unavailable' | 'internal';
+
 export class ExportError extends Error {
   override readonly name = 'ExportError';
   constructor(
     message: string,
-    /** bad_request: the request or destination is wrong; internal: anything else. */
-    readonly code: 'bad_request' | 'internal' = 'internal',
+    /** bad_request: the request or destination is wrong; unavailable: the team database cannot be used; internal: anything else. */
+    readonly code: ExportErrorCode = 'internal',
     options?: { cause?: unknown },
   ) {
     super(message, options);

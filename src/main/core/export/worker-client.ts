@@ -7,19 +7,22 @@
  */
 import { rmSync } from 'node:fs';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import type { ExportRequest } from '@shared/history';
+import type { TeamConnection } from '../sync/team-database';
+import type { ExportFileRequest } from './export-file';
 import { workerScript } from '../workers/worker-script';
-import { tempPathFor } from './sink';
+import { tempPathFor, type ExportErrorCode } from './sink';
 import type { ExportWorkerData, ExportWorkerMessage } from './worker-protocol';
 
 export type ExportOutcome =
   | { state: 'done'; rowsTotal: number; rowsWritten: number; bytes: number }
   | { state: 'cancelled'; rowsTotal: number; rowsWritten: number }
-  | { state: 'failed'; rowsTotal: number; rowsWritten: number; error: string; code: 'bad_request' | 'internal'; started: boolean };
+  | { state: 'failed'; rowsTotal: number; rowsWritten: number; error: string; code: ExportErrorCode; started: boolean };
 
 export interface ExportWorkerOptions {
   dbPath: string;
-  request: Pick<ExportRequest, 'filter' | 'format' | 'content'>;
+  request: ExportFileRequest;
+  /** A team export's connection (see ExportWorkerData.team). */
+  team?: TeamConnection | null;
   path: string;
   tmpPath?: string;
   /** At most one progress report per this many ms (default 100). */
@@ -60,6 +63,7 @@ export function runExportWorker(options: ExportWorkerOptions): ExportWorkerHandl
   const data: ExportWorkerData = {
     dbPath: options.dbPath,
     request: options.request,
+    team: options.team ?? null,
     path: options.path,
     tmpPath,
     cancel: cancelFlag,

@@ -1,9 +1,16 @@
 /** Messages between the export worker (worker.ts) and its client (worker-client.ts). */
-import type { ExportRequest } from '@shared/history';
+import type { TeamConnection } from '../sync/team-database';
+import type { ExportFileRequest } from './export-file';
+import type { ExportErrorCode } from './sink';
 
 export interface ExportWorkerData {
   dbPath: string;
-  request: Pick<ExportRequest, 'filter' | 'format' | 'content'>;
+  request: ExportFileRequest;
+  /**
+   * Set for a team export (request.source 'team'): the worker reads the team database on its
+   * own connection instead of dbPath. Holds the URL, a secret: workerData is never logged.
+   */
+  team?: TeamConnection | null | undefined;
   path: string;
   tmpPath: string;
   /** Int32Array[1] over this: 1 = cancel. */
@@ -17,4 +24,4 @@ export type ExportWorkerMessage =
   | { type: 'progress'; rowsWritten: number }
   | { type: 'done'; rowsWritten: number; bytes: number }
   | { type: 'cancelled' }
-  | { type: 'failed'; message: string; code: 'bad_request' | 'internal'; started: boolean };
+  | { type: 'failed'; message: string; code: ExportErrorCode; started: boolean };

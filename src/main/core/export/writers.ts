@@ -8,6 +8,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { csvCells, xlsxCells, type Column } from './columns';
 import { ExportCancelled, type FileSink } from './sink';
+import type { ExportRows } from './source';
 
 /** Rows per batch: big enough to amortise a write() and a progress check, small enough to stay light. */
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -24,10 +25,10 @@ export interface PumpOptions {
 /**
  * Feeds `records` to `writeBatch` a batch at a time, awaiting its backpressure promise.
  * `units` says how much progress a record is (default 1; a call with its lines counts 1 + lines).
- * Checks the signal after every batch; leaving early closes the iterator (and its SQL statement).
+ * Checks the signal after every batch; leaving early closes the iterator (and its SQL statement or cursor).
  */
 export async function pump<T>(
-  records: Iterable<T>,
+  records: ExportRows<T>,
   writeBatch: (batch: T[]) => Promise<void> | undefined | void,
   options: PumpOptions & { units?: (record: T) => number; startAt?: number },
 ): Promise<number> {
@@ -50,10 +51,19 @@ export async function pump<T>(
     if (options.signal?.aborted) throw new ExportCancelled();
   };
   if (options.signal?.aborted) throw new ExportCancelled();
-  for (const record of records) {
-    batch.push(record);
-    written += units ? units(record) : 1;
-    if (batch.length >= size) await flush();
+  // Two loops with one body: a desk's rows come synchronously and must not pay an await each.
+  if (Symbol.asyncIterator in records) {
+    for await (const record of records) {
+      batch.push(record);
+      written += units ? units(record) : 1;
+      if (batch.length >= size) await flush();
+    }
+  } else {
+    for (const record of records) {
+      batch.push(record);
+      written += units ? units(record) : 1;
+      if (batch.length >= size) await flush();
+    }
   }
   if (batch.length > 0) await flush();
   return written;
@@ -66,7 +76,7 @@ export async function pump<T>(
 const CSV_OPTIONS = { record_delimiter: 'windows', eof: true } as const;
 const BOM = '\uFEFF';
 
-export async function writeCsv<T>(sink: FileSink, columns: readonly Column<T>[], records: Iterable<T>, options: PumpOptions & { units?: (r: T) => number }): Promise<number> {
+export async function writeCsv<T>(sink: FileSink, columns: readonly Column<T>[], records: ExportRows<T>, options: PumpOptions & { units?: (r: T) => number }): Promise<number> {
   await sink.write(BOM + stringify([columns.map((c) => c.name)], CSV_OPTIONS));
   const cells = csvCells(columns);
   return pump(records, (batch) => sink.write(stringify(batch.map(cells), CSV_OPTIONS)), options);
@@ -78,7 +88,7 @@ export async function writeCsv<T>(sink: FileSink, columns: readonly Column<T>[],
 export async function writeJsonl<T>(
   sink: FileSink,
   toObject: (record: T) => Record<string, unknown>,
-  records: Iterable<T>,
+  records: ExportRows<T>,
   options: PumpOptions & { units?: (r: T) => number },
 ): Promise<number> {
   return pump(
@@ -108,7 +118,7 @@ const XLSX_ZLIB_LEVEL = 3;
 export interface XlsxTable<T> {
   name: string;
   columns: readonly Column<T>[];
-  records: Iterable<T>;
+  records: ExportRows<T>;
 }
 
 export class XlsxWriter {

@@ -23,6 +23,8 @@ import { HistoryError } from './history-error';
 
 /** One transcript line as exports write it, with what identifies its call. */
 export interface ExportLine {
+  /** The call's desk: set on team rows only (team view, issue 12). */
+  desk?: string;
   callId: string;
   callSid: string;
   /** Epoch ms. */
@@ -77,7 +79,8 @@ export interface History {
   iterateCallsWithLines(filter: CallFilter): IterableIterator<CallWithLines>;
 }
 
-interface CallRow {
+/** A calls row as CALL_COLUMNS select it (SQLite here; the team database's rows have the same shape). */
+export interface CallRow {
   id: string;
   call_sid: string;
   direction: string;
@@ -121,6 +124,9 @@ const CALL_COLUMNS = /* sql */ `
   c.taken_over_at_ms, c.alert_count,
   (SELECT w.disposition FROM wrap_ups w WHERE w.call_id = c.id) AS disposition,
   (SELECT w.resolution FROM wrap_ups w WHERE w.call_id = c.id) AS resolution`;
+
+/** CALL_COLUMNS is plain SQL that PostgreSQL runs as it is: the team view (core/team) selects the same row. */
+export { CALL_COLUMNS as CALL_ROW_SQL };
 
 /**
  * CALL_COLUMNS and what only exports write: the wrap-up's notes and summary (one lookup, as a
@@ -439,7 +445,7 @@ export function segmentsOf(marked: string): TextSegment[] {
 const clampScore = (value: number | null): number | null => (value === null ? null : Math.min(1, Math.max(-1, value)));
 
 // Rows are written only through the store with domain-typed values, so the casts restate them.
-function toHistoryRow(row: CallRow): CallHistoryRow {
+export function toHistoryRow(row: CallRow): CallHistoryRow {
   return {
     id: row.id,
     callSid: row.call_sid,

@@ -1,6 +1,6 @@
 /**
  * Where a worker thread's script is, for the core's workers (export, analytics, alert backtests,
- * the ElevenLabs connection test):
+ * the ElevenLabs connection test, team sync):
  * - from the electron-vite build, out/main/<name>.js (an entry of its own in
  *   electron.vite.config.mts), found beside the bundle that holds this code;
  * - from the TypeScript sources (vitest, the CLI, benchmarks: this module's own URL ends in
@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export type WorkerName = 'export-worker' | 'analytics-worker' | 'alerts-backtest-worker' | 'elevenlabs-probe-worker';
+export type WorkerName = 'export-worker' | 'analytics-worker' | 'alerts-backtest-worker' | 'elevenlabs-probe-worker' | 'sync-worker';
 
 /** Each worker's entry, relative to src/main/core. */
 const SOURCE_ENTRIES: Record<WorkerName, string> = {
@@ -19,9 +19,27 @@ const SOURCE_ENTRIES: Record<WorkerName, string> = {
   'analytics-worker': 'history/analytics-worker.ts',
   'alerts-backtest-worker': 'alerts/backtest-worker.ts', // alerts (issue 8)
   'elevenlabs-probe-worker': 'providers/tts/elevenlabs-probe-worker.ts', // its SDK's load blocks a thread for seconds
+  'sync-worker': 'sync/sync-worker.ts', // team sync (issue 12)
 };
 
-export async function workerScript(name: WorkerName): Promise<string> {
+/**
+ * Found once per process: a process run from the sources through Vite's module runner
+ * (run-ts.mjs) can import nothing once its entry module has finished loading, so a worker
+ * (re)started later (team sync after a settings change) must not need an import.
+ */
+const found = new Map<WorkerName, Promise<string>>();
+
+export function workerScript(name: WorkerName): Promise<string> {
+  let script = found.get(name);
+  if (!script) {
+    script = locate(name);
+    found.set(name, script);
+    script.catch(() => found.delete(name));
+  }
+  return script;
+}
+
+async function locate(name: WorkerName): Promise<string> {
   const override = process.env.SWITCHBOARD_WORKERS_DIR;
   if (override) return join(override, `${name}.js`);
   const here = fileURLToPath(import.meta.url);

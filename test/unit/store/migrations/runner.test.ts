@@ -68,6 +68,11 @@ const seeders: Record<number, (db: Database.Database) => void> = {
   6: (db) => {
     seeders[5]!(db);
   },
+  // team sync (issue 12): version 8 adds the outbox and sync state; version 7's rows plus a kept original.
+  7: (db) => {
+    seeders[6]!(db);
+    db.exec(`UPDATE utterances SET original_text = text, redacted_kinds = 'card' WHERE rowid = (SELECT min(rowid) FROM utterances);`);
+  },
 };
 
 function tableCounts(db: Database.Database): Record<string, number> {

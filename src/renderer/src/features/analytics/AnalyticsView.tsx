@@ -11,6 +11,9 @@ import { Segmented } from '../../components/ui/fields';
 import { ChartIcon, DownloadIcon, HistoryIcon } from '../../components/ui/icons';
 import { routes } from '../../lib/router';
 import { useExports } from '../exports/store';
+import { SourceSwitch } from '../team-view/SourceSwitch';
+import { withSource } from '../team-view/source';
+import { useSource } from '../team-view/useSource';
 import { FilterBar } from '../filters/FilterBar';
 import { FilterChips } from '../filters/FilterChips';
 import { EMPTY_FILTER, checkFilter, filterChips, filterQuery, problemFromCore } from '../filters/filter-query';
@@ -33,10 +36,11 @@ export function AnalyticsView() {
     const g = new URLSearchParams(search).get('group');
     return g === 'hour' || g === 'week' ? g : 'day';
   }, [search]);
-  const { endReasons } = useFacets();
+  const { source, teamAvailable, setSource } = useSource(search, setParams);
+  const { endReasons } = useFacets(source);
   const problems = useMemo(() => checkFilter(filter), [filter]);
   const valid = Object.keys(problems).length === 0;
-  const { data, loading, error, reload } = useAnalytics(filter, groupBy, valid);
+  const { data, loading, error, reload } = useAnalytics(filter, groupBy, valid, source);
   const chips = filterChips(filter);
   const openExport = useExports((s) => s.openPanel);
   const coreProblems = error?.code === 'bad_request' ? problemFromCore(error.message) : {};
@@ -48,9 +52,12 @@ export function AnalyticsView() {
           <h1 id="analytics-title" className="text-[15px] font-semibold tracking-tight text-slate-50">
             Analytics
           </h1>
-          <span className="text-[12px] text-slate-400">Figures for the calls these filters match, in your local time.</span>
+          <span className="text-[12px] text-slate-400">
+            {source === 'team' ? 'Figures for every desk’s calls these filters match, in your local time.' : 'Figures for the calls these filters match, in your local time.'}
+          </span>
+          {teamAvailable ? <SourceSwitch source={source} onChange={setSource} /> : null}
           <Link
-            href={routes.history(filterQuery(filter))}
+            href={routes.history(withSource(filterQuery(filter), source))}
             className="focus-ring ml-auto inline-flex items-center gap-1.5 rounded text-[12px] text-slate-300 hover:text-white"
           >
             <HistoryIcon className="size-3.5" /> See these calls
@@ -74,7 +81,7 @@ export function AnalyticsView() {
               <Button
                 variant="secondary"
                 icon={<DownloadIcon className="size-3.5" />}
-                onClick={() => openExport(filter)}
+                onClick={() => openExport(filter, source)}
                 aria-haspopup="dialog"
                 data-testid="export-button"
               >

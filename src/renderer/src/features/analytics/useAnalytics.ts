@@ -1,7 +1,7 @@
 /** The dashboard's figures (history.analytics) for the URL's filter and grouping, in local time. */
 import { useEffect, useState } from 'react';
 import { SwitchboardError } from '@shared/client';
-import type { Analytics, AnalyticsGroupBy } from '@shared/history';
+import type { Analytics, AnalyticsGroupBy, DataSource } from '@shared/history';
 import { client } from '../../lib/client';
 import { useConnectEpoch } from '../connection/useConnection';
 import { toCallFilter, type FilterState } from '../filters/filter-query';
@@ -17,9 +17,10 @@ export interface AnalyticsQuery {
   reload(): void;
 }
 
-export function useAnalytics(filter: FilterState, groupBy: AnalyticsGroupBy, enabled: boolean): AnalyticsQuery {
+/** `source`: this desk's store, or the team database (issue 12). */
+export function useAnalytics(filter: FilterState, groupBy: AnalyticsGroupBy, enabled: boolean, source: DataSource = 'desk'): AnalyticsQuery {
   const epoch = useConnectEpoch();
-  const key = enabled ? JSON.stringify([filter, groupBy]) : null;
+  const key = enabled ? JSON.stringify([filter, groupBy, source]) : null;
   const [revision, setRevision] = useState(0);
   const [state, setState] = useState<{ key: string | null; revision: number; data: Analytics | null; error: AnalyticsQuery['error'] }>({
     key: null,
@@ -39,6 +40,7 @@ export function useAnalytics(filter: FilterState, groupBy: AnalyticsGroupBy, ena
         groupBy,
         utcOffsetMin,
         abandonWithinS: ABANDON_WITHIN_S,
+        source,
       })
       .then((data) => {
         if (!cancelled) setState({ key, revision, data, error: null });
@@ -54,7 +56,7 @@ export function useAnalytics(filter: FilterState, groupBy: AnalyticsGroupBy, ena
     return () => {
       cancelled = true;
     };
-    // `key` stands for filter and groupBy.
+    // `key` stands for filter, groupBy and source.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, epoch, revision]);
 

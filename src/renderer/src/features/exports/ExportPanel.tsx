@@ -4,7 +4,7 @@
  * download link when it is done. Jobs are in the exports store, so they outlive the panel.
  */
 import { useEffect, useId, useState } from 'react';
-import type { ExportContent, ExportFormat } from '@shared/history';
+import type { DataSource, ExportContent, ExportFormat } from '@shared/history';
 import { Button } from '../../components/ui/Button';
 import { FieldError } from '../../components/ui/fields';
 import { CloseIcon, DownloadIcon } from '../../components/ui/icons';
@@ -16,6 +16,7 @@ import { fileUrl } from '../../lib/transport';
 import { useConnectEpoch } from '../connection/useConnection';
 import { FilterChips } from '../filters/FilterChips';
 import { checkFilter, filterChips, toCallFilter, type FilterState } from '../filters/filter-query';
+import { useTeamSync } from '../team-view/useTeamSync';
 import { estimate, useExports, type TrackedJob } from './store';
 import { useExportActions } from './useExports';
 
@@ -23,6 +24,10 @@ const formats: Array<{ value: ExportFormat; label: string; hint: string }> = [
   { value: 'csv', label: 'CSV', hint: 'Opens in Excel, Numbers, Google Sheets' },
   { value: 'jsonl', label: 'JSON Lines', hint: 'One JSON object per line, for scripts and BI tools' },
   { value: 'xlsx', label: 'Excel', hint: '.xlsx workbook; “both” gives two sheets' },
+];
+const sources: Array<{ value: DataSource; label: string; hint: string }> = [
+  { value: 'desk', label: 'This desk', hint: 'Calls taken on this desk' },
+  { value: 'team', label: 'Team', hint: 'Every desk’s calls, with a desk column' },
 ];
 const contents: Array<{ value: ExportContent; label: string; hint: string }> = [
   { value: 'calls', label: 'Calls', hint: 'One row per call' },
@@ -34,23 +39,24 @@ const contents: Array<{ value: ExportContent; label: string; hint: string }> = [
 export function ExportPanelHost() {
   const open = useExports((s) => s.panelOpen);
   const filter = useExports((s) => s.panelFilter);
+  const panelSource = useExports((s) => s.panelSource);
   const close = useExports((s) => s.closePanel);
   return (
     <Modal open={open} onClose={close} testId="export-panel" className="max-h-[min(90vh,44rem)] w-[min(36rem,calc(100vw-2rem))]">
-      {(titleId) => <ExportPanel titleId={titleId} filter={filter} onClose={close} />}
+      {(titleId) => <ExportPanel titleId={titleId} filter={filter} initialSource={panelSource} onClose={close} />}
     </Modal>
   );
 }
 
-function useMatchCount(filter: FilterState | null): number | null {
+function useMatchCount(filter: FilterState | null, source: DataSource): number | null {
   const epoch = useConnectEpoch();
   const [count, setCount] = useState<{ key: string; calls: number } | null>(null);
-  const key = filter ? JSON.stringify(filter) : '';
+  const key = filter ? JSON.stringify([filter, source]) : '';
   useEffect(() => {
     if (!filter || epoch < 0 || Object.keys(checkFilter(filter)).length > 0) return;
     let cancelled = false;
     client
-      .invoke('history.analytics', { filter: toCallFilter(filter, Date.now()), groupBy: 'week' })
+      .invoke('history.analytics', { filter: toCallFilter(filter, Date.now()), groupBy: 'week', source })
       .then((a) => {
         if (!cancelled) setCount({ key, calls: a.totals.calls });
       })
@@ -58,19 +64,33 @@ function useMatchCount(filter: FilterState | null): number | null {
     return () => {
       cancelled = true;
     };
-    // `key` stands for `filter`.
+    // `key` stands for `filter` and `source`.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, epoch]);
   return count && count.key === key ? count.calls : null;
 }
 
-function ExportPanel({ titleId, filter, onClose }: { titleId: string; filter: FilterState | null; onClose: () => void }) {
+function ExportPanel({
+  titleId,
+  filter,
+  initialSource,
+  onClose,
+}: {
+  titleId: string;
+  filter: FilterState | null;
+  initialSource: DataSource;
+  onClose: () => void;
+}) {
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [content, setContent] = useState<ExportContent>('calls');
+  const [chosenSource, setSource] = useState<DataSource>(initialSource);
+  // Team sync (issue 12): the choice is offered only when it is set up.
+  const teamAvailable = useTeamSync().configured === true;
+  const source: DataSource = teamAvailable ? chosenSource : 'desk';
   const actions = useExportActions();
   const order = useExports((s) => s.order);
   const jobs = useExports((s) => s.jobs);
-  const matchCount = useMatchCount(filter);
+  const matchCount = useMatchCount(filter, source);
   const problems = filter ? checkFilter(filter) : {};
   const problem = Object.values(problems)[0] ?? null;
   const errorId = useId();
@@ -97,7 +117,7 @@ function ExportPanel({ titleId, filter, onClose }: { titleId: string; filter: Fi
             className="flex flex-col gap-4"
             onSubmit={(e) => {
               e.preventDefault();
-              if (!problem) void actions.start(filter, format, content);
+              if (!problem) void actions.start(filter, format, content, source);
             }}
           >
             <section className="flex flex-col gap-2">
@@ -109,13 +129,14 @@ function ExportPanel({ titleId, filter, onClose }: { titleId: string; filter: Fi
                 ) : (
                   <>
                     <span className="font-semibold text-slate-100 tabular-nums">{matchCount.toLocaleString()}</span>{' '}
-                    {matchCount === 1 ? 'call matches' : 'calls match'} these filters
+                    {source === 'team' ? (matchCount === 1 ? 'call from the team matches' : 'calls from the team match') : matchCount === 1 ? 'call matches' : 'calls match'} these filters
                     {content !== 'calls' ? ', with every line of each' : ''}.
                   </>
                 )}
               </p>
             </section>
 
+            {teamAvailable ? <RadioCards legend="From" name="export-source" options={sources} value={source} onChange={setSource} /> : null}
             <RadioCards legend="Format" name="export-format" options={formats} value={format} onChange={setFormat} />
             <RadioCards legend="Content" name="export-content" options={contents} value={content} onChange={setContent} />
 
@@ -178,7 +199,7 @@ function RadioCards<T extends string>({
   return (
     <fieldset className="flex flex-col gap-2">
       <legend className="mb-2 text-[11px] font-semibold tracking-wider text-slate-400 uppercase">{legend}</legend>
-      <div className="grid grid-cols-3 gap-2">
+      <div className={cn('grid gap-2', options.length === 2 ? 'grid-cols-2' : 'grid-cols-3')}>
         {options.map((o) => (
           <label
             key={o.value}

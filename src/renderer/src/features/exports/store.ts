@@ -4,7 +4,7 @@
  * export panel is open and with which filter.
  */
 import { create } from 'zustand';
-import type { ExportJob } from '@shared/history';
+import type { DataSource, ExportJob } from '@shared/history';
 import type { FilterState } from '../filters/filter-query';
 
 export interface ProgressSample {
@@ -27,8 +27,10 @@ interface ExportsState {
   panelOpen: boolean;
   /** The filter a new export will use; null when the panel was opened to look at jobs only. */
   panelFilter: FilterState | null;
+  /** Where a new export reads from: the view's source when the panel opened (issue 12). */
+  panelSource: DataSource;
   upsert(job: ExportJob, at?: number): void;
-  openPanel(filter: FilterState | null): void;
+  openPanel(filter: FilterState | null, source?: DataSource): void;
   closePanel(): void;
   dismiss(id: string): void;
 }
@@ -38,6 +40,7 @@ export const useExports = create<ExportsState>()((set) => ({
   order: [],
   panelOpen: false,
   panelFilter: null,
+  panelSource: 'desk',
   upsert: (job, at = Date.now()) =>
     set((s) => {
       const current = s.jobs[job.id];
@@ -51,7 +54,7 @@ export const useExports = create<ExportsState>()((set) => ({
         order: current ? s.order : [job.id, ...s.order],
       };
     }),
-  openPanel: (filter) => set({ panelOpen: true, panelFilter: filter }),
+  openPanel: (filter, source = 'desk') => set({ panelOpen: true, panelFilter: filter, panelSource: source }),
   closePanel: () => set({ panelOpen: false }),
   dismiss: (id) =>
     set((s) => {

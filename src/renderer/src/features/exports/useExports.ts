@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { SwitchboardError } from '@shared/client';
-import type { ExportContent, ExportFormat } from '@shared/history';
+import type { DataSource, ExportContent, ExportFormat } from '@shared/history';
 import { client } from '../../lib/client';
 import { reportError } from '../toasts/store';
 import { toCallFilter, type FilterState } from '../filters/filter-query';
@@ -18,17 +18,17 @@ export function useExportActions(): {
   starting: boolean;
   /** Why the last start was refused (shown beside the Start button). */
   startError: string | null;
-  start(filter: FilterState, format: ExportFormat, content: ExportContent): Promise<string | null>;
+  start(filter: FilterState, format: ExportFormat, content: ExportContent, source?: DataSource): Promise<string | null>;
   cancel(id: string): void;
 } {
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string | null>(null);
 
-  const start = useCallback(async (filter: FilterState, format: ExportFormat, content: ExportContent) => {
+  const start = useCallback(async (filter: FilterState, format: ExportFormat, content: ExportContent, source: DataSource = 'desk') => {
     setStarting(true);
     setStartError(null);
     try {
-      const job = await client.invoke('export.start', { filter: toCallFilter(filter, Date.now()), format, content });
+      const job = await client.invoke('export.start', { filter: toCallFilter(filter, Date.now()), format, content, source });
       useExports.getState().upsert(job);
       return job.id;
     } catch (err) {

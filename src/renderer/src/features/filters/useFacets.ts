@@ -1,16 +1,18 @@
 /** The values filters can take in this store (end reasons seen), loaded on every (re)connect. */
 import { useEffect, useState } from 'react';
+import type { DataSource } from '@shared/history';
 import { client } from '../../lib/client';
 import { useConnectEpoch } from '../connection/useConnection';
 
-export function useFacets(): { endReasons: string[] } {
+/** `source`: this desk's store, or the team database (issue 12). */
+export function useFacets(source: DataSource = 'desk'): { endReasons: string[] } {
   const epoch = useConnectEpoch();
   const [endReasons, setEndReasons] = useState<string[]>([]);
   useEffect(() => {
     if (epoch < 0) return;
     let cancelled = false;
     client
-      .invoke('history.facets')
+      .invoke('history.facets', { source })
       .then((f) => {
         if (!cancelled) setEndReasons(f.endReasons);
       })
@@ -19,7 +21,7 @@ export function useFacets(): { endReasons: string[] } {
     return () => {
       cancelled = true;
     };
-  }, [epoch]);
+  }, [epoch, source]);
   return { endReasons };
 }
 

@@ -13,6 +13,7 @@ import { AlertIcon, ArrowDownIcon, ArrowUpIcon, HeadsetIcon, SortIcon } from '..
 import { cn } from '../../lib/cn';
 import { callerNumber, endReasonLabel, formatDuration, formatScore, formatWhen } from '../../lib/format';
 import { SentimentScore } from '../sentiment/CallerSentiment';
+import { DeskChip } from '../team-view/SourceSwitch';
 
 const ROW_PX = 44;
 const HEADER_PX = 34;
@@ -22,6 +23,11 @@ const PREFETCH_ROWS = 20;
 /** started, direction, number, duration, end reason, taken over, sentiment, alerts */
 export const GRID_COLUMNS =
   'grid-cols-[minmax(7.5rem,1fr)_5rem_minmax(11rem,1.3fr)_4.5rem_minmax(7rem,1fr)_5.5rem_minmax(10.5rem,1fr)_3.5rem]';
+/**
+ * The team view (issue 12): from xl up, a Desk column first; narrower, the desk is a chip
+ * beside the number (a ninth column would push Alerts out of a 1024 px window).
+ */
+const GRID_COLUMNS_WITH_DESK = `${GRID_COLUMNS} xl:grid-cols-[minmax(6.5rem,0.8fr)_minmax(7.5rem,1fr)_5rem_minmax(11rem,1.3fr)_4.5rem_minmax(7rem,1fr)_5.5rem_minmax(10.5rem,1fr)_3.5rem]`;
 
 export function CallsTable({
   calls,
@@ -31,6 +37,8 @@ export function CallsTable({
   loadingMore,
   onLoadMore,
   onOpen,
+  canOpen = () => true,
+  showDesk = false,
   now,
   busy,
 }: {
@@ -41,6 +49,10 @@ export function CallsTable({
   loadingMore: boolean;
   onLoadMore: () => void;
   onOpen: (call: CallHistoryRow) => void;
+  /** Whether a row opens its call page (team rows of other desks do not: their calls are not in this desk's store). */
+  canOpen?: (call: CallHistoryRow) => boolean;
+  /** Team rows (issue 12): a Desk column first. */
+  showDesk?: boolean;
   now: number;
   /** A new query is running: the rows shown are the previous answer. */
   busy: boolean;
@@ -49,6 +61,7 @@ export function CallsTable({
   const [active, setActive] = useState(0);
   const focusPending = useRef(false);
   const count = calls.length + (hasMore ? 1 : 0);
+  const columns = showDesk ? GRID_COLUMNS_WITH_DESK : GRID_COLUMNS;
 
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual's API is not memoisable; this component opts out of the compiler.
   const virtualizer = useVirtualizer({
@@ -119,9 +132,14 @@ export function CallsTable({
       data-testid="calls-table"
       className={cn('relative min-h-0 flex-1 overflow-auto', busy && 'opacity-60 transition-opacity')}
     >
-      <div className="relative min-w-[58rem]" style={{ height: virtualizer.getTotalSize() }}>
+      <div className={cn('relative min-w-[58rem]', showDesk && 'xl:min-w-[64rem]')} style={{ height: virtualizer.getTotalSize() }}>
         <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-800 bg-slate-950/95 backdrop-blur">
-          <div role="row" aria-rowindex={1} className={cn('grid h-[34px] items-center gap-3 px-4 xl:px-6', GRID_COLUMNS)}>
+          <div role="row" aria-rowindex={1} className={cn('grid h-[34px] items-center gap-3 px-4 xl:px-6', columns)}>
+            {showDesk ? (
+              <div role="columnheader" className="hidden truncate text-[11px] font-semibold tracking-[0.06em] text-slate-400 uppercase xl:block">
+                Desk
+              </div>
+            ) : null}
             <SortHeader label="Started" by="startedAt" sort={sort} onSort={onSort} />
             <Header>Direction</Header>
             <Header>Number</Header>
@@ -160,6 +178,9 @@ export function CallsTable({
                 onFocus={() => setActive(v.index)}
                 onKeyDown={(e) => onKeyDown(e, v.index)}
                 onOpen={onOpen}
+                openable={canOpen(call)}
+                showDesk={showDesk}
+                columns={columns}
                 now={now}
               />
             );
@@ -235,6 +256,9 @@ function CallRow({
   onFocus,
   onKeyDown,
   onOpen,
+  openable,
+  showDesk,
+  columns,
   now,
 }: {
   call: CallHistoryRow;
@@ -244,6 +268,9 @@ function CallRow({
   onFocus: () => void;
   onKeyDown: (e: KeyboardEvent<HTMLDivElement>) => void;
   onOpen: (call: CallHistoryRow) => void;
+  openable: boolean;
+  showDesk: boolean;
+  columns: string;
   now: number;
 }) {
   const number = callerNumber(call);
@@ -260,12 +287,19 @@ function CallRow({
       onFocus={onFocus}
       onKeyDown={onKeyDown}
       onClick={() => onOpen(call)}
+      title={openable ? undefined : `A call on ${call.desk ?? 'another desk'}: its page, recordings and timeline are on that desk`}
       className={cn(
-        'focus-ring absolute top-0 left-0 grid w-full cursor-pointer items-center gap-3 border-b border-slate-800/60 px-4 text-[12.5px] xl:px-6 text-slate-300 [outline-offset:-2px] hover:bg-slate-800/40',
-        GRID_COLUMNS,
+        'focus-ring absolute top-0 left-0 grid w-full items-center gap-3 border-b border-slate-800/60 px-4 text-[12.5px] xl:px-6 text-slate-300 [outline-offset:-2px] hover:bg-slate-800/40',
+        openable ? 'cursor-pointer' : 'cursor-default',
+        columns,
       )}
       style={{ height: ROW_PX, transform: `translateY(${start}px)` }}
     >
+      {showDesk ? (
+        <div role="gridcell" className="hidden min-w-0 xl:block" data-testid="row-desk">
+          {call.desk ? <DeskChip desk={call.desk} /> : null}
+        </div>
+      ) : null}
       <div role="gridcell" className="truncate text-slate-200 tabular-nums" title={new Date(call.startedAt).toLocaleString()}>
         {formatWhen(call.startedAt, now)}
       </div>
@@ -273,11 +307,13 @@ function CallRow({
         {call.direction === 'inbound' ? 'Inbound' : 'Outbound'}
       </div>
       <div role="gridcell" className="flex min-w-0 items-center gap-1.5">
-        <span className="truncate font-medium text-slate-100 tabular-nums">{number}</span>
+        {/* Beside a desk chip the number keeps its width and the chip gives way. */}
+        <span className={cn('truncate font-medium text-slate-100 tabular-nums', showDesk && 'shrink-0 xl:shrink')}>{number}</span>
         {call.scenario ? <span className="rounded bg-slate-800 px-1 text-[10.5px] leading-4 text-slate-400">Demo</span> : null}
         {call.status !== 'ended' ? (
           <span className="rounded bg-emerald-400/10 px-1 text-[10.5px] leading-4 text-emerald-300">Live</span>
         ) : null}
+        {showDesk && call.desk ? <DeskChip desk={call.desk} className="min-w-[2.5rem] xl:hidden" /> : null}
       </div>
       <div role="gridcell" className="text-right font-mono text-[12px] text-slate-300 tabular-nums">
         {call.durationMs === null ? '—' : formatDuration(call.durationMs)}

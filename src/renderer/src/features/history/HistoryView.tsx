@@ -1,6 +1,7 @@
 /**
  * History: every stored call, filtered by the URL's filter. With search text the list shows
- * the matching lines instead, each opening its call at that line.
+ * the matching lines instead, each opening its call at that line. With Team sync set up, a
+ * switch reads the team database instead (issue 12): every desk's calls, each with its desk.
  */
 import { useCallback, useMemo } from 'react';
 import { Link } from 'wouter';
@@ -26,6 +27,9 @@ import {
 import { useFacets } from '../filters/useFacets';
 import { useFilterQuery } from '../filters/useFilterQuery';
 import { useExports } from '../exports/store';
+import { SourceSwitch } from '../team-view/SourceSwitch';
+import { withSource } from '../team-view/source';
+import { useSource } from '../team-view/useSource';
 import { CallsTable } from './CallsTable';
 import { SearchResults } from './SearchResults';
 import { rememberListHref } from './return-to';
@@ -44,13 +48,14 @@ function parseSort(search: string): HistorySort {
 export function HistoryView() {
   const { search, filter, setFilter, setParams } = useFilterQuery();
   const sort = useMemo(() => parseSort(search), [search]);
-  const { endReasons } = useFacets();
+  const { source, teamAvailable, deskName, setSource } = useSource(search, setParams);
+  const { endReasons } = useFacets(source);
   const now = useNow(30_000);
   const problems = useMemo(() => checkFilter(filter), [filter]);
   const valid = Object.keys(problems).length === 0;
   const searching = filter.search.trim() !== '';
-  const calls = useHistoryCalls(filter, sort, valid && !searching);
-  const hits = useSearchHits(filter, valid && searching);
+  const calls = useHistoryCalls(filter, sort, valid && !searching, source);
+  const hits = useSearchHits(filter, valid && searching, source);
   const active = searching ? hits : calls;
   const chips = filterChips(filter);
   const openExport = useExports((s) => s.openPanel);
@@ -68,19 +73,24 @@ export function HistoryView() {
       }),
     [setParams],
   );
+  // A team row opens its call page only when it is this desk's own call: the page reads
+  // this desk's store (recordings, events and all), which another desk's calls are not in.
+  const canOpen = useCallback((call: CallHistoryRow) => call.desk === undefined || call.desk === deskName, [deskName]);
   const openCall = useCallback(
     (call: CallHistoryRow) => {
+      if (!canOpen(call)) return;
       rememberListHref(routes.history(search));
       navigate(routes.call(call.id));
     },
-    [search],
+    [search, canOpen],
   );
   const openHit = useCallback(
     (hit: SearchHit) => {
+      if (!canOpen(hit.call)) return;
       rememberListHref(routes.history(search));
       navigate(routes.call(hit.call.id, { line: hit.line.id, from: 'search' }));
     },
-    [search],
+    [search, canOpen],
   );
 
   const summary =
@@ -97,9 +107,12 @@ export function HistoryView() {
           <h1 id="history-title" className="text-[15px] font-semibold tracking-tight text-slate-50">
             Call history
           </h1>
-          <span className="text-[12px] text-slate-400">Every stored call, newest first. Search finds what was said.</span>
+          <span className="text-[12px] text-slate-400">
+            {source === 'team' ? 'Every desk’s calls, newest first. Search finds what was said.' : 'Every stored call, newest first. Search finds what was said.'}
+          </span>
+          {teamAvailable ? <SourceSwitch source={source} onChange={setSource} /> : null}
           <Link
-            href={routes.analytics(filterQuery(filter))}
+            href={routes.analytics(withSource(filterQuery(filter), source))}
             className="focus-ring ml-auto inline-flex items-center gap-1.5 rounded text-[12px] text-slate-300 hover:text-white"
           >
             <ChartIcon className="size-3.5" /> Analytics for these calls
@@ -114,7 +127,7 @@ export function HistoryView() {
             <Button
               variant="secondary"
               icon={<DownloadIcon className="size-3.5" />}
-              onClick={() => openExport(filter)}
+              onClick={() => openExport(filter, source)}
               data-testid="export-button"
               aria-haspopup="dialog"
             >
@@ -167,6 +180,7 @@ export function HistoryView() {
             loadingMore={hits.loadingMore}
             onLoadMore={hits.loadMore}
             onOpen={openHit}
+            canOpen={canOpen}
             now={now}
             busy={hits.status === 'loading'}
           />
@@ -179,6 +193,8 @@ export function HistoryView() {
             loadingMore={calls.loadingMore}
             onLoadMore={calls.loadMore}
             onOpen={openCall}
+            canOpen={canOpen}
+            showDesk={source === 'team'}
             now={now}
             busy={calls.status === 'loading'}
           />

@@ -8,6 +8,7 @@ import type { SearchHit, TextSegment } from '@shared/history';
 import { Spinner } from '../../components/ui/Button';
 import { cn } from '../../lib/cn';
 import { callerNumber, formatOffset, formatWhen } from '../../lib/format';
+import { DeskChip } from '../team-view/SourceSwitch';
 
 const speakerName = { caller: 'Caller', ai: 'AI', agent: 'Agent' } as const;
 const PREFETCH_ROWS = 15;
@@ -34,6 +35,7 @@ export function SearchResults({
   loadingMore,
   onLoadMore,
   onOpen,
+  canOpen = () => true,
   now,
   busy,
 }: {
@@ -42,6 +44,8 @@ export function SearchResults({
   loadingMore: boolean;
   onLoadMore: () => void;
   onOpen: (hit: SearchHit) => void;
+  /** Whether a hit opens its call (team hits of other desks do not, issue 12). */
+  canOpen?: (call: SearchHit['call']) => boolean;
   now: number;
   busy: boolean;
 }) {
@@ -104,9 +108,14 @@ export function SearchResults({
                   onFocus={() => setActive(v.index)}
                   onKeyDown={(e) => onKeyDown(e, v.index)}
                   onClick={() => onOpen(hit)}
-                  className="focus-ring flex w-full flex-col gap-1 rounded-lg border border-slate-800/80 bg-slate-900/40 px-3.5 py-2.5 text-left hover:border-slate-700 hover:bg-slate-900/80"
+                  title={canOpen(hit.call) ? undefined : `A call on ${hit.call.desk ?? 'another desk'}: its page is on that desk`}
+                  className={cn(
+                    'focus-ring flex w-full flex-col gap-1 rounded-lg border border-slate-800/80 bg-slate-900/40 px-3.5 py-2.5 text-left hover:border-slate-700 hover:bg-slate-900/80',
+                    !canOpen(hit.call) && 'cursor-default',
+                  )}
                 >
                   <span className="flex items-center gap-2 text-[11.5px] text-slate-400">
+                    {hit.call.desk ? <DeskChip desk={hit.call.desk} className="max-w-[12rem]" /> : null}
                     <span className="font-medium text-slate-200 tabular-nums">
                       {callerNumber(hit.call)}
                     </span>

@@ -1,35 +1,36 @@
 /**
  * History's data: stored calls (history.page) or matching transcript lines (history.search)
- * for the URL's filter, keyset-paginated. A filter with a problem queries nothing.
+ * for the URL's filter, keyset-paginated, from this desk or the team database (issue 12). A
+ * filter with a problem queries nothing.
  */
 import { useEffect, useState } from 'react';
-import type { CallHistoryRow, HistorySort, SearchHit } from '@shared/history';
+import type { CallHistoryRow, DataSource, HistorySort, SearchHit } from '@shared/history';
 import { client } from '../../lib/client';
 import { toCallFilter, type FilterState } from '../filters/filter-query';
 import { useKeysetPages, type KeysetPages } from './useKeysetPages';
 
 export const PAGE_SIZE = 100;
 
-export function useHistoryCalls(filter: FilterState, sort: HistorySort, enabled: boolean): KeysetPages<CallHistoryRow> {
-  const key = enabled ? JSON.stringify(['calls', filter, sort]) : null;
+export function useHistoryCalls(filter: FilterState, sort: HistorySort, enabled: boolean, source: DataSource = 'desk'): KeysetPages<CallHistoryRow> {
+  const key = enabled ? JSON.stringify(['calls', filter, sort, source]) : null;
   return useKeysetPages(
     key,
     () => toCallFilter({ ...filter, search: '' }, Date.now()),
     (f, cursor) =>
       client
-        .invoke('history.page', { filter: f, sort, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) })
+        .invoke('history.page', { filter: f, sort, limit: PAGE_SIZE, source, ...(cursor ? { cursor } : {}) })
         .then((page) => ({ items: page.calls, nextCursor: page.nextCursor })),
   );
 }
 
-export function useSearchHits(filter: FilterState, enabled: boolean): KeysetPages<SearchHit> {
-  const key = enabled ? JSON.stringify(['search', filter]) : null;
+export function useSearchHits(filter: FilterState, enabled: boolean, source: DataSource = 'desk'): KeysetPages<SearchHit> {
+  const key = enabled ? JSON.stringify(['search', filter, source]) : null;
   return useKeysetPages(
     key,
     () => toCallFilter(filter, Date.now()),
     (f, cursor) =>
       client
-        .invoke('history.search', { filter: f, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) })
+        .invoke('history.search', { filter: f, limit: PAGE_SIZE, source, ...(cursor ? { cursor } : {}) })
         .then((page) => ({ items: page.hits, nextCursor: page.nextCursor })),
   );
 }

@@ -16,6 +16,7 @@ import { BusinessSection } from './BusinessSection';
 import { CallHandlingSection } from './CallHandlingSection';
 import { DispositionsSection } from '../wrap-up/DispositionsSection'; // wrap-up (issue 8)
 import { PrivacySection } from './PrivacySection'; // privacy (issue 10)
+import { TeamSyncSection } from './TeamSyncSection'; // team sync (issue 12)
 import { EnginesSection } from './EnginesSection';
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
 
@@ -51,6 +52,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
                   ? 'Saved rules apply to live calls at once.'
                   : tab === 'privacy'
                     ? 'What is kept of what callers say, and for how long.'
+                    : tab === 'team'
+                      ? 'Copy this desk’s calls to the team’s PostgreSQL for the team view.'
                     : 'Changes apply to calls that start afterwards; live calls keep their engines.'}
               </p>
               <SettingsTabs tab={tab} onChange={setTab} />
@@ -67,6 +70,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
               <TelephonySection open={open} />
             ) : tab === 'privacy' ? (
               <PrivacySection open={open} />
+            ) : tab === 'team' ? (
+              <TeamSyncSection open={open} />
             ) : settings.state ? (
               <div className="flex flex-col gap-6">
                 <BusinessSection open={open} />
@@ -100,14 +105,14 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   );
 }
 
-type SettingsTab = 'engines' | 'telephony' | 'alerts' | 'privacy';
+type SettingsTab = 'engines' | 'telephony' | 'alerts' | 'privacy' | 'team';
 // The first tab holds the business, engines, recording, call handling and wrap-up settings.
-const TAB_NAMES: Record<SettingsTab, string> = { engines: 'General', telephony: 'Telephony', alerts: 'Alerts', privacy: 'Privacy' };
+const TAB_NAMES: Record<SettingsTab, string> = { engines: 'General', telephony: 'Telephony', alerts: 'Alerts', privacy: 'Privacy', team: 'Team sync' };
 
 function SettingsTabs({ tab, onChange }: { tab: SettingsTab; onChange: (tab: SettingsTab) => void }) {
   return (
     <div role="tablist" aria-label="Settings sections" className="mt-3 -mb-3.5 flex gap-4">
-      {(['engines', 'telephony', 'alerts', 'privacy'] as const).map((t) => (
+      {(['engines', 'telephony', 'alerts', 'privacy', 'team'] as const).map((t) => (
         <button
           key={t}
           type="button"

@@ -97,9 +97,20 @@ async function checkAtEveryWidth(page: Page, state: string, expected: RegExp[]) 
   }
 }
 
-/** Stops the page's clock where it is: no timer fires until the test moves it on. */
+/**
+ * Stops the page's clock where it is: no timer fires until the test moves it on. The clock runs
+ * between reading it and pausing it; on a loaded machine that can be more than the margin
+ * ("Cannot fast-forward to the past", seen once in CI), so read it again and retry.
+ */
 async function freezeClock(page: Page) {
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/fast-forward to the past/.test(String(error))) throw error;
+    }
+  }
 }
 
 async function startDemoCall(page: Page): Promise<string> {

@@ -36,8 +36,9 @@ export default defineConfig({
   // Tests in a file run in order; three files run at once (most of an e2e run is real-time
   // calls waiting, and the specs with calls start their own servers, see support/own-server.ts;
   // two at a time took 513 s of CI's 900 once the issue-9 specs came in; three ~600 s and four
-  // no less (613 s, with two timing flakes) once issues 11 and 12 came in, so `npm test` now
-  // runs this suite beside the integration suite: scripts/run-parallel.mjs).
+  // no less (613 s, with two timing flakes) once issues 11 and 12 came in. Running it beside
+  // the integration suite was tried and is worse: the machine is CPU-bound then (e2e 795 s,
+  // integration 651 s, seven timing failures).)
   fullyParallel: false,
   workers: 3,
   forbidOnly: Boolean(process.env['CI']),

@@ -78,7 +78,7 @@ test.describe('Settings → Team sync', () => {
       // The server goes away: the status says so in words, with the next attempt.
       await postgres.stop();
       await expect(section.getByTestId('team-sync-status')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
-      await expect(section.getByTestId('team-sync-error')).toContainText(`Could not reach the team database at 127.0.0.1:${postgres.port}`);
+      await expect(section.getByTestId('team-sync-error')).toContainText(`Could not reach the team database at 127.0.0.1:${postgres.port}`, { timeout: 20_000 });
       await expect(section.getByTestId('team-sync-error')).toContainText('Trying again');
       await page.screenshot({ path: 'test-results/screens/team-sync-offline-1440.png' });
       await postgres.start();

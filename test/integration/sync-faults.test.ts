@@ -93,9 +93,10 @@ describe('team sync faults (real PostgreSQL)', () => {
       await eventually(async () => (await count(url, 'utterances')) > 0, 20_000, 'the backfill to start');
 
       await server.stop();
-      await until(() => statuses().some((s) => s.state === 'offline'), 10_000, 'the console to hear sync is offline');
-      const offline = statuses().findLast((s) => s.state === 'offline')!;
-      expect(offline.lastError).toMatch(/^Could not reach the team database at 127\.0\.0\.1:\d+: nothing is listening there/);
+      // While it shuts down the server may first answer "shutting down" (57P03); then nothing listens.
+      const refused = (s: SyncStatus) => s.state === 'offline' && /^Could not reach the team database at 127\.0\.0\.1:\d+: nothing is listening there/.test(s.lastError ?? '');
+      await until(() => statuses().some(refused), 15_000, 'the console to hear sync is offline, in words');
+      const offline = statuses().find(refused)!;
       expect(offline.lastError).not.toContain('postgres://');
 
       // A call while the team database is down: stored on the desk as always.
@@ -116,6 +117,7 @@ describe('team sync faults (real PostgreSQL)', () => {
       expect((await count(url, 'calls'))).toBeGreaterThan(600);
     } finally {
       await h.core.close();
+      if (!server.running) await server.start(); // the next tests need it
     }
     await expectDeskInTeam(join(dataDir, 'switchboard.db'), url);
   });

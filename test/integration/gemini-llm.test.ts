@@ -6,14 +6,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GoogleGenAI } from '@google/genai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CALL_CONNECTED_TURN,
-  CALLER_SILENT_TURN,
-  createGeminiLlm,
-  LLM_TOOL_NAMES,
-  LlmUnavailableError,
-  type GeminiLlmOptions,
-} from '../../src/main/core/providers/llm/gemini';
+import { createGeminiLlm, type GeminiLlmOptions } from '../../src/main/core/providers/llm/gemini';
+import { CALL_CONNECTED_TURN, CALLER_SILENT_TURN, LLM_TOOL_NAMES, LlmUnavailableError } from '../../src/main/core/providers/llm/llm-common';
 import { createLogger } from '../../src/main/core/log';
 import type { LlmChunk, LlmProvider, LlmRequest } from '../../src/main/core/providers/types';
 import { errorReply, functionCallReply, gate, startGeminiFake, textReply, type GeminiFake } from '../fakes/gemini-fake';

@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSecretStore, type SecretStore } from '../../src/main/core/config/secrets';
 import { createLogger, type Logger } from '../../src/main/core/log';
-import { LlmUnavailableError } from '../../src/main/core/providers/llm/gemini';
+import { LlmUnavailableError } from '../../src/main/core/providers/llm/llm-common';
 import { createOfflineProviders, type OfflineEngines } from '../../src/main/core/providers/offline';
 import { createProviderService, LLM_FIRST_CHUNK_DEADLINE_MS, type ProviderService } from '../../src/main/core/providers/provider-service';
 import { withSttFallback, type SttFallbackNotice } from '../../src/main/core/providers/fallback';

@@ -46,17 +46,6 @@ import {
   type LlmVoiceOptions,
 } from './llm-common';
 
-// The shared names moved to llm-common.ts; existing imports from this file keep working.
-export {
-  CALL_CONNECTED_TURN,
-  CALLER_SILENT_TURN,
-  LLM_TOOL_NAMES,
-  LlmUnavailableError,
-  supervisorNote,
-  type LlmToolHandlers,
-  type LlmToolName,
-  type LlmUnavailableReason,
-} from './llm-common';
 
 // ---------------------------------------------------------------- public API
 

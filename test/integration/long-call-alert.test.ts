@@ -1,8 +1,8 @@
 /**
  * The one alert kind that needs a call longer than a minute (the others fire on the scripted
- * calls of steering.test.ts and alerts.test.ts): a real call through the media bridge, on the
- * offline engines, stays on the line past the rule's minute; the rule fires once, on time,
- * and its cooldown keeps it from firing again.
+ * calls of steering-alerts.test.ts and alerts.test.ts): a real call through the media
+ * bridge, on the offline engines, stays on the line past the rule's minute; the rule fires
+ * once, on time, and its cooldown keeps it from firing again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../src/shared/domain';

@@ -133,4 +133,43 @@ describe('sync drain: desk SQLite -> team PostgreSQL', () => {
       db.close();
     }
   });
+
+  it("keeps each turn's call start, whichever of the two lands first (the dashboard's time range reads it)", async () => {
+    const db = deskCopy('d');
+    const team = await freshTeamDatabase('drain_d');
+    try {
+      enableSync(db, 'target-d');
+      await drainAll(new DeskRows(db), team);
+      const mismatched = await team.query(
+        'SELECT count(*)::int AS n FROM turn_metrics m LEFT JOIN calls c ON c.id = m.call_id WHERE m.call_started_at IS DISTINCT FROM c.started_at',
+      );
+      expect(mismatched.rows[0].n).toBe(0);
+      expect((await team.query('SELECT count(*)::int AS n FROM turn_metrics WHERE call_started_at IS NOT NULL')).rows[0].n).toBeGreaterThan(100);
+
+      // A re-sync may deliver a turn before its call; an older desk's upsert never names the column.
+      const turn = (id: string, callId: string) =>
+        team.query(
+          `INSERT INTO turn_metrics (turn_id, call_id, seq, speech_end_at_ms, stt_final_at_ms, stt_label, llm_label, tts_label)
+           VALUES ($1, $2, 0, 1, 2, 's', 'l', 't')
+           ON CONFLICT (turn_id) DO UPDATE SET seq = excluded.seq`,
+          [id, callId],
+        );
+      const startOf = async (id: string) => (await team.query('SELECT call_started_at FROM turn_metrics WHERE turn_id = $1', [id])).rows[0].call_started_at;
+      await turn('turn-early', 'call-late');
+      await turn('turn-orphan', 'call-never');
+      expect(await startOf('turn-early')).toBeNull();
+      await team.query(
+        `INSERT INTO calls (id, desk_id, call_sid, direction, from_number, to_number, status, controller, started_at)
+         VALUES ('call-late', $1, 'CA1', 'inbound', '+1', '+2', 'ended', 'ai', 1234.5)`,
+        [DESK.id],
+      );
+      expect(await startOf('turn-early')).toBe(1234.5);
+      await turn('turn-early', 'call-late'); // the same row again: still there
+      expect(await startOf('turn-early')).toBe(1234.5);
+      expect(await startOf('turn-orphan')).toBeNull();
+    } finally {
+      await team.end();
+      db.close();
+    }
+  });
 });

@@ -211,6 +211,15 @@ describe('team view = desk view, on the same calls', () => {
     }
   });
 
+  it('answers many dashboards at once on a pool of four connections (each takes two)', async () => {
+    const input = AnalyticsInput.parse({ filter: filters().range, utcOffsetMin: HISTORY_STORE_UTC_OFFSET_MIN });
+    const want = computeAnalytics(db, input);
+    const pages = Array.from({ length: 3 }, () => team.page({ filter: {}, sort: { by: 'startedAt', dir: 'desc' }, limit: 20 }));
+    const dashboards = await Promise.all(Array.from({ length: 9 }, () => computeTeamAnalytics(pool, input)));
+    for (const got of dashboards) expectSameAnalytics(got, want, 'at once');
+    for (const page of await Promise.all(pages)) expect(page.calls).toHaveLength(20);
+  });
+
   it('refuses bad input with the desk’s own words', async () => {
     const sort: HistorySort = { by: 'startedAt', dir: 'desc' };
     const same = async (team: () => Promise<unknown>, desk: () => unknown) => {

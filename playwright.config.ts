@@ -50,6 +50,12 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
     browserName: 'chromium',
     viewport: { width: 1440, height: 900 },
+    // Headless Chromium composites in software: the console's endless animations (the live
+    // dot, the speaking bars) kept its GPU process busier than everything else in a run
+    // (571 s of CPU in one e2e run; all the headless servers together took 64 s). The console
+    // honours prefers-reduced-motion (styles.css), so the suite asks for it; a11y.spec.ts
+    // audits its fake-backend views with motion on, so the default look is checked too.
+    reducedMotion: 'reduce',
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {

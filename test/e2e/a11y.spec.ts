@@ -295,6 +295,8 @@ test.describe('axe and the keyboard against the fake backend', () => {
   // Each test has its own page and fake backend: they spread over the workers instead of
   // queueing behind the real-core audit above (the file took 5.2 min serially).
   test.describe.configure({ mode: 'parallel' });
+  // With motion, as most people see the console (the rest of the suite runs reduced-motion).
+  test.use({ reducedMotion: 'no-preference' });
   test('a toast, an alert banner and a takeover request: no serious violations', async ({ page }) => {
     await openWithFakeBackend(page, { seed: true });
     const row = page.getByTestId('live-call').first();

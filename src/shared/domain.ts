@@ -253,6 +253,8 @@ export const EngineInfo = z.object({
   role: EngineRole,
   label: z.string(),
   offline: z.boolean(),
+  /** Set when this engine cannot run on this machine, saying why (offline STT without PocketSphinx, issue 13). */
+  unavailable: z.string().optional(),
 });
 export type EngineInfo = z.infer<typeof EngineInfo>;
 

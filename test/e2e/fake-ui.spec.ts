@@ -381,3 +381,26 @@ test('a ConversationRelay call: the header says there is no listen-in and why; t
   await page.getByTestId('live-call').filter({ hasText: '900789' }).click();
   await shot(page, '40-relay-call');
 });
+
+test('a build without PocketSphinx: the engine badge says callers go unheard, its tooltip and Settings say why (1024 and 1440 px)', async ({ page }) => {
+  const reason =
+    'Offline speech recognition cannot run on this machine: PocketSphinx addon not built (/opt/Switchboard/resources/pocketsphinx.node missing). Callers are heard only through a cloud recogniser (Settings → Engines).';
+  await openWithFakeBackend(page, { sttUnavailable: reason });
+  const badge = page.getByTestId('engine-badge');
+  for (const width of [1024, 1440]) {
+    await page.setViewportSize({ width, height: 800 });
+    await expect(badge).toHaveAttribute('data-trouble', 'No speech recognition');
+    await expect(badge).toHaveAttribute('aria-label', 'Offline engines: No speech recognition');
+    await expect(badge).toContainText(width < 1280 ? 'No speech-to-text' : 'No speech recognition');
+    // The top bar still fits: nothing pushed past the window's edge.
+    expect(await page.getByRole('button', { name: 'Settings' }).evaluate((el) => el.getBoundingClientRect().right)).toBeLessThanOrEqual(width);
+    await badge.hover();
+    await expect(page.getByRole('tooltip').filter({ hasText: reason })).toBeVisible();
+    await shot(page, `60-no-pocketsphinx-${width}`);
+    await page.mouse.move(600, 600);
+  }
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const row = page.getByTestId('engine-row').and(page.locator('[data-role="stt"]'));
+  await expect(row.getByTestId('engine-unavailable')).toHaveText(reason);
+  await shot(page, '61-no-pocketsphinx-settings');
+});

@@ -3,8 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AnyEvent, CommandInput, CommandName, CommandOutput } from '../../src/shared/contract';
-import type { CallSummary, Utterance } from '../../src/shared/domain';
+import type { CallEvent, CallSummary, Utterance } from '../../src/shared/domain';
 import { startCore } from '../../src/main/core/app';
+import { createFliteTts } from '../../src/main/core/providers/tts/flite';
+import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
 import type { Core, CoreOptions } from '../../src/main/core/core-types';
 import { silentLogger } from '../../src/main/core/log';
 
@@ -52,6 +54,27 @@ export async function startHarness(
       return found;
     },
   };
+}
+
+/** A simulated call on `harness`'s bridge: a caller (flite's rms voice) who says `first` after the greeting and then only what the test makes them say. */
+export async function dialCaller(harness: CoreHarness, first: string, maxDurationMs = 90_000) {
+  const caller = new CallerSimulator({
+    ...harness.core.simulatedCall(),
+    bridgeUrl: harness.core.bridgeUrl,
+    scenario: { id: 'scripted', title: 'scripted', description: '', from: '+15550103000', to: '+15550109999', voice: 'rms', turns: [{ say: first, pauseMs: 200 }], afterLastTurn: 'stay' },
+    voice: createFliteTts({ voice: 'rms' }),
+    maxDurationMs,
+  });
+  await caller.start();
+  const deadline = Date.now() + 5000;
+  while (harness.callIdFor(caller.callSid) === undefined) {
+    if (Date.now() > deadline) throw new Error('the call never appeared');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const callId = harness.callIdFor(caller.callSid)!;
+  const events = () => harness.events.flatMap((e) => (e.name === 'call.event' && e.payload.callId === callId ? [e.payload] : [])) as CallEvent[];
+  const finals = () => harness.finals(callId);
+  return { caller, callId, events, finals };
 }
 
 /** Word error rate of `hypothesis` against `reference`, on lowercase words without punctuation. */

@@ -5,21 +5,17 @@
  * one, so they run side by side (each file has its own core and fakes; one file took 130 s).
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { CallEvent } from '../../src/shared/domain';
-import { createFliteTts } from '../../src/main/core/providers/tts/flite';
-import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
 import { DEFAULT_LISTEN_VAD, type DeepgramFake } from '../fakes/deepgram-fake';
 import { textReply, type GeminiFake, type RecordedRequest } from '../fakes/gemini-fake';
 import { startCloudCore, type CloudCore } from './cloud-core';
-import type { CoreHarness } from './core-harness';
-import { until } from './raw-twilio';
+import { dialCaller, type CoreHarness } from './core-harness';
 
 export interface SteeringCore {
   deepgram: DeepgramFake;
   gemini: GeminiFake;
   harness: CoreHarness;
   /** A caller who says `first` after the greeting and then only what the test makes them say; `lines` is what the STT fake hears, in order. */
-  dial(first: string, lines: string[]): Promise<{ caller: CallerSimulator; callId: string; events: () => CallEvent[]; finals: () => ReturnType<CoreHarness['finals']> }>;
+  dial(first: string, lines: string[]): ReturnType<typeof dialCaller>;
   /** The model requests since the n-th. */
   requestsFrom(n: number): RecordedRequest[];
 }
@@ -31,21 +27,8 @@ export function steeringCore(): SteeringCore {
   let heard: string[] = [];
   const core = {
     async dial(first: string, lines: string[]) {
-      const { harness } = core;
       heard = lines;
-      const caller = new CallerSimulator({
-        ...harness.core.simulatedCall(),
-        bridgeUrl: harness.core.bridgeUrl,
-        scenario: { id: 'steer', title: 'steer', description: '', from: '+15550103000', to: '+15550109999', voice: 'rms', turns: [{ say: first, pauseMs: 200 }], afterLastTurn: 'stay' },
-        voice: createFliteTts({ voice: 'rms' }),
-        maxDurationMs: 90_000,
-      });
-      await caller.start();
-      await until(() => harness.callIdFor(caller.callSid) !== undefined, 5000, 'the call to appear');
-      const callId = harness.callIdFor(caller.callSid)!;
-      const events = () => harness.events.flatMap((e) => (e.name === 'call.event' && e.payload.callId === callId ? [e.payload] : [])) as CallEvent[];
-      const finals = () => harness.finals(callId);
-      return { caller, callId, events, finals };
+      return dialCaller(core.harness, first);
     },
     requestsFrom: (n: number) => core.gemini.requests.slice(n),
   } as SteeringCore;

@@ -67,6 +67,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     cacheDir: join(options.dataDir, 'cache'),
     // Read per reply, not once at start: a name changed in Settings applies to the next call.
     businessName: () => settings.get().businessName,
+    logger,
   });
   const secrets = options.secrets ?? createFileSecretStore(options.dataDir, process.env, { logger });
   const providerService = createProviderService({

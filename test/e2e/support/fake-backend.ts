@@ -28,6 +28,8 @@ export interface FakeBackendOptions {
   relayCall?: boolean;
   /** Team sync set up from the start (issue 12): the team view's source switch shows. */
   teamSync?: boolean;
+  /** Offline speech recognition cannot run here, for this reason (issue 13: a build without PocketSphinx). */
+  sttUnavailable?: string;
 }
 
 export interface FakeControl {
@@ -496,7 +498,8 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     engines: (['stt', 'llm', 'tts'] as const).map((role) => {
       const vendor = providerChoice[role]!;
       const cloud = vendor !== 'offline' && savedSecrets.has(secretOf(vendor));
-      return { role, label: cloud ? cloudEngine(role, vendor) : offlineEngine[role]!, offline: !cloud };
+      const unavailable = role === 'stt' && !cloud && options.sttUnavailable ? { unavailable: options.sttUnavailable } : {};
+      return { role, label: cloud ? cloudEngine(role, vendor) : offlineEngine[role]!, offline: !cloud, ...unavailable };
     }),
     checks: { ...providerChecks },
   });
@@ -797,7 +800,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
       ok({
         version: '0.1.0',
         engines: [
-          { role: 'stt', label: 'PocketSphinx (en-US)', offline: true },
+          { role: 'stt', label: 'PocketSphinx (en-US)', offline: true, ...(options.sttUnavailable ? { unavailable: options.sttUnavailable } : {}) },
           { role: 'llm', label: 'Intent + knowledge base', offline: true },
           { role: 'tts', label: 'eSpeak NG', offline: true },
         ],

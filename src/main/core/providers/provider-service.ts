@@ -64,6 +64,7 @@ import {
   type SMALLEST_MODELS,
 } from './tts/smallest';
 import type { LlmProvider, PooledTtsProvider, Providers, SttProvider, TtsProvider } from './types';
+import { sttUnavailableReason } from './stt/unavailable';
 
 export type ProvidersState = CommandOutput<'providers.get'>;
 export type ProviderTestResult = CommandOutput<'providers.test'>;
@@ -467,7 +468,10 @@ export function createProviderService(options: ProviderServiceOptions): Provider
 
   const engines = (): EngineInfo[] => {
     const { providers } = resolve();
-    return (['stt', 'llm', 'tts'] as const).map((role) => ({ role, label: providers[role].label, offline: providers[role].offline }));
+    return (['stt', 'llm', 'tts'] as const).map((role) => {
+      const unavailable = role === 'stt' ? sttUnavailableReason(providers.stt) : null;
+      return { role, label: providers[role].label, offline: providers[role].offline, ...(unavailable ? { unavailable } : {}) };
+    });
   };
 
   const checks = (): ProviderChecks => Object.fromEntries(CLOUD_PROVIDERS.map((p) => [p, currentCheck(p)])) as ProviderChecks;

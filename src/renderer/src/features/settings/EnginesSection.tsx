@@ -101,6 +101,11 @@ export function EnginesSection({ settings }: { settings: ProviderSettings }) {
                   note={missingKey ? (trouble ?? `no ${VENDOR_NAME[vendor]} key`) : null}
                 />
               </div>
+              {engine?.unavailable ? (
+                <p className="mt-2 ml-[9.25rem] text-[12px] text-amber-200" data-testid="engine-unavailable" role="status">
+                  {engine.unavailable}
+                </p>
+              ) : null}
               {options && vendor !== 'offline' ? (
                 <div className="mt-2 grid grid-cols-[8.5rem_1fr] gap-3" data-testid="engine-options" data-vendor={vendor}>
                   <span aria-hidden />

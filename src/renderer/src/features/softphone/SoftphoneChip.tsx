@@ -76,7 +76,8 @@ export function SoftphoneChip({
         >
           <PhoneIcon className="size-3.5 shrink-0" />
           <span aria-hidden className={cn('size-1.5 shrink-0 rounded-full', t.dot)} />
-          <span className="truncate">{label}</span>
+          {/* "Softphone off" is the least of the top bar's news: narrow windows show its dot only (the words stay for screen readers and the tooltip). */}
+          <span className={cn('truncate', tone === 'idle' && 'sr-only xl:not-sr-only')}>{label}</span>
         </span>
       </Tooltip>
       {ringing ? (

@@ -8,7 +8,7 @@ import { Tooltip } from '../../components/ui/Tooltip';
 import { ChartIcon, ChevronDownIcon, HistoryIcon, PlayIcon, PulseIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { engineLabel, errorInWords } from '../../lib/format';
-import { engineTrouble, shortEngineTrouble } from './engine-trouble';
+import { badgeTrouble, shortEngineTrouble } from './engine-trouble';
 import { routes } from '../../lib/router';
 import { useCallsStore } from '../calls/store';
 import { ExportsIndicator } from '../exports/ExportPanel';
@@ -49,8 +49,8 @@ export function TopBar({
       <ViewNav liveCount={liveCount} attention={attention} />
 
       <div className="hidden h-4 w-px bg-slate-800 xl:block" aria-hidden />
-      {/* Narrow windows drop the badge, unless a key is in trouble: that stays in view (issue 10). */}
-      <div className={cn(info && engineTrouble(info.checks) ? 'flex' : 'hidden xl:flex')}>
+      {/* Narrow windows drop the badge, unless it warns of something: that stays in view (issues 10, 13). */}
+      <div className={cn(info && badgeTrouble(info) ? 'flex' : 'hidden xl:flex')}>
         <EngineBadges info={info} />
       </div>
 
@@ -140,13 +140,16 @@ function Logo() {
 function EngineBadges({ info }: { info: AppInfo | null }) {
   if (!info) return <span className="h-5 w-28 animate-pulse rounded-full bg-slate-800/60" aria-hidden />;
   // A configured key that failed its last check: new calls run offline for it, and the badge says why.
-  const trouble = engineTrouble(info.checks);
+  // Else a recogniser that cannot run on this machine (no PocketSphinx in this build): callers go unheard.
+  const sttMissing = info.engines.find((e) => e.unavailable)?.unavailable ?? null;
+  const trouble = badgeTrouble(info);
   const failedChecks = CloudProvider.options.flatMap((p) => {
     const check = info.checks[p];
     return check && !check.ok && (check.problem === 'rejected' || check.problem === 'unreachable') ? [errorInWords(check.message).text] : [];
   });
   const details = (
     <span className="flex flex-col gap-1.5">
+      {sttMissing ? <span className="max-w-72 text-[11.5px] whitespace-normal text-amber-200">{sttMissing}</span> : null}
       {failedChecks.map((text) => (
         <span key={text} className="max-w-72 text-[11.5px] whitespace-normal text-amber-200">
           {text} New calls use the offline engine instead; check the key in Settings.
@@ -159,7 +162,8 @@ function EngineBadges({ info }: { info: AppInfo | null }) {
         {info.engines.map((e) => (
           <span key={e.role} className="contents">
             <span className="text-faint">{roleName[e.role]}</span>
-            <span className="text-slate-200">
+            {/* Wraps after the engine's name when the software's own name does not fit (max-w-96). */}
+            <span className="whitespace-normal text-slate-200">
               {engineLabel(e.label)}
               {e.offline && !info.offline ? <span className="ml-1.5 text-faint">(local)</span> : null}
               {/* The software's own name, for whoever has to look it up. */}
@@ -191,7 +195,7 @@ function EngineBadges({ info }: { info: AppInfo | null }) {
         {trouble ? (
           <>
             <span className="hidden xl:inline">· {trouble}</span>
-            <span className="xl:hidden">{shortEngineTrouble(info.checks)}</span>
+            <span className="xl:hidden">{shortEngineTrouble(info.checks) ?? 'No speech-to-text'}</span>
           </>
         ) : null}
       </span>

@@ -3,7 +3,7 @@
  * and Settings use: "Deepgram key rejected", "Deepgram unreachable". Such a key is kept off
  * new calls by the core (they run offline) until it changes or a test passes.
  */
-import { CloudProvider, type ProviderCheck, type ProviderChecks } from '@shared/domain';
+import { CloudProvider, type EngineInfo, type ProviderCheck, type ProviderChecks } from '@shared/domain';
 
 const VENDOR: Record<CloudProvider, string> = { deepgram: 'Deepgram', gemini: 'Gemini', openai: 'OpenAI', elevenlabs: 'ElevenLabs', smallest: 'Smallest.AI' };
 
@@ -26,4 +26,13 @@ export function shortEngineTrouble(checks: ProviderChecks): string | null {
 export function engineTrouble(checks: ProviderChecks): string | null {
   const troubles = CloudProvider.options.flatMap((p) => keyTrouble(p, checks[p]) ?? []);
   return troubles.length > 0 ? troubles.join(', ') : null;
+}
+
+/**
+ * What the engine badge warns of: configured keys in trouble, else a recogniser that cannot
+ * run on this machine (a build without PocketSphinx, issue 13: callers go unheard); null when
+ * all is well.
+ */
+export function badgeTrouble(info: { checks: ProviderChecks; engines: readonly EngineInfo[] }): string | null {
+  return engineTrouble(info.checks) ?? (info.engines.some((e) => e.unavailable) ? 'No speech recognition' : null);
 }

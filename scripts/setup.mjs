@@ -187,7 +187,7 @@ function ensureNodeModules() {
   const env = { ...process.env };
   if (!env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) env.npm_config_nodedir = '/usr';
   const reason = !haveModules ? 'node_modules missing' : abiChanged ? 'Node ABI changed' : 'package-lock.json changed';
-  console.log(`setup: ${reason}: running npm ci`);
+  console.log(`setup: ${reason}: running npm ci (1–3 minutes: it compiles SQLite for better-sqlite3)…`);
   const npm = npmCommand();
   const t0 = Date.now();
   // --loglevel=error: npm otherwise prints a screenful of EBADENGINE warnings for Electron's

@@ -7,6 +7,9 @@
  * Extra arguments are passed to Electron / serve.js. Signals are forwarded to the child
  * and its exit code (or signal) becomes ours.
  *
+ * The headless console opens in the default browser when there is a desktop to show it on;
+ * `npm start -- --no-open` keeps it from doing so (serve.js prints the URL either way).
+ *
  * Electron is detected by its files (node_modules/electron/path.txt and dist/), never by
  * importing it: `require('electron')` under plain Node tries to download the binary.
  *
@@ -19,7 +22,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
+const noOpen = process.argv.includes('--no-open');
+const args = process.argv.slice(2).filter((arg) => arg !== '--no-open');
 const isWindows = process.platform === 'win32';
 
 function fail(message, code = 1) {
@@ -32,9 +36,13 @@ function fail(message, code = 1) {
 
 const electronVite = join(root, 'node_modules', '.bin', isWindows ? 'electron-vite.cmd' : 'electron-vite');
 if (!existsSync(electronVite)) fail('electron-vite is not installed: run `npm run setup` (or `npm ci`) first');
-const build = spawnSync(electronVite, ['build'], { cwd: root, stdio: 'inherit', shell: isWindows });
+// Quietly: a page of bundle sizes says nothing to someone starting the app; warnings and errors still show.
+console.log('start: building the console…');
+const buildStarted = Date.now();
+const build = spawnSync(electronVite, ['build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit', shell: isWindows });
 if (build.error) fail(`electron-vite build: ${build.error.message}`);
 if (build.status !== 0) fail(`electron-vite build failed (exit ${build.status ?? build.signal})`, build.status ?? 1);
+console.log(`start: built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s`);
 
 // ---------------------------------------------------------------------------------------
 // 2. Electron or headless?
@@ -76,7 +84,7 @@ if (headlessReason === null && electron) {
   if (!existsSync(serve)) fail(`${serve} was not built`);
   console.log(`start: ${headlessReason} — starting the headless console`);
   command = process.execPath;
-  commandArgs = [serve, ...args];
+  commandArgs = [serve, ...(hasDisplay() && !noOpen ? ['--open'] : []), ...args];
 }
 
 // ---------------------------------------------------------------------------------------

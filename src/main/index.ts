@@ -36,7 +36,7 @@ import { FILE_PROTOCOL_HOST, FILE_PROTOCOL_SCHEME } from '@shared/files';
 import { startCore } from './core/app';
 import type { Core } from './core/core-types';
 import { createSafeStorageSecretStore } from './secret-store-electron';
-import { isAppUrl as isOurPage, isPermissionAllowed, type AppLocation } from './permission-policy';
+import { isAppUrl as isOurPage, isPermissionAllowed, type AppLocation, type MediaDetails } from './permission-policy';
 
 /** How long quitting waits for the core to end calls and flush storage. */
 const CORE_CLOSE_TIMEOUT_MS = 5_000;
@@ -125,12 +125,11 @@ function installCsp(ses: Session): void {
 function installPermissionPolicy(ses: Session): void {
   // Deny everything but the clipboard, the softphone's microphone and notifications, and
   // those only to our own page (permission-policy.ts says why each).
-  const allowed = (permission: string, url: string, details?: { mediaTypes?: string[] }) =>
-    isPermissionAllowed(permission, url, appLocation, details);
+  const allowed = (permission: string, url: string, details: MediaDetails) => isPermissionAllowed(permission, url, appLocation, details);
   ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
-    callback(allowed(permission, webContents.getURL(), details as { mediaTypes?: string[] }));
+    callback(allowed(permission, webContents.getURL(), details as MediaDetails));
   });
-  ses.setPermissionCheckHandler((webContents, permission) => webContents !== null && allowed(permission, webContents.getURL()));
+  ses.setPermissionCheckHandler((webContents, permission, _origin, details) => webContents !== null && allowed(permission, webContents.getURL(), details));
   ses.setDevicePermissionHandler(() => false);
 }
 

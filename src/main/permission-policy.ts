@@ -26,19 +26,30 @@ export function isAppUrl(raw: string, where: AppLocation): boolean {
   return url.protocol === 'file:' && url.pathname === app.pathname;
 }
 
-export function isPermissionAllowed(
-  permission: string,
-  requestingUrl: string,
-  where: AppLocation,
-  details?: { mediaTypes?: readonly string[] },
-): boolean {
+/**
+ * What Electron says of a media permission: a request names its types (`mediaTypes`), a
+ * check names one (`mediaType`: 'audio', 'video' or 'unknown').
+ */
+export interface MediaDetails {
+  mediaTypes?: readonly string[];
+  mediaType?: string;
+}
+
+/**
+ * One answer for requests and checks alike (index.ts asks it for both), so a check never
+ * reports a permission a request would refuse. Media must say what it is for, and be audio
+ * only: a request or check that names no type, or any other type, is refused.
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string, where: AppLocation, details?: MediaDetails): boolean {
   if (!isAppUrl(requestingUrl, where)) return false;
   switch (permission) {
     case 'clipboard-sanitized-write':
     case 'notifications':
       return true;
-    case 'media':
-      return (details?.mediaTypes ?? ['audio']).every((type) => type === 'audio');
+    case 'media': {
+      const types = details?.mediaTypes ?? (details?.mediaType === undefined ? [] : [details.mediaType]);
+      return types.length > 0 && types.every((type) => type === 'audio');
+    }
     default:
       return false;
   }

@@ -97,8 +97,10 @@ describe('the telephony port', () => {
     const [, consoleUrl] = await serve.waitFor(/Switchboard console: (\S+)/, 60_000);
     await serve.waitFor(/Telephony: .*/, 10_000);
     expect(serve.stderr()).toContain(`Telephony: Not listening for Twilio: port ${taken.port} is in use by another program`);
-    // The console itself is up.
+    // The console itself is up, and its URL is what stdout ends with, on its own (issue 13).
     expect((await fetch(new URL('/healthz', consoleUrl!))).status).toBe(200);
+    expect(serve.stdout().trimEnd().split('\n').at(-1)).toBe(`Switchboard console: ${consoleUrl}`);
+    expect(serve.stdout()).not.toContain('"level"');
 
     const [line] = await free.waitFor(/Telephony: .*/, 60_000);
     expect(line).toBe(

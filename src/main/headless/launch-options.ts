@@ -12,7 +12,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-export const USAGE = 'usage: serve [--host 127.0.0.1] [--port 4780] [--data-dir DIR] [--new-token] [--allow-remote]';
+export const USAGE = 'usage: serve [--host 127.0.0.1] [--port 4780] [--data-dir DIR] [--new-token] [--allow-remote] [--open]';
 
 /** The token is the console's only password: no weaker than a minted one would be guessable. */
 export const MIN_CONSOLE_TOKEN_LENGTH = 32;
@@ -35,6 +35,8 @@ export interface LaunchOptions {
   /** SWITCHBOARD_TOKEN when set (checked); null: use the token saved in the data folder. */
   token: string | null;
   newToken: boolean;
+  /** Open the console in the default browser once it is up (npm start asks for it when there is a desktop). */
+  open: boolean;
   /** Lines to print before starting (the remote-access warning). */
   warnings: string[];
 }
@@ -77,6 +79,7 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv): Laun
         'data-dir': { type: 'string' },
         'new-token': { type: 'boolean' },
         'allow-remote': { type: 'boolean' },
+        open: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -110,5 +113,5 @@ export function parseLaunchOptions(argv: string[], env: NodeJS.ProcessEnv): Laun
   if (token !== null) checkGivenToken(token);
 
   const dataDir = values['data-dir'] ?? env.SWITCHBOARD_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'switchboard');
-  return { help: values.help === true, host, port, dataDir, token, newToken: values['new-token'] === true, warnings };
+  return { help: values.help === true, host, port, dataDir, token, newToken: values['new-token'] === true, open: values.open === true, warnings };
 }

@@ -1,5 +1,5 @@
 /**
- * Dev-only: builds just the renderer (same plugins and alias as electron.vite.config.mts) so the
+ * Dev-only: builds just the renderer (same plugins and alias as electron.vite.config.ts) so the
  * UI can be screenshotted against the fake backend before the main process builds.
  *   npx vite build -c test/e2e/support/renderer.vite.config.ts --outDir /tmp/sb-renderer
  */

@@ -19,10 +19,27 @@ describe('Electron permission policy', () => {
   it('keeps the rest as it was: clipboard writes and audio-only media for our page; everything else denied', () => {
     expect(isPermissionAllowed('clipboard-sanitized-write', ourPage, packaged)).toBe(true);
     expect(isPermissionAllowed('media', ourPage, packaged, { mediaTypes: ['audio'] })).toBe(true);
-    expect(isPermissionAllowed('media', ourPage, packaged)).toBe(true);
     expect(isPermissionAllowed('media', ourPage, packaged, { mediaTypes: ['audio', 'video'] })).toBe(false);
+    expect(isPermissionAllowed('media', 'https://example.com/', packaged, { mediaTypes: ['audio'] })).toBe(false);
     for (const permission of ['geolocation', 'midi', 'openExternal', 'clipboard-read', 'display-capture', 'pointerLock']) {
       expect(isPermissionAllowed(permission, ourPage, packaged), permission).toBe(false);
+    }
+  });
+
+  it('media must name its types, audio only; a check answers as the request would (issue 13)', () => {
+    // Requests name their types; an empty list or none at all says nothing and is refused.
+    expect(isPermissionAllowed('media', ourPage, packaged, { mediaTypes: [] })).toBe(false);
+    expect(isPermissionAllowed('media', ourPage, packaged)).toBe(false);
+    expect(isPermissionAllowed('media', ourPage, packaged, { mediaTypes: ['video'] })).toBe(false);
+    // Checks name one type.
+    expect(isPermissionAllowed('media', ourPage, packaged, { mediaType: 'audio' })).toBe(true);
+    expect(isPermissionAllowed('media', ourPage, packaged, { mediaType: 'video' })).toBe(false);
+    expect(isPermissionAllowed('media', ourPage, packaged, { mediaType: 'unknown' })).toBe(false);
+    for (const [request, check] of [
+      [['audio'], 'audio'],
+      [['video'], 'video'],
+    ] as const) {
+      expect(isPermissionAllowed('media', ourPage, packaged, { mediaTypes: request })).toBe(isPermissionAllowed('media', ourPage, packaged, { mediaType: check }));
     }
   });
 

@@ -16,7 +16,13 @@ function refusal(argv: string[], env: NodeJS.ProcessEnv): string {
 describe('headless console launch options', () => {
   it('defaults to loopback, port 4780, the saved token and no warnings', () => {
     const options = parseLaunchOptions([], { XDG_DATA_HOME: '/data' });
-    expect(options).toEqual({ help: false, host: '127.0.0.1', port: 4780, dataDir: '/data/switchboard', token: null, newToken: false, warnings: [] });
+    expect(options).toEqual({ help: false, host: '127.0.0.1', port: 4780, dataDir: '/data/switchboard', token: null, newToken: false, open: false, warnings: [] });
+  });
+
+  it('opens the browser only when asked (npm start asks when there is a desktop)', () => {
+    expect(parseLaunchOptions(['--open'], {}).open).toBe(true);
+    expect(parseLaunchOptions([], {}).open).toBe(false);
+    expect(() => parseLaunchOptions(['--open=yes'], {})).toThrow(LaunchError);
   });
 
   it('refuses a SWITCHBOARD_TOKEN shorter than 32 characters, saying how long it is and what to do', () => {

@@ -2,7 +2,7 @@
  * Where a worker thread's script is, for the core's workers (export, analytics, alert backtests,
  * the ElevenLabs connection test, team sync):
  * - from the electron-vite build, out/main/<name>.js (an entry of its own in
- *   electron.vite.config.mts), found beside the bundle that holds this code;
+ *   electron.vite.config.ts), found beside the bundle that holds this code;
  * - from the TypeScript sources (vitest, the CLI, benchmarks: this module's own URL ends in
  *   .ts), the same entry bundled on first use by dev-worker.mjs;
  * - SWITCHBOARD_WORKERS_DIR overrides both (packaged builds that ship them elsewhere).

@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export type WorkerName = 'export-worker' | 'analytics-worker' | 'alerts-backtest-worker' | 'elevenlabs-probe-worker' | 'sync-worker';
 
 /** Each worker's entry, relative to src/main/core. */
-const SOURCE_ENTRIES: Record<WorkerName, string> = {
+export const SOURCE_ENTRIES: Readonly<Record<WorkerName, string>> = {
   'export-worker': 'export/worker.ts',
   'analytics-worker': 'history/analytics-worker.ts',
   'alerts-backtest-worker': 'alerts/backtest-worker.ts', // alerts (issue 8)

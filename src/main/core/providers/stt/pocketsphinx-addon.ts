@@ -62,8 +62,11 @@ export function repoRoot(fromUrl: string = import.meta.url): string {
   }
 }
 
+/** The addon, relative to the app's root (packaged: unpacked beside app.asar, where Electron's require finds it). */
+export const POCKETSPHINX_ADDON_FILE = 'native/pocketsphinx/build/Release/pocketsphinx.node';
+
 export function addonPath(): string {
-  return process.env.SWITCHBOARD_POCKETSPHINX_ADDON ?? join(repoRoot(), 'native', 'pocketsphinx', 'build', 'Release', 'pocketsphinx.node');
+  return process.env.SWITCHBOARD_POCKETSPHINX_ADDON ?? join(repoRoot(), POCKETSPHINX_ADDON_FILE);
 }
 
 /** Loads the addon in the calling thread. Throws a message that says how to build it. */

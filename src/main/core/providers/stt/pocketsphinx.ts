@@ -156,8 +156,11 @@ type WorkerMessage =
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
+/** The decoder worker's script, relative to the app's root (electron-builder.yml ships it; test/unit/packaging.test.ts checks). */
+export const POCKETSPHINX_WORKER_FILE = 'src/main/core/providers/stt/pocketsphinx-worker.mjs';
+
 function workerPath(): string {
-  return process.env.SWITCHBOARD_POCKETSPHINX_WORKER ?? join(repoRoot(), 'src', 'main', 'core', 'providers', 'stt', 'pocketsphinx-worker.mjs');
+  return process.env.SWITCHBOARD_POCKETSPHINX_WORKER ?? join(repoRoot(), POCKETSPHINX_WORKER_FILE);
 }
 
 /** A worker that has (or will have) a loaded decoder. */

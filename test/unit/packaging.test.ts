@@ -1,0 +1,91 @@
+/**
+ * What the packaged app loads at run time is in the package (issue 13). The Electron runtime
+ * and electron-builder cannot run here, so this checks electron-builder.yml against every
+ * run-time file the main process uses, with electron-builder's own matcher (app-builder-lib's
+ * FileMatcher: minimatch with dot files, a bare folder name meaning its whole tree, "!"
+ * patterns excluding): a new worker, addon or resource cannot be forgotten.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { POCKETSPHINX_ADDON_FILE } from '../../src/main/core/providers/stt/pocketsphinx-addon';
+import { POCKETSPHINX_WORKER_FILE } from '../../src/main/core/providers/stt/pocketsphinx';
+import { SOURCE_ENTRIES } from '../../src/main/core/workers/worker-script';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+// electron-builder's own code and its YAML reader, as it loads them.
+const builderRequire = createRequire(join(ROOT, 'node_modules', 'app-builder-lib', 'package.json'));
+const { FileMatcher } = builderRequire('./out/fileMatcher.js') as {
+  FileMatcher: new (from: string, to: string, expand: (s: string) => string, patterns: string[]) => { createFilter(): (file: string, stat: { isDirectory(): boolean }) => boolean };
+};
+const yaml = builderRequire('js-yaml') as { load(text: string): unknown };
+
+interface BuilderConfig {
+  files: string[];
+  asarUnpack: string[];
+  extraResources: { from: string; to: string; filter: string[] }[];
+}
+const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string };
+
+const aFile = { isDirectory: () => false };
+/** Whether `file` (relative to `from`) is selected by `patterns`, as electron-builder decides. */
+function selects(patterns: string[], file: string, from = ROOT): boolean {
+  return new FileMatcher(from, from, (s) => s, patterns).createFilter()(join(from, file), aFile);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+}
+
+/** Everything the main process loads from the app at run time, relative to the app's root. */
+const RUN_TIME_FILES = [
+  packageJson.main, // the Electron shell
+  'out/preload/index.cjs',
+  'out/renderer/index.html',
+  // The core's worker threads, each an entry of its own beside the main bundle.
+  ...Object.keys(SOURCE_ENTRIES).map((name) => `out/main/${name}.js`),
+  // The offline recogniser: its worker script (not bundled) and its addon.
+  POCKETSPHINX_WORKER_FILE,
+  POCKETSPHINX_ADDON_FILE,
+];
+
+/** Native addons: the OS loads them from a real file, so they must be unpacked beside app.asar. */
+const NATIVE_FILES = [POCKETSPHINX_ADDON_FILE, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'];
+
+describe('electron-builder.yml ships what the main process loads', () => {
+  it('every run-time file is in the app (files)', () => {
+    const missing = RUN_TIME_FILES.filter((file) => !selects(config.files, file));
+    expect(missing, 'add these to files: in electron-builder.yml').toEqual([]);
+  });
+
+  it('source maps and the sources themselves stay out, apart from the recogniser worker', () => {
+    expect(selects(config.files, 'out/main/index.js.map')).toBe(false);
+    expect(selects(config.files, 'src/main/core/app.ts')).toBe(false);
+    expect(selects(config.files, 'test/unit/packaging.test.ts')).toBe(false);
+  });
+
+  it('native addons are unpacked (asarUnpack)', () => {
+    const packed = NATIVE_FILES.filter((file) => !selects(config.asarUnpack, file));
+    expect(packed, 'add these to asarUnpack: in electron-builder.yml').toEqual([]);
+  });
+
+  it('every resource the core reads (knowledge base, scenarios, STT corpus, intents) is an extra resource', () => {
+    const resources = config.extraResources.find((r) => r.from === 'resources' && r.to === 'resources');
+    expect(resources, 'resources/ -> <resourcesPath>/resources (src/main/index.ts reads it there)').toBeDefined();
+    const files = filesUnder(join(ROOT, 'resources'));
+    expect(files.length).toBeGreaterThan(10);
+    const left = files.filter((file) => !selects(resources!.filter, file, join(ROOT, 'resources')));
+    expect(left).toEqual([]);
+  });
+
+  it('the run-time paths above are where the code looks (so this test follows the code)', () => {
+    expect(POCKETSPHINX_WORKER_FILE).toMatch(/^src\/main\/.*\.mjs$/);
+    expect(readFileSync(join(ROOT, POCKETSPHINX_WORKER_FILE), 'utf8')).toContain('parentPort');
+    const viteConfig = readFileSync(join(ROOT, 'electron.vite.config.ts'), 'utf8');
+    for (const name of Object.keys(SOURCE_ENTRIES)) expect(viteConfig, `${name} is an entry of the main build`).toContain(`'${name}'`);
+  });
+});

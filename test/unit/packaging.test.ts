@@ -25,6 +25,9 @@ interface BuilderConfig {
   files: string[];
   asarUnpack: string[];
   extraResources: { from: string; to: string; filter: string[] }[];
+  mac: { hardenedRuntime: boolean; entitlements: string; entitlementsInherit: string; extendInfo: Record<string, string> };
+  electronFuses: Record<string, boolean>;
+  nsis: { oneClick: boolean; perMachine: boolean; allowToChangeInstallationDirectory: boolean };
 }
 const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string };
@@ -73,13 +76,37 @@ describe('electron-builder.yml ships what the main process loads', () => {
     expect(packed, 'add these to asarUnpack: in electron-builder.yml').toEqual([]);
   });
 
-  it('every resource the core reads (knowledge base, scenarios, STT corpus, intents) is an extra resource', () => {
+  it('every resource the core reads (knowledge base, scenarios, STT corpus, intents) is an extra resource; packager-only files are not', () => {
     const resources = config.extraResources.find((r) => r.from === 'resources' && r.to === 'resources');
     expect(resources, 'resources/ -> <resourcesPath>/resources (src/main/index.ts reads it there)').toBeDefined();
-    const files = filesUnder(join(ROOT, 'resources'));
+    const shipped = (file: string) => selects(resources!.filter, file, join(ROOT, 'resources'));
+    const packagerOnly = [config.mac.entitlements].map((file) => relative('resources', file));
+    const files = filesUnder(join(ROOT, 'resources')).filter((file) => !packagerOnly.includes(file));
     expect(files.length).toBeGreaterThan(10);
-    const left = files.filter((file) => !selects(resources!.filter, file, join(ROOT, 'resources')));
-    expect(left).toEqual([]);
+    expect(files.filter((file) => !shipped(file))).toEqual([]);
+    expect(packagerOnly.filter(shipped)).toEqual([]);
+  });
+
+  it('macOS: hardened runtime with the microphone entitlement and its usage string; Windows: a per-user installer that asks where', () => {
+    expect(config.mac.hardenedRuntime).toBe(true);
+    expect(config.mac.entitlementsInherit).toBe(config.mac.entitlements);
+    const entitlements = readFileSync(join(ROOT, config.mac.entitlements), 'utf8');
+    for (const key of ['com.apple.security.device.audio-input', 'com.apple.security.cs.allow-jit']) {
+      expect(entitlements).toMatch(new RegExp(`<key>${key.replaceAll('.', '\\.')}</key>\\s*<true/>`));
+    }
+    expect(config.mac.extendInfo['NSMicrophoneUsageDescription']).toMatch(/microphone/);
+    expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true });
+  });
+
+  it("Electron's fuses are locked: no Node runtime, no inspector, only our checked app.asar, encrypted cookies", () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+    });
   });
 
   it('the run-time paths above are where the code looks (so this test follows the code)', () => {

@@ -301,6 +301,8 @@ function createWindow(): BrowserWindow {
     minHeight: 600,
     show: false,
     title: 'Switchboard',
+    // Linux and Windows show it in the title bar and task switcher (macOS uses the bundle's .icns).
+    icon: join(resourcesDir, 'icons', '512x512.png'),
     autoHideMenuBar: true,
     webPreferences: {
       preload: preloadFile,

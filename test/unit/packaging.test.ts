@@ -5,6 +5,7 @@
  * FileMatcher: minimatch with dot files, a bare folder name meaning its whole tree, "!"
  * patterns excluding): a new worker, addon or resource cannot be forgotten.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -25,7 +26,10 @@ interface BuilderConfig {
   files: string[];
   asarUnpack: string[];
   extraResources: { from: string; to: string; filter: string[] }[];
-  mac: { hardenedRuntime: boolean; entitlements: string; entitlementsInherit: string; extendInfo: Record<string, string> };
+  directories: { buildResources: string };
+  mac: { hardenedRuntime: boolean; entitlements: string; entitlementsInherit: string; extendInfo: Record<string, string>; icon: string };
+  win: { icon: string };
+  linux: { icon: string };
   electronFuses: Record<string, boolean>;
   nsis: { oneClick: boolean; perMachine: boolean; allowToChangeInstallationDirectory: boolean };
 }
@@ -96,6 +100,23 @@ describe('electron-builder.yml ships what the main process loads', () => {
     }
     expect(config.mac.extendInfo['NSMicrophoneUsageDescription']).toMatch(/microphone/);
     expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true });
+  });
+
+  it('icons: every one rendered from the current icon.svg (npm run icons), in the formats each platform takes', () => {
+    const icons = join(ROOT, config.directories.buildResources);
+    const stamp = JSON.parse(readFileSync(join(icons, 'icons.json'), 'utf8')) as { sha256: string; sizes: number[] };
+    const svg = readFileSync(join(icons, 'icon.svg'));
+    expect(stamp.sha256, 'icon.svg changed: run npm run icons and commit the outputs').toBe(createHash('sha256').update(svg).digest('hex'));
+    const png = (file: string) => {
+      const bytes = readFileSync(join(icons, file));
+      expect(bytes.subarray(1, 4).toString('latin1'), file).toBe('PNG');
+      return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+    };
+    for (const size of stamp.sizes) expect(png(`${size}x${size}.png`)).toEqual({ width: size, height: size });
+    expect(png('icon.png').width).toBeGreaterThanOrEqual(512);
+    expect(readFileSync(join(ROOT, config.mac.icon)).subarray(0, 4).toString('latin1')).toBe('icns');
+    expect([...readFileSync(join(ROOT, config.win.icon)).subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+    expect(join(ROOT, config.linux.icon)).toBe(icons);
   });
 
   it("Electron's fuses are locked: no Node runtime, no inspector, only our checked app.asar, encrypted cookies", () => {

@@ -156,7 +156,13 @@ function EngineBadges({ info }: { info: AppInfo | null }) {
         </span>
       ))}
       <span className="text-[11px] text-faint">
-        {info.offline ? (trouble ? 'Every engine runs on this machine.' : 'Every engine runs on this machine; no API keys are configured.') : 'Engines in use'}
+        {sttMissing
+          ? 'Engines for new calls'
+          : info.offline
+            ? trouble
+              ? 'Every engine runs on this machine.'
+              : 'Every engine runs on this machine; no API keys are configured.'
+            : 'Engines in use'}
       </span>
       <span className="grid grid-cols-[auto_auto] gap-x-4 gap-y-1 whitespace-nowrap">
         {info.engines.map((e) => (

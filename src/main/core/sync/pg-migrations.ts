@@ -170,6 +170,9 @@ CREATE TRIGGER calls_start_to_turns AFTER INSERT OR UPDATE OF started_at ON call
 
 export const LATEST_PG_VERSION = PG_MIGRATIONS.at(-1)!.version;
 
+/** The schema from which turn_metrics.call_started_at exists (team-analytics.ts reads it). */
+export const TURN_CALL_START_SCHEMA = 2;
+
 /**
  * Brings the team database up to date (or leaves it, if another desk already did). Returns
  * the schema version before and after. A database newer than this desk knows is fine

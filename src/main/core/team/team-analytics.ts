@@ -20,6 +20,7 @@ import type pg from 'pg';
 import type { Analytics, AnalyticsInput } from '@shared/history';
 import { assembleAnalytics, assertRangeFits, gridOf, NOT_CONNECTED_SQL, STAGE_SQL, STAGES, TOP_INTENTS, type FigureRow } from '../history/analytics-figures';
 import { NEGATIVE_SENTIMENT_MAX } from '../history/filter-sql';
+import { TURN_CALL_START_SCHEMA } from '../sync/pg-migrations';
 import { PgParams, prepareTeamSearch, teamFilterSql, type TeamSearch } from './team-filter-sql';
 
 /**
@@ -75,6 +76,22 @@ async function inSharedSnapshot(pool: pg.Pool, statements: readonly Statement[])
 }
 
 const analyticsQueue = new WeakMap<pg.Pool, Promise<unknown>>();
+
+/** Pools whose database has turn_metrics.call_started_at (schema 2): versions only go up, so once seen it stays. */
+const turnCallStartSeen = new WeakSet<pg.Pool>();
+
+/**
+ * Whether the team database is at schema 2 or later. A team lead's desk may read a database
+ * that no desk running this version has migrated yet (desks upgrade one by one, and a desk
+ * migrates when its sync starts): until then the latency half joins turns to their calls.
+ */
+async function hasTurnCallStart(pool: pg.Pool): Promise<boolean> {
+  if (turnCallStartSeen.has(pool)) return true;
+  const { rows } = await pool.query<{ version: number | null }>('SELECT max(version) AS version FROM switchboard_schema');
+  const seen = (rows[0]?.version ?? 0) >= TURN_CALL_START_SCHEMA;
+  if (seen) turnCallStartSeen.add(pool);
+  return seen;
+}
 
 /** Runs `task` after every dashboard already queued on `pool` (see inSharedSnapshot). */
 function oneAtATime<T>(pool: pg.Pool, task: () => Promise<T>): Promise<T> {
@@ -180,11 +197,11 @@ function callsStatement(input: AnalyticsInput, search: TeamSearch | null): State
  * children's deletes). (A re-sync into a fresh database may deliver a call's turns a moment
  * before the call row; they are then counted here a moment early, never twice.)
  */
-function latencyStatement(input: AnalyticsInput, search: TeamSearch | null): Statement {
+function latencyStatement(input: AnalyticsInput, search: TeamSearch | null, turnsKnowTheirCall: boolean): Statement {
   const params = new PgParams();
   const { from, to, ...rest } = input.filter;
   let source: string;
-  if (search === null && teamFilterSql(rest, new PgParams()) === 'TRUE') {
+  if (turnsKnowTheirCall && search === null && teamFilterSql(rest, new PgParams()) === 'TRUE') {
     const range: string[] = [];
     if (from !== undefined) range.push(`m.call_started_at >= ${params.bind(from, 'float8')}`);
     if (to !== undefined) range.push(`m.call_started_at < ${params.bind(to, 'float8')}`);
@@ -211,7 +228,7 @@ function latencyStatement(input: AnalyticsInput, search: TeamSearch | null): Sta
 export async function computeTeamAnalytics(pool: pg.Pool, input: AnalyticsInput): Promise<Analytics> {
   const search = await prepareTeamSearch(pool, input.filter);
   assertRangeFits(input);
-  const statements = [callsStatement(input, search), latencyStatement(input, search)];
+  const statements = [callsStatement(input, search), latencyStatement(input, search, await hasTurnCallStart(pool))];
   const rows = await oneAtATime(pool, () => inSharedSnapshot(pool, statements));
   return assembleAnalytics(rows, input);
 }

@@ -18,7 +18,7 @@ import sharp from 'sharp';
 const dir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'resources', 'icons');
 const source = join(dir, 'icon.svg');
 const svg = readFileSync(source);
-export const ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
+const ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 
 for (const size of ICON_SIZES) {
   // Rasterised at the target size (density scales the 1024-unit viewBox), not downscaled from a big bitmap.

@@ -7,6 +7,7 @@ import type { CallEvent, CallSummary, Utterance } from '../../src/shared/domain'
 import { startCore } from '../../src/main/core/app';
 import { createFliteTts } from '../../src/main/core/providers/tts/flite';
 import { CallerSimulator } from '../../src/main/core/telephony/caller-simulator';
+import { until } from './raw-twilio';
 import type { Core, CoreOptions } from '../../src/main/core/core-types';
 import { silentLogger } from '../../src/main/core/log';
 
@@ -66,11 +67,7 @@ export async function dialCaller(harness: CoreHarness, first: string, maxDuratio
     maxDurationMs,
   });
   await caller.start();
-  const deadline = Date.now() + 5000;
-  while (harness.callIdFor(caller.callSid) === undefined) {
-    if (Date.now() > deadline) throw new Error('the call never appeared');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until(() => harness.callIdFor(caller.callSid) !== undefined, 5000, 'the call to appear');
   const callId = harness.callIdFor(caller.callSid)!;
   const events = () => harness.events.flatMap((e) => (e.name === 'call.event' && e.payload.callId === callId ? [e.payload] : [])) as CallEvent[];
   const finals = () => harness.finals(callId);

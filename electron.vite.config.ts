@@ -2,9 +2,31 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
+import type { Plugin } from 'vite';
+import { META_CSP, META_CSP_PLACEHOLDER } from './src/shared/csp';
 
 const root = import.meta.dirname;
 const shared = { '@shared': resolve(root, 'src/shared') };
+
+/**
+ * Writes the console's meta-tag CSP (src/shared/csp.ts, the same module the shells take their
+ * header policies from) into index.html. The dev server needs inline scripts for React refresh,
+ * so there the tag goes and the shell's dev header policy is the one that applies.
+ */
+function metaCsp(): Plugin {
+  const tag = new RegExp(`\\s*<meta http-equiv="Content-Security-Policy" content="${META_CSP_PLACEHOLDER}" />`);
+  return {
+    name: 'switchboard-meta-csp',
+    transformIndexHtml: {
+      order: 'pre',
+      handler(html, context) {
+        if (!tag.test(html)) throw new Error(`index.html must hold <meta http-equiv="Content-Security-Policy" content="${META_CSP_PLACEHOLDER}" />`);
+        if (context.server) return html.replace(tag, '');
+        return html.replace(META_CSP_PLACEHOLDER, META_CSP);
+      },
+    },
+  };
+}
 
 export default defineConfig({
   main: {
@@ -38,6 +60,6 @@ export default defineConfig({
   },
   renderer: {
     resolve: { alias: shared },
-    plugins: [react(), tailwindcss()],
+    plugins: [react(), tailwindcss(), metaCsp()],
   },
 });

@@ -12,6 +12,7 @@ import type {
   EventPayload,
   Result,
 } from './contract';
+import type { ShellBridge } from './shell-bridge';
 
 export interface Transport {
   invoke(name: CommandName, input: unknown): Promise<Result<unknown>>;
@@ -61,4 +62,5 @@ export function createClient(transport: Transport): SwitchboardClient {
 }
 
 /** What the Electron preload exposes as `window.switchboard`: the transport, nothing else. */
-export type ElectronApi = Pick<Transport, 'invoke' | 'subscribe'>;
+/** What the preload exposes as `window.switchboard`: the core's API, and the shell's own bridge. */
+export type ElectronApi = Pick<Transport, 'invoke' | 'subscribe'> & { shell: ShellBridge };

@@ -16,3 +16,9 @@ export function encodeFileRoute(route: string): string {
     .map((segment) => encodeURIComponent(segment))
     .join('/');
 }
+
+/** RFC 6266 attachment header with an ASCII fallback and the exact UTF-8 name (both shells send it). */
+export function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}

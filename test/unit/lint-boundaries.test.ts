@@ -51,9 +51,14 @@ describe('electron and electron-store only in the shell and the preload', () => 
     expect(await boundaryHits(file, code)).toContain(rule);
   });
 
-  it('allows them in src/main/index.ts', async () => {
+  it("refuses them in the shell's other modules and its entry: Electron comes through the seam", async () => {
+    expect(await boundaryHits('src/main/shell/tray.ts', "import { Tray } from 'electron';\nexport const t = Tray;\n")).toContain('no-restricted-imports');
+    expect(await boundaryHits('src/main/index.ts', "import { app } from 'electron';\nexport const a = app;\n")).toContain('no-restricted-imports');
+  });
+
+  it("allows them in the shell's seam, src/main/shell/electron.ts", async () => {
     await expectClean(
-      'src/main/index.ts',
+      'src/main/shell/electron.ts',
       "import { app } from 'electron';\nimport Store from 'electron-store';\nexport const a = [app, Store];\n",
     );
   });

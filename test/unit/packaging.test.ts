@@ -127,6 +127,8 @@ describe('electron-builder.yml ships what the main process loads', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       enableCookieEncryption: true,
+      // The renderer is on the shell's app:// scheme, so file:// needs nothing extra.
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 

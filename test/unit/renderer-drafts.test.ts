@@ -14,6 +14,7 @@ import {
   readDrafts,
   writeDraft,
 } from '../../src/renderer/src/features/drafts/drafts';
+import { call } from '../support/call-summary';
 
 class MapStorage implements Storage {
   readonly items = new Map<string, string>();
@@ -115,28 +116,7 @@ describe('drafts per call', () => {
 });
 
 function summary(id: string, patch: Partial<CallSummary> = {}): CallSummary {
-  return {
-    id,
-    callSid: `CA${id}`,
-    direction: 'inbound',
-    from: '+15550100001',
-    to: '+15550100000',
-    status: 'active',
-    controller: 'agent',
-    aiActivity: 'detached',
-    startedAt: 1_700_000_000_000,
-    endedAt: null,
-    scenario: null,
-    utteranceCount: 0,
-    callerSentiment: null,
-    endReason: null,
-    state: 'agent',
-    sentimentTrend: [],
-    waitingSince: null,
-    alert: null,
-    openAlerts: 0,
-    ...patch,
-  };
+  return call(id, 1_700_000_000_000, { controller: 'agent', aiActivity: 'detached', state: 'agent', ...patch });
 }
 
 describe('the calls store keeps composer drafts in session storage', () => {

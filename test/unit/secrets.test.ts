@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileSecretStore, SecretStoreError } from '../../src/main/core/config/secrets';
 import { createLogger } from '../../src/main/core/log';
-import { createSafeStorageSecretStore, type SafeStorageLike } from '../../src/main/secret-store-electron';
+import { createSafeStorageSecretStore, type SafeStorageLike } from '../../src/main/shell/secret-store-electron';
 
 const DG_KEY = 'dg_0123456789abcdef0123456789abcdef';
 const GM_KEY = 'AIzaSyFAKE-0123456789_abcdefghijklmno';

@@ -11,6 +11,8 @@ import { stat } from 'node:fs/promises';
 import parseRange from 'range-parser';
 import sirv from 'sirv';
 import { WebSocketServer, WebSocket } from 'ws';
+import { HEADLESS_CSP } from '@shared/csp';
+import { contentDisposition } from '@shared/files';
 import { ClientFrame, TOKEN_PARAM, WS_PATH, type ServerFrame } from '@shared/ws-protocol';
 import type { Core } from '../core/core-types';
 import type { Logger } from '../core/log';
@@ -41,8 +43,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_FRAME_BYTES = 256 * 1024;
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy': HEADLESS_CSP,
   'X-Content-Type-Options': 'nosniff',
   // The token travels in the first URL; never let it leak through a Referer.
   'Referrer-Policy': 'no-referrer',
@@ -185,12 +186,6 @@ async function serveCoreFile(core: Core, route: string, req: IncomingMessage, re
     if (!res.headersSent) deny(res, 500, 'Could not read that file.');
     else res.destroy();
   }
-}
-
-/** RFC 6266 attachment header with an ASCII fallback and the exact UTF-8 name. */
-function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 function deny(res: ServerResponse, status: number, message: string): void {

@@ -30,6 +30,12 @@ export interface FakeBackendOptions {
   teamSync?: boolean;
   /** Offline speech recognition cannot run here, for this reason (issue 13: a build without PocketSphinx). */
   sttUnavailable?: string;
+  /**
+   * Installs the Electron shell's bridge beside the API (issue 13), as the preload does: the page
+   * hands notifications to the "shell" (recorded in `shellNotices`) and takes its menu, tray and
+   * notification commands (`shellCommand`).
+   */
+  shellBridge?: boolean;
 }
 
 export interface FakeControl {
@@ -56,6 +62,10 @@ export interface FakeControl {
    * `originalText`: the words as said behind a redacted `text`, as the core sends them when Settings show originals (issue 10).
    */
   callerSays(callId: string, text: string, score: number, originalText?: string): void;
+  /** With `shellBridge`: what the page asked the shell to show. */
+  shellNotices: unknown[];
+  /** With `shellBridge`: the shell sends the page a command (a menu item, the tray, a clicked notification). */
+  shellCommand(command: unknown): void;
 }
 
 export function installFakeBackend(options: FakeBackendOptions = {}): void {
@@ -1288,7 +1298,12 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
   }
 
   const failures = new Map<string, string>();
+  const shellListeners = new Set<(command: unknown) => void>();
   const control: FakeControl = {
+    shellNotices: [],
+    shellCommand(command) {
+      for (const listener of shellListeners) listener(structuredClone(command));
+    },
     emit,
     calls: () => [...calls.values()].map((c) => c.summary),
     started: [],
@@ -1389,5 +1404,15 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     },
   };
 
-  Object.assign(globalThis, { switchboard: api, __fake: control });
+  const shell = {
+    notify(notice: unknown): void {
+      control.shellNotices.push(structuredClone(notice));
+    },
+    onCommand(listener: (command: unknown) => void): () => void {
+      shellListeners.add(listener);
+      return () => shellListeners.delete(listener);
+    },
+  };
+
+  Object.assign(globalThis, { switchboard: options.shellBridge ? { ...api, shell } : api, __fake: control });
 }

@@ -8,29 +8,9 @@ import type { AlertRaised, CallSummary } from '../../../src/shared/domain';
 import { newAlertRule, type AlertRule } from '../../../src/shared/alerts';
 import { LiveAlerts } from '../../../src/main/core/alerts/live-alerts';
 import { silentLogger } from '../../../src/main/core/log';
+import { call } from '../../support/call-summary';
 
-const summary = (patch: Partial<CallSummary> = {}): CallSummary => ({
-  id: 'call-1',
-  callSid: 'CA1',
-  direction: 'inbound',
-  from: '+15550001111',
-  to: '+15550009999',
-  status: 'active',
-  controller: 'ai',
-  aiActivity: 'listening',
-  startedAt: 0,
-  endedAt: null,
-  scenario: null,
-  utteranceCount: 0,
-  callerSentiment: null,
-  endReason: null,
-  state: 'ai',
-  sentimentTrend: [],
-  waitingSince: null,
-  alert: null,
-  openAlerts: 0,
-  ...patch,
-});
+const summary = (patch: Partial<CallSummary> = {}): CallSummary => call('call-1', 0, { callSid: 'CA1', from: '+15550001111', to: '+15550009999', ...patch });
 
 describe('live alerts', () => {
   let clockMs: number;

@@ -1,10 +1,10 @@
-/** The Electron shell's permission decisions (src/main/permission-policy.ts), without Electron. */
+/** The Electron shell's permission decisions (src/main/shell/permission-policy.ts), without Electron. */
 import { describe, expect, it } from 'vitest';
-import { isAppUrl, isPermissionAllowed, type AppLocation } from '../../../src/main/permission-policy';
+import { isAppUrl, isPermissionAllowed, type AppLocation } from '../../../src/main/shell/permission-policy';
 
-const packaged: AppLocation = { appUrl: 'file:///opt/Switchboard/resources/app.asar/out/renderer/index.html', devServerUrl: null };
+const packaged: AppLocation = { appUrl: 'app://switchboard/index.html', devServerUrl: null };
 const dev: AppLocation = { appUrl: 'http://localhost:5173/', devServerUrl: 'http://localhost:5173/' };
-const ourPage = 'file:///opt/Switchboard/resources/app.asar/out/renderer/index.html#/live/abc';
+const ourPage = 'app://switchboard/index.html#/live/abc';
 
 describe('Electron permission policy', () => {
   it("allows the app's own page to show desktop notifications (alerts), and nobody else", () => {
@@ -43,9 +43,13 @@ describe('Electron permission policy', () => {
     }
   });
 
-  it('recognises our page exactly: the same file, or the dev server origin', () => {
+  it("recognises our page by its scheme and host (the shell's app: scheme, or the dev server's origin)", () => {
     expect(isAppUrl(ourPage, packaged)).toBe(true);
-    expect(isAppUrl('file:///opt/Switchboard/resources/app.asar/out/renderer/other.html', packaged)).toBe(false);
+    expect(isAppUrl('app://switchboard/assets/index.js', packaged)).toBe(true);
+    expect(isAppUrl('app://other/index.html', packaged)).toBe(false);
+    expect(isAppUrl('file:///opt/Switchboard/resources/app.asar/out/renderer/index.html', packaged)).toBe(false);
+    expect(isAppUrl('switchboard-file://files/exports/x', packaged)).toBe(false);
+    expect(isAppUrl('app:index.html', packaged)).toBe(false);
     expect(isAppUrl('http://localhost:5173/anything', dev)).toBe(true);
   });
 });

@@ -41,7 +41,7 @@ describe('console alerts', () => {
 
   it('raises each alert once: a notification unless the agent is looking at the call, a chime when asked', () => {
     const log: string[] = [];
-    const effects = { notify: (n: { title: string; body: string }) => log.push(`notify ${n.title} | ${n.body}`), play: (s: string) => log.push(`play ${s}`), open: () => undefined };
+    const effects = { notify: (n: { title: string; body: string }) => log.push(`notify ${n.title} | ${n.body}`), play: (s: string) => log.push(`play ${s}`) };
     const call = { direction: 'inbound', from: '+15550104444', to: '+15550109999' } as never;
     const loud = alertEvent('n1', 'critical', 1, ['banner', 'notification', 'sound']);
     expect(raiseAlertOnce(loud, { call, lookingAtCall: false }, effects)).toEqual({ notified: true, played: true });

@@ -24,6 +24,7 @@ import { TopBar } from '../features/topbar/TopBar';
 import { useAppInfo, useStartDemo } from '../features/topbar/useAppInfo';
 import { ShortcutsDialog } from '../features/shortcuts/ShortcutsDialog';
 import { useConsoleShortcuts } from '../features/shortcuts/useConsoleShortcuts';
+import { useShellCommands } from '../features/shortcuts/useShellCommands';
 import { useWindowTitle } from '../features/shortcuts/useWindowTitle';
 import { LiveView } from './LiveView';
 
@@ -79,6 +80,7 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
   const now = useNow(1000, live.length > 0 && connection === 'connected');
   const takeoverRequests = useTakeoverRequests(live);
   const startDefaultDemo = useCallback(() => demo.start(scenarios[0]?.id), [demo, scenarios]);
+  useShellCommands({ startDemo: startDefaultDemo }); // the Electron shell's menu, tray and notifications
   useConsoleShortcuts(live, takeoverRequests);
   useWindowTitle(live.length, Object.keys(takeoverRequests).length);
 

@@ -5,6 +5,7 @@
 import type { AnyEvent, CommandName, EventName, Result } from '@shared/contract';
 import { events as eventSchemas } from '@shared/contract';
 import type { ElectronApi, Transport } from '@shared/client';
+import type { ShellBridge } from '@shared/shell-bridge';
 import type { ClientFrame, ServerFrame } from '@shared/ws-protocol';
 import { TOKEN_PARAM, WS_PATH } from '@shared/ws-protocol';
 import { encodeFileRoute, FILE_PROTOCOL_HOST, FILE_PROTOCOL_SCHEME, FILES_HTTP_PREFIX } from '@shared/files';
@@ -31,6 +32,12 @@ const TOKEN_STORAGE_KEY = 'switchboard.token';
 function electronApi(): ElectronApi | undefined {
   const api = (globalThis as { switchboard?: ElectronApi }).switchboard;
   return api && typeof api.invoke === 'function' && typeof api.subscribe === 'function' ? api : undefined;
+}
+
+/** The Electron shell's own bridge (notifications, menu and tray commands); absent in a browser. */
+export function shellBridge(): ShellBridge | undefined {
+  const shell = electronApi()?.shell;
+  return shell && typeof shell.notify === 'function' && typeof shell.onCommand === 'function' ? shell : undefined;
 }
 
 /**

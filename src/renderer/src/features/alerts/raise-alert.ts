@@ -3,9 +3,8 @@ import type { AlertSeverity, CallEvent, CallSummary } from '@shared/domain';
 import { callerNumber } from '../../lib/format';
 
 export interface RaiseEffects {
-  notify(options: { title: string; body: string; tag: string; onClick?: () => void }): void;
+  notify(notice: { title: string; body: string; tag: string; callId?: string }): void;
   play(severity: AlertSeverity): void;
-  open(callId: string): void;
 }
 
 /** Alert ids already raised (a reconnect or a repeated event never raises one twice). */
@@ -34,7 +33,7 @@ export function raiseAlertOnce(
       title: `${SEVERITY_WORD[severity]}: ${title}`,
       body: detail ? `${who}: ${detail}` : who,
       tag: `alert:${e.id}`,
-      onClick: () => effects.open(e.callId),
+      callId: e.callId,
     });
     notified = true;
   }

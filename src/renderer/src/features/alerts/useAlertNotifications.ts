@@ -5,7 +5,6 @@
  */
 import { useEffect } from 'react';
 import { client } from '../../lib/client';
-import { navigate, routes } from '../../lib/router';
 import { useCallsStore } from '../calls/store';
 import { showDesktopNotification } from '../notifications/desktop-notifications';
 import { playAlertSound } from './alert-sounds';
@@ -20,7 +19,7 @@ export function useAlertNotifications(): void {
         raiseAlertOnce(
           e,
           { call: calls[e.callId], lookingAtCall: selectedId === e.callId && document.hasFocus() && document.visibilityState === 'visible' },
-          { notify: showDesktopNotification, play: playAlertSound, open: (callId) => navigate(routes.live(callId)) },
+          { notify: showDesktopNotification, play: playAlertSound },
         );
       }),
     [],

@@ -22,7 +22,7 @@ import { AlertBanner } from '../alerts/AlertBanner';
 import { Transcript } from './Transcript';
 import { WrapUpButton, WrapUpDock } from '../wrap-up/WrapUpDock'; // wrap-up (issue 8)
 import { WhisperBox } from './WhisperBox';
-import { useShortcut } from '../shortcuts/shortcuts';
+import { shortcutLabel, useShortcut } from '../shortcuts/shortcuts';
 import { useConnection } from '../connection/useConnection';
 import { waitingNote, type TimelineItem } from './timeline';
 import type { CallActions } from './useCallActions';
@@ -134,6 +134,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
   const offline = useConnection() !== 'connected';
   useShortcut('takeOver', actions.takeOver, aiHasIt && actions.busy === null && !offline);
   useShortcut('pauseAi', () => actions.pause(!paused), aiHasIt && actions.busy === null && !offline);
+  useShortcut('handBack', actions.handBack, call.controller === 'agent' && !ended && actions.busy === null && !offline);
   useShortcut(
     'write',
     () => document.querySelector<HTMLTextAreaElement>(call.controller === 'agent' ? '[data-testid="composer"]' : '[data-testid="whisper-input"]')?.focus(),
@@ -202,6 +203,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
                     disabled={actions.busy !== null}
                     busy={actions.busy === 'takeOver'}
                     icon={<HeadsetIcon className="size-3.5" />}
+                    title={`You talk to the caller; the AI stops (${shortcutLabel('takeOver')})`}
                   >
                     Take over
                   </Button>
@@ -212,7 +214,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
                     busy={actions.busy === 'pause'}
                     icon={paused ? <PlayIcon className="size-3.5" /> : <PauseIcon className="size-3.5" />}
                     data-testid="pause-ai"
-                    title={paused ? 'Let the AI speak again; it knows everything said while paused' : 'The AI stops speaking at once and keeps listening'}
+                    title={`${paused ? 'Let the AI speak again; it knows everything said while paused' : 'The AI stops speaking at once and keeps listening'} (${shortcutLabel('pauseAi')})`}
                   >
                     {paused ? 'Resume AI' : 'Pause AI'}
                   </Button>
@@ -226,6 +228,7 @@ function CallHeader({ call, now, actions }: { call: CallSummary; now: number; ac
                     disabled={actions.busy !== null}
                     busy={actions.busy === 'handBack'}
                     icon={<ReturnIcon className="size-3.5" />}
+                    title={`The AI takes the call again (${shortcutLabel('handBack')})`}
                   >
                     Hand back
                   </Button>

@@ -14,6 +14,8 @@ import { Button } from '../../components/ui/Button';
 import { HangUpIcon } from '../../components/ui/icons';
 import { callerNumber } from '../../lib/format';
 import { useCallsStore } from '../calls/store';
+import { useConnection } from '../connection/useConnection';
+import { shortcutLabel, useShortcut } from '../shortcuts/shortcuts';
 import { useToasts } from '../toasts/store';
 import type { CallActions } from './useCallActions';
 
@@ -22,6 +24,7 @@ export const END_CALL_UNDO_MS = 5000;
 
 export function EndCallControl({ call, actions }: { call: CallSummary; actions: CallActions }) {
   const { end, busy } = actions;
+  const connected = useConnection() === 'connected';
   const undoable = call.controller === 'ai' && call.status !== 'ended';
   /** When the call will be ended (Date.now() ms), while the countdown runs. */
   const [deadline, setDeadline] = useState<number | null>(null);
@@ -84,6 +87,7 @@ export function EndCallControl({ call, actions }: { call: CallSummary; actions: 
     setDeadline(at + END_CALL_UNDO_MS);
     setAnnouncement(`Ending this call in ${END_CALL_UNDO_MS / 1000} seconds. Press Undo to keep it.`);
   };
+  useShortcut('endCall', start, deadline === null && busy === null && call.status !== 'ended' && connected);
   const undo = () => {
     setDeadline(null);
     setAnnouncement('Call kept: it was not ended.');
@@ -102,7 +106,7 @@ export function EndCallControl({ call, actions }: { call: CallSummary; actions: 
           busy={busy === 'end'}
           icon={<HangUpIcon className="size-3.5" />}
           data-testid="end-call"
-          title={undoable ? `Ends the call after ${END_CALL_UNDO_MS / 1000} seconds, which you can undo` : 'Ends the call now'}
+          title={`${undoable ? `Ends the call after ${END_CALL_UNDO_MS / 1000} seconds, which you can undo` : 'Ends the call now'} (${shortcutLabel('endCall')})`}
         >
           End call
         </Button>

@@ -20,7 +20,7 @@ import { CallTwilioStatus } from '../telephony/CallStatusChip';
 import { OutboundDials } from '../telephony/OutboundDials';
 import { Sparkline } from '../assist/Sparkline';
 import { SentimentReadout, useCallerSentiment } from '../sentiment/CallerSentiment';
-import { attentionRank, orderLiveCalls } from './live-order';
+import { attentionRank, orderLiveCalls } from '@shared/attention';
 import type { TakeoverRequest } from './store';
 
 export function callDurationMs(c: CallSummary, now: number): number {

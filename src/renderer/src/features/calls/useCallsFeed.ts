@@ -26,7 +26,7 @@ async function loadLists(): Promise<void> {
 
 /** A desktop notification, unless the agent is already looking at that call. */
 function notifyTakeoverRequest(e: CallEvent): void {
-  const { calls, selectedId, select } = useCallsStore.getState();
+  const { calls, selectedId } = useCallsStore.getState();
   const call = calls[e.callId];
   if (call && (call.controller !== 'ai' || call.status === 'ended')) return;
   if (selectedId === e.callId && document.hasFocus()) return;
@@ -36,7 +36,7 @@ function notifyTakeoverRequest(e: CallEvent): void {
     title: 'The AI asks for a person',
     body: `${who}: ${reason}`,
     tag: `takeover-request:${e.callId}`,
-    onClick: () => select(e.callId),
+    callId: e.callId,
   });
 }
 
@@ -45,7 +45,7 @@ function notifyTakeoverRequest(e: CallEvent): void {
  * escalates with a chime and a notification, even if the first one was missed.
  */
 function escalateLongWait(e: CallEvent): void {
-  const { calls, selectedId, select } = useCallsStore.getState();
+  const { calls, selectedId } = useCallsStore.getState();
   const call = calls[e.callId];
   if (!call || call.controller !== 'ai' || call.status === 'ended') return;
   playAlertSound('critical');
@@ -55,7 +55,7 @@ function escalateLongWait(e: CallEvent): void {
     title: `A caller has waited ${formatDuration(waitedMs)} for a person`,
     body: `${callerNumber(call)}: the AI is offering a call back.`,
     tag: `takeover-request:${e.callId}`,
-    onClick: () => select(e.callId),
+    callId: e.callId,
   });
 }
 

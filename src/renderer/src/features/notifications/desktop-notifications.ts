@@ -1,8 +1,11 @@
 /**
- * Desktop notifications through the browser Notification API (Electron's renderer has it too).
- * Permission is never asked for on load: only when the agent presses "Enable notifications".
+ * Desktop notifications. Under Electron the shell shows them (so a click brings the window
+ * forward and opens the call, even from the tray); in a browser, the Notification API, whose
+ * permission is never asked for on load: only when the agent presses "Enable notifications".
  */
 import { useCallback, useSyncExternalStore } from 'react';
+import { shellBridge } from '../../lib/transport';
+import { useCallsStore } from '../calls/store';
 
 export type NotificationAccess = NotificationPermission | 'unsupported';
 
@@ -13,6 +16,7 @@ function supported(): boolean {
 }
 
 function readAccess(): NotificationAccess {
+  if (shellBridge()) return 'granted'; // the shell shows them; the OS settings decide the rest
   return supported() ? Notification.permission : 'unsupported';
 }
 
@@ -42,23 +46,28 @@ export function useNotificationAccess(): { access: NotificationAccess; request: 
   return { access, request };
 }
 
-/**
- * Shows a notification when permission was granted; otherwise does nothing. `tag` replaces an
- * earlier notification with the same tag instead of stacking them. Clicking it focuses the
- * console and runs `onClick`.
- */
-export function showDesktopNotification(options: {
+export interface DesktopNotification {
   title: string;
   body: string;
+  /** A later notification with the same tag replaces the earlier one instead of stacking. */
   tag: string;
-  onClick?: () => void;
-}): void {
+  /** Clicking the notification focuses the console on this call, in Live. */
+  callId?: string;
+}
+
+/** Shows a notification when permission was granted; otherwise does nothing. */
+export function showDesktopNotification(notice: DesktopNotification): void {
+  const shell = shellBridge();
+  if (shell) {
+    shell.notify(notice);
+    return;
+  }
   if (readAccess() !== 'granted') return;
   try {
-    const n = new Notification(options.title, { body: options.body, tag: options.tag });
+    const n = new Notification(notice.title, { body: notice.body, tag: notice.tag });
     n.onclick = () => {
       window.focus();
-      options.onClick?.();
+      if (notice.callId) useCallsStore.getState().select(notice.callId);
       n.close();
     };
   } catch {

@@ -1,17 +1,19 @@
 /** The top bar's gear button; opens the Settings dialog. */
 import { useState } from 'react';
 import { Button } from '../../components/ui/Button';
+import { shortcutLabel, useShortcut } from '../shortcuts/shortcuts';
 import { SettingsDialog } from './SettingsDialog';
 
 export function SettingsButton() {
   const [open, setOpen] = useState(false);
+  useShortcut('settings', () => setOpen(true), !open);
   return (
     <>
       <Button
         variant="ghost"
         className="px-2"
         aria-label="Settings"
-        title="Settings"
+        title={`Settings (${shortcutLabel('settings')})`}
         aria-haspopup="dialog"
         data-testid="settings-button"
         onClick={() => setOpen(true)}

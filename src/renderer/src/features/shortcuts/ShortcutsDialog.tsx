@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Button } from '../../components/ui/Button';
 import { Modal } from '../../components/ui/Modal';
-import { SHORTCUTS, useShortcut } from './shortcuts';
+import { SHORTCUTS, shortcutLabel, useShortcut, type ShortcutId } from './shortcuts';
 
 export function ShortcutsDialog() {
   const [open, setOpen] = useState(false);
@@ -16,12 +16,12 @@ export function ShortcutsDialog() {
           </h2>
           <p className="text-[12.5px] text-slate-400">They work anywhere but inside a text field. Esc closes dialogs.</p>
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-[13px]">
-            {Object.values(SHORTCUTS).map((s) => (
-              <div key={s.keys} className="contents">
+            {(Object.keys(SHORTCUTS) as ShortcutId[]).map((id) => (
+              <div key={id} className="contents">
                 <dt>
-                  <kbd className="rounded border border-slate-700 bg-slate-800 px-1.5 py-0.5 font-mono text-[12px] text-slate-200">{s.label}</kbd>
+                  <kbd className="rounded border border-slate-700 bg-slate-800 px-1.5 py-0.5 font-mono text-[12px] text-slate-200">{shortcutLabel(id)}</kbd>
                 </dt>
-                <dd className="text-slate-300">{s.description}</dd>
+                <dd className="text-slate-300">{SHORTCUTS[id].description}</dd>
               </div>
             ))}
           </dl>

@@ -1,34 +1,60 @@
 /**
- * The console's keyboard shortcuts: one table (the cheat sheet shows exactly this), bound
- * with react-hotkeys-hook where the action lives. Single keys never fire while the agent types
- * in a field (the library's default), so a "t" in a reply never takes over a call.
+ * Binds the console's keyboard shortcuts (the table is in @shared/shortcuts, which the Electron
+ * shell's native menu reads too) with react-hotkeys-hook where each action lives. Each bound
+ * action is also registered by id, so a shortcut chosen from the native menu runs exactly what
+ * its keys run, with the same conditions (no open call, no action).
  */
+import { useEffect, useRef } from 'react';
 import { useHotkeys } from 'react-hotkeys-hook';
+import { SHORTCUTS, type ShortcutId } from '@shared/shortcuts';
 
-export const SHORTCUTS = {
-  nextCall: { keys: 'j', label: 'J', description: 'Next live call (the order of the list)' },
-  previousCall: { keys: 'k', label: 'K', description: 'Previous live call' },
-  takeOver: { keys: 't', label: 'T', description: 'Take over the open call' },
-  pauseAi: { keys: 'p', label: 'P', description: 'Pause or resume the AI on the open call' },
-  write: { keys: 'c', label: 'C', description: 'Write: the reply box, or the whisper box while the AI has the call' },
-  goLive: { keys: 'g>l', label: 'G then L', description: 'Go to Live' },
-  goHistory: { keys: 'g>h', label: 'G then H', description: 'Go to History' },
-  goAnalytics: { keys: 'g>a', label: 'G then A', description: 'Go to Analytics' },
-  search: { keys: 'slash', label: '/', description: 'Search History' },
-  help: { keys: 'shift+slash', label: '?', description: 'Show these shortcuts' },
-} as const;
-export type ShortcutId = keyof typeof SHORTCUTS;
+export { SHORTCUTS, type ShortcutId };
+
+/** The action each enabled shortcut runs right now (the most recently mounted wins). */
+const active = new Map<ShortcutId, Array<() => void>>();
+
+/** Runs the shortcut's action as if its keys were pressed; false when nothing handles it now. */
+export function runShortcut(id: ShortcutId): boolean {
+  const runs = active.get(id);
+  const run = runs?.[runs.length - 1];
+  if (!run) return false;
+  run();
+  return true;
+}
 
 /** Binds `id`'s keys to `run` while `enabled`; the latest `run` is always the one called. */
 export function useShortcut(id: ShortcutId, run: () => void, enabled = true): void {
   const { keys, description } = SHORTCUTS[id];
+  const latest = useRef(run);
+  useEffect(() => {
+    latest.current = run;
+  });
   useHotkeys(
     keys,
     (event) => {
       event.preventDefault();
-      run();
+      latest.current();
     },
     { enabled, description },
-    [run, enabled],
+    [enabled],
   );
+  useEffect(() => {
+    if (!enabled) return;
+    const entry = () => latest.current();
+    const runs = active.get(id) ?? [];
+    runs.push(entry);
+    active.set(id, runs);
+    return () => {
+      const left = (active.get(id) ?? []).filter((r) => r !== entry);
+      if (left.length > 0) active.set(id, left);
+      else active.delete(id);
+    };
+  }, [id, enabled]);
+}
+
+/** The keys as this platform writes them (⌘ on a Mac). */
+export function shortcutLabel(id: ShortcutId): string {
+  const label: string = SHORTCUTS[id].label;
+  const mac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+  return mac ? label.replace('Ctrl+', '⌘') : label;
 }

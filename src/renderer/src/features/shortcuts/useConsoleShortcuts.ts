@@ -6,7 +6,8 @@ import { useCallback } from 'react';
 import type { CallSummary } from '@shared/domain';
 import { currentPath, navigate, routes } from '../../lib/router';
 import { useCallsStore } from '../calls/store';
-import { orderLiveCalls } from '../calls/live-order';
+import { needsAttention, orderLiveCalls } from '@shared/attention';
+import { useToasts } from '../toasts/store';
 import { useShortcut } from './shortcuts';
 
 export function useConsoleShortcuts(live: readonly CallSummary[], waitingIds: Readonly<Record<string, unknown>>): void {
@@ -21,7 +22,21 @@ export function useConsoleShortcuts(live: readonly CallSummary[], waitingIds: Re
     },
     [live, waitingIds],
   );
+  const nextNeedingYou = useCallback(() => {
+    const isWaiting = (id: string) => id in waitingIds;
+    const needing = orderLiveCalls(live, waitingIds).filter((c) => needsAttention(c, isWaiting(c.id)));
+    if (needing.length === 0) {
+      useToasts.getState().push({ tone: 'info', title: 'No call needs you', message: 'No live call is waiting for a person, alerting or paused.' });
+      return;
+    }
+    // From the open call to the next one that needs the agent, round the list; else the first.
+    const at = needing.findIndex((c) => c.id === useCallsStore.getState().selectedId);
+    const next = needing[(at + 1) % needing.length]!;
+    if (currentPath() !== '/' && !currentPath().startsWith('/live')) navigate(routes.live(next.id));
+    useCallsStore.getState().select(next.id);
+  }, [live, waitingIds]);
   useShortcut('nextCall', () => step(1));
+  useShortcut('nextAttention', nextNeedingYou);
   useShortcut('previousCall', () => step(-1));
   useShortcut('goLive', () => navigate(routes.live(useCallsStore.getState().selectedId)));
   useShortcut('goHistory', () => navigate(routes.history()));

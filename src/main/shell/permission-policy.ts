@@ -7,12 +7,16 @@
  *   console is in the background (issue 8; before, they were silently denied).
  */
 
-/** Where our page lives: the dev server's origin, or the exact renderer file under file://. */
+/** Where our page lives: the shell's `app://switchboard/` scheme, or the dev server. */
 export interface AppLocation {
   appUrl: string;
   devServerUrl: string | null;
 }
 
+/**
+ * Our page is anything on our page's scheme and host (and port, for the dev server). Compared
+ * by parts, not `URL.origin`: a custom scheme's origin is opaque ("null") to the URL parser.
+ */
 export function isAppUrl(raw: string, where: AppLocation): boolean {
   let url: URL;
   try {
@@ -21,9 +25,7 @@ export function isAppUrl(raw: string, where: AppLocation): boolean {
     return false;
   }
   const app = new URL(where.appUrl);
-  if (where.devServerUrl) return url.origin === app.origin;
-  // file:// has an opaque origin: compare the document path exactly.
-  return url.protocol === 'file:' && url.pathname === app.pathname;
+  return url.protocol === app.protocol && url.host === app.host && url.host !== '';
 }
 
 /**

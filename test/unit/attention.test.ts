@@ -1,34 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CallEvent, CallSummary } from '../../src/shared/domain';
-import { AttentionRank, attentionRank, orderLiveCalls } from '../../src/renderer/src/features/calls/live-order';
+import { AttentionRank, attentionCounts, attentionRank, needsAttention, orderLiveCalls } from '../../src/shared/attention';
+import { call, T0 } from '../support/call-summary';
 import { takeoverRequestFor } from '../../src/renderer/src/features/calls/store';
 
-const T0 = 1_700_000_000_000;
-
-function call(id: string, startedAt: number, patch: Partial<CallSummary> = {}): CallSummary {
-  return {
-    id,
-    callSid: `CA${id}`,
-    direction: 'inbound',
-    from: '+15550100001',
-    to: '+15550100000',
-    status: 'active',
-    controller: 'ai',
-    aiActivity: 'listening',
-    startedAt,
-    endedAt: null,
-    scenario: null,
-    utteranceCount: 0,
-    callerSentiment: null,
-    endReason: null,
-    state: 'ai',
-    sentimentTrend: [],
-    waitingSince: null,
-    alert: null,
-    openAlerts: 0,
-    ...patch,
-  };
-}
 const alert = (severity: 'info' | 'warning' | 'critical') => ({ id: `a-${severity}`, ruleId: 'r', severity, title: 't', atMs: 1 });
 const ids = (list: CallSummary[]) => list.map((c) => c.id);
 
@@ -119,5 +94,30 @@ describe('the open request for a person', () => {
     expect(takeoverRequestFor(call('c', T0), [...asked, ev('2', 'takeover_withdrawn', 5000)])).toBeNull();
     expect(takeoverRequestFor(call('c', T0, { controller: 'agent', state: 'agent' }), asked)).toBeNull();
     expect(takeoverRequestFor(call('c', T0, { status: 'ended', state: 'ended' }), asked)).toBeNull();
+  });
+});
+
+describe('which calls need the agent (the tray counts them; N visits them)', () => {
+  it('waiting for a person, a critical or warning alert, or the AI paused; never an ended call', () => {
+    expect(needsAttention(call('a', T0, { waitingSince: T0 }))).toBe(true);
+    expect(needsAttention(call('a', T0, { alert: alert('critical'), openAlerts: 1 }))).toBe(true);
+    expect(needsAttention(call('a', T0, { alert: alert('warning'), openAlerts: 1 }))).toBe(true);
+    expect(needsAttention(call('a', T0, { state: 'ai_paused', aiActivity: 'paused' }))).toBe(true);
+    expect(needsAttention(call('a', T0, { alert: alert('info'), openAlerts: 1 }))).toBe(false);
+    expect(needsAttention(call('a', T0))).toBe(false);
+    expect(needsAttention(call('a', T0, { status: 'ended', endedAt: T0 + 1, waitingSince: T0 }))).toBe(false);
+    // The agent took it: nobody waits any more.
+    expect(needsAttention(call('a', T0, { controller: 'agent', state: 'agent', waitingSince: T0 }))).toBe(false);
+  });
+
+  it('counts live calls and those needing the agent', () => {
+    const calls = [
+      call('a', T0, { waitingSince: T0 }),
+      call('b', T0),
+      call('c', T0, { alert: alert('critical'), openAlerts: 1 }),
+      call('d', T0, { status: 'ended', endedAt: T0 + 1 }),
+    ];
+    expect(attentionCounts(calls)).toEqual({ live: 3, attention: 2 });
+    expect(attentionCounts([])).toEqual({ live: 0, attention: 0 });
   });
 });

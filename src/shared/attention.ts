@@ -1,12 +1,14 @@
 /**
- * Which live call needs the agent first. Pure, so the rule is tested without a browser.
+ * Which live call needs the agent first, and which need the agent at all. Pure and shared: the
+ * console orders its call list with it, and the Electron shell's tray counts with it, so both
+ * say the same thing.
  *
  * The order only depends on things that change when the call's situation changes (someone
  * waits for a person, an alert opens or is acknowledged, the AI is paused), never on what
  * moves every second (duration, the AI speaking or listening, sentiment). Rows therefore stay
  * put while calls tick along and move only when the agent should look again.
  */
-import type { CallSummary } from '@shared/domain';
+import type { CallSummary } from './domain';
 
 /** Lower ranks sort first. */
 export const AttentionRank = {
@@ -32,6 +34,26 @@ export function attentionRank(call: CallSummary, waiting = false): AttentionRank
   if (call.alert?.severity === 'warning') return AttentionRank.warning;
   if (call.state === 'ai_paused') return AttentionRank.paused;
   return AttentionRank.rest;
+}
+
+/**
+ * The call needs the agent: someone waits for a person, an alert (critical or warning) is
+ * open, or the agent paused the AI. What the tray counts and "next call needing you" visits.
+ */
+export function needsAttention(call: CallSummary, waiting = false): boolean {
+  return call.status !== 'ended' && attentionRank(call, waiting) < AttentionRank.rest;
+}
+
+/** How many calls are live, and how many of those need the agent (the tray's two numbers). */
+export function attentionCounts(calls: Iterable<CallSummary>): { live: number; attention: number } {
+  let live = 0;
+  let attention = 0;
+  for (const call of calls) {
+    if (call.status === 'ended') continue;
+    live += 1;
+    if (needsAttention(call)) attention += 1;
+  }
+  return { live, attention };
 }
 
 /**

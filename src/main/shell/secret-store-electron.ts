@@ -3,7 +3,7 @@
  * keychain: Keychain, DPAPI, libsecret/kwallet) in `secrets.safe.json` in the user-data
  * folder, written like the headless store (atomic, 0600). Environment variables still win.
  *
- * This file does not import electron (src/main/index.ts stays the only main-process module
+ * This file does not import electron (src/main/shell/electron.ts stays the only main-process module
  * that does): the shell passes its `safeStorage` in. Call it after `app.whenReady()`.
  *
  * Where safeStorage cannot really encrypt (no keyring on Linux: unavailable, or the
@@ -12,8 +12,8 @@
  * the console never claims protection it does not have.
  */
 import { join } from 'node:path';
-import { createEncodedFileSecretStore, createFileSecretStore, type SecretStore } from './core/config/secrets';
-import type { Logger } from './core/log';
+import { createEncodedFileSecretStore, createFileSecretStore, type SecretStore } from '../core/config/secrets';
+import type { Logger } from '../core/log';
 
 /** The part of Electron's `safeStorage` this needs. */
 export interface SafeStorageLike {

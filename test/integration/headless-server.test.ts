@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHeadlessServer, type HeadlessServer } from '../../src/main/headless/server';
 import { silentLogger } from '../../src/main/core/log';
+import { HEADLESS_CSP } from '../../src/shared/csp';
 import { startHarness, type CoreHarness } from '../support/core-harness';
 import { startServe } from '../support/serve-process';
 
@@ -84,7 +85,7 @@ describe('headless console server', () => {
     const ok = await fetch(server.consoleUrl);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('<div id="root">');
-    expect(ok.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(ok.headers.get('content-security-policy')).toBe(HEADLESS_CSP);
     expect(ok.headers.get('referrer-policy')).toBe('no-referrer');
     const cookie = ok.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);

@@ -97,7 +97,7 @@ describe('media frame parser fuzz', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 30_000); // a fixed number of runs: on a busy 2-core machine it can take over vitest's 5 s default
 
   it('accepts a media payload exactly when it decodes to at most 1,600 bytes, and delivers it intact', () => {
     fc.assert(

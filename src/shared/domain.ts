@@ -66,6 +66,12 @@ export const CallEventType = z.enum([
   'takeover',
   'handback',
   'barge_in',
+  /**
+   * The AI paused on the caller's voice, and it was not an interruption (a backchannel, a
+   * cough, noise): it carried on from the last word heard. data.pausedMs, data.why
+   * ('backchannel' | 'no_words'), data.replayedMs (audio sent again).
+   */
+  'false_interruption',
   'dtmf',
   'agent_message',
   /** The AI called a tool (transfer_to_agent, end_call, lookup_knowledge, record_fact). */
@@ -275,6 +281,14 @@ export const PublicSettings = z.object({
   businessName: z.string().min(1).max(120),
   /** ms of caller silence after which the AI gives a gentle re-prompt. */
   silenceRepromptMs: z.number().int().min(2000).max(60000),
+  /**
+   * Turn-taking (issue 14): while the AI speaks, the caller's voice pauses it at once and the
+   * words decide. How readily sound counts as voice (WebRTC VAD mode: 0 most, 3 least), how
+   * long it must last, and how long a pause waits for a real word before carrying on.
+   */
+  bargeInVadMode: z.number().int().min(0).max(3),
+  bargeInMinVoicedMs: z.number().int().min(20).max(500),
+  bargeInResumeWindowMs: z.number().int().min(200).max(3000),
   /**
    * Record simulated (demo) calls: the line through the media bridge, as a stereo file. When a
    * call is recorded the AI's greeting says so. No `.default()` here: `settings.update` takes a

@@ -8,10 +8,20 @@
  *        [--barge-after-ms 300]
  *
  * stdout: exactly one line:  barge-in p50 N ms p95 N ms
+ *
+ * Onset mode (issue 14), on the caller's clock: voice onset → the AI's audio stops at the
+ * caller, and how backchannels and coughs resume (support/onset.ts says how):
+ *
+ *   node test/support/run-ts.mjs test/bench/bargein.bench.ts --mode onset [--events 60]
+ *        [--calls 4] [--first-interim-ms 400]
+ *
+ * stdout ends with:  onset-to-silence p50 N ms p95 N ms
+ *                    false-interruption resumed N % resume-gap p95 N ms words-lost N
  */
 import { parseArgs } from 'node:util';
 import { CALLER_LINES, REPLY_SENTENCES, runBench } from './support/harness';
 import { ms, summarise } from './support/stats';
+import { runOnsetBench } from './support/onset';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,8 +29,15 @@ const { values: args } = parseArgs({
     calls: { type: 'string', default: '4' },
     'barge-after-ms': { type: 'string', default: '300' },
     'speech-ms': { type: 'string', default: '600' },
+    mode: { type: 'string', default: 'interim' },
+    events: { type: 'string', default: '60' },
+    'first-interim-ms': { type: 'string', default: '400' },
   },
 });
+if (args.mode === 'onset') {
+  await runOnsetBench({ events: Number(args.events), calls: Number(args.calls), firstInterimMs: Number(args['first-interim-ms']) });
+  process.exit(0);
+}
 const bargeIns = Number(args['barge-ins']);
 const calls = Math.max(1, Math.min(bargeIns, Number(args.calls)));
 // Line 0 answers the greeting; every later line cuts into the reply to the line before.

@@ -217,7 +217,7 @@ test('End call while the agent has the call ends it at once', async ({ page }) =
   const header = page.getByTestId('call-header');
   await header.getByRole('button', { name: 'Take over' }).click();
   await expect(header.getByRole('button', { name: 'Hand back' })).toBeVisible();
-  await expect(header.getByTestId('end-call')).toHaveAttribute('title', 'Ends the call now');
+  await expect(header.getByTestId('end-call')).toHaveAttribute('title', 'Ends the call now (Shift+E)');
   // Time stands still: the call ends on the click, not after a countdown.
   await freezeClock(page);
   await header.getByTestId('end-call').click();

@@ -69,6 +69,10 @@ export interface ListenVadSettings {
   msPerWord: number;
   /** What the caller "said" in utterance `n` (0-based) of this connection. */
   transcript(connection: ListenConnection, n: number): string;
+  /** The first interim comes this long after speech starts (a real service's lag; default interimEveryMs). */
+  firstInterimAfterMs?: number;
+  /** SpeechStarted goes out this long after speech starts (default 0); null: never. */
+  speechStartedAfterMs?: number | null;
 }
 
 export const DEFAULT_LISTEN_VAD: ListenVadSettings = {
@@ -192,7 +196,7 @@ interface VadState {
   blockStartMs: number;
   /** Utterances finished so far. */
   utterance: number;
-  speech: { startMs: number; lastLoudEndMs: number; words: string[]; nextInterimMs: number } | null;
+  speech: { startMs: number; lastLoudEndMs: number; words: string[]; nextInterimMs: number; speechStartedAtMs: number | null } | null;
   /** End of the last finished utterance, until its UtteranceEnd went out. */
   lastFinalEndMs: number | null;
 }
@@ -315,14 +319,24 @@ export class ListenConnection {
       if (loud) {
         if (!s) {
           const words = settings.transcript(this, v.utterance).split(/\s+/).filter(Boolean);
-          v.speech = { startMs, lastLoudEndMs: endMs, words, nextInterimMs: startMs + settings.interimEveryMs };
+          const startedAfter = settings.speechStartedAfterMs === undefined ? 0 : settings.speechStartedAfterMs;
+          v.speech = {
+            startMs,
+            lastLoudEndMs: endMs,
+            words,
+            nextInterimMs: startMs + (settings.firstInterimAfterMs ?? settings.interimEveryMs),
+            speechStartedAtMs: startedAfter === null ? null : startMs + startedAfter,
+          };
           v.lastFinalEndMs = null;
-          this.vadSend('speech-started', startMs, speechStarted(startMs / 1000));
         } else {
           s.lastLoudEndMs = endMs;
         }
       }
       const cur = v.speech;
+      if (cur && cur.speechStartedAtMs !== null && endMs > cur.speechStartedAtMs) {
+        this.vadSend('speech-started', endMs, speechStarted(cur.startMs / 1000));
+        cur.speechStartedAtMs = null;
+      }
       if (cur && endMs >= cur.nextInterimMs && endMs - cur.lastLoudEndMs < settings.endpointingMs) {
         cur.nextInterimMs += settings.interimEveryMs;
         const count = Math.min(cur.words.length, Math.max(1, Math.ceil((endMs - cur.startMs) / settings.msPerWord)));

@@ -66,3 +66,10 @@ export async function until(predicate: () => boolean, timeoutMs = 5000, what = '
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Waits until `find` returns something, and returns it. */
+export async function untilFound<T>(find: () => T | undefined, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  let found: T | undefined;
+  await until(() => (found = find()) !== undefined, timeoutMs, what);
+  return found!;
+}

@@ -15,6 +15,7 @@ import { createSettings } from './config/settings';
 import type { Core, CoreFile, CoreOptions } from './core-types';
 import { createLogger, type Logger } from './log';
 import { buildPersona } from './persona';
+import { loadVad } from './pipeline/voice-onset'; // turn-taking (issue 14)
 import { CallRecordings } from './recordings/recordings'; // recordings (issue 7)
 import { mediaCredentials } from './recordings/twilio-media'; // recordings (issue 7)
 import { createOfflineProviders } from './providers/offline';
@@ -106,7 +107,14 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   listeners.add((event) => recordings.onEvent(event));
   // --- end recordings ---
 
+  // Turn-taking (issue 14): the voice activity detector, once for every call. Without it the
+  // recogniser's speech-started still pauses the AI, a little later; nothing else changes.
+  const vad = await loadVad().catch((error: unknown) => {
+    logger.warn({ err: error }, 'the voice activity detector could not load; barge-in waits for the recogniser');
+    return undefined;
+  });
   const calls = new CallManager({
+    vad,
     engines: () => providerService.providersForNextCall(),
     assist,
     recorder: store,

@@ -11,6 +11,14 @@ export interface Persona {
   agentIdentity: string;
   /** How the AI behaves while the agent steers it (pause) and while a caller waits for a person. */
   steering: Pick<PublicSettings, 'pauseHoldLineMs' | 'waitCompanyMs' | 'waitOfferMs'>;
+  /** Turn-taking: how the caller's voice pauses the AI, and how long the words have to confirm it. */
+  bargeIn: BargeInSettings;
+}
+
+export interface BargeInSettings {
+  vadMode: 0 | 1 | 2 | 3;
+  minVoicedMs: number;
+  resumeWindowMs: number;
 }
 
 export interface PersonaOptions {
@@ -36,10 +44,16 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
   ];
   const notice = recorded ? ' This call is recorded.' : '';
   const steering = { pauseHoldLineMs: settings.pauseHoldLineMs, waitCompanyMs: settings.waitCompanyMs, waitOfferMs: settings.waitOfferMs };
+  const bargeIn: BargeInSettings = {
+    vadMode: settings.bargeInVadMode as BargeInSettings['vadMode'],
+    minVoicedMs: settings.bargeInMinVoicedMs,
+    resumeWindowMs: settings.bargeInResumeWindowMs,
+  };
   if (dial) {
     return {
       silenceRepromptMs: settings.silenceRepromptMs,
       steering,
+      bargeIn,
       agentIdentity: softphoneIdentity(settings.agentName),
       greeting: `Hello, this is an automated assistant calling from ${business}.${notice} A member of our team can join at any time.`,
       systemPrompt: [
@@ -53,6 +67,7 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
   return {
     silenceRepromptMs: settings.silenceRepromptMs,
     steering,
+    bargeIn,
     agentIdentity: softphoneIdentity(settings.agentName),
     greeting: `Hello, you're through to ${business}. I'm an automated assistant, and a member of our team can join at any time.${notice} How can I help you today?`,
     systemPrompt: [`You are the phone assistant for ${business}. You are speaking to a caller on a phone line.`, ...rules].join('\n'),

@@ -784,6 +784,10 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     agentName: 'Sam',
     businessName: 'Northwind Energy',
     silenceRepromptMs: 8000,
+    // Turn-taking (issue 14): the core's defaults.
+    bargeInVadMode: 1,
+    bargeInMinVoicedMs: 60,
+    bargeInResumeWindowMs: 600,
     dispositions: DISPOSITIONS,
     // Privacy (issue 10): the core's defaults.
     redactionMode: 'redacted',

@@ -11,6 +11,7 @@ import type { CallAssist, CallControl, CallRecorder } from './ports';
 import type { Persona } from '../persona';
 import type { CallPrivacy } from './privacy';
 import type { RedactedAudio } from './redacted-audio';
+import type { FvadModule } from '../pipeline/voice-onset';
 
 export interface CallEngines {
   providers: Providers;
@@ -35,6 +36,8 @@ export interface CallManagerOptions {
   privacy?(): CallPrivacy;
   /** A redacted span of a call's audio (the recording tones it). */
   onRedactedAudio?(callId: string, span: RedactedAudio): void;
+  /** The voice activity detector (turn-taking, issue 14); without it, only the recogniser's speech-started pauses the AI. */
+  vad?: FvadModule;
 }
 
 export class CallManager {
@@ -68,6 +71,7 @@ export class CallManager {
       ...this.o.persona(call),
       privacy: this.o.privacy?.(),
       onRedactedAudio: this.o.onRedactedAudio,
+      vad: this.o.vad,
     });
     this.sessions.set(session.id, session);
     try {

@@ -27,6 +27,9 @@ import { TakeoverWait } from './waiting';
 import { OpenAlerts } from './open-alerts';
 import { SpokenTurn } from './spoken-turn';
 import { TurnTimer } from './turn-timer';
+import { TurnYield, type FalseAlarm, type OnsetSource } from './turn-yield';
+import { mulawAudio } from '../pipeline/audio';
+import type { FvadModule } from '../pipeline/voice-onset';
 import { CallerInsight } from './caller-insight';
 import type { CallAssist, CallControl, CallRecorder } from './ports';
 import type { Persona } from '../persona';
@@ -69,6 +72,10 @@ export interface CallSessionOptions {
   agentIdentity?: string;
   /** Pause and waiting-for-a-person behaviour (Settings); defaults when absent. */
   steering?: Persona['steering'];
+  /** Turn-taking (Settings): how the caller's voice pauses the AI; defaults when absent. */
+  bargeIn?: Persona['bargeIn'];
+  /** The voice activity detector's module (loaded once per core); without it, only the recogniser's speech-started pauses the AI. */
+  vad?: FvadModule;
   /** What is redacted and where originals may go (Settings → Privacy); the defaults when absent. */
   privacy?: CallPrivacy;
   /** A redacted span's audio, for the call recording to replace with a tone (issue 10). */
@@ -96,6 +103,7 @@ interface SaidLine {
 const EVENT_ID_KEY = /(?:^id|Id|Sid)$/;
 
 const DEFAULT_STEERING: Persona['steering'] = { pauseHoldLineMs: 8000, waitCompanyMs: 20000, waitOfferMs: 60000 };
+const DEFAULT_BARGE_IN: Persona['bargeIn'] = { vadMode: DEFAULT_SETTINGS.bargeInVadMode as 1, minVoicedMs: DEFAULT_SETTINGS.bargeInMinVoicedMs, resumeWindowMs: DEFAULT_SETTINGS.bargeInResumeWindowMs };
 /** How soon the paused AI's "one moment" tries again when the line was busy. */
 const PAUSE_HOLD_RETRY_MS = 1000;
 
@@ -129,6 +137,8 @@ export class CallSession {
   /** Marks sent and not yet echoed, with their turn: an agent's line may still be playing
    * when the next line (or an AI turn) starts, and must still complete when heard. */
   private readonly pendingMarks = new Map<string, SpokenTurn>();
+  /** Pauses the AI on the caller's voice onset, and resumes it after a false alarm. */
+  private readonly turnYield: TurnYield;
   /** Agent lines wait for each other so they are spoken in order. */
   private agentSpeech: Promise<void> = Promise.resolve();
   /** The agent's typed lines not yet fully heard (the one playing and any queued behind it), oldest first: what Stop cuts. */
@@ -196,6 +206,15 @@ export class CallSession {
       ...(o.stream.transport === 'relay' ? { transport: 'relay' as const } : {}),
     };
     this.steering = o.steering ?? DEFAULT_STEERING;
+    this.turnYield = new TurnYield(
+      {
+        yieldableTurn: () => this.yieldableTurn(),
+        pauseTurn: (turn, source) => this.pauseTurnForCaller(turn, source),
+        resumeTurn: (turn, why, pausedMs) => this.resumeAfterFalseAlarm(turn, why, pausedMs),
+      },
+      o.bargeIn ?? DEFAULT_BARGE_IN,
+      o.stream.transport === 'media' ? o.vad : undefined,
+    );
     this.privacy = o.privacy ?? callPrivacy(DEFAULT_SETTINGS);
     this.insight = new CallerInsight(this.id, o.assist);
     this.stream = o.stream;
@@ -293,6 +312,7 @@ export class CallSession {
         const offsetMs = this.nowMs() - timestampMs;
         this.sttClockOffsetMs = this.sttClockOffsetMs === null ? offsetMs : Math.min(this.sttClockOffsetMs, offsetMs);
         this.stt.write(audio);
+        if (stream === this.stream) this.turnYield.callerAudio(audio.bytes);
       });
     } else {
       // Prompts are timed on the session's own clock.
@@ -583,7 +603,10 @@ export class CallSession {
     // Any sign of the caller resets the silence watch.
     this.stopSilenceWatch();
     this.silentPrompts = 0;
-    if (event.type === 'speech-started') return;
+    if (event.type === 'speech-started') {
+      this.turnYield.speechStarted();
+      return;
+    }
     const offsetMs = this.sttClockOffsetMs ?? 0;
     this.callerLine ??= { id: randomUUID(), startMs: Math.round(offsetMs + event.startMs) };
     // The one place a caller's words enter the core: redacted here, interim lines too (they
@@ -609,12 +632,14 @@ export class CallSession {
     if (turn?.interruptible && turn.audible && substantiveWordCount(event.text) >= 1) this.cutOff('barge_in');
 
     if (event.type === 'interim') {
+      this.turnYield.callerInterim(event.text);
       this.publishLine(line);
       return;
     }
     this.callerLine = null;
     if (!event.text.trim()) {
-      // Nothing was said after all; a line the agent queued can go now.
+      // Nothing was said after all (a paused AI carries on); a line the agent queued can go now.
+      this.turnYield.callerFinal('');
       this.drainSayNext();
       return;
     }
@@ -623,6 +648,8 @@ export class CallSession {
     const historyBefore = [...this.history];
     // "Uh-huh" while the AI talks is a listener's noise, not a new request.
     const respond = !(turn?.audible && isBackchannel(event.text));
+    // Paused on their voice and it was only "uh-huh": the AI carries on from where it was.
+    this.turnYield.callerFinal(event.text);
     let message: ChatMessage | null = null;
     if (respond) {
       message = this.pushHistory('user', redaction.text, event.text);
@@ -829,7 +856,8 @@ export class CallSession {
     if (turn.signal.aborted || !this.isLive) return;
     const mark = turn.addClause(text, audioMs, performance.now());
     this.pendingMarks.set(mark, turn);
-    this.stream.sendMark(mark);
+    // While paused, the resume sends the mark after the clause's audio.
+    if (!turn.paused) this.stream.sendMark(mark);
     // The AI's line grows clause by clause; an agent's typed line was shown whole already.
     if (turn.speaker === 'ai') this.publishLine(this.utterance(turn, turn.plannedText, false));
   }
@@ -857,8 +885,8 @@ export class CallSession {
     for await (const audio of tts.synthesize(text, turn.signal)) {
       if (turn.signal.aborted || !this.isLive) return audioMs;
       turn.timer?.ttsByte(this.nowMs());
-      turn.startSending();
-      line.sendAudio(audio);
+      // Paused on the caller's voice: the audio waits in the turn for the resume.
+      if (turn.addAudio(audio.bytes, performance.now())) line.sendAudio(audio);
       turn.startMs ??= this.nowMs();
       audioMs += audio.bytes.length / 8;
       if (turn.timer?.audioSent(this.nowMs())) {
@@ -871,6 +899,45 @@ export class CallSession {
     return audioMs;
   }
 
+  // ---------------------------------------------------------------- turn-taking (issue 14)
+
+  /** The AI turn the caller's voice may pause now: audible, interruptible, the AI's, on an audio line. */
+  private yieldableTurn(): SpokenTurn | null {
+    const turn = this.turn;
+    if (!turn || !turn.interruptible || turn.speaker !== 'ai' || turn.paused || !turn.audible) return null;
+    return this.callState.state === 'ai' && this.stream.transport === 'media' && this.isLive ? turn : null;
+  }
+
+  /** The caller may be talking over the AI: silence it now, keep what they have not heard. */
+  private pauseTurnForCaller(turn: SpokenTurn, source: OnsetSource): void {
+    turn.pause(performance.now());
+    this.stream.clear();
+    // Twilio returns the cleared marks at once; they do not mean "heard".
+    for (const [name, owner] of this.pendingMarks) if (owner === turn) this.pendingMarks.delete(name);
+    this.log.debug({ source }, 'paused the AI on the caller\'s voice');
+    this.setActivity('listening');
+  }
+
+  /** It was not an interruption: send again what the caller had not heard, from the last word heard. */
+  private resumeAfterFalseAlarm(turn: SpokenTurn, why: FalseAlarm, pausedMs: number): void {
+    const line = this.stream;
+    if (turn !== this.turn || line.transport !== 'media' || !this.isLive) return;
+    const { steps, fromMs } = turn.resume(performance.now());
+    let sentMs = 0;
+    for (const step of steps) {
+      if ('audio' in step) {
+        line.sendAudio(mulawAudio(step.audio));
+        sentMs += step.audio.length / 8;
+      } else {
+        this.pendingMarks.set(step.mark, turn);
+        line.sendMark(step.mark);
+      }
+    }
+    this.recordEvent('false_interruption', { why, pausedMs: Math.round(pausedMs), resumedAtMs: Math.round(fromMs), sentMs: Math.round(sentMs) });
+    if (turn.complete) this.completeTurn(turn);
+    else this.setActivity('speaking');
+  }
+
   private onMark(name: string): void {
     const turn = this.pendingMarks.get(name);
     if (!turn) return;
@@ -880,6 +947,7 @@ export class CallSession {
 
   private completeTurn(turn: SpokenTurn): void {
     if (turn.done) return;
+    this.turnYield.settled(turn);
     turn.done = true;
     if (this.turn === turn) this.turn = null;
     this.agentLines.delete(turn);
@@ -935,6 +1003,7 @@ export class CallSession {
   }
 
   private abandon(turn: SpokenTurn): void {
+    this.turnYield.settled(turn);
     turn.controller.abort(new DOMException('turn abandoned', 'AbortError'));
     turn.done = true;
     if (this.turn === turn) this.turn = null;
@@ -1078,6 +1147,7 @@ export class CallSession {
     this.keypad.reset();
     this.wait = null;
     this.cutOff('end');
+    this.turnYield.close();
     this.sttAbort.abort();
     // Mark the call ended before hanging up: closing the stream reports back synchronously.
     const atTwilio = this.o.control && offOurStream(this.callState.state) && reason !== 'completed';

@@ -13,6 +13,11 @@ export const DEFAULT_SETTINGS: PublicSettings = {
   agentName: 'Agent',
   businessName: 'Brightwave Broadband',
   silenceRepromptMs: 8000,
+  // Turn-taking (issue 14), from `npm run bench:bargein -- --mode onset` (README): mode 1 and
+  // 60 ms pause on a caller's first syllable; 600 ms is how long a backchannel's words take.
+  bargeInVadMode: 1,
+  bargeInMinVoicedMs: 60,
+  bargeInResumeWindowMs: 600,
   // Demo calls are recorded out of the box; real calls only once the team decides to (the
   // caller is told, and the law on recording calls differs by country).
   recordDemoCalls: true,

@@ -26,7 +26,8 @@ function decodeMulawByte(byte: number): number {
   const magnitude = (((u & 0x0f) << 3) + MULAW_BIAS) << ((u & 0x70) >> 4);
   return u & 0x80 ? MULAW_BIAS - magnitude : magnitude - MULAW_BIAS;
 }
-const MULAW_DECODE = Int16Array.from({ length: 256 }, (_, byte) => decodeMulawByte(byte));
+/** Every mu-law byte decoded to its 16-bit sample. */
+export const MULAW_DECODE = Int16Array.from({ length: 256 }, (_, byte) => decodeMulawByte(byte));
 
 export function encodeMulawSample(sample: number): number {
   const sign = sample < 0 ? 0x80 : 0;

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { MulawAudio, TtsProvider } from '../providers/types';
-import { FRAME_BYTES, FRAME_MS, MULAW_SILENCE } from '../pipeline/audio';
+import { FRAME_BYTES, FRAME_MS, MULAW_DECODE, MULAW_SILENCE } from '../pipeline/audio';
 import type { CallerScenario } from './scenario';
 
 const AppFrame = z.discriminatedUnion('event', [
@@ -49,11 +49,13 @@ export interface SimulatorReport {
   /** Why the call ended for the caller. */
   endedBy: 'caller' | 'app' | 'timeout';
   /** Caller lines actually spoken, with when they started and ended (ms since start). */
-  spoken: Array<{ text: string; startMs: number; endMs: number }>;
+  spoken: Array<{ text: string; startMs: number; endMs: number; voiceMs: number | null }>;
   /** Audio the app sent, by arrival time, and audio actually played to the caller. */
   received: HeardAudio[];
   played: HeardAudio[];
   marksEchoed: string[];
+  /** Of those, the marks a `clear` returned unplayed (Twilio echoes them at once): their audio was not heard. */
+  marksCleared: string[];
   clears: number[];
   /** Frames from the app that broke the protocol. */
   protocolErrors: string[];
@@ -63,6 +65,15 @@ export interface SimulatorReport {
 export const SIMULATED_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 
 type PlaybackItem = { kind: 'audio'; bytes: Buffer } | { kind: 'mark'; name: string };
+
+/** A frame this loud (mean |sample|) is the caller's voice, for `spoken[].voiceMs` (what Deepgram's fake calls loud). */
+const VOICE_LEVEL = 300;
+
+function meanLevel(frame: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < frame.length; i++) sum += Math.abs(MULAW_DECODE[frame[i]!]!);
+  return sum / frame.length;
+}
 
 export class CallerSimulator {
   readonly callSid: string;
@@ -80,7 +91,8 @@ export class CallerSimulator {
   private startedAtMs = 0;
   private turnAudio: MulawAudio[] = [];
   private nextTurn = 0;
-  private speaking: { audio: Buffer; offset: number; text: string; startMs: number } | null = null;
+  /** The line being sent; `voiceMs`: when its first frame loud enough to be voice went out (lines start with a lead-in). */
+  private speaking: { audio: Buffer; offset: number; text: string; startMs: number; voiceMs: number | null } | null = null;
   /** Tick when the app's audio last played / first started playing in the current stretch. */
   private lastPlayedTick = -1;
   private playingSinceTick = -1;
@@ -108,6 +120,7 @@ export class CallerSimulator {
       received: [],
       played: [],
       marksEchoed: [],
+      marksCleared: [],
       clears: [],
       protocolErrors: [],
     };
@@ -171,6 +184,11 @@ export class CallerSimulator {
     this.offScript.push({ audio: Buffer.concat(parts), text });
   }
 
+  /** The caller makes a sound that is not words (a cough, a door): `audio` is 8 kHz mu-law, spoken like a line. */
+  makeSound(audio: Buffer, label = '(sound)'): void {
+    this.offScript.push({ audio, text: label });
+  }
+
   /** The caller presses keys: Twilio sends one `dtmf` message per key, on the inbound track. */
   pressKeys(keys: string): void {
     for (const digit of keys) {
@@ -221,8 +239,9 @@ export class CallerSimulator {
       frame = Buffer.alloc(FRAME_BYTES, MULAW_SILENCE);
       audio.copy(frame, 0, offset, Math.min(offset + FRAME_BYTES, audio.length));
       this.speaking.offset += FRAME_BYTES;
+      if (this.speaking.voiceMs === null && meanLevel(frame) >= VOICE_LEVEL) this.speaking.voiceMs = this.nowMs;
       if (this.speaking.offset >= audio.length) {
-        this.reportData.spoken.push({ text: this.speaking.text, startMs: this.speaking.startMs, endMs: this.nowMs });
+        this.reportData.spoken.push({ text: this.speaking.text, startMs: this.speaking.startMs, endMs: this.nowMs, voiceMs: this.speaking.voiceMs });
         this.speaking = null;
         this.lastTurnEndTick = this.tick;
         this.heardSinceLastTurn = false;
@@ -276,7 +295,7 @@ export class CallerSimulator {
     if (this.speaking) return;
     const asked = this.offScript.shift();
     if (asked) {
-      this.speaking = { audio: asked.audio, offset: 0, text: asked.text, startMs: this.nowMs };
+      this.speaking = { audio: asked.audio, offset: 0, text: asked.text, startMs: this.nowMs, voiceMs: null };
       return;
     }
     const { scenario, turnGapMs, replyTimeoutMs } = this.options;
@@ -301,7 +320,7 @@ export class CallerSimulator {
     const timedOut = !aiPlaying && quietForMs >= replyTimeoutMs;
     if (bargeIn || answered || timedOut) {
       const audio = this.turnAudio[this.nextTurn]!;
-      this.speaking = { audio: audio.bytes, offset: 0, text: turn.say, startMs: this.nowMs };
+      this.speaking = { audio: audio.bytes, offset: 0, text: turn.say, startMs: this.nowMs, voiceMs: null };
       this.nextTurn++;
     }
   }
@@ -338,7 +357,10 @@ export class CallerSimulator {
       this.reportData.clears.push(this.nowMs);
       const pendingMarks = this.playback.filter((item) => item.kind === 'mark');
       this.playback = [];
-      for (const mark of pendingMarks) this.echoMark(mark.name);
+      for (const mark of pendingMarks) {
+        this.reportData.marksCleared.push(mark.name);
+        this.echoMark(mark.name);
+      }
     }
   }
 

@@ -109,6 +109,8 @@ export function eventLabel(ev: CallEvent): string {
       return 'Handed back to AI';
     case 'barge_in':
       return 'Caller interrupted the AI';
+    case 'false_interruption':
+      return ev.data['why'] === 'backchannel' ? 'AI paused for the caller, then carried on (they were only listening)' : 'AI paused for a sound, then carried on';
     case 'dtmf':
       return 'Caller pressed keypad digits';
     case 'agent_message':

@@ -13,7 +13,8 @@
  * caller, and how backchannels and coughs resume (support/onset.ts says how):
  *
  *   node test/support/run-ts.mjs test/bench/bargein.bench.ts --mode onset [--events 60]
- *        [--calls 4] [--first-interim-ms 400]
+ *        [--calls 4] [--first-interim-ms 400] [--vad-mode 1] [--min-voiced-ms 60]
+ *        [--resume-window-ms 600]
  *
  * stdout ends with:  onset-to-silence p50 N ms p95 N ms
  *                    false-interruption resumed N % resume-gap p95 N ms words-lost N
@@ -32,10 +33,23 @@ const { values: args } = parseArgs({
     mode: { type: 'string', default: 'interim' },
     events: { type: 'string', default: '60' },
     'first-interim-ms': { type: 'string', default: '400' },
+    'vad-mode': { type: 'string' },
+    'min-voiced-ms': { type: 'string' },
+    'resume-window-ms': { type: 'string' },
   },
 });
 if (args.mode === 'onset') {
-  await runOnsetBench({ events: Number(args.events), calls: Number(args.calls), firstInterimMs: Number(args['first-interim-ms']) });
+  const setting = (name: 'vad-mode' | 'min-voiced-ms' | 'resume-window-ms') => (args[name] === undefined ? undefined : Number(args[name]));
+  await runOnsetBench({
+    events: Number(args.events),
+    calls: Number(args.calls),
+    firstInterimMs: Number(args['first-interim-ms']),
+    settings: {
+      ...(setting('vad-mode') !== undefined && { bargeInVadMode: setting('vad-mode') }),
+      ...(setting('min-voiced-ms') !== undefined && { bargeInMinVoicedMs: setting('min-voiced-ms') }),
+      ...(setting('resume-window-ms') !== undefined && { bargeInResumeWindowMs: setting('resume-window-ms') }),
+    },
+  });
   process.exit(0);
 }
 const bargeIns = Number(args['barge-ins']);

@@ -13,7 +13,7 @@
  *   reply the caller never played through).
  */
 import { loadavg } from 'node:os';
-import type { CallEvent } from '../../../src/shared/domain';
+import type { CallEvent, PublicSettings } from '../../../src/shared/domain';
 import { DEFAULT_LISTEN_VAD } from '../../fakes/deepgram-fake';
 import { sentenceReply } from '../../fakes/gemini-fake';
 import { startCloudCore } from '../../support/cloud-core';
@@ -26,6 +26,8 @@ export interface OnsetOptions {
   events: number;
   calls: number;
   firstInterimMs: number;
+  /** Turn-taking settings to measure (the defaults when absent). */
+  settings: Partial<Pick<PublicSettings, 'bargeInVadMode' | 'bargeInMinVoicedMs' | 'bargeInResumeWindowMs'>>;
 }
 
 type Kind = 'interruption' | 'backchannel' | 'cough';
@@ -75,12 +77,13 @@ export async function runOnsetBench(options: OnsetOptions): Promise<void> {
     gemini.auto = sentenceReply({ firstTokenMs: 150, gapMs: 40, sentences: REPLY });
   });
   const measured: Measured[] = [];
+  const settings = await cloud.harness.call('settings.update', options.settings);
   try {
     await Promise.all(Array.from({ length: options.calls }, (_, i) => runCall(cloud.harness, kinds, measured, i * 700)));
   } finally {
     await cloud.close();
   }
-  report(measured, load);
+  report(measured, load, settings);
 }
 
 async function runCall(harness: CoreHarness, kinds: Kind[], measured: Measured[], delayMs: number): Promise<void> {
@@ -100,10 +103,10 @@ async function runCall(harness: CoreHarness, kinds: Kind[], measured: Measured[]
       if (kind === 'interruption') await caller.say(INTERRUPTION);
       else if (kind === 'backchannel') await caller.say('Uh huh.');
       else caller.makeSound(coughAudio(), '(cough)');
-      await until(() => caller.spoken.length > spokenBefore, 5000, 'the caller to start');
-      const sound = caller.spoken[spokenBefore]!;
-      const onset = sound.startMs;
       await until(() => events('barge_in') > bargeIns || events('false_interruption') > falseAlarms, 8000, `the AI to yield (${kind})`).catch(() => undefined);
+      // Voice onset: the sound's first frame loud enough to be voice (flite lines start with a quiet lead-in).
+      await until(() => caller.spoken.length > spokenBefore, 8000, 'the sound to end');
+      const onset = caller.spoken[spokenBefore]!.voiceMs ?? caller.spoken[spokenBefore]!.startMs;
       const clear = caller.report.clears.find((at) => at >= onset);
       const m: Measured = {
         kind,
@@ -115,8 +118,9 @@ async function runCall(harness: CoreHarness, kinds: Kind[], measured: Measured[]
       };
       if (kind !== 'interruption') {
         if (m.resumed) {
-          await until(() => caller.spoken[spokenBefore]!.endMs > 0 && playedSince(clear!) > 0, 5000, 'the AI to play again');
-          const soundEnd = caller.spoken[spokenBefore]!.endMs;
+          await until(() => playedSince(clear!) > 0, 5000, 'the AI to play again');
+          // From the end of the caller's sound (its last loud frame) to the AI audible again.
+          const soundEnd = caller.spoken[spokenBefore]!.voiceEndMs ?? caller.spoken[spokenBefore]!.endMs;
           const again = caller.report.played.find((p) => p.atMs > clear!)!.atMs;
           m.resumeGapMs = Math.max(0, again - soundEnd);
           // The reply is heard to its end: every clause played through.
@@ -134,7 +138,7 @@ async function runCall(harness: CoreHarness, kinds: Kind[], measured: Measured[]
         replyFrom = caller.spoken[before]!.endMs;
       } else {
         // The AI answers the interruption: that answer is the next reply.
-        replyFrom = await untilFound(() => (caller.spoken[spokenBefore]!.endMs > 0 ? caller.spoken[spokenBefore]!.endMs : undefined), 5000, 'the interruption to end');
+        replyFrom = caller.spoken[spokenBefore]!.endMs;
       }
       measured.push(m);
     }
@@ -143,7 +147,7 @@ async function runCall(harness: CoreHarness, kinds: Kind[], measured: Measured[]
   }
 }
 
-function report(measured: Measured[], load: number[]): void {
+function report(measured: Measured[], load: number[], settings: PublicSettings): void {
   const stopped = measured.filter((m) => Number.isFinite(m.onsetToSilenceMs));
   const onset = summarise(stopped.map((m) => m.onsetToSilenceMs));
   const frames = summarise(measured.map((m) => m.framesAfterOnset));
@@ -153,9 +157,11 @@ function report(measured: Measured[], load: number[]): void {
   const wordsLost = resumed.reduce((n, m) => n + (m.wordsLost ?? 0), 0);
   const percent = falseAlarms.length ? (100 * resumed.length) / falseAlarms.length : 0;
   const e = (line: string) => process.stderr.write(`${line}\n`);
-  e(`-- barge-in bench, onset mode: ${measured.length} over-talks (${KINDS.map((k) => `${measured.filter((m) => m.kind === k).length} ${k}`).join(', ')}); load average at start ${load.map((l) => l.toFixed(2)).join(' ')}`);
+  e(`-- barge-in bench, onset mode: VAD mode ${settings.bargeInVadMode}, voice ${settings.bargeInMinVoicedMs} ms, resume window ${settings.bargeInResumeWindowMs} ms`);
+  e(`  ${measured.length} over-talks (${KINDS.map((k) => `${measured.filter((m) => m.kind === k).length} ${k}`).join(', ')}); load average at start ${load.map((l) => l.toFixed(2)).join(' ')}`);
   e(`  stopped ${stopped.length}/${measured.length}; AI frames heard after onset p50 ${frames.p50} p95 ${frames.p95} max ${frames.max}; onset-to-silence max ${Math.round(onset.max)} ms`);
-  e(`  interruptions cut off: ${measured.filter((m) => m.kind === 'interruption' && !m.resumed).length}/${measured.filter((m) => m.kind === 'interruption').length}; resume gap p50 ${Math.round(gap.p50)} ms`);
+  const gapOf = (kind: Kind) => summarise(resumed.filter((m) => m.kind === kind && m.resumeGapMs !== null).map((m) => m.resumeGapMs!));
+  e(`  interruptions cut off: ${measured.filter((m) => m.kind === 'interruption' && !m.resumed).length}/${measured.filter((m) => m.kind === 'interruption').length}; resume gap p50 ${Math.round(gap.p50)} ms (backchannel p50 ${Math.round(gapOf('backchannel').p50)} p95 ${Math.round(gapOf('backchannel').p95)}, cough p50 ${Math.round(gapOf('cough').p50)} p95 ${Math.round(gapOf('cough').p95)})`);
   console.log(`onset-to-silence p50 ${Math.round(onset.p50)} ms p95 ${Math.round(onset.p95)} ms`);
   console.log(`false-interruption resumed ${Math.round(percent)} % resume-gap p95 ${Math.round(gap.p95)} ms words-lost ${wordsLost}`);
 }

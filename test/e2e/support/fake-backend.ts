@@ -787,7 +787,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     // Turn-taking (issue 14): the core's defaults.
     bargeInVadMode: 1,
     bargeInMinVoicedMs: 60,
-    bargeInResumeWindowMs: 600,
+    bargeInResumeWindowMs: 450,
     dispositions: DISPOSITIONS,
     // Privacy (issue 10): the core's defaults.
     redactionMode: 'redacted',

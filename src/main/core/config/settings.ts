@@ -13,11 +13,14 @@ export const DEFAULT_SETTINGS: PublicSettings = {
   agentName: 'Agent',
   businessName: 'Brightwave Broadband',
   silenceRepromptMs: 8000,
-  // Turn-taking (issue 14), from `npm run bench:bargein -- --mode onset` (README): mode 1 and
-  // 60 ms pause on a caller's first syllable; 600 ms is how long a backchannel's words take.
+  // Turn-taking (issue 14), measured with `npm run bench:bargein -- --mode onset` (README):
+  // mode 1 and 60 ms of voice stop the AI 40 ms after the caller's voice starts (p95). The
+  // window must outlast the recogniser's first interim (400 ms there), or a short real word
+  // is resumed over: at 450 ms every interruption was cut off and a cough's gap was 260 ms
+  // p95 (500 ms: 320; 600 ms: 420).
   bargeInVadMode: 1,
   bargeInMinVoicedMs: 60,
-  bargeInResumeWindowMs: 600,
+  bargeInResumeWindowMs: 450,
   // Demo calls are recorded out of the box; real calls only once the team decides to (the
   // caller is told, and the law on recording calls differs by country).
   recordDemoCalls: true,

@@ -49,7 +49,8 @@ export interface SimulatorReport {
   /** Why the call ended for the caller. */
   endedBy: 'caller' | 'app' | 'timeout';
   /** Caller lines actually spoken, with when they started and ended (ms since start). */
-  spoken: Array<{ text: string; startMs: number; endMs: number; voiceMs: number | null }>;
+  /** `voiceMs` / `voiceEndMs`: the first and last frames loud enough to be voice (null: none was). */
+  spoken: Array<{ text: string; startMs: number; endMs: number; voiceMs: number | null; voiceEndMs: number | null }>;
   /** Audio the app sent, by arrival time, and audio actually played to the caller. */
   received: HeardAudio[];
   played: HeardAudio[];
@@ -92,7 +93,7 @@ export class CallerSimulator {
   private turnAudio: MulawAudio[] = [];
   private nextTurn = 0;
   /** The line being sent; `voiceMs`: when its first frame loud enough to be voice went out (lines start with a lead-in). */
-  private speaking: { audio: Buffer; offset: number; text: string; startMs: number; voiceMs: number | null } | null = null;
+  private speaking: { audio: Buffer; offset: number; text: string; startMs: number; voiceMs: number | null; voiceEndMs: number | null } | null = null;
   /** Tick when the app's audio last played / first started playing in the current stretch. */
   private lastPlayedTick = -1;
   private playingSinceTick = -1;
@@ -239,9 +240,12 @@ export class CallerSimulator {
       frame = Buffer.alloc(FRAME_BYTES, MULAW_SILENCE);
       audio.copy(frame, 0, offset, Math.min(offset + FRAME_BYTES, audio.length));
       this.speaking.offset += FRAME_BYTES;
-      if (this.speaking.voiceMs === null && meanLevel(frame) >= VOICE_LEVEL) this.speaking.voiceMs = this.nowMs;
+      if (meanLevel(frame) >= VOICE_LEVEL) {
+        this.speaking.voiceMs ??= this.nowMs;
+        this.speaking.voiceEndMs = this.nowMs + FRAME_MS;
+      }
       if (this.speaking.offset >= audio.length) {
-        this.reportData.spoken.push({ text: this.speaking.text, startMs: this.speaking.startMs, endMs: this.nowMs, voiceMs: this.speaking.voiceMs });
+        this.reportData.spoken.push({ text: this.speaking.text, startMs: this.speaking.startMs, endMs: this.nowMs, voiceMs: this.speaking.voiceMs, voiceEndMs: this.speaking.voiceEndMs });
         this.speaking = null;
         this.lastTurnEndTick = this.tick;
         this.heardSinceLastTurn = false;
@@ -295,7 +299,7 @@ export class CallerSimulator {
     if (this.speaking) return;
     const asked = this.offScript.shift();
     if (asked) {
-      this.speaking = { audio: asked.audio, offset: 0, text: asked.text, startMs: this.nowMs, voiceMs: null };
+      this.speaking = { audio: asked.audio, offset: 0, text: asked.text, startMs: this.nowMs, voiceMs: null, voiceEndMs: null };
       return;
     }
     const { scenario, turnGapMs, replyTimeoutMs } = this.options;
@@ -320,7 +324,7 @@ export class CallerSimulator {
     const timedOut = !aiPlaying && quietForMs >= replyTimeoutMs;
     if (bargeIn || answered || timedOut) {
       const audio = this.turnAudio[this.nextTurn]!;
-      this.speaking = { audio: audio.bytes, offset: 0, text: turn.say, startMs: this.nowMs, voiceMs: null };
+      this.speaking = { audio: audio.bytes, offset: 0, text: turn.say, startMs: this.nowMs, voiceMs: null, voiceEndMs: null };
       this.nextTurn++;
     }
   }

@@ -70,6 +70,16 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     businessName: () => settings.get().businessName,
     logger,
   });
+  // Offline engines under load (issue 14): the greetings every call opens with are synthesised
+  // now (the voice's clause cache keeps them), not by the first callers, all at once; again
+  // whenever the business name changes.
+  const warmGreetings = () => {
+    const greetings = [false, true].map((recorded) => buildPersona(settings.get(), null, { recorded }).greeting);
+    void Promise.all(greetings.map((text) => drain(providers.tts.synthesize(text, AbortSignal.timeout(30_000))))).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not prepare the greeting audio; the first call synthesises it'),
+    );
+  };
+  warmGreetings();
   const secrets = options.secrets ?? createFileSecretStore(options.dataDir, process.env, { logger });
   const providerService = createProviderService({
     dataDir: options.dataDir,
@@ -382,6 +392,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'settings.update': async (patch) => {
       const updated = settings.update(patch);
       if (SYNC_SETTINGS.some((key) => key in patch)) await sync.settingsChanged(); // team sync (issue 12)
+      if ('businessName' in patch) warmGreetings(); // issue 14
       return updated;
     },
     'privacy.status': () => ({ lastPurge: retention.lastPurge }), // retention (issue 10)
@@ -447,3 +458,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
 }
 
 export { CallError };
+
+/** Runs an async iterable to its end, keeping nothing. */
+async function drain(items: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of items) void _;
+}

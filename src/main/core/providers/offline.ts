@@ -11,6 +11,7 @@ import { createOfflineReplyEngine } from './llm/offline-reply-engine';
 import { createPocketsphinxStt } from './stt/pocketsphinx';
 import { unavailableStt } from './stt/unavailable';
 import { createFliteTts } from './tts/flite';
+import { withClauseCache } from './tts/clause-cache';
 import type { Logger } from '../log';
 import type { Providers, SttProvider } from './types';
 
@@ -33,8 +34,9 @@ export async function createOfflineProviders(options: {
     providers: {
       stt,
       llm: createOfflineReplyEngine(assist, { businessName: options.businessName }),
-      // slt (16 kHz, decimated) is the clearest flite voice on a phone line.
-      tts: createFliteTts({ voice: 'slt' }),
+      // slt (16 kHz, decimated) is the clearest flite voice on a phone line. Clauses every
+      // call says (the greeting first) are synthesised once (issue 14: 20 calls at once).
+      tts: withClauseCache(createFliteTts({ voice: 'slt' })),
     },
   };
 }

@@ -53,6 +53,6 @@ await harness.core.close();
 const s = summarise(firstAudioMs);
 const cold = summarise(firstAudioMs.slice(0, calls));
 const warm = summarise(firstAudioMs.slice(calls));
-e(`  first round (the app's first calls, cold code paths): p95 ${Math.round(cold.p95)} ms; later rounds: p95 ${Math.round(warm.p95)} ms`);
+e(`  first round (the app's first calls): p95 ${Math.round(cold.p95)} ms; later rounds: p95 ${Math.round(warm.p95)} ms`);
 e(`-- offline burst: ${rounds} x ${calls} calls at once; first audio p50 ${Math.round(s.p50)} ms, max ${Math.round(s.max)} ms (caller clock, 20 ms frames); load average at start ${load.map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`offline ${calls}-call first-audio p95 ${Math.round(s.p95)} ms`);

@@ -16,6 +16,7 @@ import type { Core, CoreFile, CoreOptions } from './core-types';
 import { createLogger, type Logger } from './log';
 import { buildPersona } from './persona';
 import { loadVad } from './pipeline/voice-onset'; // turn-taking (issue 14)
+import { ClauseSplitter } from './pipeline/clauses';
 import { CallRecordings } from './recordings/recordings'; // recordings (issue 7)
 import { mediaCredentials } from './recordings/twilio-media'; // recordings (issue 7)
 import { createOfflineProviders } from './providers/offline';
@@ -74,8 +75,12 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   // now (the voice's clause cache keeps them), not by the first callers, all at once; again
   // whenever the business name changes.
   const warmGreetings = () => {
-    const greetings = [false, true].map((recorded) => buildPersona(settings.get(), null, { recorded }).greeting);
-    void Promise.all(greetings.map((text) => drain(providers.tts.synthesize(text, AbortSignal.timeout(30_000))))).catch((error: unknown) =>
+    // Clause by clause, as a call speaks it (the cache keeps clauses).
+    const clauses = [false, true].flatMap((recorded) => {
+      const splitter = new ClauseSplitter();
+      return [...splitter.push(buildPersona(settings.get(), null, { recorded }).greeting), ...splitter.flush()];
+    });
+    void Promise.all([...new Set(clauses)].map((text) => drain(providers.tts.synthesize(text, AbortSignal.timeout(30_000))))).catch((error: unknown) =>
       logger.warn({ err: error }, 'could not prepare the greeting audio; the first call synthesises it'),
     );
   };

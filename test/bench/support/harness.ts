@@ -16,6 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AnyEvent } from '../../../src/shared/contract';
 import type { TurnMetrics } from '../../../src/shared/domain';
 import { startCore } from '../../../src/main/core/app';
+import { DEFAULT_TELEPHONY_SETTINGS } from '../../../src/main/core/telephony/twilio-settings';
 import { silentLogger } from '../../../src/main/core/log';
 import type { Core } from '../../../src/main/core/core-types';
 import { delayMs, ELD_RESOLUTION_MS } from './stats';
@@ -83,6 +84,12 @@ export async function runBench(
     ? await options.startApp(dataDir)
     : await startCore({ dataDir, resourcesDir: join(ROOT, 'resources'), transport: 'websocket', logger: silentLogger });
   try {
+    // The bridge admits at most Settings → Telephony → "Live calls at once" (200 by default);
+    // a bench of more calls raises it for its own core, or the rest are refused with 503.
+    if (settings.calls > DEFAULT_TELEPHONY_SETTINGS.maxLiveStreams) {
+      const raised = await core.dispatch('telephony.update', { maxLiveStreams: settings.calls + 10 });
+      if (!raised.ok) throw new Error(`telephony.update failed: ${raised.error.code}: ${raised.error.message}`);
+    }
     const chosen = await core.dispatch('providers.update', { stt: 'deepgram', llm: benchEngines.llm, tts: benchEngines.tts });
     if (!chosen.ok) throw new Error(`providers.update failed: ${chosen.error.code}: ${chosen.error.message}`);
     const engines = (chosen.value as { engines?: Array<{ role: string; label: string; offline: boolean }> }).engines ?? [];

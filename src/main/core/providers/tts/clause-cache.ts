@@ -11,6 +11,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { mulawAudio } from '../../pipeline/audio';
+import { abortable } from '../abortable';
 import type { TtsProvider } from '../types';
 
 /** 4 MB of mu-law is about 8 minutes of speech: every greeting and stock line many times over. */
@@ -33,27 +34,9 @@ export function withClauseCache(tts: TtsProvider, maxBytes = DEFAULT_MAX_BYTES):
     async *synthesize(text, signal) {
       const key = text.replace(/\s+/g, ' ').trim();
       if (!key) return;
-      const bytes = await untilAborted(cache.fetch(key), signal);
+      // A caller's abort ends its own wait; the shared synthesis runs on for the others.
+      const bytes = await abortable(cache.fetch(key), signal);
       if (bytes && bytes.length > 0) yield mulawAudio(bytes);
     },
   };
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (the promise itself runs on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -37,7 +37,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { encodeMulawSample } from '../../src/main/core/pipeline/audio';
+import { tone } from './tone';
 
 export type ListenStep =
   /** Sends `send` (a JSON message) once `atAudioMs` of audio has arrived on the connection. */
@@ -245,6 +245,11 @@ export class ListenConnection {
     ws.on('close', (code, reason) => this.finish({ code, reason: reason.toString() }));
     ws.on('error', () => undefined);
     this.armIdle();
+  }
+
+  /** Bytes in each binary message received, in order (how the client batched its audio). */
+  messageSizes(): number[] {
+    return this.chunks.map((c) => c.length);
   }
 
   /** All audio received, concatenated. */
@@ -540,13 +545,6 @@ export class SpeakConnection {
     this.over = true;
     this.resolveClosed(closed);
   }
-}
-
-/** A 440 Hz tone at 8 kHz, as mu-law: deterministic stand-in for synthesised speech. */
-function tone(bytes: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = encodeMulawSample(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
-  return out;
 }
 
 export interface DeepgramFake {

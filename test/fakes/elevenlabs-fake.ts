@@ -31,7 +31,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { encodeMulawSample } from '../../src/main/core/pipeline/audio';
+import { tone } from './tone';
 
 export interface ElevenLabsSpeakSettings {
   /** Delay between a flush and the context's first audio frame. */
@@ -300,13 +300,6 @@ export class ElevenLabsStreamConnection {
     this.over = true;
     this.resolveClosed(closed);
   }
-}
-
-/** A 440 Hz tone at 8 kHz, as mu-law: deterministic stand-in for synthesised speech. */
-export function tone(bytes: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = encodeMulawSample(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
-  return out;
 }
 
 export interface ElevenLabsFakeOptions {

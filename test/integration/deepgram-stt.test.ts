@@ -170,6 +170,36 @@ describe('Deepgram live STT (real SDK, loopback fake)', () => {
     await stream.close(); // idempotent
   });
 
+  it('batches relaxed frames (the caller listening quietly) 100 ms a message, and a frame that is not relaxed sends what was held at once', async () => {
+    const stream = provider().open({ signal: new AbortController().signal });
+    const { done } = collect(stream);
+    const conn = await fake.listenConnection(0);
+    let written = 0;
+    const frame = (urgency: 'now' | 'relaxed') => {
+      stream.write(mulawAudio(streamBytes(written, FRAME_BYTES)), urgency);
+      written += FRAME_BYTES;
+    };
+    frame('now');
+    await waitFor(() => conn.bytesReceived === written, 2000, 'the first frame');
+    // Four quiet frames are held; the fifth makes 100 ms and all five go in one message.
+    for (let i = 0; i < 4; i++) frame('relaxed');
+    await sleep(100);
+    expect(conn.bytesReceived).toBe(FRAME_BYTES);
+    frame('relaxed');
+    await waitFor(() => conn.bytesReceived === written, 2000, 'the batch');
+    // Two held, then the caller speaks: the held frames and the voiced one go at once.
+    frame('relaxed');
+    frame('relaxed');
+    frame('now');
+    await waitFor(() => conn.bytesReceived === written, 2000, 'the flush');
+    // Held frames are not lost at close either.
+    frame('relaxed');
+    await within(stream.close(), 3000, 'close()');
+    expect(await within(done, 1000, 'events end')).toBeNull();
+    expect(conn.messageSizes()).toEqual([FRAME_BYTES, 5 * FRAME_BYTES, 3 * FRAME_BYTES, FRAME_BYTES]);
+    expect(conn.audio().equals(streamBytes(0, written))).toBe(true);
+  });
+
   it('sends KeepAlive while no audio flows, so the idle timeout never closes the socket', async () => {
     await fake.close();
     fake = await startDeepgramFake({ apiKey: API_KEY, listenIdleTimeoutMs: 700 });

@@ -10,7 +10,8 @@ import { WebSocket } from 'ws';
 import { createElevenLabsTts, ELEVENLABS_DEFAULT_MODEL, ELEVENLABS_DEFAULT_VOICE_ID, type ElevenLabsTtsOptions } from '../../src/main/core/providers/tts/elevenlabs';
 import { describeElevenLabsFailure, probeElevenLabs } from '../../src/main/core/providers/tts/elevenlabs-probe';
 import type { PooledTtsProvider } from '../../src/main/core/providers/types';
-import { startElevenLabsFake, tone, type ElevenLabsFake } from '../fakes/elevenlabs-fake';
+import { startElevenLabsFake, type ElevenLabsFake } from '../fakes/elevenlabs-fake';
+import { tone } from '../fakes/tone';
 
 const API_KEY = 'sk_el-tts-key-7c19a2f0';
 /** The fake speaks 60 ms per character: 480 mu-law bytes. */

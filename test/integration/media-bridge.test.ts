@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { silentLogger } from '../../src/main/core/log';
-import { MEDIA_PATH, startMediaBridge, type MediaBridge, type MediaBridgeLimits, type MediaStream } from '../../src/main/core/telephony/media-bridge';
+import { MAX_OUTBOUND_MEDIA_BYTES, MEDIA_PATH, startMediaBridge, type MediaBridge, type MediaBridgeLimits, type MediaStream } from '../../src/main/core/telephony/media-bridge';
 import { startPublicServer } from '../../src/main/core/telephony/public-server';
 import { mulawAudio } from '../../src/main/core/pipeline/audio';
 import { connectRawPeer, mediaFrame, until, type RawPeer } from '../support/raw-twilio';
@@ -43,26 +43,31 @@ describe('media bridge (Twilio Media Streams over a real loopback socket)', () =
     expect(bridge.activeStreams).toBe(0);
   });
 
-  it('sends 20 ms media frames, marks and clear, and nothing after the stream closes', async () => {
+  it('sends a voice chunk as one media message (split past the bound), marks and clear, and nothing after the stream closes', async () => {
     const peer = await connectRawPeer(bridge.url);
     const sid = peer.start('CA2');
     await until(() => streams.length === 1);
     const stream = streams[0]!;
     stream.sendAudio(mulawAudio(Buffer.alloc(400, 0x55)));
+    const long = Buffer.from(Array.from({ length: MAX_OUTBOUND_MEDIA_BYTES * 2 + 160 }, (_, i) => i % 251));
+    stream.sendAudio(mulawAudio(long));
     stream.sendMark('turn-1:0');
     stream.clear();
-    await until(() => peer.received.length === 5);
-    expect(peer.received.map((f) => f.event)).toEqual(['media', 'media', 'media', 'mark', 'clear']);
-    const sizes = peer.received.slice(0, 3).map((f) => Buffer.from((f.media as { payload: string }).payload, 'base64').length);
-    expect(sizes).toEqual([160, 160, 80]);
+    await until(() => peer.received.length === 6);
+    expect(peer.received.map((f) => f.event)).toEqual(['media', 'media', 'media', 'media', 'mark', 'clear']);
+    const payloads = peer.received.slice(0, 4).map((f) => Buffer.from((f.media as { payload: string }).payload, 'base64'));
+    expect(payloads.map((p) => p.length)).toEqual([400, MAX_OUTBOUND_MEDIA_BYTES, MAX_OUTBOUND_MEDIA_BYTES, 160]);
+    // In order, nothing lost or repeated at the seams.
+    expect(Buffer.concat(payloads.slice(1)).equals(long)).toBe(true);
     expect(peer.received.every((f) => f.streamSid === sid && !('sequenceNumber' in f))).toBe(true);
-    expect(stream.sentAudioMs).toBe(50);
+    expect(stream.sentAudioMs).toBe((400 + long.length) / 8);
 
     peer.socket.close();
     await until(() => closedReasons.has('CA2'));
+    const sentMs = stream.sentAudioMs;
     stream.sendAudio(mulawAudio(Buffer.alloc(160)));
     stream.sendMark('late');
-    expect(stream.sentAudioMs).toBe(50);
+    expect(stream.sentAudioMs).toBe(sentMs);
   });
 
   it.each([

@@ -71,9 +71,9 @@ describe('listen-in tap', () => {
     tap.listen(60_000);
 
     callerFrame(stream); // 0: silence both sides
-    // The AI sends a whole 200 ms clause at once (10 frames); Twilio plays it in real time.
+    // The AI sends a whole 200 ms clause at once (one message); Twilio plays it in real time.
     stream.sendAudio(mulawAudio(tone(1000, 1600, 8000)));
-    expect(sent).toHaveLength(10);
+    expect(sent).toHaveLength(1);
     expect(tap.queuedMs).toBe(200);
     for (let i = 0; i < 4; i++) callerFrame(stream); // 1-4: AI tone, caller silent
     const callerTone = tone(300, 160, 8000);
@@ -183,7 +183,7 @@ describe('listen-in tap', () => {
     stream.clear();
     expect(outbound).toEqual([400]);
     expect(clears).toBe(1);
-    expect(sent).toHaveLength(4);
+    expect(sent).toHaveLength(2); // one media message (a voice's chunk goes whole) and the clear
     const tap = new ListenTap(stream, { callId: 'c', onAudio: () => undefined });
     expect(tap.isClosed).toBe(true);
     tap.listen(1000);

@@ -188,6 +188,23 @@ describe('TurnYield: pause on onset, let the words decide', () => {
     yieldTo.close();
   });
 
+  it('says when the caller is listening quietly (the recogniser may batch): quiet frames under the AI, never voice or the moments after it', () => {
+    const { yieldTo, end } = setup();
+    const quiet = frames(silence(200)).map((f) => yieldTo.callerAudio(f));
+    expect(quiet.every(Boolean)).toBe(true);
+    // The caller starts to speak: not relaxed from the first voiced frame on, nor while paused.
+    const speech = frames(flite('hello there')).map((f) => yieldTo.callerAudio(f));
+    const firstVoiced = frames(flite('hello there')).findIndex((f) => level(f) >= VOICE_FLOOR);
+    expect(speech.slice(firstVoiced).some(Boolean)).toBe(false);
+    yieldTo.close();
+    // No AI turn to listen to: every frame is urgent (the caller's turn, or its end, is being heard).
+    const { yieldTo: other, end: endOther } = setup();
+    endOther();
+    expect(frames(silence(200)).map((f) => other.callerAudio(f)).some(Boolean)).toBe(false);
+    end();
+    other.close();
+  });
+
   it('no words within the window (a cough) resumes when the caller has gone quiet', () => {
     const { log, yieldTo } = setup();
     yieldTo.speechStarted();

@@ -12,7 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance as nodePerformance } from 'node:perf_hooks';
 import type { AnyEvent } from '../../../src/shared/contract';
 import type { TurnMetrics } from '../../../src/shared/domain';
 import { startCore } from '../../../src/main/core/app';
@@ -32,6 +32,8 @@ export interface AppMeasurements {
   errorEvents: Array<Record<string, unknown>>;
   fallbackEvents: number;
   cpuPercent: number;
+  /** Share of the run the main thread was busy (performance.eventLoopUtilization), %. */
+  eventLoopUtilisation: number;
   eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
   /** The same, from the moment every call had been dialled (no call set-up in it). */
   eventLoopAfterDialling: { p50Ms: number; p99Ms: number; maxMs: number };
@@ -114,6 +116,7 @@ export async function runBench(
     eld.enable();
     const eldSteady = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
     const cpu0 = process.cpuUsage();
+    const elu0 = nodePerformance.eventLoopUtilization();
     const t0 = performance.now();
     const world = await new Promise<WorldResult>((resolveRun, reject) => {
       const timer = setTimeout(() => reject(new Error(`the benchmark did not finish within ${options.deadlineMs} ms`)), options.deadlineMs);
@@ -133,6 +136,7 @@ export async function runBench(
     eld.disable();
     eldSteady.disable();
     const cpu = process.cpuUsage(cpu0);
+    const elu = nodePerformance.eventLoopUtilization(elu0);
     const wallMs = performance.now() - t0;
     // Numbers from the offline engines would look plausible and mean nothing here.
     // Each turn's engines must be the ones chosen (a fallback's offline label, or another vendor, is not).
@@ -156,6 +160,7 @@ export async function runBench(
         errorEvents,
         fallbackEvents,
         cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+        eventLoopUtilisation: elu.utilization * 100,
         // The histogram records the interval between its timer ticks: subtract the resolution.
         eventLoop: { p50Ms: delayMs(eld.percentile(50)), p99Ms: delayMs(eld.percentile(99)), maxMs: delayMs(eld.max) },
         eventLoopAfterDialling: {

@@ -119,8 +119,12 @@ async function main(): Promise<void> {
         if (!connCall.has(connection)) connCall.set(connection, tag.callIndex);
         const seen = (arrived[tag.callIndex] ??= new Uint8Array(1 << 16));
         if (tag.frameNo < seen.length) seen[tag.frameNo] = 1;
+        // Transit is the newest frame's: the app holds quiet frames while the caller listens
+        // to the AI and sends them together (SttUrgency 'relaxed'); the older ones in a
+        // message waited on purpose, the newest shows how late the app itself was.
+        const newest = offset + 2 * FRAME_BYTES > bytes.length;
         const sentAt = caller.result.sentAt[tag.frameNo];
-        if (tag.frameNo > WARMUP_FRAMES && sentAt !== undefined) transit.push(now - sentAt);
+        if (newest && tag.frameNo > WARMUP_FRAMES && sentAt !== undefined) transit.push(now - sentAt);
       }
     },
   });

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { redactedAudioSpans, WORD_PAD_MS } from '../../../src/main/core/calls/redacted-audio';
 import { silentLogger } from '../../../src/main/core/log';
-import { MULAW_TO_PCM16 } from '../../../src/main/core/calls/line-playout';
+import { MULAW_DECODE } from '../../../src/main/core/pipeline/audio';
 import { LineRecorder } from '../../../src/main/core/recordings/line-recorder';
 import { CallRecordings } from '../../../src/main/core/recordings/recordings';
 import { redactionToneSample } from '../../../src/main/core/recordings/redaction-tone';
@@ -130,7 +130,7 @@ describe('redaction tone in recordings', () => {
     const restarted = new CallRecordings(options);
     const [left, right] = decodeWav(readFileSync(path)).channels as [Int16Array, Int16Array];
     expect(left.length).toBe(16_000);
-    const caller = MULAW_TO_PCM16[CALLER]!;
+    const caller = MULAW_DECODE[CALLER]!;
     for (let n = 0; n < 16_000; n++) {
       const want = n >= 4000 && n < 12_000 ? redactionToneSample(n) : caller;
       if (left[n] !== want) throw new Error(`left sample ${n}: got ${left[n]}, want ${want}`);

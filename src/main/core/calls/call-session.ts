@@ -311,8 +311,10 @@ export class CallSession {
         // that queued up while the call was being set up arrive late, none arrive early.
         const offsetMs = this.nowMs() - timestampMs;
         this.sttClockOffsetMs = this.sttClockOffsetMs === null ? offsetMs : Math.min(this.sttClockOffsetMs, offsetMs);
-        this.stt.write(audio);
-        if (stream === this.stream) this.turnYield.callerAudio(audio.bytes);
+        // Our VAD first: a caller heard starting to speak pauses the AI, and their audio goes
+        // to the recogniser at once; a caller listening quietly lets it batch.
+        const listeningQuietly = stream === this.stream && this.turnYield.callerAudio(audio.bytes);
+        this.stt.write(audio, listeningQuietly ? 'relaxed' : 'now');
       });
     } else {
       // Prompts are timed on the session's own clock.

@@ -8,7 +8,6 @@
  * (160 bytes = 20 ms at 8 kHz mu-law); `clear` drops everything queued, as Twilio does.
  * The queue is bounded: Twilio itself keeps ~10 minutes, a clause is seconds.
  */
-import { mulawAudio, mulawToPcm } from '../pipeline/audio';
 import type { MulawAudio } from '../providers/types';
 import type { MediaStream } from '../telephony/media-bridge';
 
@@ -18,9 +17,6 @@ export type TapSource = Pick<MediaStream, 'on' | 'off' | 'isOpen'>;
 export const MULAW_BYTES_PER_MS = 8;
 /** Twilio keeps ~10 minutes of outbound audio; a clause is seconds. 2 minutes bounds a call at ~1 MB. */
 export const DEFAULT_MAX_QUEUED_MS = 120_000;
-
-/** mu-law byte -> PCM16 sample, for all 256 byte values. */
-export const MULAW_TO_PCM16: Int16Array = mulawToPcm(mulawAudio(Buffer.from(Array.from({ length: 256 }, (_, b) => b)))).samples;
 
 export class LinePlayout {
   /** Outbound audio Twilio has queued for the caller and not yet played, oldest first. */

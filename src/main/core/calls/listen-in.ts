@@ -22,9 +22,9 @@
 import type { AnyEvent, CallAudio } from '@shared/contract';
 import { ApiError, type Handlers } from '../api/dispatcher';
 import type { Logger } from '../log';
-import { encodeMulawSample, FRAME_BYTES } from '../pipeline/audio';
+import { encodeMulawSample, FRAME_BYTES, MULAW_DECODE as DECODE } from '../pipeline/audio';
 import type { MulawAudio } from '../providers/types';
-import { DEFAULT_MAX_QUEUED_MS, LinePlayout, MULAW_BYTES_PER_MS as BYTES_PER_MS, MULAW_TO_PCM16 as DECODE, type TapSource } from './line-playout';
+import { DEFAULT_MAX_QUEUED_MS, LinePlayout, MULAW_BYTES_PER_MS as BYTES_PER_MS, type TapSource } from './line-playout';
 
 export type { TapSource };
 export { DEFAULT_MAX_QUEUED_MS };

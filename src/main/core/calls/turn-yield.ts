@@ -48,23 +48,31 @@ export class TurnYield {
     this.detector = vad ? new VoiceOnsetDetector(vad, { mode: settings.vadMode, minVoicedMs: settings.minVoicedMs }) : null;
   }
 
-  /** Every inbound frame of the caller's audio. */
-  callerAudio(frame: Buffer): void {
-    if (!this.detector) return;
+  /**
+   * Every inbound frame of the caller's audio. Returns true when the caller is listening
+   * quietly to the AI (no voice in this frame or just before it): the recogniser may take
+   * this frame at its leisure (SttUrgency `relaxed`).
+   */
+  callerAudio(frame: Buffer): boolean {
+    if (!this.detector) return false;
     if (this.paused) {
       this.detector.push(frame); // keeps "still voicing" current
       // "Uh-huh" said and done: carry on now rather than wait for the recogniser's final.
       if (this.paused.backchannel && !this.detector.voicedWithin(STILL_VOICING_MS)) this.resume('backchannel');
-      return;
+      return false;
     }
     const turn = this.host.yieldableTurn();
     if (!turn) {
       if (this.listening) this.detector.reset();
       this.listening = false;
-      return;
+      return false;
     }
     this.listening = true;
-    if (this.detector.push(frame)) this.pause(turn, 'voice');
+    if (this.detector.push(frame)) {
+      this.pause(turn, 'voice');
+      return false;
+    }
+    return !this.detector.voicedWithin(STILL_VOICING_MS);
   }
 
   /** The recogniser heard speech start (Deepgram's SpeechStarted, PocketSphinx's utterance start). */

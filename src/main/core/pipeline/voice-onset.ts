@@ -79,10 +79,11 @@ export class VoiceOnsetDetector {
   push(frame: Buffer): boolean {
     if (this.closed || frame.length !== FRAME_BYTES) return false;
     const heap = this.vad.HEAP16;
+    const decode = MULAW_DECODE; // a local: this loop runs for every frame of every call
     const at = this.buffer >> 1;
     let level = 0;
     for (let i = 0; i < FRAME_BYTES; i++) {
-      const sample = MULAW_DECODE[frame[i]!]!;
+      const sample = decode[frame[i]!]!;
       heap[at + i] = sample;
       level += sample < 0 ? -sample : sample;
     }

@@ -4,7 +4,7 @@
  */
 import { EventQueue } from './event-queue';
 import { failureSentence, ProviderFailure } from './failure';
-import type { LlmProvider, MulawAudio, SttEvent, SttProvider, SttStream } from './types';
+import type { LlmProvider, MulawAudio, SttEvent, SttProvider, SttStream, SttUrgency } from './types';
 
 /**
  * An LLM that tries `primary` and, if it fails before saying anything, lets `fallback`
@@ -104,9 +104,9 @@ class FallbackSttStream implements SttStream {
     void this.pump(this.current, 0);
   }
 
-  write(audio: MulawAudio): void {
+  write(audio: MulawAudio, urgency?: SttUrgency): void {
     if (this.events.ended || this.closeRequested) return;
-    this.current.write(audio);
+    this.current.write(audio, urgency);
     this.writtenBytes += audio.bytes.length;
     if (this.onStandIn) return;
     this.replay.push(audio.bytes);

@@ -42,9 +42,18 @@ export type SttEvent =
       words?: ReadonlyArray<{ text: string; startMs: number; endMs: number }>;
     };
 
+/**
+ * How soon a recogniser must hear a frame. `now`: the caller may be speaking, or has just
+ * stopped (their words and the end of their turn wait on it). `relaxed`: the caller is
+ * listening quietly while the AI talks (our own VAD says so); a cloud recogniser may hold a
+ * few frames and send them together, which costs a socket write per batch instead of per
+ * 20 ms. A `now` frame sends everything held first.
+ */
+export type SttUrgency = 'now' | 'relaxed';
+
 export interface SttStream {
   /** Feed caller audio as it arrives (20 ms frames in practice). Never blocks. */
-  write(audio: MulawAudio): void;
+  write(audio: MulawAudio, urgency?: SttUrgency): void;
   /** Recognition results in order. Ends after `close()` once pending audio is decoded. */
   readonly events: AsyncIterable<SttEvent>;
   /** Flush what was heard so far and end the stream. Idempotent. */

@@ -25,9 +25,9 @@
  * rather than padded or trimmed, so continuous speech never gets clicks.
  */
 import { endianness } from 'node:os';
-import { FRAME_BYTES } from '../pipeline/audio';
+import { FRAME_BYTES, MULAW_DECODE } from '../pipeline/audio';
 import type { MulawAudio } from '../providers/types';
-import { DEFAULT_MAX_QUEUED_MS, LinePlayout, MULAW_BYTES_PER_MS, MULAW_TO_PCM16, type TapSource } from '../calls/line-playout';
+import { DEFAULT_MAX_QUEUED_MS, LinePlayout, MULAW_BYTES_PER_MS, type TapSource } from '../calls/line-playout';
 import { toneChannel } from './redaction-tone';
 import type { WavWriter, WavWriterResult } from './wav-writer';
 
@@ -162,14 +162,18 @@ class StreamTrack {
     const n = inbound.length;
     if (this.scratch.length < n) this.scratch = Buffer.alloc(n);
     const endMs = this.zeroMs + timestampMs + n / MULAW_BYTES_PER_MS;
-    const heard = this.playout.take(n, this.scratch, endMs);
-    // Interleaved PCM16 (silence past `heard`). Filled through an Int16Array (this runs 50
-    // times a second per call); WAV is little-endian, like every platform Electron ships on.
+    const line = this.scratch;
+    const heard = this.playout.take(n, line, endMs);
+    // Interleaved PCM16 (silence past `heard`). Filled through an Int16Array with the table in
+    // a local (this runs 50 times a second per call); WAV is little-endian, like every
+    // platform Electron ships on.
+    const decode = MULAW_DECODE;
     const samples = new Int16Array(n * 2);
-    for (let i = 0; i < n; i++) {
-      samples[i * 2] = MULAW_TO_PCM16[inbound[i]!]!;
-      samples[i * 2 + 1] = i < heard ? MULAW_TO_PCM16[this.scratch[i]!]! : 0;
+    for (let i = 0; i < heard; i++) {
+      samples[i * 2] = decode[inbound[i]!]!;
+      samples[i * 2 + 1] = decode[line[i]!]!;
     }
+    for (let i = heard; i < n; i++) samples[i * 2] = decode[inbound[i]!]!;
     this.recorder.place(this.zeroMs, timestampMs, toLittleEndian(Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)));
   }
 }

@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData, type ServerOptions } from 'ws';
 import type { Logger } from '../log';
 import type { MulawAudio } from '../providers/types';
-import { FRAME_BYTES, mulawAudio } from '../pipeline/audio';
+import { mulawAudio } from '../pipeline/audio';
 import { FrameRateLimit } from './frame-rate-limit';
 import {
   CLOSE_INVALID_DATA,
@@ -32,6 +32,14 @@ import {
 import { DEFAULT_TELEPHONY_SETTINGS } from './twilio-settings';
 
 export const MEDIA_PATH = '/media';
+
+/**
+ * The most audio one outbound media message carries (500 ms). Every message costs a
+ * JSON.stringify, a base64 pass and a socket write, so a voice's chunk goes whole, not cut
+ * into 20 ms frames (5x fewer writes under load); the bound keeps a long clause (offline
+ * voice, a resume) from becoming one large message.
+ */
+export const MAX_OUTBOUND_MEDIA_BYTES = 4000;
 
 /**
  * How a stream reached the bridge: its own listener (loopback port: the caller simulator,
@@ -83,11 +91,15 @@ export class MediaStream extends EventEmitter<MediaStreamEvents> {
     return this.sentBytes / 8;
   }
 
-  /** Queues audio for the caller, as 20 ms frames. Dropped silently once the stream closed. */
+  /**
+   * Queues audio for the caller: one media message per chunk the voice produced (Twilio
+   * queues and paces what it is sent; a message need not be 20 ms), split only past
+   * MAX_OUTBOUND_MEDIA_BYTES. Dropped silently once the stream closed.
+   */
   sendAudio(audio: MulawAudio): void {
     let sent = 0;
-    for (let offset = 0; offset < audio.bytes.length; offset += FRAME_BYTES) {
-      const frame = audio.bytes.subarray(offset, offset + FRAME_BYTES);
+    for (let offset = 0; offset < audio.bytes.length; offset += MAX_OUTBOUND_MEDIA_BYTES) {
+      const frame = audio.bytes.subarray(offset, offset + MAX_OUTBOUND_MEDIA_BYTES);
       if (!this.send({ event: 'media', streamSid: this.streamSid, media: { payload: frame.toString('base64') } })) break;
       this.sentBytes += frame.length;
       sent += frame.length;

@@ -29,7 +29,7 @@
  */
 import { DeepgramClient, type Deepgram, type DeepgramEnvironmentUrls } from '@deepgram/sdk';
 import { silentLogger, type Logger } from '../../log';
-import type { MulawAudio, SttEvent, SttProvider, SttStream } from '../types';
+import type { MulawAudio, SttEvent, SttProvider, SttStream, SttUrgency } from '../types';
 import { EventQueue } from '../event-queue';
 import { hostOf, networkCodeOf, ProviderFailure } from '../failure';
 
@@ -66,6 +66,14 @@ type ListenSocket = Awaited<ReturnType<DeepgramClient['listen']['v1']['connect']
 type ListenMessage = Deepgram.listen.ListenV1Results | Deepgram.listen.ListenV1Metadata | Deepgram.listen.ListenV1UtteranceEnd | Deepgram.listen.ListenV1SpeechStarted;
 
 const BYTES_PER_MS = 8;
+/**
+ * While the caller listens quietly to the AI, audio goes to Deepgram 100 ms at a time, not
+ * 20: a fifth of the socket writes for what is most of a call's audio (issue 14: 250 calls on
+ * two cores). Nothing waits on it: a frame with voice sends what is held at once.
+ */
+const RELAXED_BATCH_BYTES = 100 * BYTES_PER_MS;
+/** The most audio one message carries (a reconnect replays seconds of it). */
+const MAX_MEDIA_MESSAGE_BYTES = 500 * BYTES_PER_MS;
 /** Delay before reconnect attempt n (0-based); the first is immediate. */
 const RECONNECT_BACKOFF_MS = [0, 100, 250, 500, 1000];
 
@@ -150,12 +158,13 @@ class DeepgramStream implements SttStream {
     this.connect();
   }
 
-  write(audio: MulawAudio): void {
+  write(audio: MulawAudio, urgency: SttUrgency = 'now'): void {
     if (this.finished || this.closing || audio.bytes.length === 0) return;
     this.buffer.push(audio.bytes);
     this.bufferBytes += audio.bytes.length;
     this.writtenBytes += audio.bytes.length;
     this.trimBuffer();
+    if (urgency === 'relaxed' && this.writtenBytes - this.sentBytes < RELAXED_BATCH_BYTES) return;
     this.sendPending();
   }
 
@@ -334,12 +343,28 @@ class DeepgramStream implements SttStream {
     let index = this.buffer.length;
     let position = this.writtenBytes;
     while (index > 0 && position > this.sentBytes) position -= this.buffer[--index]!.length;
+    // Frames held back (relaxed) or replayed on a new socket go out together, a message per
+    // MAX_MEDIA_MESSAGE_BYTES: every message is a socket write.
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const sendBatch = () => {
+      if (batchBytes === 0) return;
+      socket.sendMedia(batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes));
+      batch = [];
+      batchBytes = 0;
+    };
     for (; index < this.buffer.length; index++) {
       const chunk = this.buffer[index]!;
       const end = position + chunk.length;
-      if (end > this.sentBytes) socket.sendMedia(position >= this.sentBytes ? chunk : chunk.subarray(this.sentBytes - position));
+      if (end > this.sentBytes) {
+        const unsent = position >= this.sentBytes ? chunk : chunk.subarray(this.sentBytes - position);
+        if (batchBytes > 0 && batchBytes + unsent.length > MAX_MEDIA_MESSAGE_BYTES) sendBatch();
+        batch.push(unsent);
+        batchBytes += unsent.length;
+      }
       position = end;
     }
+    sendBatch();
     this.sentBytes = this.writtenBytes;
     this.lastSendAt = Date.now();
   }

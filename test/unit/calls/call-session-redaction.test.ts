@@ -213,6 +213,23 @@ describe('CallSession redaction', () => {
     ]);
   });
 
+  it('the two breaths back to back (the first line not yet recorded): the first is still stored masked, last', async () => {
+    const h = (current = harness({ llmOffline: true }));
+    await until(() => h.stored.lines.some((l) => l.speaker === 'ai'), 'the greeting to be heard');
+    // Both finals reach the session in one turn of the event loop: the first line's record
+    // (deferred until the reply's request has left) must not land after the remask.
+    h.stt.push({ type: 'final', text: 'My card is 4111 1111', startMs: 1000, endMs: 2500, confidence: 0.9 });
+    h.stt.push({ type: 'final', text: '1111 1111 thanks.', startMs: 3500, endMs: 5000, confidence: 0.9 });
+    await until(() => h.stored.lines.filter((l) => l.speaker === 'caller').length >= 3, 'both lines stored');
+    await new Promise((r) => setImmediate(r));
+    const callerLines = h.stored.lines.filter((l) => l.speaker === 'caller');
+    const firstId = callerLines[0]!.id;
+    // Whatever was written first, the last word on the first line is masked, in the store and on the console.
+    expect(callerLines.filter((l) => l.id === firstId).at(-1)!.text).toBe('My card is [CARD]');
+    expect(h.transcripts().filter((u) => u.id === firstId).at(-1)!.text).toBe('My card is [CARD]');
+    expect(JSON.stringify(h.stored.lines)).not.toContain('4111 1111 1111');
+  });
+
   it("a security code answering the AI's question is masked, though the line says only the digits", async () => {
     const h = (current = harness({ llmOffline: true, greeting: "What's the security code on the back of the card?" }));
     await callerSays(h, 'It is 737.');

@@ -150,6 +150,12 @@ export class CallSession {
    * what the AI or agent said since (the question a bare "737" answers).
    */
   private lastCallerFinal: CallerLineContext | null = null;
+  /**
+   * Final caller lines not yet analysed and stored: their analysis (sentiment, intent,
+   * suggestion) costs milliseconds, cold, and runs after the reply's LLM request has left.
+   * Done in order, and always before anything else touches the caller's lines.
+   */
+  private pendingRecords: Array<() => void> = [];
   private saidSinceCaller: string[] = [];
   private readonly log: Logger;
   private endPromise: Promise<void> | null = null;
@@ -384,6 +390,7 @@ export class CallSession {
         throw new CallError('unavailable', (error as Error).message);
       }
     }
+    this.recordPendingLines(); // the handover summary includes the caller's latest words
     this.recordEvent('takeover', { via: control ? 'softphone' : 'console', summary: this.insight.handoverText(), ...(waitedMs === null ? {} : { waitedMs }) });
     // Taking the call answers its alerts: the agent is on it, so nothing is left to acknowledge.
     const answered = this.alerts.acknowledgeAll();
@@ -602,6 +609,8 @@ export class CallSession {
 
   private onSttEvent(event: SttEvent): void {
     if (!this.isLive) return;
+    // A later event may remask the last line: its record must be written first.
+    this.recordPendingLines();
     // Any sign of the caller resets the silence watch.
     this.stopSilenceWatch();
     this.silentPrompts = 0;
@@ -665,7 +674,8 @@ export class CallSession {
     }
     // A paused AI says nothing of its own, but the line the agent queued waited for the caller to finish.
     if (this.callState.state === 'ai_paused') this.drainSayNext();
-    this.recordCallerLine(line, historyBefore);
+    // The reply's request is on its way (respond above); the line's record follows it out.
+    this.recordLineSoon(() => this.recordCallerLine(line, historyBefore));
     const words = event.words?.map((w) => ({ text: w.text, startMs: offsetMs + w.startMs, endMs: offsetMs + w.endMs }));
     if (redaction.changed) this.toneRedactedAudio(redactedAudioSpans({ ...line.line, text: event.text }, redaction.spans, words));
     this.lastCallerFinal = { line, words, message };
@@ -771,6 +781,17 @@ export class CallSession {
     const text = this.sayNext.shift()!;
     this.startTurn(() => oneChunk(text));
     return true;
+  }
+
+  private recordLineSoon(record: () => void): void {
+    this.pendingRecords.push(record);
+    if (this.pendingRecords.length === 1) setImmediate(() => this.recordPendingLines());
+  }
+
+  private recordPendingLines(): void {
+    const records = this.pendingRecords;
+    this.pendingRecords = [];
+    for (const record of records) record();
   }
 
   /** Sentiment, suggestion and the durable record of one final caller line. */
@@ -1144,6 +1165,7 @@ export class CallSession {
 
   private async finish(reason: string): Promise<void> {
     if (this.summary.status === 'ended') return;
+    this.recordPendingLines();
     this.stopSilenceWatch();
     this.stopPauseHoldLine();
     this.keypad.reset();

@@ -141,8 +141,12 @@ export function parseInboundFrame(text: string): ParsedFrame {
     return { ok: false, reason: 'frame is not JSON', closeCode: CLOSE_INVALID_DATA };
   }
   let frame: InboundFrame;
-  if (isValidMediaFrame(json)) frame = json;
-  else {
+  if (isValidMediaFrame(json)) {
+    // Only the fields the schema knows, as zod would return them: nothing else a peer put in
+    // the frame travels further into the core.
+    const { track, chunk, timestamp, payload } = json.media;
+    frame = { event: 'media', sequenceNumber: json.sequenceNumber, streamSid: json.streamSid, media: { track, chunk, timestamp, payload } };
+  } else {
     const parsed = InboundFrame.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -1,5 +1,6 @@
 /** What the AI on the call is told about itself, built from the settings for each call. */
 import type { PublicSettings } from '@shared/domain';
+import { composeGreeting, DEFAULT_AI_PROFILE_FIELDS } from '@shared/ai-profile';
 import type { DialIntent } from './telephony/call-registry';
 import { softphoneIdentity } from './telephony/softphone-token';
 
@@ -42,7 +43,6 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
     'Keypad input appears as "(keypad: …)". Never read a number the caller keyed in back in full; at most its last four digits.',
     ...(recorded ? ['This call is being recorded, and the caller was told so; if they ask, say it is.'] : []),
   ];
-  const notice = recorded ? ' This call is recorded.' : '';
   const steering = { pauseHoldLineMs: settings.pauseHoldLineMs, waitCompanyMs: settings.waitCompanyMs, waitOfferMs: settings.waitOfferMs };
   const bargeIn: BargeInSettings = {
     vadMode: settings.bargeInVadMode as BargeInSettings['vadMode'],
@@ -55,7 +55,7 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
       steering,
       bargeIn,
       agentIdentity: softphoneIdentity(settings.agentName),
-      greeting: `Hello, this is an automated assistant calling from ${business}.${notice} A member of our team can join at any time.`,
+      greeting: composeGreeting(DEFAULT_AI_PROFILE_FIELDS.outboundGreeting, { business, recorded }),
       systemPrompt: [
         `You are the phone assistant for ${business}, and you placed this call.`,
         `Why you are calling: ${dial.purpose}`,
@@ -69,7 +69,7 @@ export function buildPersona(settings: PublicSettings, dial: DialIntent | null =
     steering,
     bargeIn,
     agentIdentity: softphoneIdentity(settings.agentName),
-    greeting: `Hello, you're through to ${business}. I'm an automated assistant, and a member of our team can join at any time.${notice} How can I help you today?`,
+    greeting: composeGreeting(DEFAULT_AI_PROFILE_FIELDS.inboundGreeting, { business, recorded }),
     systemPrompt: [`You are the phone assistant for ${business}. You are speaking to a caller on a phone line.`, ...rules].join('\n'),
   };
 }

@@ -1,0 +1,211 @@
+/**
+ * Leads for an outbound campaign (issue 15), from a CSV file the team lead picks: the file is
+ * previewed (its columns, a few rows, a guessed mapping), the lead maps the columns in the UI
+ * (which one is the number, which the name; every other column becomes context the AI may
+ * use), then the whole file is imported. A bad row never fails the import: it is reported
+ * with its line number and why, and the good rows go through.
+ *
+ * Parsing is csv-parse's (RFC 4180 quoting, a byte-order mark, CRLF, `,` `;` or tab); numbers
+ * are normalised to E.164 with libphonenumber's full metadata, written either in E.164 or in
+ * the national format of the campaign's default country. Whether a number may be *dialled*
+ * (premium rate, do-not-call, allowed countries and hours) is decided before each dial by the
+ * outbound rules, and recorded on the lead then, not here: the list can change after import.
+ */
+import { parse, type CsvError } from 'csv-parse/sync';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+/** Files larger than this are refused before parsing (a campaign of 200,000 leads is ~20 MB). */
+export const MAX_CSV_BYTES = 50 * 1024 * 1024;
+/** Rows past this are refused with the file: a campaign is imported in parts beyond it. */
+export const MAX_LEADS = 200_000;
+/** A context value longer than this is cut: it ends up in the AI's prompt. */
+export const MAX_CONTEXT_CHARS = 500;
+const PREVIEW_ROWS = 20;
+
+export interface LeadColumnMapping {
+  /** Header of the column holding the phone number. */
+  number: string;
+  /** Header of the column holding the lead's name, or null. */
+  name: string | null;
+  /** Headers kept as context for the AI; omitted: every column but the number and the name. */
+  context?: readonly string[];
+  /** ISO country for numbers written without a country code ("US"); null: E.164 only. */
+  defaultCountry: string | null;
+}
+
+export interface LeadsCsvPreview {
+  headers: string[];
+  /** The first rows, as parsed (cells in header order). */
+  rows: string[][];
+  /** Data rows in the file (not counting the header). */
+  totalRows: number;
+  delimiter: ',' | ';' | '\t';
+  /** The mapping the UI starts from: columns named like a phone number and a name. */
+  suggested: Pick<LeadColumnMapping, 'number' | 'name'> | null;
+}
+
+export interface ImportedLead {
+  /** The row's line in the file (the header is line 1; a row with line breaks inside quotes: its last line). */
+  line: number;
+  /** E.164. */
+  number: string;
+  country: string | null;
+  name: string | null;
+  /** Header → value, for the AI; empty values are left out. */
+  context: Record<string, string>;
+}
+
+export type RejectedReason = 'malformed_row' | 'missing_number' | 'invalid_number' | 'duplicate_number';
+
+export interface RejectedRow {
+  line: number;
+  reason: RejectedReason;
+  message: string;
+}
+
+export interface LeadsImport {
+  leads: ImportedLead[];
+  rejected: RejectedRow[];
+}
+
+/** A file that cannot be imported at all (rows that cannot are reported, not thrown). */
+export class LeadImportError extends Error {
+  override readonly name = 'LeadImportError';
+}
+
+const DELIMITERS = [',', ';', '\t'] as const;
+
+interface Parsed {
+  headers: string[];
+  rows: Array<{ line: number; cells: string[] }>;
+  malformed: RejectedRow[];
+  delimiter: LeadsCsvPreview['delimiter'];
+}
+
+/** The delimiter of the header line: the candidate that splits it most (outside quotes). */
+function detectDelimiter(text: string): LeadsCsvPreview['delimiter'] {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const unquoted = firstLine.replace(/"[^"]*"/g, '');
+  let best: LeadsCsvPreview['delimiter'] = ',';
+  let bestCount = 0;
+  for (const d of DELIMITERS) {
+    const count = unquoted.split(d).length - 1;
+    if (count > bestCount) [best, bestCount] = [d, count];
+  }
+  return best;
+}
+
+function parseCsv(text: string): Parsed {
+  if (Buffer.byteLength(text, 'utf8') > MAX_CSV_BYTES) {
+    throw new LeadImportError(`the file is over ${MAX_CSV_BYTES / 1024 / 1024} MB; split it and import the parts`);
+  }
+  const delimiter = detectDelimiter(text);
+  const malformed: RejectedRow[] = [];
+  let records: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    records = parse(text, {
+      bom: true,
+      delimiter,
+      info: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      // A row csv-parse cannot read (an unclosed quote, a stray quote inside a field) is
+      // reported and skipped; the rest of the file still imports.
+      skip_records_with_error: true,
+      on_skip: (error: CsvError | undefined) => {
+        if (!error) return undefined;
+        const line = typeof error.lines === 'number' ? error.lines : 0;
+        malformed.push({ line, reason: 'malformed_row', message: `line ${line}: ${error.message}` });
+        return undefined;
+      },
+      // `info: true` makes each record { record, info } (the option's typings do not say so).
+    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  } catch (error) {
+    throw new LeadImportError(`the file could not be read as CSV: ${(error as Error).message}`);
+  }
+  const [header, ...body] = records;
+  if (!header) throw new LeadImportError('the file is empty');
+  const headers = header.record.map((h, i) => h || `Column ${i + 1}`);
+  const duplicated = headers.find((h, i) => headers.indexOf(h) !== i);
+  if (duplicated !== undefined) throw new LeadImportError(`two columns are both called "${duplicated}"; rename one`);
+  if (body.length > MAX_LEADS) throw new LeadImportError(`the file has ${body.length} rows; a campaign imports at most ${MAX_LEADS} at a time`);
+  return { headers, rows: body.map((r) => ({ line: r.info.lines, cells: r.record })), malformed, delimiter };
+}
+
+const NUMBER_HEADER = /phone|number|mobile|cell|tel|msisdn/i;
+const NAME_HEADER = /name/i;
+
+/** Reads the file's columns and first rows, and guesses which columns are the number and the name. */
+export function previewLeadsCsv(text: string): LeadsCsvPreview {
+  const { headers, rows, delimiter } = parseCsv(text);
+  const number = headers.find((h) => NUMBER_HEADER.test(h) && !NAME_HEADER.test(h)) ?? null;
+  const name = headers.find((h) => NAME_HEADER.test(h) && h !== number) ?? null;
+  return {
+    headers,
+    rows: rows.slice(0, PREVIEW_ROWS).map((r) => r.cells),
+    totalRows: rows.length,
+    delimiter,
+    suggested: number === null ? null : { number, name },
+  };
+}
+
+/** The number in E.164, or null: written in E.164, or nationally for `defaultCountry`. */
+export function normaliseLeadNumber(raw: string, defaultCountry: string | null): { e164: string; country: string | null } | null {
+  const text = raw.trim();
+  if (text === '') return null;
+  const international = text.startsWith('+') || text.startsWith('00');
+  if (!international && defaultCountry === null) return null;
+  const parsed = parsePhoneNumberFromString(text.startsWith('00') ? `+${text.slice(2)}` : text, international ? undefined : (defaultCountry as CountryCode));
+  if (!parsed || !parsed.isValid()) return null;
+  return { e164: parsed.number, country: parsed.country ?? null };
+}
+
+/** Imports every row: leads for the good ones, a reason for each bad one. */
+export function importLeadsCsv(text: string, mapping: LeadColumnMapping): LeadsImport {
+  const { headers, rows, malformed } = parseCsv(text);
+  const column = (header: string, role: string): number => {
+    const index = headers.indexOf(header);
+    if (index < 0) throw new LeadImportError(`the ${role} column "${header}" is not in the file (its columns: ${headers.join(', ')})`);
+    return index;
+  };
+  const numberAt = column(mapping.number, 'number');
+  const nameAt = mapping.name === null ? null : column(mapping.name, 'name');
+  const contextHeaders = mapping.context ?? headers.filter((h) => h !== mapping.number && h !== mapping.name);
+  const contextAt = contextHeaders.map((h) => [h, column(h, 'context')] as const);
+  if (mapping.defaultCountry !== null && !/^[A-Z]{2}$/.test(mapping.defaultCountry)) {
+    throw new LeadImportError(`"${mapping.defaultCountry}" is not a country code (two capital letters, such as US or GB)`);
+  }
+
+  const leads: ImportedLead[] = [];
+  const rejected: RejectedRow[] = [...malformed];
+  const firstLineOf = new Map<string, number>();
+  for (const { line, cells } of rows) {
+    const raw = cells[numberAt] ?? '';
+    if (raw === '') {
+      rejected.push({ line, reason: 'missing_number', message: `line ${line}: no number in "${mapping.number}"` });
+      continue;
+    }
+    const number = normaliseLeadNumber(raw, mapping.defaultCountry);
+    if (!number) {
+      const hint = mapping.defaultCountry === null ? ' (write it as +<country code><number>, or choose a default country)' : '';
+      rejected.push({ line, reason: 'invalid_number', message: `line ${line}: "${raw}" is not a valid phone number${hint}` });
+      continue;
+    }
+    const first = firstLineOf.get(number.e164);
+    if (first !== undefined) {
+      rejected.push({ line, reason: 'duplicate_number', message: `line ${line}: ${number.e164} is already on line ${first}` });
+      continue;
+    }
+    firstLineOf.set(number.e164, line);
+    const context: Record<string, string> = {};
+    for (const [header, at] of contextAt) {
+      const value = cells[at] ?? '';
+      if (value !== '') context[header] = value.length > MAX_CONTEXT_CHARS ? `${value.slice(0, MAX_CONTEXT_CHARS - 1)}…` : value;
+    }
+    const name = nameAt === null ? '' : (cells[nameAt] ?? '');
+    leads.push({ line, number: number.e164, country: number.country, name: name === '' ? null : name, context });
+  }
+  rejected.sort((a, b) => a.line - b.line);
+  return { leads, rejected };
+}

@@ -1,0 +1,106 @@
+/**
+ * A campaign's leads from CSV (issue 15): the real csv-parse and libphonenumber metadata on
+ * files shaped like the ones teams export from their CRMs and spreadsheets.
+ */
+import { describe, expect, it } from 'vitest';
+import { importLeadsCsv, LeadImportError, MAX_CONTEXT_CHARS, normaliseLeadNumber, previewLeadsCsv } from '../../../src/main/core/campaigns/lead-import';
+
+const CRM_EXPORT = [
+  'Full Name,Phone Number,Plan,Notes',
+  'Ada Lovelace,+14155550123,Fibre 500,"Asked about upgrades, call after 5"',
+  'Grace Hopper,(415) 555-0124,Basic,',
+  'Bad Row,12345,Basic,too short',
+  'No Number,,Basic,',
+  'Ada Again,+1 415 555 0123,Fibre 500,same as line 2',
+  'Alan Turing,+442079460958,Fibre 900,UK',
+].join('\r\n');
+
+describe('previewing a leads CSV', () => {
+  it('reads the columns and first rows, counts the rows and guesses the number and name columns', () => {
+    const preview = previewLeadsCsv(CRM_EXPORT);
+    expect(preview.headers).toEqual(['Full Name', 'Phone Number', 'Plan', 'Notes']);
+    expect(preview.totalRows).toBe(6);
+    expect(preview.delimiter).toBe(',');
+    expect(preview.rows[0]).toEqual(['Ada Lovelace', '+14155550123', 'Fibre 500', 'Asked about upgrades, call after 5']);
+    expect(preview.suggested).toEqual({ number: 'Phone Number', name: 'Full Name' });
+  });
+
+  it('a byte-order mark, semicolons (European spreadsheets) and tabs are read as such', () => {
+    const semicolons = previewLeadsCsv('\uFEFFName;Mobile;City\n"Smith; J";+33612345678;Paris\n');
+    expect(semicolons.delimiter).toBe(';');
+    expect(semicolons.headers).toEqual(['Name', 'Mobile', 'City']);
+    expect(semicolons.rows[0]).toEqual(['Smith; J', '+33612345678', 'Paris']);
+    expect(previewLeadsCsv('tel\tname\n+14155550123\tAda\n').rows[0]).toEqual(['+14155550123', 'Ada']);
+  });
+
+  it('no column looks like a number: no suggestion (the UI asks)', () => {
+    expect(previewLeadsCsv('a,b\n1,2\n').suggested).toBeNull();
+  });
+});
+
+describe('importing leads', () => {
+  it('good rows become leads (E.164, name, every other column as context); bad rows are reported with their line and reason', () => {
+    const result = importLeadsCsv(CRM_EXPORT, { number: 'Phone Number', name: 'Full Name', defaultCountry: 'US' });
+    expect(result.leads).toEqual([
+      { line: 2, number: '+14155550123', country: 'US', name: 'Ada Lovelace', context: { Plan: 'Fibre 500', Notes: 'Asked about upgrades, call after 5' } },
+      { line: 3, number: '+14155550124', country: 'US', name: 'Grace Hopper', context: { Plan: 'Basic' } },
+      { line: 7, number: '+442079460958', country: 'GB', name: 'Alan Turing', context: { Plan: 'Fibre 900', Notes: 'UK' } },
+    ]);
+    expect(result.rejected.map((r) => [r.line, r.reason])).toEqual([
+      [4, 'invalid_number'],
+      [5, 'missing_number'],
+      [6, 'duplicate_number'],
+    ]);
+    expect(result.rejected[2]!.message).toBe('line 6: +14155550123 is already on line 2');
+  });
+
+  it('without a default country only international numbers are accepted, and the message says how to fix it', () => {
+    const result = importLeadsCsv(CRM_EXPORT, { number: 'Phone Number', name: null, context: ['Plan'], defaultCountry: null });
+    expect(result.leads.map((l) => l.number)).toEqual(['+14155550123', '+442079460958']);
+    expect(result.leads[0]).toMatchObject({ name: null, context: { Plan: 'Fibre 500' } });
+    const grace = result.rejected.find((r) => r.line === 3)!;
+    expect(grace.reason).toBe('invalid_number');
+    expect(grace.message).toMatch(/\(415\) 555-0124.*choose a default country/);
+  });
+
+  it('a row csv-parse cannot read (a stray quote) is reported and skipped; the rows after it still import', () => {
+    const text = 'name,phone\nAda,+14155550123\nBad "quote,+14155550125\nGrace,+14155550124\n';
+    const result = importLeadsCsv(text, { number: 'phone', name: 'name', defaultCountry: null });
+    expect(result.leads.map((l) => l.name)).toEqual(['Ada', 'Grace']);
+    expect(result.rejected).toHaveLength(1);
+    expect(result.rejected[0]).toMatchObject({ line: 3, reason: 'malformed_row' });
+  });
+
+  it('rows with fewer or more cells than the header import what they have', () => {
+    const result = importLeadsCsv('phone,name,plan\n+14155550123\n+14155550124,Grace,Basic,extra\n', { number: 'phone', name: 'name', defaultCountry: null });
+    expect(result.leads.map((l) => [l.number, l.name, l.context])).toEqual([
+      ['+14155550123', null, {}],
+      ['+14155550124', 'Grace', { plan: 'Basic' }],
+    ]);
+  });
+
+  it('long context values are cut for the prompt', () => {
+    const result = importLeadsCsv(`phone,notes\n+14155550123,${'x'.repeat(2000)}\n`, { number: 'phone', name: null, defaultCountry: null });
+    expect(result.leads[0]!.context.notes).toHaveLength(MAX_CONTEXT_CHARS);
+  });
+
+  it('a file that cannot be imported at all says why', () => {
+    const mapping = { number: 'phone', name: null, defaultCountry: null };
+    expect(() => importLeadsCsv('', mapping)).toThrow(LeadImportError);
+    expect(() => importLeadsCsv('', mapping)).toThrow(/empty/);
+    expect(() => importLeadsCsv('name,mobile\nAda,+14155550123\n', mapping)).toThrow(/the number column "phone" is not in the file \(its columns: name, mobile\)/);
+    expect(() => importLeadsCsv('phone,phone\n+14155550123,x\n', mapping)).toThrow(/two columns are both called "phone"/);
+    expect(() => importLeadsCsv('phone\n+14155550123\n', { ...mapping, defaultCountry: 'usa' })).toThrow(/not a country code/);
+  });
+});
+
+describe('lead numbers', () => {
+  it('E.164, 00-prefixed and national numbers (with the default country) normalise; junk does not', () => {
+    expect(normaliseLeadNumber('+44 20 7946 0958', null)).toEqual({ e164: '+442079460958', country: 'GB' });
+    expect(normaliseLeadNumber('0044 20 7946 0958', null)?.e164).toBe('+442079460958');
+    expect(normaliseLeadNumber('020 7946 0958', 'GB')?.e164).toBe('+442079460958');
+    expect(normaliseLeadNumber('020 7946 0958', null)).toBeNull();
+    expect(normaliseLeadNumber('call me', 'US')).toBeNull();
+    expect(normaliseLeadNumber('+1 555', null)).toBeNull();
+  });
+});

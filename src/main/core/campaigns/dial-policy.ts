@@ -10,6 +10,7 @@
  * that asked not to be called again is never retried, whatever its attempts allow.
  * Concurrency and pacing are the campaign's, not a lead's: the scheduler applies them.
  */
+import type { CampaignSettings } from '@shared/campaign';
 import type { TelephonySettings } from '@shared/telephony';
 import { checkOutboundCall, type OutboundRefusalReason } from '../telephony/outbound-rules';
 import { nextCallableMs, type CallingWindow } from './calling-window';
@@ -41,6 +42,18 @@ export type DialDecision =
   | { action: 'wait'; untilMs: number; why: 'retry_delay' | 'outside_hours' }
   | { action: 'stop'; why: 'answered' | 'opted_out' | 'attempts_exhausted' }
   | { action: 'refuse'; reason: Exclude<OutboundRefusalReason, 'outside_hours'> | 'no_calling_window'; message: string };
+
+const MINUTE_MS = 60_000;
+
+/** A campaign's form, as the rules its leads are dialled by. */
+export function dialRulesOf(campaign: CampaignSettings): CampaignDialRules {
+  const r = campaign.retryAfterMinutes;
+  return {
+    window: { days: campaign.days, start: campaign.start, end: campaign.end },
+    maxAttempts: campaign.maxAttempts,
+    retryDelayMs: { no_answer: r.no_answer * MINUTE_MS, busy: r.busy * MINUTE_MS, failed: r.failed * MINUTE_MS, voicemail: r.voicemail * MINUTE_MS },
+  };
+}
 
 type DialSettings = Pick<TelephonySettings, 'doNotCall' | 'allowedHours' | 'allowedCountries' | 'phoneNumbers'>;
 

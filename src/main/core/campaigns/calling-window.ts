@@ -5,9 +5,10 @@
  * is never rung when it could be too early or too late anywhere it might ring.
  *
  * The scheduler asks "when next?" for a lead it may not ring now, and waits until then rather
- * than asking again every tick. Pure (the clock is an argument) and Intl only: local times
- * come from Intl.DateTimeFormat, so daylight saving is the platform's tz database's.
+ * than asking again every tick. Pure (the clock is an argument); local times are the outbound
+ * rules' (`localTime`: Intl, so daylight saving is the platform's tz database's).
  */
+import { localTime } from '../telephony/outbound-rules';
 
 /** Days are local weekdays, 0 = Sunday … 6 = Saturday; hours are local "HH:MM", [start, end). */
 export interface CallingWindow {
@@ -19,44 +20,6 @@ export interface CallingWindow {
 /** How far ahead an opening is looked for; past it the window is taken never to hold. */
 const HORIZON_MS = 8 * 24 * 3_600_000;
 const MINUTE_MS = 60_000;
-
-interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  weekday: number;
-  /** Minutes since local midnight. */
-  minutes: number;
-}
-
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function localTime(timeZone: string, atMs: number): LocalTime {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formats.set(timeZone, format);
-  }
-  const part: Record<string, string> = {};
-  for (const p of format.formatToParts(atMs)) part[p.type] = p.value;
-  return {
-    year: Number(part.year),
-    month: Number(part.month),
-    day: Number(part.day),
-    weekday: WEEKDAYS[part.weekday ?? ''] ?? 0,
-    minutes: Number(part.hour) * 60 + Number(part.minute),
-  };
-}
 
 const toMinutes = (hhmm: string): number => {
   const [h = '0', m = '0'] = hhmm.split(':');

@@ -12,7 +12,7 @@
  */
 import type { CampaignSettings } from '@shared/campaign';
 import type { TelephonySettings } from '@shared/telephony';
-import { checkOutboundCall, type OutboundRefusalReason } from '../telephony/outbound-rules';
+import { checkOutboundNumber, type OutboundRefusalReason } from '../telephony/outbound-rules';
 import { nextCallableMs, type CallingWindow } from './calling-window';
 
 /** How one dial ended. `voicemail`: answering-machine detection heard a machine. */
@@ -73,8 +73,8 @@ export function decideLead(lead: LeadHistory, rules: CampaignDialRules, settings
     if (nowMs < retryAt) return { action: 'wait', untilMs: retryAt, why: 'retry_delay' };
   }
   // Every rule but the hours (the window below is the campaign's and Settings' together).
-  const check = checkOutboundCall(lead.number, { ...settings, allowedHours: { start: '00:00', end: '24:00' } }, nowMs);
-  if (!check.ok) return { action: 'refuse', reason: check.reason as Exclude<OutboundRefusalReason, 'outside_hours'>, message: check.message };
+  const check = checkOutboundNumber(lead.number, settings);
+  if (!check.ok) return { action: 'refuse', reason: check.reason, message: check.message };
   const window = effectiveWindow(rules, settings);
   const callableAt = nextCallableMs(check.timeZones, window, nowMs);
   if (callableAt === null) {

@@ -99,10 +99,10 @@ export class MediaStream extends EventEmitter<MediaStreamEvents> {
   sendAudio(audio: MulawAudio): void {
     let sent = 0;
     for (let offset = 0; offset < audio.bytes.length; offset += MAX_OUTBOUND_MEDIA_BYTES) {
-      const frame = audio.bytes.subarray(offset, offset + MAX_OUTBOUND_MEDIA_BYTES);
-      if (!this.send({ event: 'media', streamSid: this.streamSid, media: { payload: frame.toString('base64') } })) break;
-      this.sentBytes += frame.length;
-      sent += frame.length;
+      const piece = audio.bytes.subarray(offset, offset + MAX_OUTBOUND_MEDIA_BYTES);
+      if (!this.send({ event: 'media', streamSid: this.streamSid, media: { payload: piece.toString('base64') } })) break;
+      this.sentBytes += piece.length;
+      sent += piece.length;
     }
     if (sent > 0) this.emit('outbound', sent === audio.bytes.length ? audio : mulawAudio(audio.bytes.subarray(0, sent)));
   }

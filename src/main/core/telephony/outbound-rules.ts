@@ -43,26 +43,49 @@ export function timeZonesForCountry(country: string): string[] {
   return ct.getTimezonesForCountry(country)?.map((zone) => zone.name) ?? [];
 }
 
-const clockFormat = new Map<string, Intl.DateTimeFormat>();
+/** A zone's wall clock at an instant: the local date, weekday (0 = Sunday) and minutes since midnight. */
+export interface LocalTime {
+  year: number;
+  month: number;
+  day: number;
+  weekday: number;
+  minutes: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The local date and time in `timeZone` at `atMs` (the platform's tz database, daylight saving included). */
+export function localTime(timeZone: string, atMs: number): LocalTime {
+  let format = zoneFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    zoneFormats.set(timeZone, format);
+  }
+  const part: Record<string, string> = {};
+  for (const p of format.formatToParts(atMs)) part[p.type] = p.value;
+  return {
+    year: Number(part.year),
+    month: Number(part.month),
+    day: Number(part.day),
+    weekday: WEEKDAYS[part.weekday ?? ''] ?? 0,
+    minutes: Number(part.hour) * 60 + Number(part.minute),
+  };
+}
 
 /** Local wall-clock time HH:MM in `timeZone` at `atMs`. */
 export function localClock(timeZone: string, atMs: number): string {
-  let format = clockFormat.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    clockFormat.set(timeZone, format);
-  }
-  const parts = format.formatToParts(atMs);
-  const hour = parts.find((p) => p.type === 'hour')?.value ?? '00';
-  const minute = parts.find((p) => p.type === 'minute')?.value ?? '00';
-  return `${hour}:${minute}`;
+  const { minutes } = localTime(timeZone, atMs);
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-export function checkOutboundCall(
+type OutboundSettings = Pick<TelephonySettings, 'doNotCall' | 'allowedHours' | 'allowedCountries' | 'phoneNumbers'>;
+
+/** Rules 1-4: whether this number may ever be dialled now, whatever the hour (a campaign checks its own hours). */
+export function checkOutboundNumber(
   to: string,
-  settings: Pick<TelephonySettings, 'doNotCall' | 'allowedHours' | 'allowedCountries' | 'phoneNumbers'>,
-  nowMs: number,
-): OutboundCheck {
+  settings: Pick<OutboundSettings, 'doNotCall' | 'allowedCountries' | 'phoneNumbers'>,
+): Extract<OutboundCheck, { ok: true }> | { ok: false; reason: Exclude<OutboundRefusalReason, 'outside_hours'>; message: string } {
   const parsed = parseE164(to);
   if (!parsed) {
     return {
@@ -87,16 +110,23 @@ export function checkOutboundCall(
       message: "The callee's local time cannot be told from this number (no country), so allowed calling hours cannot be checked",
     };
   }
+  return { ok: true, e164: parsed.e164, country: parsed.country, timeZones };
+}
+
+export function checkOutboundCall(to: string, settings: OutboundSettings, nowMs: number): OutboundCheck {
+  const number = checkOutboundNumber(to, settings);
+  if (!number.ok) return number;
+  const { timeZones, country } = number;
   const { start, end } = settings.allowedHours;
   const outside = timeZones.map((zone) => ({ zone, clock: localClock(zone, nowMs) })).filter(({ clock }) => clock < start || clock >= end);
   if (outside.length > 0) {
     const example = outside[0]!;
-    const where = timeZones.length > 1 ? ` in at least one of the ${timeZones.length} time zones of ${parsed.country}` : '';
+    const where = timeZones.length > 1 ? ` in at least one of the ${timeZones.length} time zones of ${country}` : '';
     return {
       ok: false,
       reason: 'outside_hours',
       message: `Outside allowed calling hours (${start}-${end} the callee's local time): it is ${example.clock} in ${example.zone}${where}`,
     };
   }
-  return { ok: true, e164: parsed.e164, country: parsed.country, timeZones };
+  return number;
 }

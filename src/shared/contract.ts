@@ -36,6 +36,8 @@ import {
   SearchPage,
   SearchPageInput,
 } from './history';
+import { AiProfile, AiProfileFields, AiProfileListItem, KbArticleInput, TryMessage } from './ai-profile';
+import { CampaignLead, CampaignSettings, CampaignSummary, LeadColumnMapping, LeadState, LeadsPreview, MAX_UPLOAD_CHUNK_CHARS, RejectedLeadRow } from './campaign';
 import { ConfiguredNumber, DialRequest, DialResult, E164, TelephonyCallStatus, TelephonySettings, TelephonyState } from './telephony';
 
 const CallRef = z.object({ callId: z.string().min(1).max(100) });
@@ -48,6 +50,9 @@ const ProvidersState = z.object({
   checks: ProviderChecks,
 });
 const Empty = z.object({}).strict().default({});
+const Id = z.string().min(1).max(100);
+const ProfileRef = z.object({ profileId: Id });
+const CampaignRef = z.object({ campaignId: Id });
 
 export const commands = {
   'app.info': {
@@ -225,6 +230,72 @@ export const commands = {
    * do-not-call list, outside the callee's allowed hours, or Twilio is not configured.
    */
   'calls.dial': { input: DialRequest, output: DialResult },
+  // --- AI profiles (issue 15): what an AI call runs with; every save is a new version, and a
+  // call runs with (and records) the version current when it started.
+  'profiles.list': { input: Empty, output: z.array(AiProfileListItem) },
+  'profiles.get': { input: ProfileRef.strict(), output: AiProfile },
+  /** Creates a profile (no profileId) or saves a new version of one. */
+  'profiles.save': { input: z.object({ profileId: Id.optional(), fields: AiProfileFields }).strict(), output: AiProfile },
+  /** A copy under a new name ("… (copy)" unless named), articles included. */
+  'profiles.duplicate': { input: ProfileRef.extend({ name: AiProfileFields.shape.name.optional() }).strict(), output: AiProfile },
+  /** Refused (conflict, saying what uses it) for the default profile and one a live call, a campaign or a number uses. */
+  'profiles.delete': { input: ProfileRef.strict(), output: z.object({ profileId: z.string() }) },
+  /** Adds (no id, or a new one) or replaces a knowledge-base article. */
+  'profiles.saveArticle': { input: ProfileRef.extend({ article: KbArticleInput }).strict(), output: AiProfile },
+  'profiles.deleteArticle': { input: ProfileRef.extend({ articleId: Id }).strict(), output: AiProfile },
+  /** Markdown files as articles (`# Title` first); an article with the same title is replaced. */
+  'profiles.importArticles': {
+    input: ProfileRef.extend({
+      files: z.array(z.object({ name: z.string().min(1).max(200), text: z.string().max(40_000) })).min(1).max(50),
+    }).strict(),
+    output: z.object({ profile: AiProfile, added: z.number().int(), replaced: z.number().int(), problems: z.array(z.string()) }),
+  },
+  /** Which profile answers calls to an inbound number (null: the default profile). */
+  'profiles.assignNumber': { input: z.object({ phoneNumber: E164, profileId: Id.nullable() }).strict(), output: z.array(AiProfileListItem) },
+  /**
+   * Try it: the AI's next reply to a typed conversation, with this profile and the engines a
+   * new call would use (text only: nothing is spoken, dialled or stored).
+   */
+  'profiles.try': {
+    input: ProfileRef.extend({ direction: z.enum(['inbound', 'outbound']).default('inbound'), messages: z.array(TryMessage).max(60) }).strict(),
+    output: z.object({
+      /** The greeting a call opens with (the conversation's first AI line). */
+      greeting: z.string(),
+      reply: z.string(),
+      /** Tools the AI used for this reply, with what they were asked. */
+      tools: z.array(z.object({ name: z.string(), args: z.record(z.string(), z.unknown()) })),
+      /** Knowledge-base articles that match the caller's last line, best first. */
+      articles: z.array(z.object({ id: z.string(), title: z.string() })),
+      engine: z.string(),
+      version: z.number().int(),
+    }),
+  },
+  // --- campaigns (issue 15): a call queue that dials leads on schedule -----------------
+  /**
+   * A leads CSV, in pieces of at most MAX_UPLOAD_CHUNK_CHARS (uploadId null for the first):
+   * the last piece answers with the file's preview (columns, first rows, a suggested mapping).
+   */
+  'leads.upload': {
+    input: z.object({ uploadId: Id.nullable(), text: z.string().max(MAX_UPLOAD_CHUNK_CHARS), last: z.boolean() }).strict(),
+    output: z.object({ uploadId: z.string(), chars: z.number().int(), preview: LeadsPreview.nullable() }),
+  },
+  /** A campaign (draft) from its settings and an uploaded CSV with its column mapping; bad rows are reported, not fatal. */
+  'campaigns.create': {
+    input: z.object({ settings: CampaignSettings, profileId: Id, uploadId: Id, mapping: LeadColumnMapping }).strict(),
+    output: z.object({ campaign: CampaignSummary, imported: z.number().int(), rejected: z.array(RejectedLeadRow), rejectedCount: z.number().int() }),
+  },
+  'campaigns.list': { input: Empty, output: z.array(CampaignSummary) },
+  'campaigns.get': { input: CampaignRef.strict(), output: CampaignSummary },
+  /** A campaign's leads by id (keyset: pass nextCursor back), optionally in one state. */
+  'campaigns.leads': {
+    input: CampaignRef.extend({ state: LeadState.optional(), after: z.number().int().nonnegative().default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ leads: z.array(CampaignLead), nextCursor: z.number().int().nullable() }),
+  },
+  /** start (a draft), pause, resume, cancel: new dials stop at once; calls in progress finish. */
+  'campaigns.control': {
+    input: CampaignRef.extend({ action: z.enum(['start', 'pause', 'resume', 'cancel']) }).strict(),
+    output: CampaignSummary,
+  },
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 /**
@@ -262,6 +333,8 @@ export const events = {
   'export.progress': ExportJob,
   /** Team sync's status changed (connected, backlog, error). */
   'sync.status': SyncStatus,
+  /** A campaign's state or progress changed (at most a few times a second per campaign). */
+  'campaign.updated': CampaignSummary,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Commands = typeof commands;

@@ -189,6 +189,10 @@ export const CallSummary = z.object({
   disposition: z.string().nullable().optional(),
   /** Live calls on ConversationRelay say so ('relay'); absent: Media Streams (and every stored call). */
   transport: CallTransport.optional(),
+  /** The AI profile the call ran with, and which version of it (issue 15); absent on calls from before profiles. */
+  profile: z.object({ id: z.string(), version: z.number().int().positive(), name: z.string() }).nullable().optional(),
+  /** The campaign that placed the call (issue 15). */
+  campaignId: z.string().nullable().optional(),
 });
 export type CallSummary = z.infer<typeof CallSummary>;
 

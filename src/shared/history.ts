@@ -39,6 +39,8 @@ export const CallFilter = z
     hasAlerts: z.boolean().optional(),
     /** Any of these wrap-up dispositions (issue 8); a call never wrapped up matches none. */
     dispositions: z.array(z.string().trim().min(1).max(40)).max(30).optional(),
+    /** Calls that ran with any of these AI profiles (issue 15). */
+    profileIds: z.array(z.string().min(1).max(100)).max(30).optional(),
     /** Digits (and +) matched anywhere in the caller's or callee's number. */
     numberContains: z
       .string()

@@ -123,6 +123,8 @@ export const DialRequest = z
     purpose: z.string().trim().min(1).max(2000),
     /** Optional script the AI follows. */
     script: z.string().trim().min(1).max(20_000).optional(),
+    /** The AI profile the call runs with (issue 15); omitted: the default profile. */
+    profileId: z.string().min(1).max(100).optional(),
   })
   .strict();
 export type DialRequest = z.infer<typeof DialRequest>;

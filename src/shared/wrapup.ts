@@ -75,7 +75,17 @@ export const DEFAULT_DISPOSITIONS: readonly string[] = [
   'not interested',
   'wrong number',
   'spam',
+  'do not call',
 ];
+
+/**
+ * A disposition that records the person asked not to be called again (issue 15): their number
+ * goes on the do-not-call list and no campaign dials it again. Matched by meaning, so a team's
+ * own wording ("Opted out", "Don't call") counts too.
+ */
+export function isDoNotCallDisposition(name: string): boolean {
+  return /^\s*(?:do\s*not\s*call|don'?t\s*call|dnc|opt(?:ed)?[\s-]*out|remove(?:d)?\s+from\s+(?:the\s+)?list|stop\s+calling)\s*$/i.test(name);
+}
 
 /**
  * The list's own spelling of `name` (compared without case or outer spaces), or null when the

@@ -62,6 +62,12 @@ export interface FakeCall {
   twiml: string | null;
   statusCallback: string | null;
   statusCallbackEvent: string[];
+  /** Epoch ms Twilio accepted the call (date_created; the list's StartTime filter). */
+  createdAt: number;
+  /** MachineDetection as requested (Enable, DetectMessageEnd), null when not. */
+  machineDetection: string | null;
+  /** AnsweredBy once detection decided (set by the test with sendStatus's extra params, or answer()). */
+  answeredBy: string | null;
 }
 
 export interface FakeNumber {
@@ -121,6 +127,11 @@ export interface TwilioFake {
   readonly requests: RecordedTwilioRequest[];
   readonly calls: Map<string, FakeCall>;
   readonly numbers: FakeNumber[];
+  /**
+   * Holds every Calls.json create's answer this long after the call exists (0: none): the
+   * window in which a console that crashes has placed a call without learning its CallSid.
+   */
+  createDelayMs: number;
   /** Where Twilio's webhooks go: the public URL the app is configured with, and the local server behind it. */
   connectApp(app: { publicBaseUrl: string; localUrl: string }): void;
   /** POSTs a webhook as Twilio would: `publicUrl` is what gets signed; the request goes to the local server. */
@@ -299,8 +310,10 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
     from: c.from,
     status: c.status,
     direction: c.direction,
+    answered_by: c.answeredBy,
     api_version: '2010-04-01',
-    date_created: new Date().toUTCString(),
+    date_created: new Date(c.createdAt).toUTCString(),
+    start_time: new Date(c.createdAt).toUTCString(),
     uri: `${base}/Calls/${c.sid}.json`,
   });
   const numberJson = (n: FakeNumber) => ({
@@ -378,9 +391,31 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
         twiml: one('Twiml') ?? null,
         statusCallback: one('StatusCallback') ?? null,
         statusCallbackEvent: events === undefined ? [] : Array.isArray(events) ? events : [events],
+        createdAt: Date.now(),
+        machineDetection: one('MachineDetection') ?? null,
+        answeredBy: null,
       };
       calls.set(call.sid, call);
+      if (fake.createDelayMs > 0) {
+        setTimeout(() => {
+          if (!res.destroyed) reply(201, callJson(call));
+        }, fake.createDelayMs);
+        return;
+      }
       return reply(201, callJson(call));
+    }
+    if (rest === '/Calls.json' && req.method === 'GET') {
+      // Read filters as Twilio documents them: To, From, Status, StartTime> (the SDK sends ISO 8601).
+      const q = url.searchParams;
+      const after = q.get('StartTime>');
+      const afterMs = after === null ? null : Date.parse(after);
+      const pageSize = Number(q.get('PageSize') ?? 50);
+      const found = [...calls.values()]
+        .filter((c) => (!q.get('To') || c.to === q.get('To')) && (!q.get('From') || c.from === q.get('From')) && (!q.get('Status') || c.status === q.get('Status')))
+        .filter((c) => afterMs === null || Number.isNaN(afterMs) || c.createdAt >= afterMs)
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, pageSize);
+      return reply(200, onePage('calls', found.map(callJson), `${base}/Calls.json${url.search}`, pageSize));
     }
     const callMatch = /^\/Calls\/(CA[0-9a-f]{32})\.json$/.exec(rest);
     if (callMatch) {
@@ -410,17 +445,7 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
       const wanted = url.searchParams.get('PhoneNumber');
       const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
       const found = numbers.filter((n) => !wanted || n.phoneNumber === wanted).slice(0, pageSize);
-      return reply(200, {
-        incoming_phone_numbers: found.map(numberJson),
-        uri: `${base}/IncomingPhoneNumbers.json${url.search}`,
-        first_page_uri: `${base}/IncomingPhoneNumbers.json${url.search}`,
-        next_page_uri: null,
-        previous_page_uri: null,
-        page: 0,
-        page_size: pageSize,
-        start: 0,
-        end: Math.max(0, found.length - 1),
-      });
+      return reply(200, onePage('incoming_phone_numbers', found.map(numberJson), `${base}/IncomingPhoneNumbers.json${url.search}`, pageSize));
     }
     const numberMatch = /^\/IncomingPhoneNumbers\/(PN[0-9a-f]{32})\.json$/.exec(rest);
     if (numberMatch && req.method === 'POST') {
@@ -452,6 +477,7 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
     requests,
     calls,
     numbers,
+    createDelayMs: 0,
     connectApp(next) {
       app = next;
     },
@@ -496,6 +522,9 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
         twiml: null,
         statusCallback: number.statusCallback,
         statusCallbackEvent: ['completed'],
+        createdAt: Date.now(),
+        machineDetection: null,
+        answeredBy: null,
       };
       calls.set(call.sid, call);
       const reply = await fake.postWebhook(number.voiceUrl, {
@@ -601,6 +630,11 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
       }),
   };
   return fake;
+}
+
+/** A list answer that is its only page, in Twilio's paging envelope (the SDK reads next_page_uri). */
+function onePage(key: string, items: unknown[], uri: string, pageSize: number) {
+  return { [key]: items, uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null, page: 0, page_size: pageSize, start: 0, end: Math.max(0, items.length - 1) };
 }
 
 function parseForm(body: string): FormParams {

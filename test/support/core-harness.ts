@@ -28,7 +28,7 @@ export interface CoreHarness {
 
 export async function startHarness(
   dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-')),
-  options: Pick<CoreOptions, 'relayMsPerChar' | 'syncWorker' | 'team'> = {},
+  options: Pick<CoreOptions, 'relayMsPerChar' | 'syncWorker' | 'team' | 'campaigns'> = {},
 ): Promise<CoreHarness> {
   const core = await startCore({ dataDir, resourcesDir: RESOURCES_DIR, transport: 'websocket', logger: silentLogger, ...options });
   const events: AnyEvent[] = [];

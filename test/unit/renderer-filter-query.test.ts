@@ -25,6 +25,7 @@ const full: FilterState = {
   sentimentBelow: -0.25,
   hasAlerts: true,
   dispositions: ['callback', 'wrong number'],
+  profileIds: ['sales-calls'],
   numberContains: '555',
   search: 'refund "today"',
 };
@@ -88,11 +89,17 @@ describe('the filter in the URL (History, Analytics and Export share it)', () =>
       'Has alerts',
       'Wrap-up: Callback',
       'Wrap-up: Wrong number',
+      // FilterChips names the profile from the profiles store.
+      'AI profile',
       'Number contains 555',
       'Says “refund "today"”',
     ]);
     const withoutAi = chips.find((c) => c.key === 'end:ai_ended')!.without(full);
     expect(withoutAi).toEqual({ ...full, endReasons: ['caller_hangup'] });
+    const profileChip = chips.find((c) => c.key === 'profile:sales-calls')!;
+    expect(profileChip.profileId).toBe('sales-calls');
+    expect(profileChip.without(full)).toEqual({ ...full, profileIds: [] });
+    expect(toCallFilter(full).profileIds).toEqual(['sales-calls']);
   });
 });
 

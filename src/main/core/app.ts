@@ -47,6 +47,12 @@ import { RELAY_NO_AUDIO } from './calls/call-session';
 import { DemoCalls } from './telephony/demo-calls';
 import { loadScenarios } from './telephony/scenario';
 import { createTelephonyService, type TelephonyService } from './telephony/telephony-service';
+import { loadKnowledgeBase } from './assist/knowledge-base'; // AI profiles (issue 15)
+import { createProfileStore } from './profiles/profile-store'; // AI profiles (issue 15)
+import { createProfileService } from './profiles/profile-service'; // AI profiles (issue 15)
+import { createCampaignService } from './campaigns/campaign-service'; // campaigns (issue 15)
+import { DO_NOT_CALL_REASON } from './persona'; // campaigns (issue 15)
+import { isDoNotCallDisposition } from '@shared/wrapup'; // campaigns (issue 15)
 import { mintSoftphoneToken, requireSoftphoneCredentials } from './telephony/softphone-token';
 
 export async function startCore(options: CoreOptions & { logger?: Logger }): Promise<Core> {
@@ -64,6 +70,12 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   const recovered = store.markInterruptedCallsEnded(Date.now()).length;
   if (recovered > 0) logger.warn({ calls: recovered }, 'calls left open by an earlier crash were closed');
 
+  // AI profiles (issue 15): the first start makes the default profile from today's greetings
+  // and the shipped knowledge base.
+  const profileStore = createProfileStore(db, {
+    defaultArticles: () => loadKnowledgeBase(join(options.resourcesDir, 'knowledge-base')).articles.map(({ id, title, body }) => ({ id, title, body })),
+  });
+
   const { providers, assist } = await createOfflineProviders({
     resourcesDir: options.resourcesDir,
     cacheDir: join(options.dataDir, 'cache'),
@@ -78,7 +90,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     // Clause by clause, as a call speaks it (the cache keeps clauses).
     const clauses = [false, true].flatMap((recorded) => {
       const splitter = new ClauseSplitter();
-      return [...splitter.push(buildPersona(settings.get(), null, { recorded }).greeting), ...splitter.flush()];
+      const profile = profileStore.defaultProfile().fields;
+      return [...splitter.push(buildPersona(settings.get(), null, { recorded, profile }).greeting), ...splitter.flush()];
     });
     void Promise.all([...new Set(clauses)].map((text) => drain(providers.tts.synthesize(text, AbortSignal.timeout(30_000))))).catch((error: unknown) =>
       logger.warn({ err: error }, 'could not prepare the greeting audio; the first call synthesises it'),
@@ -128,6 +141,21 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     logger.warn({ err: error }, 'the voice activity detector could not load; barge-in waits for the recogniser');
     return undefined;
   });
+  // AI profiles (issue 15): each call runs with its profile's current version (persona,
+  // knowledge base, engines, tools), resolved when it starts.
+  const profiles = createProfileService({
+    store: profileStore,
+    resourcesDir: options.resourcesDir,
+    settings: () => settings.get(),
+    providers: (overrides) => providerService.providersForNextCall(overrides),
+    // recordings (issue 7): a recorded call's greeting says so.
+    // A ConversationRelay call's line is not recorded here (no audio reaches the console), but
+    // its softphone leg is, by Twilio, after a take-over: the greeting's notice holds for both.
+    recorded: (call) => recordings.decide(call),
+    liveCalls: () => calls.liveSummaries(),
+    campaignsUsing: (profileId) => campaigns.campaignsUsing(profileId),
+    logger,
+  });
   const calls = new CallManager({
     vad,
     engines: () => providerService.providersForNextCall(),
@@ -135,10 +163,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     recorder: store,
     emit,
     logger,
-    // recordings (issue 7): a recorded call's greeting says so.
-    // A ConversationRelay call's line is not recorded here (no audio reaches the console), but
-    // its softphone leg is, by Twilio, after a take-over: the greeting's notice holds for both.
-    persona: (call) => buildPersona(settings.get(), call?.dial ?? null, { recorded: recordings.decide(call) }),
+    setup: (call) => profiles.setupFor(call),
     controlFor: (call) => telephony?.controlFor(call) ?? null,
     // redaction (issue 10): each call's lines and events are redacted where they are made, by
     // the policy in Settings when it starts; a redacted span's audio is toned in its recording.
@@ -244,6 +269,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'wrapup.get': ({ callId }) => wrapUps.get(callId),
     'wrapup.save': async (input) => {
       const saved = await wrapUps.save(input);
+      if (saved.disposition && isDoNotCallDisposition(saved.disposition)) optOut(input.callId); // campaigns (issue 15)
       // Recent calls show which ended calls are wrapped up: send the call with its disposition.
       const call = store.getCall(input.callId)?.call;
       if (call) emit({ name: 'call.updated', payload: call });
@@ -307,6 +333,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     // Twilio's word that a call is over ends it here too (a call with the agent's softphone
     // has no stream of ours to notice the hang-up).
     onStatus: (event) => {
+      // campaigns (issue 15): how a campaign's dial went.
+      campaigns.onStatus({ callSid: event.callSid, status: event.status, answeredBy: event.answeredBy, attemptId: event.dial?.campaign?.attemptId ?? null });
       const session = calls.findBySid(event.callSid);
       session?.recordStatus(event.status);
       if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(event.status)) void session?.end(event.status);
@@ -317,12 +345,48 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     recordAgentLeg: (call) => recordings.recordsAgentLeg(call),
     onRecordingStatus: (event) => recordings.onTwilioRecording(event),
     relay,
-    relayGreeting: (call) => buildPersona(settings.get(), call.dial, { recorded: recordings.decide({ ...call, simulated: false, transport: 'relay' }) }).greeting,
+    relayGreeting: (call) => profiles.personaFor({ ...call, simulated: false, transport: 'relay' }).greeting,
     // The relay session ended: after a take-over Twilio puts the caller through to the agent.
     onRelayEnded: (event) => calls.findBySid(event.callSid)?.relayEnded(event) ?? HANG_UP_TWIML,
   });
   const telephonyService = telephony;
   // --- end telephony ---
+
+  // --- campaigns (issue 15): leads dialled on schedule; the queue lives in SQLite ---
+  const campaigns = createCampaignService({
+    db,
+    dial: {
+      notReady: () => telephonyService.notReady(),
+      settings: () => telephonyService.settings.get(),
+      place: (request) => telephonyService.placeDial(request),
+      fetchCallStatus: (callSid) => telephonyService.fetchCallStatus(callSid),
+      findCalls: (query) => telephonyService.findCalls(query),
+    },
+    profileName: (profileId) => profileStore.get(profileId).fields.name,
+    emit,
+    logger,
+    ...options.campaigns,
+  });
+  // Someone who asks not to be called again (the AI's end_call with that reason, or the
+  // agent's disposition) goes on the do-not-call list: no campaign, and no one, dials them again.
+  const optOut = (callId: string) => {
+    const call = calls.find(callId)?.snapshot ?? store.getCall(callId)?.call;
+    if (!call) return;
+    const number = call.direction === 'outbound' ? call.to : call.from;
+    if (!/^\+[1-9]\d{6,14}$/.test(number)) return;
+    campaigns.optOut(number);
+    const { doNotCall } = telephonyService.settings.get();
+    if (!doNotCall.includes(number)) telephonyService.settings.update({ doNotCall: [...doNotCall, number] });
+    logger.info({ callId }, 'the caller asked not to be called again: number added to the do-not-call list');
+  };
+  listeners.add((event) => {
+    if (event.name === 'call.event' && event.payload.type === 'tool_call' && event.payload.data['tool'] === 'end_call') {
+      const args = event.payload.data['args'] as Record<string, unknown> | undefined;
+      if (args?.['reason'] === DO_NOT_CALL_REASON) optOut(event.payload.callId);
+    }
+  });
+  await campaigns.start();
+  // --- end campaigns ---
 
   // --- export (issue 7) ---
   // Each export runs in its own worker thread with its own read-only connection; progress
@@ -419,6 +483,13 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     ...exportHandlers, // export (issue 7)
     ...wrapUpHandlers, // wrap-up (issue 8)
     ...alertHandlers, // alerts (issue 8)
+    ...profiles.handlers, // AI profiles (issue 15)
+    ...campaigns.handlers, // campaigns (issue 15)
+    // AI profiles (issue 15): an outbound call names an existing profile, or runs with the default.
+    'calls.dial': (input) => {
+      if (input.profileId) profileStore.get(input.profileId);
+      return telephonyService.handlers['calls.dial'](input);
+    },
   };
   const dispatch = createDispatcher(handlers, logger);
   // Files the console may fetch (recordings, finished exports), by the route's first segment.
@@ -444,6 +515,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     simulatedCall,
     close() {
       closing ??= (async () => {
+        campaigns.close(); // campaigns (issue 15): no new dials; calls in progress end below
         await retention.close(); // retention (issue 10): a running purge stops at its next batch
         demos.hangUpAll();
         await calls.endAll('console_closed');

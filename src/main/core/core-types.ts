@@ -23,6 +23,8 @@ export interface CoreOptions {
   secrets?: SecretStore;
   /** How long Twilio takes to speak a character on ConversationRelay calls (tests speed it up). */
   relayMsPerChar?: number;
+  /** Campaigns' clock and tick (issue 15): tests and benchmarks drive time; default Date.now and 250 ms. */
+  campaigns?: { now?: () => number; tickMs?: number };
   /** Team sync worker tuning (tests shorten the backoff and the idle poll). */
   syncWorker?: Pick<SyncWorkerData, 'batchSize' | 'baseBackoffMs' | 'maxBackoffMs' | 'idlePollMs' | 'heartbeatMs'>;
   /**

@@ -1283,7 +1283,29 @@ export function installFakeBackend(options: FakeBackendOptions = {}): void {
     },
     'calls.dial': (input) => dial(input),
     'softphone.token': () => ({ ok: false, error: { code: 'unavailable', message: 'Softphone unavailable: set the Twilio account SID, Twilio API key SID and Twilio API key secret.' } }),
+    // AI profiles and campaigns (issue 15) are tested against the real core (profiles.spec.ts,
+    // campaigns.spec.ts): the fake lists the default profile and no campaigns, and says so for the rest.
+    'profiles.list': () =>
+      ok([{ id: 'default', name: 'Default', version: 1, isDefault: true, updatedAt: Date.now(), articleCount: 0, liveCalls: 0, campaigns: 0, numbers: [] }]),
+    'profiles.get': () => notInFake('AI profiles'),
+    'profiles.save': () => notInFake('AI profiles'),
+    'profiles.duplicate': () => notInFake('AI profiles'),
+    'profiles.delete': () => notInFake('AI profiles'),
+    'profiles.saveArticle': () => notInFake('AI profiles'),
+    'profiles.deleteArticle': () => notInFake('AI profiles'),
+    'profiles.importArticles': () => notInFake('AI profiles'),
+    'profiles.assignNumber': () => notInFake('AI profiles'),
+    'profiles.try': () => notInFake('AI profiles'),
+    'leads.upload': () => notInFake('Campaigns'),
+    'campaigns.create': () => notInFake('Campaigns'),
+    'campaigns.list': () => ok([]),
+    'campaigns.get': () => notInFake('Campaigns'),
+    'campaigns.leads': () => notInFake('Campaigns'),
+    'campaigns.control': () => notInFake('Campaigns'),
   };
+  function notInFake(what: string): Result<never> {
+    return { ok: false, error: { code: 'unavailable', message: `${what} are not in the fake backend: the real core serves them` } };
+  }
 
   const severityOrder = { info: 0, warning: 1, critical: 2 } as const;
   /** The summary's alert fields from the call's events: the most severe open alert (latest of equal severity), and how many are open. */

@@ -77,6 +77,8 @@ export interface AssistEngineOptions {
   businessName?: string | (() => string);
   /** Intent confidence below which the fallback intent is used. */
   intentThreshold?: number;
+  /** The articles to answer from (an AI profile's, issue 15); default: resourcesDir/knowledge-base. */
+  knowledgeBase?: KnowledgeBase;
 }
 
 /** A knowledge-base hit must score this much for the fallback reply to quote it. */
@@ -143,7 +145,7 @@ function speakAmount(value: string): string {
 }
 
 export function createAssistEngine(options: AssistEngineOptions): AssistEngine {
-  const knowledgeBase = loadKnowledgeBase(join(options.resourcesDir, 'knowledge-base'));
+  const knowledgeBase = options.knowledgeBase ?? loadKnowledgeBase(join(options.resourcesDir, 'knowledge-base'));
   const catalogue = loadIntentCatalogue(join(options.resourcesDir, 'intents.json'));
   const intents = createIntentClassifier(
     catalogue,

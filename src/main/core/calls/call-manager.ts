@@ -3,7 +3,7 @@ import type { AnyEvent } from '@shared/contract';
 import type { CallSummary } from '@shared/domain';
 import { ApiError } from '../api/dispatcher';
 import type { Logger } from '../log';
-import type { LlmProvider, Providers, SttProvider, TtsProvider } from '../providers/types';
+import type { LlmProvider, LlmRequest, Providers, SttProvider, TtsProvider } from '../providers/types';
 import type { EngineLeftOut } from '../providers/provider-service';
 import { CallSession, type CallLine } from './call-session';
 import type { AdmittedCall } from '../telephony/call-registry';
@@ -21,6 +21,18 @@ export interface CallEngines {
   leftOut?: readonly EngineLeftOut[];
 }
 
+/** A call's AI profile, resolved for one call (issue 15). */
+export interface CallSetup {
+  persona: Persona;
+  /** The agent's assist over the profile's knowledge base; the core's when absent. */
+  assist?: CallAssist;
+  /** The call's engines (the profile's choice over Settings'); `engines()` when absent. */
+  engines?: CallEngines;
+  profile?: CallSummary['profile'];
+  campaignId?: string | null;
+  lookupKnowledge?: LlmRequest['lookupKnowledge'];
+}
+
 export interface CallManagerOptions {
   /** Engines for the next call: settings changes apply from the next call on. */
   engines(): CallEngines;
@@ -28,8 +40,11 @@ export interface CallManagerOptions {
   recorder: CallRecorder;
   emit(event: AnyEvent): void;
   logger: Logger;
-  /** Built per call so settings changes apply to the next call (an outbound call's brief too). */
-  persona(call: AdmittedCall | null): Persona;
+  /**
+   * What the call runs with, built per call so settings and profile changes apply to the next
+   * call (an outbound call's brief too): its persona, and its AI profile's knowledge and engines.
+   */
+  setup(call: AdmittedCall | null): CallSetup;
   /** The phone line of a real call (null for simulated ones). */
   controlFor?(call: AdmittedCall): CallControl | null;
   /** Redaction policy and where originals may go, read per call (Settings → Privacy); defaults when absent. */
@@ -55,20 +70,24 @@ export class CallManager {
       waiting.reattach(stream);
       return waiting;
     }
+    const setup = this.o.setup(call);
     const session = new CallSession({
       stream,
-      ...this.o.engines(),
+      ...(setup.engines ?? this.o.engines()),
       direction: call?.direction ?? 'inbound',
       numbers: call && !call.simulated ? { from: call.from, to: call.to } : undefined,
       control: call ? (this.o.controlFor?.(call) ?? null) : null,
-      assist: this.o.assist,
+      assist: setup.assist ?? this.o.assist,
       recorder: this.o.recorder,
       emit: (event) => {
         this.o.emit(event);
         if (event.name === 'call.updated' && event.payload.status === 'ended') this.sessions.delete(event.payload.id);
       },
       logger: this.o.logger,
-      ...this.o.persona(call),
+      ...setup.persona,
+      profile: setup.profile,
+      campaignId: setup.campaignId,
+      lookupKnowledge: setup.lookupKnowledge,
       privacy: this.o.privacy?.(),
       onRedactedAudio: this.o.onRedactedAudio,
       vad: this.o.vad,

@@ -14,7 +14,7 @@ import type { AiActivity, AlertRaised, CallEvent, CallEventType, CallSummary, Su
 import type { Logger } from '../log';
 import { withLlmFallback, withSttFallback, type SttFallbackNotice } from '../providers/fallback';
 import type { EngineLeftOut } from '../providers/provider-service';
-import type { ChatMessage, LlmChunk, LlmProvider, Providers, SttEvent, SttProvider, SttStream, TtsProvider } from '../providers/types';
+import type { ChatMessage, LlmChunk, LlmProvider, LlmRequest, Providers, SttEvent, SttProvider, SttStream, TtsProvider } from '../providers/types';
 import type { EventEmitter } from 'node:events';
 import { STREAM_PARAM } from '../telephony/call-registry';
 import type { MediaStream, MediaStreamEvents } from '../telephony/media-bridge';
@@ -80,6 +80,14 @@ export interface CallSessionOptions {
   privacy?: CallPrivacy;
   /** A redacted span's audio, for the call recording to replace with a tone (issue 10). */
   onRedactedAudio?(callId: string, span: RedactedAudio): void;
+  /** The AI profile (and version) the call runs with, recorded on the call (issue 15). */
+  profile?: CallSummary['profile'];
+  /** The campaign that placed the call (issue 15). */
+  campaignId?: string | null;
+  /** The tools the AI may use on this call (its profile's); all the engine declares when absent. */
+  tools?: readonly string[];
+  /** Answers the model's lookup_knowledge from the call's own knowledge base. */
+  lookupKnowledge?: LlmRequest['lookupKnowledge'];
 }
 
 /** A caller's final line, kept as the context of their next (see CallSession.redactCallerWords). */
@@ -210,6 +218,8 @@ export class CallSession {
       alert: null,
       openAlerts: 0,
       ...(o.stream.transport === 'relay' ? { transport: 'relay' as const } : {}),
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.campaignId ? { campaignId: o.campaignId } : {}),
     };
     this.steering = o.steering ?? DEFAULT_STEERING;
     this.turnYield = new TurnYield(
@@ -722,7 +732,7 @@ export class CallSession {
     // Newer words from the caller make the reply in progress stale: stop it, and if any of
     // it went out, clear it and keep what was heard.
     this.dropCurrentTurn();
-    const request = { system: this.o.systemPrompt, history: this.llmHistory() };
+    const request: LlmRequest = { system: this.o.systemPrompt, history: this.llmHistory(), tools: this.o.tools, lookupKnowledge: this.o.lookupKnowledge };
     const timer = event
       ? new TurnTimer(this.id, (this.sttClockOffsetMs ?? 0) + event.endMs, this.nowMs(), {
           stt: this.sttLabel,
@@ -1037,6 +1047,12 @@ export class CallSession {
 
   /** Tool calls show on the timeline; ending and transfers are acted on here. */
   private onToolCall(call: Extract<LlmChunk, { type: 'tool-call' }>): string | null {
+    // The profile decides what the AI may do: an engine that reaches for another tool (the
+    // offline one has no declarations to narrow) is not obeyed.
+    if (this.o.tools && !this.o.tools.includes(call.name)) {
+      this.log.info({ tool: call.name }, 'tool call outside the profile ignored');
+      return null;
+    }
     this.recordEvent('tool_call', { tool: call.name, args: call.args });
     const reason = typeof call.args.reason === 'string' ? call.args.reason : '';
     if (call.name === 'transfer_to_agent' && this.summary.controller === 'ai') {

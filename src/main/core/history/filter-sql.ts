@@ -70,6 +70,11 @@ export function callFilterSql(
     const names = filter.dispositions.map((d, i) => bind(`f_disp_${i}`, d.trim().toLowerCase()));
     where.push(`c.id IN (SELECT w.call_id FROM wrap_ups w WHERE lower(w.disposition) IN (${names.join(', ')}))`);
   }
+  if (filter.profileIds !== undefined && filter.profileIds.length > 0) {
+    // Issue 15: calls_by_profile indexes the calls that ran with a profile.
+    const ids = filter.profileIds.map((id, i) => bind(`f_profile_${i}`, id));
+    where.push(`c.profile_id IN (${ids.join(', ')})`);
+  }
   const digits = filter.numberContains?.replace(/[^0-9+]/g, '') ?? '';
   if (digits !== '') {
     // instr() rather than LIKE: the digits are data, never a pattern.

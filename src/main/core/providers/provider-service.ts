@@ -98,8 +98,11 @@ export interface ProviderService {
   test(provider: CloudProvider): Promise<ProviderTestResult>;
   /** The last check of each provider's current key (null: none since the key was set). */
   checks(): ProviderChecks;
-  /** The engines for a call starting now (a cloud choice without its key runs offline). */
-  providersForNextCall(): CallProviders;
+  /**
+   * The engines for a call starting now (a cloud choice without its key runs offline).
+   * `overrides`: the call's AI profile's engines and voices (issue 15) over Settings' choice.
+   */
+  providersForNextCall(overrides?: Partial<ProviderChoice>): CallProviders;
   /** What `providersForNextCall()` would give now, for app.info and the Settings dialog. */
   engines(): EngineInfo[];
   /** Closes pooled sockets (current and replaced pools). */
@@ -388,30 +391,36 @@ export function createProviderService(options: ProviderServiceOptions): Provider
   const context = (provider: CloudProvider): BuildContext => ({ origin: origins[provider], logger: log, knowledgeLookup });
 
   interface Built<P> {
+    vendor: CloudProvider;
     key: string;
     /** The choice's fields it was built from, as one comparable string. */
     options: string;
     provider: P;
   }
-  /** One engine per vendor and role; a vendor not chosen right now keeps its engine (and warm pool) for when it is again. */
+  /**
+   * One engine per vendor, role and options (a voice): a vendor or voice not chosen right now
+   * keeps its engine (and warm pool) for when it is again, and AI profiles with different
+   * voices (issue 15) each keep theirs instead of rebuilding one another's.
+   */
   const built = {
-    stt: new Map<CloudProvider, Built<SttProvider>>(),
-    llm: new Map<CloudProvider, Built<LlmProvider>>(),
-    tts: new Map<CloudProvider, Built<PooledTtsProvider>>(),
+    stt: new Map<string, Built<SttProvider>>(),
+    llm: new Map<string, Built<LlmProvider>>(),
+    tts: new Map<string, Built<PooledTtsProvider>>(),
   };
   /** Pools replaced by a new key, model or voice: live calls may still speak through them until close(). */
   const retired: PooledTtsProvider[] = [];
 
-  function engineFor<P>(role: EngineRole, builders: Partial<Record<CloudProvider, EngineBuilder<P>>>, cache: Map<CloudProvider, Built<P>>, vendor: CloudProvider, key: string, choice: ProviderChoice): P | null {
+  function engineFor<P>(role: EngineRole, builders: Partial<Record<CloudProvider, EngineBuilder<P>>>, cache: Map<string, Built<P>>, vendor: CloudProvider, key: string, choice: ProviderChoice): P | null {
     const builder = builders[vendor];
     if (!builder) return null;
     const fields = builder.options(choice);
     const optionsKey = JSON.stringify(fields);
-    const current = cache.get(vendor);
-    if (current?.key === key && current.options === optionsKey) return current.provider;
+    const cacheKey = `${vendor}|${optionsKey}`;
+    const current = cache.get(cacheKey);
+    if (current?.key === key) return current.provider;
     if (current && role === 'tts') retired.push(current.provider as PooledTtsProvider);
     const provider = builder.build(key, fields, context(vendor));
-    cache.set(vendor, { key, options: optionsKey, provider });
+    cache.set(cacheKey, { vendor, key, options: optionsKey, provider });
     if (current) log.info({ role, provider: vendor, options: fields }, 'engine rebuilt for new calls (key or options changed)');
     return provider;
   }
@@ -436,16 +445,16 @@ export function createProviderService(options: ProviderServiceOptions): Provider
   };
 
   /** The engines a call starting now gets. */
-  const resolve = (): { providers: Providers; ttsPool: PooledTtsProvider | null; leftOut: EngineLeftOut[] } => {
-    const choice = readChoice();
+  const resolve = (overrides: Partial<ProviderChoice> = {}): { providers: Providers; ttsPool: PooledTtsProvider | null; leftOut: EngineLeftOut[] } => {
+    const choice = { ...readChoice(), ...overrides };
     // A key that is gone must not keep its pool warm for the next call either.
-    for (const [vendor, pool] of built.tts) {
-      if (pool.key !== usableKey(vendor)) {
+    for (const [cacheKey, pool] of built.tts) {
+      if (pool.key !== usableKey(pool.vendor)) {
         retired.push(pool.provider);
-        built.tts.delete(vendor);
+        built.tts.delete(cacheKey);
       }
     }
-    const cloud = <P>(role: EngineRole, builders: Partial<Record<CloudProvider, EngineBuilder<P>>>, cache: Map<CloudProvider, Built<P>>): P | null => {
+    const cloud = <P>(role: EngineRole, builders: Partial<Record<CloudProvider, EngineBuilder<P>>>, cache: Map<string, Built<P>>): P | null => {
       const vendor = choice[role];
       if (vendor === 'offline') return null;
       const key = usableKey(vendor);
@@ -566,8 +575,8 @@ export function createProviderService(options: ProviderServiceOptions): Provider
     },
     test,
     checks,
-    providersForNextCall() {
-      const { providers, ttsPool, leftOut } = resolve();
+    providersForNextCall(overrides) {
+      const { providers, ttsPool, leftOut } = resolve(overrides);
       // Open a socket now, so the greeting's first clause doesn't wait for a handshake.
       ttsPool?.warm().catch((error: unknown) => log.warn({ err: redactError(error, redactKeys), engine: ttsPool.label }, 'TTS warm-up failed'));
       return { providers, fallback: { llm: offline.providers.llm, tts: offline.providers.tts, stt: offline.providers.stt }, leftOut };

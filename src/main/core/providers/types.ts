@@ -84,6 +84,10 @@ export interface LlmRequest {
   /** Persona, business knowledge and rules for this call. */
   system: string;
   history: readonly ChatMessage[];
+  /** The tools this call may use (its AI profile's, issue 15); omitted: every tool the engine declares. */
+  tools?: readonly string[];
+  /** Answers `lookup_knowledge` from this call's knowledge base; omitted: the engine's own. */
+  lookupKnowledge?: (args: { query: string }, signal: AbortSignal) => Promise<string>;
 }
 
 export type LlmChunk =

@@ -30,7 +30,8 @@ export type NewCall = Pick<
   | 'endedAt'
   | 'scenario'
   | 'endReason'
->;
+> &
+  Partial<Pick<CallSummary, 'profile' | 'campaignId'>>;
 
 /** Fields that change during a call. Keys that are absent or undefined are left alone; null clears. */
 export type CallPatch = Partial<
@@ -124,6 +125,10 @@ interface CallRow {
   utterance_count: number;
   caller_sentiment: number | null;
   disposition: string | null;
+  profile_id: string | null;
+  profile_version: number | null;
+  profile_name: string | null;
+  campaign_id: string | null;
 }
 
 interface UtteranceRow {
@@ -169,7 +174,9 @@ const CALL_COLUMNS = /* sql */ `
   c.started_at, c.ended_at, c.scenario, c.end_reason,
   (SELECT count(*) FROM utterances u WHERE u.call_id = c.id) AS utterance_count,
   c.caller_sentiment_avg AS caller_sentiment, -- kept by migration 003's triggers
-  (SELECT w.disposition FROM wrap_ups w WHERE w.call_id = c.id) AS disposition`;
+  (SELECT w.disposition FROM wrap_ups w WHERE w.call_id = c.id) AS disposition,
+  c.profile_id, c.profile_version, c.campaign_id,
+  (SELECT v.name FROM ai_profile_versions v WHERE v.profile_id = c.profile_id AND v.version = c.profile_version) AS profile_name`;
 
 const UTTERANCE_COLUMNS = /* sql */ `
   u.id, u.call_id, u.speaker, u.text, u.start_ms, u.end_ms,
@@ -182,9 +189,9 @@ const DEFAULT_SEARCH_LIMIT = 50;
 export function createCallStore(db: Database): CallStore {
   const insertCallStmt = db.prepare(/* sql */ `
     INSERT INTO calls (id, call_sid, direction, from_number, to_number, status, controller,
-                       started_at, ended_at, scenario, end_reason)
+                       started_at, ended_at, scenario, end_reason, profile_id, profile_version, campaign_id)
     VALUES (@id, @callSid, @direction, @from, @to, @status, @controller,
-            @startedAt, @endedAt, @scenario, @endReason)`);
+            @startedAt, @endedAt, @scenario, @endReason, @profileId, @profileVersion, @campaignId)`);
 
   // One statement for every patch shape: a field is written only when its set_ flag is 1,
   // so an explicit null can clear a column while a missing key leaves it alone.
@@ -304,6 +311,9 @@ export function createCallStore(db: Database): CallStore {
             endedAt: call.endedAt,
             scenario: call.scenario,
             endReason: call.endReason,
+            profileId: call.profile?.id ?? null,
+            profileVersion: call.profile?.version ?? null,
+            campaignId: call.campaignId ?? null,
           });
         } catch (error) {
           if (sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
@@ -462,6 +472,10 @@ function toCallSummary(row: CallRow): CallSummary {
     // Live-only detail (pause, waiting, open alerts, the trend) is not stored with the call.
     ...storedCallLiveFields(row.status as CallStatus, row.controller as Controller),
     disposition: row.disposition,
+    ...(row.profile_id !== null && row.profile_version !== null
+      ? { profile: { id: row.profile_id, version: row.profile_version, name: row.profile_name ?? row.profile_id } }
+      : {}),
+    ...(row.campaign_id !== null ? { campaignId: row.campaign_id } : {}),
   };
 }
 

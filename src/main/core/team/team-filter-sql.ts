@@ -108,6 +108,9 @@ export function teamFilterSql(filter: CallFilter, params: PgParams, search: Team
     const names = filter.dispositions.map((d) => d.trim().toLowerCase());
     where.push(`c.id IN (SELECT w.call_id FROM wrap_ups w WHERE lower(w.disposition) = ANY(${params.bind(names, 'text[]')}))`);
   }
+  if (filter.profileIds !== undefined && filter.profileIds.length > 0) {
+    throw new HistoryError("Filtering by AI profile works on this desk's calls only: the team database does not record profiles yet");
+  }
   const digits = filter.numberContains?.replace(/[^0-9+]/g, '') ?? '';
   if (digits !== '') {
     // strpos() rather than LIKE: the digits are data, never a pattern.

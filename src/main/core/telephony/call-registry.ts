@@ -75,6 +75,11 @@ export interface DialIntent {
   createdAt: number;
   /** Known once Twilio accepted the call. */
   callSid: string | null;
+  /** The AI profile the call runs with (issue 15); null: the default profile. */
+  profileId: string | null;
+  /** A campaign's dial (issue 15): which campaign and attempt, and what its list says about the lead. */
+  campaign: { campaignId: string; attemptId: string } | null;
+  lead: { name: string | null; context: Readonly<Record<string, string>> } | null;
 }
 
 /** A call admitted to the bridge, as the registry recorded it. */
@@ -162,7 +167,15 @@ export class CallRegistry {
   }
 
   /** Records an outbound call's brief before it is placed; returns its dial id. */
-  recordDial(intent: { to: string; from: string; purpose: string; script?: string | null | undefined }): DialIntent {
+  recordDial(intent: {
+    to: string;
+    from: string;
+    purpose: string;
+    script?: string | null | undefined;
+    profileId?: string | null | undefined;
+    campaign?: DialIntent['campaign'];
+    lead?: DialIntent['lead'];
+  }): DialIntent {
     this.sweep();
     const dial: DialIntent = {
       dialId: `DL${randomBytes(16).toString('hex')}`,
@@ -172,6 +185,9 @@ export class CallRegistry {
       script: intent.script ?? null,
       createdAt: this.now(),
       callSid: null,
+      profileId: intent.profileId ?? null,
+      campaign: intent.campaign ?? null,
+      lead: intent.lead ?? null,
     };
     this.bounded(this.dials);
     this.dials.set(dial.dialId, { ...dial, expiresAt: this.now() + this.dialTtlMs });

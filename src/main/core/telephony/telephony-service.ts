@@ -62,6 +62,18 @@ export interface TelephonyServiceOptions {
   now?: () => number;
 }
 
+export interface PlaceDialRequest {
+  to: string;
+  from: string;
+  purpose: string;
+  script: string | null;
+  profileId: string | null;
+  campaign?: DialIntent['campaign'];
+  lead?: DialIntent['lead'];
+  /** Twilio's answering-machine detection (MachineDetection=Enable; AnsweredBy on the status callbacks). */
+  machineDetection?: boolean;
+}
+
 export interface TelephonyService {
   readonly registry: CallRegistry;
   readonly settings: TelephonySettingsStore;
@@ -71,6 +83,17 @@ export interface TelephonyService {
   noteCall(callSid: string, callId: string): void;
   /** How to move a real call between the AI and the agent's softphone; null for simulated calls. */
   controlFor(call: AdmittedCall): CallControl | null;
+  /** Why Twilio cannot place calls now (in words), or null when it can. */
+  notReady(): string | null;
+  /**
+   * Places an outbound AI call with no compliance checks of its own (the caller ran them: a
+   * campaign's dial policy). Throws ApiError with Twilio's refusal in words.
+   */
+  placeDial(request: PlaceDialRequest): Promise<{ callSid: string; status: string; dialId: string }>;
+  /** Twilio's status of a call (REST), or null when Twilio does not know the CallSid. */
+  fetchCallStatus(callSid: string): Promise<{ status: string; answeredBy: string | null } | null>;
+  /** Calls Twilio placed to `to` from `from` since `sinceMs` (REST), to find a dial whose answer a crash lost. */
+  findCalls(query: { to: string; from: string; sinceMs: number }): Promise<Array<{ callSid: string; status: string }>>;
   handlers: {
     'telephony.get': () => TelephonyState;
     'telephony.update': (patch: CommandArgs<'telephony.update'>) => Promise<TelephonyState>;
@@ -235,9 +258,58 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
     return new ApiError('unavailable', `Could not reach Twilio to ${what}: ${detail}`);
   };
 
+  const placeDial = async (request: PlaceDialRequest): Promise<{ callSid: string; status: string; dialId: string }> => {
+    const s = settings.get();
+    const gaps = missing(s);
+    if (gaps.length > 0) throw new ApiError('unavailable', `Twilio is not configured: missing ${gaps.join(', ')}`);
+    const client = restClient(s);
+    const origin = publicOrigin(s)!;
+    const dial = registry.recordDial(request);
+    try {
+      const call = await client.calls.create({
+        to: request.to,
+        from: request.from,
+        url: `${origin}${TWILIO_PATHS.voice}?dial=${dial.dialId}`,
+        method: 'POST',
+        statusCallback: `${origin}${TWILIO_PATHS.status}`,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: STATUS_CALLBACK_EVENTS,
+        ...(request.machineDetection ? { machineDetection: 'Enable' } : {}),
+      });
+      registry.bindDial(dial.dialId, call.sid);
+      log.info({ callSid: call.sid, dialId: dial.dialId, campaignId: request.campaign?.campaignId }, 'outbound call placed');
+      return { callSid: call.sid, status: call.status, dialId: dial.dialId };
+    } catch (error) {
+      registry.forgetDial(dial.dialId);
+      throw restError(error, 'place the call');
+    }
+  };
+
   return {
     registry,
     settings,
+    notReady() {
+      const gaps = missing(settings.get());
+      return gaps.length > 0 ? `Twilio is not configured: missing ${gaps.join(', ')}` : null;
+    },
+    placeDial,
+    async fetchCallStatus(callSid) {
+      try {
+        const call = await restClient(settings.get()).calls(callSid).fetch();
+        return { status: call.status, answeredBy: call.answeredBy ?? null };
+      } catch (error) {
+        if (describeTwilioError(error).status === 404) return null;
+        throw restError(error, 'look up the call');
+      }
+    },
+    async findCalls({ to, from, sinceMs }) {
+      try {
+        const found = await restClient(settings.get()).calls.list({ to, from, startTimeAfter: new Date(sinceMs - 60_000), limit: 20 });
+        return found.map((c) => ({ callSid: c.sid, status: c.status }));
+      } catch (error) {
+        throw restError(error, 'look up calls');
+      }
+    },
     admit: (stream, entry) => registry.admit(stream, entry),
     noteCall: remember,
     controlFor: (call) =>
@@ -302,7 +374,7 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
         log.info({ sid: updated.sid }, 'phone number now points at this console');
         return { phoneNumber, sid: updated.sid, voiceUrl: updated.voiceUrl ?? voiceUrl, statusCallback: updated.statusCallback ?? statusCallback };
       },
-      async 'calls.dial'({ to, from, purpose, script }) {
+      async 'calls.dial'({ to, from, purpose, script, profileId }) {
         const s = settings.get();
         const gaps = missing(s);
         if (gaps.length > 0) throw new ApiError('unavailable', `Twilio is not configured: missing ${gaps.join(', ')}`);
@@ -315,26 +387,7 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
           const numberItself = check.reason === 'invalid_number' || check.reason === 'premium_rate' || check.reason === 'shared_cost';
           throw new ApiError(numberItself ? 'bad_request' : 'conflict', check.message);
         }
-        const client = restClient(s);
-        const origin = publicOrigin(s)!;
-        const dial = registry.recordDial({ to: check.e164, from: callerId, purpose, script });
-        try {
-          const call = await client.calls.create({
-            to: check.e164,
-            from: callerId,
-            url: `${origin}${TWILIO_PATHS.voice}?dial=${dial.dialId}`,
-            method: 'POST',
-            statusCallback: `${origin}${TWILIO_PATHS.status}`,
-            statusCallbackMethod: 'POST',
-            statusCallbackEvent: STATUS_CALLBACK_EVENTS,
-          });
-          registry.bindDial(dial.dialId, call.sid);
-          log.info({ callSid: call.sid, dialId: dial.dialId, country: check.country }, 'outbound call placed');
-          return { callSid: call.sid, status: call.status, dialId: dial.dialId };
-        } catch (error) {
-          registry.forgetDial(dial.dialId);
-          throw restError(error, 'place the call');
-        }
+        return placeDial({ to: check.e164, from: callerId, purpose, script: script ?? null, profileId: profileId ?? null });
       },
     },
     close: async () => server?.close(),

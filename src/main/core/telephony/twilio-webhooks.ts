@@ -57,6 +57,8 @@ export interface TwilioStatusEvent {
   sequence: number | null;
   /** The outbound dial this call belongs to, when the console placed it. */
   dial: DialIntent | null;
+  /** Answering-machine detection's verdict (human, machine_start, fax, unknown…), when it ran. */
+  answeredBy: string | null;
 }
 
 /** A Media Stream status callback, verified and parsed. */
@@ -499,5 +501,6 @@ function parseStatus(params: FormParams, nowMs: number, registry: CallRegistry):
     durationSec: one(params, 'CallDuration') !== undefined && Number.isInteger(duration) && duration >= 0 ? duration : null,
     sequence: one(params, 'SequenceNumber') !== undefined && Number.isInteger(sequence) ? sequence : null,
     dial: registry.findDial({ callSid }),
+    answeredBy: one(params, 'AnsweredBy') ?? null,
   };
 }

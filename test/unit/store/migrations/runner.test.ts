@@ -73,6 +73,12 @@ const seeders: Record<number, (db: Database.Database) => void> = {
     seeders[6]!(db);
     db.exec(`UPDATE utterances SET original_text = text, redacted_kinds = 'card' WHERE rowid = (SELECT min(rowid) FROM utterances);`);
   },
+  // AI profiles and campaigns (issue 15): version 9 adds tables and nullable calls columns; version 8's rows plus sync state on.
+  8: (db) => {
+    seeders[7]!(db);
+    db.exec(`UPDATE sync_state SET enabled = 1, desk_id = 'desk-1', target = 'postgres://team' WHERE id = 1;
+             INSERT INTO sync_outbox (tbl, row_key, op) VALUES ('calls', 'c1', 'upsert');`);
+  },
 };
 
 function tableCounts(db: Database.Database): Record<string, number> {

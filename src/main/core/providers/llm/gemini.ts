@@ -35,6 +35,7 @@ import {
   ReasonArgs,
   ReplyAttempt,
   resolveVoiceOptions,
+  toolsForRequest,
   retryDelayMs,
   sleep,
   supervisorNote,
@@ -160,9 +161,8 @@ interface OpenStream {
 export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
   const model = options.model ?? 'gemini-2.5-flash';
   const settings = resolveVoiceOptions(options, 'createGeminiLlm');
-  const { maxRetries, firstTokenTimeoutMs, stallTimeoutMs, retryBaseDelayMs, maxRetryDelayMs, maxToolRoundTrips, tools, handlers } = settings;
+  const { maxRetries, firstTokenTimeoutMs, stallTimeoutMs, retryBaseDelayMs, maxRetryDelayMs, maxToolRoundTrips } = settings;
   const log = (options.logger ?? silentLogger).child({ provider: 'gemini', model });
-  const declarations = tools.map((name) => DECLARATIONS[name]);
   const apiKey = options.apiKey;
   // No client without a key: the SDK would only print a warning and send unauthenticated requests.
   const ai =
@@ -257,6 +257,8 @@ export function createGeminiLlm(options: GeminiLlmOptions): LlmProvider {
       throw noApiKeyError('Gemini');
     }
     const contents = toGeminiContents(request.history);
+    const { tools, handlers } = toolsForRequest(settings, request);
+    const declarations = tools.map((name) => DECLARATIONS[name]);
     let yielded = false;
 
     for (let round = 0; ; round++) {

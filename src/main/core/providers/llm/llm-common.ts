@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { Logger } from '../../log';
 import { abortable } from '../abortable';
+import type { LlmRequest } from '../types';
 
 // ---------------------------------------------------------------- options
 
@@ -64,6 +65,16 @@ export function resolveVoiceOptions(options: LlmVoiceOptions, factory: string): 
     tools,
     handlers,
   };
+}
+
+/**
+ * The tools and handlers one request may use: the engine's, narrowed to the call's profile's
+ * tools, with the call's own knowledge base answering `lookup_knowledge` when it has one.
+ */
+export function toolsForRequest(settings: Pick<LlmVoiceSettings, 'tools' | 'handlers'>, request: Pick<LlmRequest, 'tools' | 'lookupKnowledge'>): { tools: LlmToolName[]; handlers: LlmToolHandlers } {
+  const allowed = request.tools;
+  const handlers = request.lookupKnowledge ? { ...settings.handlers, lookup_knowledge: request.lookupKnowledge } : settings.handlers;
+  return { tools: allowed ? settings.tools.filter((name) => allowed.includes(name)) : settings.tools, handlers };
 }
 
 // ---------------------------------------------------------------- tools

@@ -41,6 +41,7 @@ import {
   ReasonArgs,
   ReplyAttempt,
   resolveVoiceOptions,
+  toolsForRequest,
   retryDelayMs,
   sleep,
   supervisorNote,
@@ -202,9 +203,8 @@ function createClient(apiKey: string, baseUrl: string | undefined, timeoutMs: nu
 export function createOpenAiLlm(options: OpenAiLlmOptions): LlmProvider {
   const model = options.model ?? OPENAI_DEFAULT_MODEL;
   const settings = resolveVoiceOptions(options, 'createOpenAiLlm');
-  const { maxRetries, firstTokenTimeoutMs, stallTimeoutMs, retryBaseDelayMs, maxRetryDelayMs, maxToolRoundTrips, tools, handlers } = settings;
+  const { maxRetries, firstTokenTimeoutMs, stallTimeoutMs, retryBaseDelayMs, maxRetryDelayMs, maxToolRoundTrips } = settings;
   const log = (options.logger ?? silentLogger).child({ provider: 'openai', model });
-  const functionTools = tools.map((name) => FUNCTION_TOOLS[name]);
   const apiKey = options.apiKey;
   // No client without a key: the SDK would throw at construction, or fall back to OPENAI_API_KEY.
   // Its own timeout only covers the wait for headers; ours (first token) is shorter, so it is a backstop.
@@ -293,6 +293,8 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): LlmProvider {
     if (signal.aborted) throw abortError(signal);
     if (client === null) throw noApiKeyError('OpenAI');
     const messages = toOpenAiMessages(request.system, request.history);
+    const { tools, handlers } = toolsForRequest(settings, request);
+    const functionTools = tools.map((name) => FUNCTION_TOOLS[name]);
     /** Chunks yielded that the caller may have heard or the session acted on (lookups excluded). */
     let yielded = 0;
 

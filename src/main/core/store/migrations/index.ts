@@ -7,6 +7,7 @@ import { migration005AgentDesk } from './005-agent-desk';
 import { migration006AlertEvents } from './006-alert-events';
 import { migration007RedactionOriginals } from './007-redaction-originals';
 import { migration008SyncOutbox } from './008-sync-outbox';
+import { migration009ProfilesCampaigns } from './009-profiles-campaigns';
 
 export type { Migration } from './migration';
 export { SWITCHBOARD_APPLICATION_ID } from './001-initial';
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006AlertEvents, // alert_count counts 'alert' events (issue 8)
   migration007RedactionOriginals, // originals beside redacted lines and events (issue 10)
   migration008SyncOutbox, // team sync outbox (issue 12)
+  migration009ProfilesCampaigns, // AI profiles and campaigns (issue 15)
 ];
 
 /** The schema version this build writes; a file with a higher PRAGMA user_version is refused. */

@@ -66,7 +66,7 @@ export default defineConfig({
   projects: [
     {
       name: 'server',
-      testMatch: /(console|settings|history|history-volume|live-desk|alerts|wrapup|a11y|sentiment|team-sync)\.spec\.ts$/,
+      testMatch: /(console|settings|history|history-volume|live-desk|alerts|wrapup|a11y|sentiment|team-sync|profiles|campaigns)\.spec\.ts$/,
       // privacy-settings.spec.ts ends in "settings.spec.ts" but runs on the fake backend (fake-ui).
       testIgnore: /privacy-settings\.spec\.ts$/,
     },

@@ -243,10 +243,17 @@ export const commands = {
   /** Adds (no id, or a new one) or replaces a knowledge-base article. */
   'profiles.saveArticle': { input: ProfileRef.extend({ article: KbArticleInput }).strict(), output: AiProfile },
   'profiles.deleteArticle': { input: ProfileRef.extend({ articleId: Id }).strict(), output: AiProfile },
-  /** Markdown files as articles (`# Title` first); an article with the same title is replaced. */
+  /**
+   * Markdown files as articles (`# Title` first); an article with the same title is replaced.
+   * At most 200,000 characters a request (a console socket's frame is small): send more in several.
+   */
   'profiles.importArticles': {
     input: ProfileRef.extend({
-      files: z.array(z.object({ name: z.string().min(1).max(200), text: z.string().max(40_000) })).min(1).max(50),
+      files: z
+        .array(z.object({ name: z.string().min(1).max(200), text: z.string().max(40_000) }))
+        .min(1)
+        .max(50)
+        .refine((files) => files.reduce((n, f) => n + f.text.length, 0) <= 200_000, 'at most 200,000 characters of files a request: send the rest in another'),
     }).strict(),
     output: z.object({ profile: AiProfile, added: z.number().int(), replaced: z.number().int(), problems: z.array(z.string()) }),
   },

@@ -229,14 +229,24 @@ export type ExportFormat = z.infer<typeof ExportFormat>;
 /**
  * calls: one row per call; lines: one row per transcript line (with its call's id, time and
  * numbers); both: Excel writes two sheets, CSV writes lines with every call column, JSON
- * Lines writes one object per call with its lines nested.
+ * Lines writes one object per call with its lines nested. leads (issue 15): one row per lead of a
+ * campaign (ExportRequest.campaignId), with its outcome, attempts, last call and wrap-up.
  */
-export const ExportContent = z.enum(['calls', 'lines', 'both']);
+export const ExportContent = z.enum(['calls', 'lines', 'both', 'leads']);
 export type ExportContent = z.infer<typeof ExportContent>;
 
 export const ExportRequest = z
-  .object({ filter: CallFilter.default({}), format: ExportFormat, content: ExportContent.default('calls'), source: DataSource.default('desk') })
-  .strict();
+  .object({
+    filter: CallFilter.default({}),
+    format: ExportFormat,
+    content: ExportContent.default('calls'),
+    source: DataSource.default('desk'),
+    /** content 'leads' (issue 15): the campaign whose per-lead results to export (the filter does not apply). */
+    campaignId: z.string().min(1).max(100).optional(),
+  })
+  .strict()
+  .refine((r) => (r.content === 'leads') === (r.campaignId !== undefined), { message: "a campaign's leads export names its campaignId (and only it does)", path: ['campaignId'] })
+  .refine((r) => r.content !== 'leads' || r.source === 'desk', { message: "a campaign's leads are on this desk only", path: ['source'] });
 export type ExportRequest = z.infer<typeof ExportRequest>;
 
 export const ExportJob = z.object({

@@ -140,8 +140,11 @@ export interface TwilioFake {
     params: FormParams,
     opts?: { signature?: string | null; authToken?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: string }>;
-  /** Twilio connected an outbound call: POSTs its voice webhook (the call's Url). */
-  answer(callSid: string): Promise<{ status: number; body: string }>;
+  /**
+   * Twilio connected an outbound call: POSTs its voice webhook (the call's Url). With
+   * MachineDetection on the call, `answeredBy` is detection's verdict (default `human`).
+   */
+  answer(callSid: string, opts?: { answeredBy?: string }): Promise<{ status: number; body: string }>;
   /** An inbound call to one of the numbers: POSTs that number's VoiceUrl. */
   ringInbound(call: { from: string; to: string }): Promise<{ callSid: string; status: number; body: string }>;
   /** A status callback for a call (to its StatusCallback, or the number's). */
@@ -495,11 +498,13 @@ export async function startTwilioFake(options: TwilioFakeOptions): Promise<Twili
       const res = await fetch(toLocal(publicUrl), { method: 'POST', headers, body: body.toString(), signal: AbortSignal.timeout(10_000) });
       return { status: res.status, body: await res.text() };
     },
-    async answer(callSid) {
+    async answer(callSid, opts = {}) {
       const call = calls.get(callSid);
       if (!call?.url) throw new Error(`twilio fake: no outbound call ${callSid} with a Url`);
       call.status = 'in-progress';
+      if (call.machineDetection) call.answeredBy = opts.answeredBy ?? 'human';
       return fake.postWebhook(call.url, {
+        ...(call.answeredBy ? { AnsweredBy: call.answeredBy } : {}),
         AccountSid: options.accountSid,
         ApiVersion: '2010-04-01',
         CallSid: call.sid,

@@ -4,10 +4,11 @@
  * callbacks. The campaigns' clock runs with real time from a moment the test chose, and jumps
  * when the test says (retry delays and calling hours pass at once); ticks are real.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignSettings, CampaignSummary } from '../../src/shared/campaign';
 import { TWILIO_URL_ENV } from '../../src/main/core/telephony/twilio-client';
-import { startTwilioFake, type FakeCall, type TwilioFake } from '../fakes/twilio-fake';
+import { parseTwiml, startTwilioFake, type FakeCall, type TwilioFake } from '../fakes/twilio-fake';
 import { startHarness, type CoreHarness } from '../support/core-harness';
 import { until } from '../support/raw-twilio';
 
@@ -196,6 +197,14 @@ describe('campaigns: dialling leads on schedule through Twilio', () => {
     const createRequest = fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/Calls.json') && r.params['To'] === '+442079460200')!;
     expect(createRequest.params).toMatchObject({ From: OUR_NUMBER, Method: 'POST', StatusCallback: `${PUBLIC}/twilio/status` });
     expect(JSON.stringify(createRequest.params)).not.toMatch(/engineer/);
+    // The per-lead results export with the team lead's export (a worker thread, like any export).
+    const job = await harness.call('export.start', { format: 'csv', content: 'leads', campaignId: campaign.id });
+    await until(() => harness.events.some((e) => e.name === 'export.progress' && e.payload.id === job.id && e.payload.state === 'done'), 10_000, 'the leads export');
+    const file = await harness.core.file(`exports/${job.id}`);
+    const exported = readFileSync(file!.path, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(exported[0]).toBe('lead_id,number,name,state,outcome,attempts,last_attempt_at,next_attempt_at,last_call_id,refusal,disposition,summary,context');
+    expect(exported).toHaveLength(5);
+    expect(exported.find((row) => row.includes('+442079460202'))).toMatch(/,Never answers,done,no_answer,3,/);
     // The console hears of it (announcements are throttled to a few a second).
     await until(() => harness.events.some((e) => e.name === 'campaign.updated' && (e.payload as CampaignSummary).id === campaign.id && (e.payload as CampaignSummary).state === 'completed'), 2000, 'campaign.updated: completed');
   });
@@ -258,6 +267,29 @@ describe('campaigns: dialling leads on schedule through Twilio', () => {
     expect(again).toMatchObject({ ok: false, error: { code: 'conflict', message: 'A cancelled campaign cannot be resumed' } });
   });
 
+  it('answering-machine detection: a machine is hung up on, recorded as voicemail and retried after its delay', async () => {
+    const number = '+442079460700';
+    const { campaign } = await create('Machines', `name,phone\nMachine,${number}`, { machineDetection: true, maxAttempts: 2 });
+    await harness.call('campaigns.control', { campaignId: campaign.id, action: 'start' });
+    await until(() => dialsTo(number).length === 1, 5000, 'the lead dialled');
+    const first = dialsTo(number)[0]!;
+    expect(first.machineDetection).toBe('Enable');
+    const answered = await fake.answer(first.sid, { answeredBy: 'machine_start' });
+    expect(parseTwiml(answered.body)).toMatchObject({ hangup: true, streamUrl: null });
+    await fake.sendStatus(first.sid, 'completed', { CallDuration: '4' });
+    await until(async () => (await leads(campaign.id))[0]!.outcome === 'voicemail', 5000, 'the attempt recorded as voicemail');
+    expect((await leads(campaign.id))[0]).toMatchObject({ state: 'pending', attempts: 1 });
+
+    skip(60 * MINUTE);
+    await until(() => dialsTo(number).length === 2, 5000, 'the retry after the voicemail delay');
+    const second = dialsTo(number)[1]!;
+    const human = await fake.answer(second.sid);
+    expect(parseTwiml(human.body).streamUrl).toMatch(/\/media$/);
+    await fake.sendStatus(second.sid, 'completed', { CallDuration: '30' });
+    await until(async () => (await summary(campaign.id)).state === 'completed', 5000, 'the campaign to complete');
+    expect((await leads(campaign.id))[0]).toMatchObject({ state: 'done', outcome: 'answered', attempts: 2 });
+  });
+
   it("an agent's do-not-call disposition puts the number on the list: no campaign dials it again", async () => {
     const number = '+442079460600';
     const first = await create('Opt-out first', `name,phone\nKeen,${number}`);
@@ -276,5 +308,30 @@ describe('campaigns: dialling leads on schedule through Twilio', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(dialsTo(number)).toHaveLength(1);
     expect((await leads(first.campaign.id))[0]).toMatchObject({ outcome: 'answered', disposition: 'do not call' });
+  });
+
+  it("an agent's callback disposition queues the callback: dialled when it is due, by the same rules", async () => {
+    const number = '+442079460900';
+    const { campaign } = await create('Callback source', `name,phone\nCaller,${number}`);
+    await harness.call('campaigns.control', { campaignId: campaign.id, action: 'start' });
+    await until(() => dialsTo(number).length === 1, 5000, 'the lead dialled');
+    await finishCall(dialsTo(number)[0]!, 'answered');
+    await until(async () => (await leads(campaign.id))[0]!.lastCallId !== null, 5000, 'the call stored');
+    const callId = (await leads(campaign.id))[0]!.lastCallId!;
+    await harness.call('wrapup.save', { callId, disposition: 'callback' });
+
+    const queue = (await harness.call('campaigns.list')).find((c) => c.kind === 'callbacks')!;
+    expect(queue).toMatchObject({ id: 'callbacks', state: 'running', settings: { callerId: OUR_NUMBER }, counts: { pending: 1 } });
+    const [lead] = await leads(queue.id);
+    expect(lead).toMatchObject({ number, state: 'pending', attempts: 0, context: { 'Earlier call': callId } });
+    // Due 15 minutes on (no time was agreed): not before.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dialsTo(number)).toHaveLength(1);
+    skip(16 * MINUTE);
+    await until(() => dialsTo(number).length === 2, 5000, 'the callback dialled');
+    await finishCall(dialsTo(number)[1]!, 'answered');
+    await until(async () => (await leads(queue.id))[0]!.outcome === 'answered', 5000, 'the callback recorded');
+    // The queue stays open for the next one.
+    expect(await summary(queue.id)).toMatchObject({ state: 'running', counts: { done: 1 } });
   });
 });

@@ -56,6 +56,21 @@ describe('AI profiles', () => {
     expect((await harness.call('profiles.try', question)).reply).toMatch(/three months/);
   });
 
+  it("answers from an edited article, not from the offline engine's stock reply for the shipped one", async () => {
+    const defaultId = (await harness.call('profiles.list')).find((p) => p.isDefault)!.id;
+    const question = { messages: [{ role: 'caller' as const, text: 'How much is the late fee if I pay my bill after the due date?' }] };
+    const stock = await harness.call('profiles.try', { ...question, profileId: defaultId });
+    expect(stock.reply).toMatch(/ten dollar/);
+    const copy = await harness.call('profiles.duplicate', { profileId: defaultId, name: 'UK desk' });
+    await harness.call('profiles.saveArticle', {
+      profileId: copy.id,
+      article: { id: 'late-fees', title: 'Late fees', body: 'A late fee of twelve pounds is added when a bill is unpaid fourteen days after its due date.' },
+    });
+    const own = await harness.call('profiles.try', { ...question, profileId: copy.id });
+    expect(own.reply).toMatch(/twelve pounds/);
+    expect(own.reply).not.toMatch(/ten dollar/);
+  });
+
   it('imports Markdown files as articles, reporting the ones it cannot use', async () => {
     const profile = await harness.call('profiles.save', { fields: { ...DEFAULT_AI_PROFILE_FIELDS, name: 'Imported' } });
     const result = await harness.call('profiles.importArticles', {
@@ -96,6 +111,7 @@ describe('AI profiles', () => {
     const other = (await harness.call('profiles.list')).find((p) => p.name === 'Imported')!;
     const mine = await harness.call('history.page', { filter: { profileIds: [defaultProfile.id] }, limit: 50 });
     expect(mine.calls.map((r) => r.id).sort()).toEqual([first.callId, second.callId].sort());
+    expect(mine.calls.find((r) => r.id === first.callId)?.profile).toEqual({ id: defaultProfile.id, version: defaultProfile.version, name: 'Default' });
     expect((await harness.call('history.page', { filter: { profileIds: [other.id] }, limit: 50 })).calls).toEqual([]);
   });
 

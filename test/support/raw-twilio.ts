@@ -59,9 +59,10 @@ export function mediaFrame(streamSid: string, n: number, payload: Buffer): objec
   };
 }
 
-export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+/** Waits until `predicate` holds (it may be async: its answer is awaited). */
+export async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

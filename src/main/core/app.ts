@@ -51,6 +51,7 @@ import { loadKnowledgeBase } from './assist/knowledge-base'; // AI profiles (iss
 import { createProfileStore } from './profiles/profile-store'; // AI profiles (issue 15)
 import { createProfileService } from './profiles/profile-service'; // AI profiles (issue 15)
 import { createCampaignService } from './campaigns/campaign-service'; // campaigns (issue 15)
+import { callbackNumber } from './campaigns/callbacks'; // campaigns (issue 15)
 import { DO_NOT_CALL_REASON } from './persona'; // campaigns (issue 15)
 import { isDoNotCallDisposition } from '@shared/wrapup'; // campaigns (issue 15)
 import { mintSoftphoneToken, requireSoftphoneCredentials } from './telephony/softphone-token';
@@ -270,6 +271,12 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     'wrapup.save': async (input) => {
       const saved = await wrapUps.save(input);
       if (saved.disposition && isDoNotCallDisposition(saved.disposition)) optOut(input.callId); // campaigns (issue 15)
+      // campaigns (issue 15): the agent agreed a callback (one the AI already queued is re-armed, not doubled).
+      if (saved.disposition?.trim().toLowerCase() === 'callback') {
+        const asked = store.getCall(input.callId)?.events.findLast((e) => e.type === 'callback_requested');
+        const when = typeof asked?.data['when'] === 'string' ? asked.data['when'] : null;
+        scheduleCallback(input.callId, { number: null, when }, 'The agent agreed to call the caller back.');
+      }
       // Recent calls show which ended calls are wrapped up: send the call with its disposition.
       const call = store.getCall(input.callId)?.call;
       if (call) emit({ name: 'call.updated', payload: call });
@@ -344,6 +351,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     // recordings (issue 7): the agent's softphone leg, recorded by Twilio.
     recordAgentLeg: (call) => recordings.recordsAgentLeg(call),
     onRecordingStatus: (event) => recordings.onTwilioRecording(event),
+    // campaigns (issue 15): who answered a campaign's dial (answering-machine detection).
+    onAnsweredBy: (event) => campaigns.onAnsweredBy({ callSid: event.callSid, answeredBy: event.answeredBy, attemptId: event.dial.campaign?.attemptId ?? null }),
     relay,
     relayGreeting: (call) => profiles.personaFor({ ...call, simulated: false, transport: 'relay' }).greeting,
     // The relay session ended: after a take-over Twilio puts the caller through to the agent.
@@ -363,6 +372,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
       findCalls: (query) => telephonyService.findCalls(query),
     },
     profileName: (profileId) => profileStore.get(profileId).fields.name,
+    defaultProfileId: () => profileStore.defaultProfile().id,
     emit,
     logger,
     ...options.campaigns,
@@ -379,10 +389,30 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     if (!doNotCall.includes(number)) telephonyService.settings.update({ doNotCall: [...doNotCall, number] });
     logger.info({ callId }, 'the caller asked not to be called again: number added to the do-not-call list');
   };
+  // A callback agreed on a real call (the AI's, while the caller waited for a person; or the
+  // agent's disposition) is a lead in the callbacks queue, dialled at its time by the same rules.
+  const scheduleCallback = (callId: string, said: { number: string | null; when: string | null }, reason: string) => {
+    const call = calls.find(callId)?.snapshot ?? store.getCall(callId)?.call;
+    if (!call || call.scenario !== null) return; // simulated callers have no number to call back
+    const caller = call.direction === 'outbound' ? call.to : call.from;
+    const number = callbackNumber(said.number, caller);
+    const ourNumber = call.direction === 'outbound' ? call.from : call.to;
+    const callerId = telephonyService.settings.get().phoneNumbers.includes(ourNumber) ? ourNumber : telephonyService.settings.get().phoneNumbers[0];
+    if (!number || !callerId) {
+      logger.warn({ callId }, 'a callback could not be queued: no number to call, or no Twilio number to call from');
+      return;
+    }
+    campaigns.scheduleCallback({ number, when: said.when, callerId, name: null, fromCallId: callId, reason });
+  };
   listeners.add((event) => {
-    if (event.name === 'call.event' && event.payload.type === 'tool_call' && event.payload.data['tool'] === 'end_call') {
-      const args = event.payload.data['args'] as Record<string, unknown> | undefined;
-      if (args?.['reason'] === DO_NOT_CALL_REASON) optOut(event.payload.callId);
+    if (event.name !== 'call.event') return;
+    const { type, data, callId } = event.payload;
+    if (type === 'tool_call' && data['tool'] === 'end_call') {
+      const args = data['args'] as Record<string, unknown> | undefined;
+      if (args?.['reason'] === DO_NOT_CALL_REASON) optOut(callId);
+    } else if (type === 'callback_requested') {
+      const text = (key: string) => (typeof data[key] === 'string' && data[key] !== '' ? (data[key] as string) : null);
+      scheduleCallback(callId, { number: text('number'), when: text('when') }, 'The caller asked to be called back while waiting for a person.');
     }
   });
   await campaigns.start();

@@ -24,7 +24,7 @@ export interface CoreOptions {
   /** How long Twilio takes to speak a character on ConversationRelay calls (tests speed it up). */
   relayMsPerChar?: number;
   /** Campaigns' clock and tick (issue 15): tests and benchmarks drive time; default Date.now and 250 ms. */
-  campaigns?: { now?: () => number; tickMs?: number };
+  campaigns?: { now?: () => number; tickMs?: number; onDecision?: (ms: number) => void };
   /** Team sync worker tuning (tests shorten the backoff and the idle poll). */
   syncWorker?: Pick<SyncWorkerData, 'batchSize' | 'baseBackoffMs' | 'maxBackoffMs' | 'idlePollMs' | 'heartbeatMs'>;
   /**

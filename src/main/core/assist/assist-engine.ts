@@ -79,6 +79,12 @@ export interface AssistEngineOptions {
   intentThreshold?: number;
   /** The articles to answer from (an AI profile's, issue 15); default: resourcesDir/knowledge-base. */
   knowledgeBase?: KnowledgeBase;
+  /**
+   * Articles as shipped (same id, same words). An intent's reply templates state the shipped
+   * articles' facts ("a ten dollar late fee"): where the profile changed or removed one of its
+   * articles, the reply comes from the profile's knowledge base instead. Default: all of them.
+   */
+  trustedArticles?: ReadonlySet<string>;
 }
 
 /** A knowledge-base hit must score this much for the fallback reply to quote it. */
@@ -216,7 +222,7 @@ export function createAssistEngine(options: AssistEngineOptions): AssistEngine {
     const sentiment = sentimentOf(callerText);
     const articles = relatedArticles(callerText, match.intent === fallbackId ? null : match.intent);
     const business = analyseOptions.businessName ?? currentBusinessName();
-    const suggestedReply = composeReply(replyIntent, callerText, known, aiTurns, business);
+    const suggestedReply = composeReply(speaksForArticles(replyIntent) ? replyIntent : fallbackId, callerText, known, aiTurns, business);
     const definition = intents.definition(match.intent);
     return {
       intent: match.intent,
@@ -279,6 +285,12 @@ export function createAssistEngine(options: AssistEngineOptions): AssistEngine {
       if (hit !== undefined && hit.score >= FALLBACK_KB_MIN_SCORE && !own.includes(hit.id)) return fallbackId;
     }
     return intent;
+  }
+
+  /** Whether an intent's templates still hold: every article they speak for is as shipped. */
+  function speaksForArticles(intentId: string): boolean {
+    const trusted = options.trustedArticles;
+    return trusted === undefined || (intents.definition(intentId)?.kbArticles ?? []).every((id) => trusted.has(id));
   }
 
   function relatedArticles(callerText: string, intent: string | null): KnowledgeArticleRef[] {

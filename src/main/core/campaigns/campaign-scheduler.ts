@@ -39,6 +39,8 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** A campaign's state or counts changed (the service throttles what it emits). */
   onChange(campaignId: string): void;
+  /** How long one lead's decision took (ms: its share of the due-leads read, the decision and its write); benchmarks listen. */
+  onDecision?(ms: number): void;
   logger: Logger;
 }
 
@@ -150,36 +152,51 @@ export class CampaignScheduler {
       this.setWaiting(run, `The caller ID ${run.record.settings.callerId} is not one of this console's Twilio numbers (Settings → Telephony)`);
       return;
     }
+    const timed = this.o.onDecision;
+    const readStarted = timed ? performance.now() : 0;
     const due = this.o.store.dueLeads(id, now, DECISIONS_PER_TICK);
+    // The read serves the whole batch: each decision carries its share of it.
+    const readShare = timed && due.length > 0 ? (performance.now() - readStarted) / due.length : 0;
     let changed = false;
     for (const lead of due) {
-      const decision = decideLead(lead, run.rules, settings, now);
-      if (decision.action === 'wait') {
-        this.o.store.wait(lead.id, decision.untilMs, now);
-      } else if (decision.action === 'refuse') {
-        this.o.store.finishLead(lead.id, 'refused', decision.message, now);
-        this.log.info({ campaignId: id, leadId: lead.id, reason: decision.reason }, 'lead refused');
-        changed = true;
-      } else if (decision.action === 'stop') {
-        const outcome = decision.why === 'attempts_exhausted' ? (lead.lastOutcome ?? 'failed') : decision.why;
-        this.o.store.finishLead(lead.id, outcome, null, now);
-        changed = true;
-      } else {
-        if (!run.pacer.tryTake(now, run.inProgress)) break;
-        const attemptId = randomUUID();
-        if (!this.o.store.claim(lead, attemptId, run.record.settings.callerId, now)) continue;
-        run.inProgress++;
-        changed = true;
-        void this.place(run, lead, attemptId, decision.e164);
-      }
+      const started = timed ? performance.now() : 0;
+      const step = this.decideOne(run, lead, settings, now);
+      if (timed) timed(performance.now() - started + readShare);
+      if (step === 'paced') break;
+      if (step === 'changed') changed = true;
     }
-    // Nothing due now and nothing left: the campaign is complete.
-    if (due.length === 0 && run.inProgress === 0 && this.o.store.nextDueAt(id) === null) {
+    // Nothing due now and nothing left: the campaign is complete (the callbacks queue never is: more come).
+    if (run.record.kind === 'campaign' && due.length === 0 && run.inProgress === 0 && this.o.store.nextDueAt(id) === null) {
       this.finish(run, 'completed');
       return;
     }
     if (run.waiting !== null && !run.waiting.startsWith(COULD_NOT_REACH)) this.setWaiting(run, null);
     if (changed) this.o.onChange(id);
+  }
+
+  /** Decides one due lead and acts on it; 'paced' when the pace or concurrency holds the dial back. */
+  private decideOne(run: Running, lead: DueLead, settings: ReturnType<DialPort['settings']>, now: number): 'paced' | 'changed' | 'waiting' {
+    const decision = decideLead(lead, run.rules, settings, now);
+    switch (decision.action) {
+      case 'wait':
+        this.o.store.wait(lead.id, decision.untilMs, now);
+        return 'waiting';
+      case 'refuse':
+        this.o.store.finishLead(lead.id, 'refused', decision.message, now);
+        this.log.info({ campaignId: run.record.id, leadId: lead.id, reason: decision.reason }, 'lead refused');
+        return 'changed';
+      case 'stop':
+        this.o.store.finishLead(lead.id, decision.why === 'attempts_exhausted' ? (lead.lastOutcome ?? 'failed') : decision.why, null, now);
+        return 'changed';
+      case 'dial': {
+        if (!run.pacer.tryTake(now, run.inProgress)) return 'paced';
+        const attemptId = randomUUID();
+        if (!this.o.store.claim(lead, attemptId, run.record.settings.callerId, now)) return 'waiting';
+        run.inProgress++;
+        void this.place(run, lead, attemptId, decision.e164);
+        return 'changed';
+      }
+    }
   }
 
   private setWaiting(run: Running, waiting: string | null): void {
@@ -250,6 +267,15 @@ export class CampaignScheduler {
     return this.o.store.openAttempts().find((a) => a.id === attemptId) ?? null;
   }
 
+  /**
+   * The voice webhook of a campaign's call said who answered (answering-machine detection):
+   * a machine is hung up on there, and the attempt ends as `voicemail` with its status.
+   */
+  onAnsweredBy(event: { callSid: string; answeredBy: string; attemptId: string | null }): void {
+    const attempt = this.o.store.attemptBySid(event.callSid) ?? (event.attemptId ? this.openAttempt(event.attemptId) : null);
+    if (attempt) this.o.store.answeredBy(attempt.id, event.answeredBy);
+  }
+
   private applyStatus(attempt: OpenAttempt, status: string, answeredBy: string | null): void {
     const now = this.now();
     if (status === 'in-progress' || status === 'answered') {
@@ -257,7 +283,7 @@ export class CampaignScheduler {
       this.o.onChange(attempt.campaignId);
       return;
     }
-    const outcome = attemptOutcomeOf(status, answeredBy);
+    const outcome = attemptOutcomeOf(status, answeredBy ?? attempt.answeredBy);
     if (outcome === null) return; // queued, initiated, ringing
     const record = this.running.get(attempt.campaignId)?.record ?? this.o.store.get(attempt.campaignId);
     if (!record) return;

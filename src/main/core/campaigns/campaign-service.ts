@@ -11,6 +11,7 @@ import type { Logger } from '../log';
 import { createCampaignStore, LEAD_INSERT_BATCH, type CampaignRecord } from './campaign-store';
 import { CampaignScheduler, type DialPort } from './campaign-scheduler';
 import { importLeadsCsv, LeadImportError, MAX_CSV_BYTES, previewLeadsCsv } from './lead-import';
+import { callbackDueAt, callbackQueueSettings, CALLBACKS_ID } from './callbacks';
 import type { Database } from 'better-sqlite3';
 
 export type CampaignHandlers = {
@@ -24,10 +25,13 @@ export interface CampaignServiceOptions {
   dial: DialPort;
   /** The profile's name (not_found for an unknown or deleted profile). */
   profileName(profileId: string): string;
+  /** The profile callbacks are made with (the default profile). */
+  defaultProfileId(): string;
   emit(event: AnyEvent): void;
   logger: Logger;
   now?: () => number;
   tickMs?: number;
+  onDecision?: (ms: number) => void;
 }
 
 /** An upload not made into a campaign is dropped after this long. */
@@ -68,7 +72,15 @@ export function createCampaignService(options: CampaignServiceOptions) {
     else pendingEmit.set(campaignId, setTimeout(send, wait).unref());
   };
 
-  const scheduler = new CampaignScheduler({ store, dial: options.dial, now, tickMs: options.tickMs, onChange: announce, logger: options.logger });
+  const scheduler = new CampaignScheduler({
+    store,
+    dial: options.dial,
+    now,
+    tickMs: options.tickMs,
+    onChange: announce,
+    onDecision: options.onDecision,
+    logger: options.logger,
+  });
 
   const summarise = (record: CampaignRecord): CampaignSummary => {
     let profileName: string;
@@ -222,6 +234,7 @@ export function createCampaignService(options: CampaignServiceOptions) {
     start: () => scheduler.start(),
     /** A Twilio status callback (every verified one; those of other calls are ignored). */
     onStatus: (event: { callSid: string; status: string; answeredBy: string | null; attemptId: string | null }) => scheduler.onStatus(event),
+    onAnsweredBy: (event: { callSid: string; answeredBy: string; attemptId: string | null }) => scheduler.onAnsweredBy(event),
     /** The person at `number` asked not to be called again: no campaign dials them again. */
     optOut(number: string) {
       const changed = store.optOut(number, now());
@@ -231,6 +244,25 @@ export function createCampaignService(options: CampaignServiceOptions) {
       }
     },
     campaignsUsing: (profileId: string) => store.campaignsUsingProfile(profileId),
+    /**
+     * A callback agreed on a call: a lead in the callbacks queue (made on first use, always
+     * running), due at `when` as said. `callerId`: the number the caller knows us by.
+     */
+    scheduleCallback(callback: { number: string; when: string | null; callerId: string; name: string | null; fromCallId: string; reason: string }): number | null {
+      const at = now();
+      let queue = store.get(CALLBACKS_ID);
+      if (!queue) {
+        queue = { id: CALLBACKS_ID, kind: 'callbacks', state: 'running', profileId: options.defaultProfileId(), settings: callbackQueueSettings(callback.callerId), createdAt: at, updatedAt: at };
+        store.insertCampaign(queue);
+      }
+      const dueAt = callbackDueAt(callback.when, callback.number, at);
+      const context = { 'Why we are calling': callback.reason, ...(callback.when ? { 'Time the caller asked for': callback.when } : {}), 'Earlier call': callback.fromCallId };
+      if (!store.scheduleCallback(CALLBACKS_ID, { number: callback.number, name: callback.name, context, nextAt: dueAt }, at)) return null;
+      if (queue.state === 'running') scheduler.run(queue);
+      log.info({ callId: callback.fromCallId, dueAt }, 'callback scheduled');
+      announce(CALLBACKS_ID);
+      return dueAt;
+    },
     close() {
       scheduler.close();
       for (const timer of pendingEmit.values()) clearTimeout(timer);

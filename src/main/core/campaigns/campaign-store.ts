@@ -10,6 +10,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { CampaignSettings, type CampaignCounts, type CampaignLead, type CampaignState, type LeadOutcome, type LeadState } from '@shared/campaign';
+import { summaryText, WrapUpSummary } from '@shared/wrapup';
 import type { AttemptOutcome } from './dial-policy';
 
 export interface CampaignRecord {
@@ -44,6 +45,8 @@ export interface OpenAttempt {
   claimedAt: number;
   callSid: string | null;
   answeredAt: number | null;
+  /** Answering-machine detection's verdict from the voice webhook (human, machine_start…), when it ran. */
+  answeredBy: string | null;
 }
 
 export interface NewLead {
@@ -96,6 +99,7 @@ interface AttemptRow {
   claimed_at: number;
   call_sid: string | null;
   answered_at: number | null;
+  answered_by: string | null;
 }
 
 /** Rows inserted per transaction when importing leads (each batch is short; the event loop breathes between). */
@@ -108,6 +112,13 @@ export function createCampaignStore(db: Database) {
   const insertLead = db.prepare(
     `INSERT INTO campaign_leads (campaign_id, line, number, name, context, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (campaign_id, number) DO NOTHING`,
+  );
+  // A callback for a number already in the callbacks queue re-arms its lead (unless it opted out or is being dialled).
+  const upsertCallback = db.prepare(
+    `INSERT INTO campaign_leads (campaign_id, number, name, context, next_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (campaign_id, number) DO UPDATE SET state = 'pending', outcome = NULL, attempts = 0, refusal = NULL,
+       name = excluded.name, context = excluded.context, next_at = excluded.next_at, updated_at = excluded.updated_at
+     WHERE opted_out = 0 AND state IN ('pending', 'done')`,
   );
   const campaignById = db.prepare<[string], CampaignRow>(`SELECT * FROM campaigns WHERE id = ?`);
   const allCampaigns = db.prepare<[], CampaignRow>(`SELECT * FROM campaigns WHERE state <> 'importing' ORDER BY created_at DESC, id`);
@@ -130,6 +141,7 @@ export function createCampaignStore(db: Database) {
   const bindSid = db.prepare(`UPDATE campaign_attempts SET call_sid = ? WHERE id = ?`);
   const leadSid = db.prepare(`UPDATE campaign_leads SET last_call_sid = ?, updated_at = ? WHERE id = ?`);
   const markAnswered = db.prepare(`UPDATE campaign_attempts SET answered_at = coalesce(answered_at, ?) WHERE id = ?`);
+  const noteAnsweredBy = db.prepare(`UPDATE campaign_attempts SET answered_by = ? WHERE id = ?`);
   const leadInCall = db.prepare(`UPDATE campaign_leads SET state = 'in_call', updated_at = ? WHERE id = ? AND state = 'dialling'`);
   const endAttempt = db.prepare(`UPDATE campaign_attempts SET outcome = ?, ended_at = ? WHERE id = ? AND outcome IS NULL`);
   const leadAfterAttempt = db.prepare(
@@ -157,17 +169,7 @@ export function createCampaignStore(db: Database) {
   const usingProfile = db.prepare<[string], { n: number }>(
     `SELECT count(*) AS n FROM campaigns WHERE profile_id = ? AND state IN ('draft', 'running', 'paused')`,
   );
-  // A lead's row for the table: the last call's console id, disposition and summary from its wrap-up.
-  const LEAD_COLUMNS = /* sql */ `l.*,
-    (SELECT c.id FROM calls c WHERE c.call_sid = l.last_call_sid ORDER BY c.started_at DESC LIMIT 1) AS last_call_id,
-    (SELECT w.disposition FROM calls c JOIN wrap_ups w ON w.call_id = c.id WHERE c.call_sid = l.last_call_sid LIMIT 1) AS disposition,
-    (SELECT w.summary FROM calls c JOIN wrap_ups w ON w.call_id = c.id WHERE c.call_sid = l.last_call_sid LIMIT 1) AS summary`;
-  const pageAll = db.prepare<[string, number, number], LeadRow>(
-    `SELECT ${LEAD_COLUMNS} FROM campaign_leads l WHERE l.campaign_id = ? AND l.id > ? ORDER BY l.id LIMIT ?`,
-  );
-  const pageState = db.prepare<[string, string, number, number], LeadRow>(
-    `SELECT ${LEAD_COLUMNS} FROM campaign_leads l WHERE l.campaign_id = ? AND l.state = ? AND l.id > ? ORDER BY l.id LIMIT ?`,
-  );
+  const leadPages = createLeadReader(db);
   const deleteImporting = db.prepare(`SELECT id FROM campaigns WHERE state = 'importing'`);
 
   const toCampaign = (row: CampaignRow): CampaignRecord => ({
@@ -201,6 +203,7 @@ export function createCampaignStore(db: Database) {
     claimedAt: row.claimed_at,
     callSid: row.call_sid,
     answeredAt: row.answered_at,
+    answeredBy: row.answered_by,
   });
 
   return {
@@ -216,6 +219,14 @@ export function createCampaignStore(db: Database) {
       }
       return added;
     }),
+    /** A campaign row made ready at once (the callbacks queue: no import). */
+    insertCampaign(campaign: CampaignRecord): void {
+      insertCampaign.run(campaign.id, campaign.kind, campaign.state, campaign.profileId, JSON.stringify(campaign.settings), campaign.createdAt, campaign.updatedAt);
+    },
+    /** A callback due at `nextAt`: a new lead, or the number's lead re-armed. False when it is being dialled or opted out. */
+    scheduleCallback(campaignId: string, lead: { number: string; name: string | null; context: Record<string, string>; nextAt: number }, nowMs: number): boolean {
+      return upsertCallback.run(campaignId, lead.number, lead.name, JSON.stringify(lead.context), lead.nextAt, nowMs).changes > 0;
+    },
     /** Campaigns a crash left half imported: their ids (the service deletes them). */
     leftImporting: (): string[] => deleteImporting.all().map((r) => (r as { id: string }).id),
     deleteCampaign: db.transaction((campaignId: string) => {
@@ -268,6 +279,10 @@ export function createCampaignStore(db: Database) {
       markAnswered.run(nowMs, attempt.id);
       leadInCall.run(nowMs, attempt.leadId);
     }),
+    /** What answering-machine detection heard when the call was answered. */
+    answeredBy(attemptId: string, answeredBy: string): void {
+      noteAnsweredBy.run(answeredBy, attemptId);
+    },
     /**
      * The attempt ended with `outcome`; the lead goes back to pending (due at `nextAt`) or is
      * done. False when the attempt had already ended (a replayed status callback).
@@ -304,25 +319,64 @@ export function createCampaignStore(db: Database) {
       return row ? toAttempt(row) : null;
     },
     attemptsOf: (leadId: number): number => attemptCountStmt.get(leadId)?.n ?? 0,
-    leadsPage(campaignId: string, state: LeadState | undefined, after: number, limit: number): CampaignLead[] {
-      const rows = state ? pageState.all(campaignId, state, after, limit) : pageAll.all(campaignId, after, limit);
-      return rows.map((row) => ({
-        id: row.id,
-        number: row.number,
-        name: row.name,
-        context: JSON.parse(row.context) as Record<string, string>,
-        state: row.state as LeadState,
-        outcome: row.outcome as LeadOutcome | null,
-        attempts: row.attempts,
-        nextAt: row.state === 'pending' ? row.next_at : null,
-        lastAttemptAt: row.last_attempt_at,
-        lastCallId: row.last_call_id,
-        refusal: row.refusal,
-        disposition: row.disposition,
-        summary: row.summary,
-      }));
-    },
+    leadsPage: (campaignId: string, state: LeadState | undefined, after: number, limit: number): CampaignLead[] => leadPages.page(campaignId, state, after, limit),
   };
 }
 
 export type CampaignStore = ReturnType<typeof createCampaignStore>;
+
+// A lead's row for the table and the export: the last call's console id, disposition and summary from its wrap-up.
+const LEAD_COLUMNS = /* sql */ `l.*,
+  (SELECT c.id FROM calls c WHERE c.call_sid = l.last_call_sid ORDER BY c.started_at DESC LIMIT 1) AS last_call_id,
+  (SELECT w.disposition FROM calls c JOIN wrap_ups w ON w.call_id = c.id WHERE c.call_sid = l.last_call_sid LIMIT 1) AS disposition,
+  (SELECT w.summary FROM calls c JOIN wrap_ups w ON w.call_id = c.id WHERE c.call_sid = l.last_call_sid LIMIT 1) AS summary`;
+
+/** Reads a campaign's leads in id order, a page at a time (the table, the export): never all at once. */
+export function createLeadReader(db: Database) {
+  const pageAll = db.prepare<[string, number, number], LeadRow>(
+    `SELECT ${LEAD_COLUMNS} FROM campaign_leads l WHERE l.campaign_id = ? AND l.id > ? ORDER BY l.id LIMIT ?`,
+  );
+  const pageState = db.prepare<[string, string, number, number], LeadRow>(
+    `SELECT ${LEAD_COLUMNS} FROM campaign_leads l WHERE l.campaign_id = ? AND l.state = ? AND l.id > ? ORDER BY l.id LIMIT ?`,
+  );
+  const countStmt = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM campaign_leads WHERE campaign_id = ?`);
+  const page = (campaignId: string, state: LeadState | undefined, after: number, limit: number): CampaignLead[] =>
+    (state ? pageState.all(campaignId, state, after, limit) : pageAll.all(campaignId, after, limit)).map(toLead);
+  return {
+    page,
+    count: (campaignId: string): number => countStmt.get(campaignId)?.n ?? 0,
+    /** Every lead of the campaign, in id order, read in pages of `batch`. */
+    *all(campaignId: string, batch = 1000): Generator<CampaignLead> {
+      for (let after = 0; ; ) {
+        const rows = page(campaignId, undefined, after, batch);
+        yield* rows;
+        if (rows.length < batch) return;
+        after = rows.at(-1)!.id;
+      }
+    },
+  };
+}
+
+function toLead(row: LeadRow): CampaignLead {
+  return {
+    id: row.id,
+    number: row.number,
+    name: row.name,
+    context: JSON.parse(row.context) as Record<string, string>,
+    state: row.state as LeadState,
+    outcome: row.outcome as LeadOutcome | null,
+    attempts: row.attempts,
+    nextAt: row.state === 'pending' ? row.next_at : null,
+    lastAttemptAt: row.last_attempt_at,
+    lastCallId: row.last_call_id,
+    refusal: row.refusal,
+    disposition: row.disposition,
+    summary: row.summary === null ? null : readableSummary(row.summary),
+  };
+}
+
+/** A stored wrap-up summary (JSON) as the one cell of text the table and the export show. */
+function readableSummary(stored: string): string | null {
+  const parsed = WrapUpSummary.safeParse(JSON.parse(stored));
+  return parsed.success ? summaryText(parsed.data) : null;
+}

@@ -12,6 +12,7 @@
  */
 import { factsText, summaryText } from '@shared/wrapup';
 import { createIsoFormatter, msToSeconds, safeText } from './cells';
+import type { CampaignLead } from '@shared/campaign';
 import type { ExportCall, ExportLine } from './source';
 
 /**
@@ -138,6 +139,28 @@ const TEAM_EXPORT_COLUMNS: ExportColumns = {
 };
 
 /** A desk's own exports are exactly as before; team exports add the `desk` column first. */
+/** One row per lead of a campaign (issue 15): its outcome, attempts, last call and wrap-up, and the list's own columns. */
+export const LEAD_COLUMNS: readonly Column<CampaignLead>[] = [
+  int('lead_id', (l) => l.id),
+  text('number', 18, (l) => l.number),
+  text('name', 24, (l) => l.name),
+  text('state', 10, (l) => l.state),
+  text('outcome', 12, (l) => l.outcome),
+  int('attempts', (l) => l.attempts),
+  time('last_attempt_at', (l) => l.lastAttemptAt),
+  time('next_attempt_at', (l) => l.nextAt),
+  text('last_call_id', 38, (l) => l.lastCallId),
+  text('refusal', 40, (l) => l.refusal),
+  text('disposition', 16, (l) => l.disposition),
+  text('summary', 60, (l) => l.summary),
+  structured(
+    'context',
+    40,
+    (l) => Object.entries(l.context).map(([k, v]) => `${k}: ${v}`).join('; ') || null,
+    (l) => l.context,
+  ),
+];
+
 export function exportColumns(source: 'desk' | 'team' = 'desk'): ExportColumns {
   return source === 'team' ? TEAM_EXPORT_COLUMNS : DESK_EXPORT_COLUMNS;
 }

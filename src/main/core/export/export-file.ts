@@ -7,16 +7,26 @@
 import type { DataSource, ExportContent, ExportFormat, ExportRequest } from '@shared/history';
 import { createHistory } from '../history/history';
 import { openDatabaseReadOnly } from '../store/db';
-import { exportColumns, LINE_OWN_COLUMNS, jsonObject, type CallLine, type ExportColumns } from './columns';
+import type { CampaignLead } from '@shared/campaign';
+import { createLeadReader } from '../campaigns/campaign-store';
+import { exportColumns, LEAD_COLUMNS, LINE_OWN_COLUMNS, jsonObject, type CallLine, type ExportColumns } from './columns';
 import { ExportCancelled, ExportError, FileSink } from './sink';
 import type { CallWithLines, ExportRows, ExportSource } from './source';
 import { writeCsv, writeJsonl, XlsxWriter, type PumpOptions } from './writers';
 
 /** What an export writes; without `source`, a desk's own export. */
-export type ExportFileRequest = Pick<ExportRequest, 'filter' | 'format' | 'content'> & { source?: DataSource | undefined };
+export type ExportFileRequest = Pick<ExportRequest, 'filter' | 'format' | 'content'> & { source?: DataSource | undefined; campaignId?: string | undefined };
+
+/** A campaign's leads as an export reads them (content 'leads', issue 15). */
+export interface LeadRows {
+  count(campaignId: string): number;
+  all(campaignId: string): Iterable<CampaignLead>;
+}
 
 export interface WriteExportOptions {
   source: ExportSource;
+  /** Where content 'leads' comes from (a desk's store). */
+  leads?: LeadRows | undefined;
   /** `source: 'team'` adds the desk column (the rows must come from the team database). */
   request: ExportFileRequest;
   /** The finished file. Its folder must exist; an existing file is replaced only on success. */
@@ -63,22 +73,31 @@ export async function countRows(source: ExportSource, request: Pick<ExportReques
  * plain words (or ExportCancelled).
  */
 export async function writeExport(options: WriteExportOptions): Promise<ExportResult> {
-  const { source, request, path } = options;
+  const { source, request, leads } = options;
+  if (request.content === 'leads') {
+    const campaignId = request.campaignId;
+    if (!leads || campaignId === undefined) throw new ExportError("a campaign's leads are exported from this desk's store, naming the campaign", 'bad_request');
+    return intoFile(options, leads.count(campaignId), (sink, pumping) => writeLeads(sink, request.format, leads.all(campaignId), pumping));
+  }
   const rowsTotal = await countRows(source, request);
+  const columns = exportColumns(request.source);
+  return intoFile(options, rowsTotal, (sink, pumping) => writeContent(sink, source, columns, request.format, request.content, request.filter, pumping));
+}
+
+/** Runs `write` into a temporary file renamed into place when it succeeds; removed on any failure or cancel. */
+async function intoFile(options: WriteExportOptions, rowsTotal: number, write: (sink: FileSink, pumping: PumpOptions) => Promise<number>): Promise<ExportResult> {
   options.onStart?.(rowsTotal);
   if (options.signal?.aborted) throw new ExportCancelled();
-
-  const sink = new FileSink(path, options.tmpPath);
+  const sink = new FileSink(options.path, options.tmpPath);
   const pumping: PumpOptions = {
     batchSize: options.batchSize,
     signal: options.signal,
     onProgress: options.onProgress && ((n) => options.onProgress?.(n, rowsTotal)),
   };
   try {
-    const columns = exportColumns(request.source);
-    const rowsWritten = await writeContent(sink, source, columns, request.format, request.content, request.filter, pumping);
+    const rowsWritten = await write(sink, pumping);
     const bytes = await sink.commit();
-    return { rowsWritten, rowsTotal, bytes, path };
+    return { rowsWritten, rowsTotal, bytes, path: options.path };
   } catch (error) {
     sink.discard();
     if (error instanceof ExportCancelled || error instanceof ExportError) throw error;
@@ -87,6 +106,16 @@ export async function writeExport(options: WriteExportOptions): Promise<ExportRe
   } finally {
     sink.discard(); // no-op after a successful rename; closes the stream if anything threw early
   }
+}
+
+/** A campaign's leads, one row each (one sheet in Excel). */
+async function writeLeads(sink: FileSink, format: ExportFormat, rows: Iterable<CampaignLead>, pumping: PumpOptions): Promise<number> {
+  if (format === 'csv') return writeCsv(sink, LEAD_COLUMNS, rows, pumping);
+  if (format === 'jsonl') return writeJsonl(sink, jsonObject(LEAD_COLUMNS), rows, pumping);
+  const writer = new XlsxWriter(sink);
+  const written = await writer.table({ name: 'Leads', columns: LEAD_COLUMNS, records: rows }, pumping);
+  await writer.finish();
+  return written;
 }
 
 function writeContent(
@@ -175,7 +204,7 @@ export async function exportFromDatabase(options: ExportFromDatabaseOptions): Pr
   }
   try {
     db.exec('BEGIN'); // deferred: the first read below pins the snapshot until ROLLBACK
-    return await writeExport({ ...options, source: createHistory(db) });
+    return await writeExport({ ...options, source: createHistory(db), leads: createLeadReader(db) });
   } finally {
     if (db.inTransaction) db.exec('ROLLBACK');
     db.close();

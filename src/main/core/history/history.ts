@@ -251,7 +251,7 @@ export function createHistory(db: Database): History {
       const shown = more ? rows.slice(0, limit) : rows;
       const last = shown.at(-1);
       return {
-        calls: shown.map(toHistoryRow),
+        calls: withProfiles(prepare, shown.map(toHistoryRow)),
         nextCursor: more && last ? encodeCursor(sortSignature(sort), keysetOf(last, sort)) : null,
       };
     },
@@ -443,6 +443,21 @@ export function segmentsOf(marked: string): TextSegment[] {
 }
 
 const clampScore = (value: number | null): number | null => (value === null ? null : Math.min(1, Math.max(-1, value)));
+
+/**
+ * The AI profile each call of a page ran with (issue 15): one small read for the page. Kept
+ * out of CALL_COLUMNS, which the team database runs too and which has no profiles yet.
+ */
+function withProfiles(prepare: (sql: string) => Statement, rows: CallHistoryRow[]): CallHistoryRow[] {
+  if (rows.length === 0) return rows;
+  const found = prepare(
+    `SELECT c.id, c.profile_id, c.profile_version, v.name FROM calls c
+     JOIN ai_profile_versions v ON v.profile_id = c.profile_id AND v.version = c.profile_version
+     WHERE c.id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(rows.map((r) => r.id))) as Array<{ id: string; profile_id: string; profile_version: number; name: string }>;
+  const byCall = new Map(found.map((f) => [f.id, { id: f.profile_id, version: f.profile_version, name: f.name }]));
+  return rows.map((row) => (byCall.has(row.id) ? { ...row, profile: byCall.get(row.id)! } : row));
+}
 
 // Rows are written only through the store with domain-typed values, so the casts restate them.
 export function toHistoryRow(row: CallRow): CallHistoryRow {

@@ -6,7 +6,8 @@
  * keeps answering from the articles it started with.
  */
 import { createAssistEngine, type AssistEngine } from '../assist/assist-engine';
-import { createKnowledgeBase, parseArticle } from '../assist/knowledge-base';
+import { join } from 'node:path';
+import { createKnowledgeBase, loadKnowledgeBase, parseArticle } from '../assist/knowledge-base';
 import { createOfflineReplyEngine } from '../providers/llm/offline-reply-engine';
 import type { LlmProvider } from '../providers/types';
 import type { AiProfile, KbArticle } from '@shared/ai-profile';
@@ -25,9 +26,13 @@ const MAX_BUILT = 16;
 
 export function createProfileRuntimes(options: { resourcesDir: string; businessName: () => string }): { for(profile: AiProfile): ProfileRuntime } {
   const built = new Map<string, ProfileRuntime>();
+  // The offline engine's reply templates state the shipped articles' facts: they hold only
+  // where a profile's article is still the shipped one, word for word.
+  const shipped = new Map(loadKnowledgeBase(join(options.resourcesDir, 'knowledge-base')).articles.map((a) => [a.id, `${a.title}\n${a.body}`]));
   const build = (profile: AiProfile): ProfileRuntime => {
     const knowledgeBase = createKnowledgeBase(profile.articles.map(toKnowledgeArticle));
-    const assist = createAssistEngine({ resourcesDir: options.resourcesDir, businessName: options.businessName, knowledgeBase });
+    const trustedArticles = new Set(profile.articles.filter((a) => shipped.get(a.id) === `${a.title}\n${a.body}`).map((a) => a.id));
+    const assist = createAssistEngine({ resourcesDir: options.resourcesDir, businessName: options.businessName, knowledgeBase, trustedArticles });
     return {
       profile,
       assist,

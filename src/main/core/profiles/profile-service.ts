@@ -117,7 +117,9 @@ export function createProfileService(options: ProfileServiceOptions): ProfileSer
     const runtime = runtimes.for(profile);
     const { providers } = enginesFor(runtime);
     const dial = direction === 'outbound' ? tryDial(profile.id) : null;
-    const persona = buildPersona(options.settings(), dial, { profile: profile.fields, recorded: false });
+    // The greeting as a real call now would say it (with the recording notice when real calls are recorded).
+    const settings = options.settings();
+    const persona = buildPersona(settings, dial, { profile: profile.fields, recorded: settings.recordRealCalls });
     const history: ChatMessage[] = [
       { role: 'assistant', text: persona.greeting },
       ...messages.map((m): ChatMessage => ({ role: m.role === 'caller' ? 'user' : 'assistant', text: m.text })),

@@ -56,6 +56,8 @@ export interface TelephonyServiceOptions {
   onStatus?: TwilioWebhookHooks['onStatus'];
   /** Verified recording status callbacks (the agent's softphone leg, issue 7). */
   onRecordingStatus?: TwilioWebhookHooks['onRecordingStatus'];
+  /** Answering-machine detection's verdict on a dial the console placed (campaigns, issue 15). */
+  onAnsweredBy?: TwilioWebhookHooks['onAnsweredBy'];
   /** Whether this call's agent leg is recorded by Twilio when it is put through to the softphone. */
   recordAgentLeg?(call: AdmittedCall): boolean;
   registry?: Omit<CallRegistryOptions, 'accountSid'>;
@@ -175,7 +177,7 @@ export async function createTelephonyService(options: TelephonyServiceOptions): 
     registry,
     publicBaseUrl: () => publicOrigin(settings.get()),
     authToken: () => secrets.get('twilioAuthToken'),
-    hooks: { onStatus, onRecordingStatus: options.onRecordingStatus, onRelayEnded: options.onRelayEnded },
+    hooks: { onStatus, onRecordingStatus: options.onRecordingStatus, onRelayEnded: options.onRelayEnded, onAnsweredBy: options.onAnsweredBy },
     relayFor: (call) => {
       const s = settings.get();
       if (transportFor(s, call) !== 'relay') return null;

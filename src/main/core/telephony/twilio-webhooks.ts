@@ -120,6 +120,11 @@ export interface TwilioWebhookHooks {
   onStreamStatus?(event: TwilioStreamStatusEvent): void;
   /** Must return quickly (Twilio waits at most 15 s): fetch the media in the background. */
   onRecordingStatus?(event: TwilioRecordingEvent): void;
+  /**
+   * Answering-machine detection's verdict on an outbound call the console placed (AnsweredBy
+   * on its voice webhook). A machine or fax gets a hang-up: the AI never talks to a voicemail box.
+   */
+  onAnsweredBy?(event: { callSid: string; answeredBy: string; dial: DialIntent }): void;
 }
 
 export interface TwilioWebhookOptions {
@@ -213,6 +218,15 @@ export function createTwilioWebhooks(options: TwilioWebhookOptions): TwilioWebho
         log.warn({ callSid }, 'voice webhook for an unknown outbound call: hanging up');
         response.hangup();
         return twiml(response);
+      }
+      const answeredBy = one(params, 'AnsweredBy');
+      if (answeredBy) {
+        options.hooks.onAnsweredBy?.({ callSid, answeredBy, dial });
+        if (/^(machine|fax)/.test(answeredBy)) {
+          log.info({ callSid, answeredBy }, 'a machine answered the outbound call: hanging up');
+          response.hangup();
+          return twiml(response);
+        }
       }
     }
     const call = { callSid, direction, from, to, dial };

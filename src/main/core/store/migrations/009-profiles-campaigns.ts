@@ -88,6 +88,7 @@ CREATE TABLE campaign_attempts (
   claimed_at   INTEGER NOT NULL,
   call_sid     TEXT,
   answered_at  INTEGER,
+  answered_by  TEXT,
   outcome      TEXT,
   ended_at     INTEGER
 );

@@ -221,6 +221,15 @@ export function CallDetailView() {
                 <span data-testid="detail-end-reason">{endReasonLabel(call.endReason)}</span>
               </>
             ) : null}
+            {call.profile ? (
+              <>
+                <span aria-hidden>·</span>
+                <span data-testid="detail-profile" title={`Ran with version ${call.profile.version} of this AI profile`}>
+                  AI profile: <span className="text-slate-300">{call.profile.name}</span>{' '}
+                  <span className="text-faint tabular-nums">v{call.profile.version}</span>
+                </span>
+              </>
+            ) : null}
           </p>
         </div>
         <dl className="ml-auto flex items-center gap-4 text-[12px]">

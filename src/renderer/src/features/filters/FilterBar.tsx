@@ -11,6 +11,7 @@ import { dispositionLabel } from '@shared/wrapup';
 import { endReasonLabel } from '../../lib/format';
 import { DraftInput } from './DraftInput';
 import { useDispositions } from './useFacets';
+import { useProfileList } from '../profiles/store';
 import { rangeLabels, type FilterProblems, type FilterState, type RangePreset } from './filter-query';
 
 const numberText = (n: number | null) => (n === null ? '' : String(n));
@@ -155,6 +156,8 @@ export function FilterBar({
           </div>
           {problems.range ? <FieldError id={ids.rangeError}>{problems.range}</FieldError> : null}
         </div>
+        {/* Beside the range: the second row is full at 1440 px. */}
+        <ProfilePicker chosen={filter.profileIds} onChange={(next) => set({ profileIds: next })} />
         {actions ? <div className="ml-auto flex items-center gap-2">{actions}</div> : null}
       </div>
 
@@ -325,6 +328,58 @@ export function FilterBar({
   );
 }
 
+/** A popover of checkboxes: which of `values` the filter keeps (any when none is ticked). */
+function CheckboxPicker({
+  label,
+  legend,
+  values,
+  chosen,
+  wordsFor,
+  empty,
+  onChange,
+  testId,
+  optionTestId,
+}: {
+  label: string;
+  legend: string;
+  values: string[];
+  chosen: string[];
+  wordsFor: (value: string) => string;
+  /** Said in place of the list when there is nothing to pick. */
+  empty: string;
+  onChange: (next: string[]) => void;
+  testId: string;
+  optionTestId?: string;
+}) {
+  return (
+    <Popover label={label} active={chosen.length > 0} testId={testId}>
+      <fieldset>
+        <legend className="px-1.5 pb-1.5 text-[11px] font-semibold tracking-wider text-slate-400 uppercase">{legend}</legend>
+        {values.length === 0 ? (
+          <p className="px-1.5 py-1 text-[12px] text-slate-400">{empty}</p>
+        ) : (
+          <ul className="flex max-h-64 flex-col overflow-y-auto">
+            {values.map((value) => (
+              <li key={value}>
+                <label className="flex cursor-pointer items-center gap-2 rounded px-1.5 py-1 text-[12.5px] text-slate-200 hover:bg-slate-800/80">
+                  <input
+                    type="checkbox"
+                    className="focus-ring size-3.5 accent-indigo-400"
+                    checked={chosen.includes(value)}
+                    onChange={(e) => onChange(e.target.checked ? [...chosen, value] : chosen.filter((x) => x !== value))}
+                    data-testid={optionTestId}
+                  />
+                  <span className="truncate">{wordsFor(value)}</span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        )}
+      </fieldset>
+    </Popover>
+  );
+}
+
 function EndReasonPicker({
   available,
   chosen,
@@ -338,30 +393,16 @@ function EndReasonPicker({
   const label =
     chosen.length === 0 ? 'Any end reason' : chosen.length === 1 ? endReasonLabel(chosen[0]!) : `${chosen.length} end reasons`;
   return (
-    <Popover label={label} active={chosen.length > 0} testId="end-reason-button">
-      <fieldset>
-        <legend className="px-1.5 pb-1.5 text-[11px] font-semibold tracking-wider text-slate-400 uppercase">How the call ended</legend>
-        {all.length === 0 ? (
-          <p className="px-1.5 py-1 text-[12px] text-slate-400">No ended calls yet.</p>
-        ) : (
-          <ul className="flex max-h-64 flex-col overflow-y-auto">
-            {all.map((reason) => (
-              <li key={reason}>
-                <label className="flex cursor-pointer items-center gap-2 rounded px-1.5 py-1 text-[12.5px] text-slate-200 hover:bg-slate-800/80">
-                  <input
-                    type="checkbox"
-                    className="focus-ring size-3.5 accent-indigo-400"
-                    checked={chosen.includes(reason)}
-                    onChange={(e) => onChange(e.target.checked ? [...chosen, reason] : chosen.filter((r) => r !== reason))}
-                  />
-                  {endReasonLabel(reason)}
-                </label>
-              </li>
-            ))}
-          </ul>
-        )}
-      </fieldset>
-    </Popover>
+    <CheckboxPicker
+      label={label}
+      legend="How the call ended"
+      values={all}
+      chosen={chosen}
+      wordsFor={endReasonLabel}
+      empty="No ended calls yet."
+      onChange={onChange}
+      testId="end-reason-button"
+    />
   );
 }
 
@@ -371,26 +412,38 @@ function DispositionPicker({ chosen, onChange }: { chosen: string[]; onChange: (
   const all = [...available, ...chosen.filter((d) => !available.includes(d))];
   const label = chosen.length === 0 ? 'Any wrap-up' : chosen.length === 1 ? dispositionLabel(chosen[0]!) : `${chosen.length} dispositions`;
   return (
-    <Popover label={label} active={chosen.length > 0} testId="disposition-button">
-      <fieldset>
-        <legend className="px-1.5 pb-1.5 text-[11px] font-semibold tracking-wider text-slate-400 uppercase">Wrap-up disposition</legend>
-        <ul className="flex max-h-64 flex-col overflow-y-auto">
-          {all.map((d) => (
-            <li key={d}>
-              <label className="flex cursor-pointer items-center gap-2 rounded px-1.5 py-1 text-[12.5px] text-slate-200 hover:bg-slate-800/80">
-                <input
-                  type="checkbox"
-                  className="focus-ring size-3.5 accent-indigo-400"
-                  checked={chosen.includes(d)}
-                  onChange={(e) => onChange(e.target.checked ? [...chosen, d] : chosen.filter((x) => x !== d))}
-                />
-                {dispositionLabel(d)}
-              </label>
-            </li>
-          ))}
-        </ul>
-      </fieldset>
-    </Popover>
+    <CheckboxPicker
+      label={label}
+      legend="Wrap-up disposition"
+      values={all}
+      chosen={chosen}
+      wordsFor={dispositionLabel}
+      empty="No dispositions in Settings."
+      onChange={onChange}
+      testId="disposition-button"
+    />
+  );
+}
+
+/** AI profiles (issue 15): the profiles there are, plus any chosen in the URL (one since deleted). */
+function ProfilePicker({ chosen, onChange }: { chosen: string[]; onChange: (next: string[]) => void }) {
+  const { list } = useProfileList();
+  const profiles = list ?? [];
+  const nameOf = (id: string) => profiles.find((p) => p.id === id)?.name ?? (list ? 'A deleted profile' : 'AI profile');
+  const all = [...profiles.map((p) => p.id), ...chosen.filter((id) => !profiles.some((p) => p.id === id))];
+  const label = chosen.length === 0 ? 'Any AI profile' : chosen.length === 1 ? nameOf(chosen[0]!) : `${chosen.length} AI profiles`;
+  return (
+    <CheckboxPicker
+      label={label}
+      legend="AI profile the call ran with"
+      values={all}
+      chosen={chosen}
+      wordsFor={nameOf}
+      empty={list ? 'No AI profiles yet.' : 'Loading the profiles…'}
+      onChange={onChange}
+      testId="profile-filter-button"
+      optionTestId="profile-filter-option"
+    />
   );
 }
 

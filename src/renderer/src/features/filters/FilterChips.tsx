@@ -1,7 +1,16 @@
 import type { ReactNode } from 'react';
 import { CloseIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { useProfileList } from '../profiles/store';
 import type { FilterChip, FilterState } from './filter-query';
+
+/** A chip's words; an AI profile chip names the profile (or says it is gone). */
+function chipLabel(chip: FilterChip, profiles: ReturnType<typeof useProfileList>['list']): string {
+  if (chip.profileId === undefined) return chip.label;
+  if (profiles === null) return chip.label;
+  const profile = profiles.find((p) => p.id === chip.profileId);
+  return profile ? `AI profile: ${profile.name}` : 'AI profile: one since deleted';
+}
 
 /** The active filters as removable chips, with "Clear all". Read-only when `onChange` is absent. */
 export function FilterChips({
@@ -17,13 +26,14 @@ export function FilterChips({
   trailing?: ReactNode;
   className?: string;
 }) {
+  const profiles = useProfileList().list;
   return (
     <div className={cn('flex min-h-7 flex-wrap items-center gap-1.5', className)} data-testid="filter-chips">
       {chips.length === 0 ? (
         <span className="text-[12px] text-slate-400">All calls · no filters</span>
       ) : (
         <ul className="contents" aria-label="Active filters">
-          {chips.map((chip) => (
+          {chips.map((chip) => ({ ...chip, label: chipLabel(chip, profiles) })).map((chip) => (
             <li
               key={chip.key}
               data-testid="filter-chip"

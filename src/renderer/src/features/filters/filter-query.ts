@@ -7,7 +7,7 @@
  *   range=today|7d|30d|custom  from=YYYY-MM-DD  to=YYYY-MM-DD (inclusive, local days)
  *   direction=inbound|outbound  end=<reason> (repeated)  takenOver=yes|no
  *   minDur=<s>  maxDur=<s>  endedNegative=yes  sentimentBelow=<-1..1>  alerts=yes|no
- *   number=<digits>  q=<search text>
+ *   disposition=<name> (repeated)  profile=<AI profile id> (repeated)  number=<digits>  q=<search text>
  */
 import { CallFilter, MAX_SEARCH_CHARS } from '@shared/history';
 import { dispositionLabel } from '@shared/wrapup';
@@ -31,6 +31,8 @@ export interface FilterState {
   hasAlerts: boolean | null;
   /** Wrap-up dispositions (issue 8); a call never wrapped up matches none. */
   dispositions: string[];
+  /** AI profiles the calls ran with (issue 15), by id. */
+  profileIds: string[];
   numberContains: string;
   search: string;
 }
@@ -48,6 +50,7 @@ export const EMPTY_FILTER: FilterState = {
   sentimentBelow: null,
   hasAlerts: null,
   dispositions: [],
+  profileIds: [],
   numberContains: '',
   search: '',
 };
@@ -66,6 +69,7 @@ export const FILTER_KEYS = [
   'sentimentBelow',
   'alerts',
   'disposition',
+  'profile',
   'number',
   'q',
 ] as const;
@@ -123,6 +127,7 @@ export function parseFilter(search: string | URLSearchParams): FilterState {
     sentimentBelow: num(p.get('sentimentBelow')),
     hasAlerts: yesNo(p.get('alerts')),
     dispositions: [...new Set(p.getAll('disposition').filter((d) => d.trim() !== ''))],
+    profileIds: [...new Set(p.getAll('profile').filter((id) => id.trim() !== ''))],
     numberContains: p.get('number') ?? '',
     search: p.get('q') ?? '',
   };
@@ -149,6 +154,7 @@ export function writeFilter(state: FilterState, base: string | URLSearchParams =
   if (state.sentimentBelow !== null) p.set('sentimentBelow', String(state.sentimentBelow));
   if (state.hasAlerts !== null) p.set('alerts', state.hasAlerts ? 'yes' : 'no');
   for (const d of state.dispositions) p.append('disposition', d);
+  for (const id of state.profileIds) p.append('profile', id);
   if (state.numberContains !== '') p.set('number', state.numberContains);
   if (state.search !== '') p.set('q', state.search);
   return p;
@@ -209,6 +215,7 @@ export function toCallFilter(state: FilterState, now = Date.now()): CallFilter {
   if (state.sentimentBelow !== null) f.sentimentBelow = state.sentimentBelow;
   if (state.hasAlerts !== null) f.hasAlerts = state.hasAlerts;
   if (state.dispositions.length) f.dispositions = state.dispositions;
+  if (state.profileIds.length) f.profileIds = state.profileIds;
   if (state.numberContains.trim() !== '') f.numberContains = state.numberContains.trim();
   if (state.search.trim() !== '') f.search = state.search;
   return f;
@@ -320,6 +327,8 @@ export interface FilterChip {
   label: string;
   /** The state without this chip's condition. */
   without: (state: FilterState) => FilterState;
+  /** An AI profile chip: FilterChips names the profile (the list of names lives in the profiles store). */
+  profileId?: string;
 }
 
 function formatDay(date: string): string {
@@ -387,6 +396,14 @@ export function filterChips(state: FilterState): FilterChip[] {
       key: `disposition:${disposition}`,
       label: `Wrap-up: ${dispositionLabel(disposition)}`,
       without: (s) => ({ ...s, dispositions: s.dispositions.filter((d) => d !== disposition) }),
+    });
+  }
+  for (const profileId of state.profileIds) {
+    chips.push({
+      key: `profile:${profileId}`,
+      label: 'AI profile',
+      profileId,
+      without: (s) => ({ ...s, profileIds: s.profileIds.filter((id) => id !== profileId) }),
     });
   }
   if (state.numberContains.trim() !== '') {

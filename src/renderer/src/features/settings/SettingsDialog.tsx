@@ -18,6 +18,7 @@ import { DispositionsSection } from '../wrap-up/DispositionsSection'; // wrap-up
 import { PrivacySection } from './PrivacySection'; // privacy (issue 10)
 import { TeamSyncSection } from './TeamSyncSection'; // team sync (issue 12)
 import { EnginesSection } from './EnginesSection';
+import { ProfilesSection } from '../profiles/ProfilesSection'; // AI profiles (issue 15)
 import { useProviderSettings, type ProviderSettings, type TestResult } from './useProviderSettings';
 
 const PROVIDERS: { provider: CloudProvider; secret: SecretName; name: string; uses: string; envVar: string }[] = [
@@ -37,11 +38,16 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
       open={open}
       onClose={onClose}
       testId="settings-dialog"
-      // The alert rules editor needs room for a rule's fields beside the list (alerts, issue 8).
-      className={cn('max-h-[min(46rem,calc(100vh-2rem))]', tab === 'alerts' ? 'w-[min(60rem,calc(100vw-2rem))]' : 'w-[min(36rem,calc(100vw-2rem))]')}
+      // The alert rules and AI profile editors need room for an item's fields beside the list (issues 8, 15).
+      className={cn(
+        'max-h-[min(46rem,calc(100vh-2rem))]',
+        tab === 'alerts' || tab === 'profiles' ? 'w-[min(60rem,calc(100vw-2rem))]' : 'w-[min(36rem,calc(100vw-2rem))]',
+        // A profile's tabs differ in length: a steady height keeps the dialog from jumping between them.
+        tab === 'profiles' && 'h-[min(46rem,calc(100vh-2rem))]',
+      )}
     >
       {(titleId) => (
-        <div className="flex max-h-[inherit] flex-col">
+        <div className="flex h-full max-h-[inherit] flex-col">
           <header className="flex items-start gap-3 border-b border-slate-800 px-5 pt-4 pb-3.5">
             <div className="min-w-0">
               <h2 id={titleId} className="text-[15px] font-semibold tracking-tight text-slate-100">
@@ -54,6 +60,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
                     ? 'What is kept of what callers say, and for how long.'
                     : tab === 'team'
                       ? 'Copy this desk’s calls to the team’s PostgreSQL for the team view.'
+                    : tab === 'profiles'
+                      ? 'Each save is a new version: new calls use it; a call in progress keeps the version it started with.'
                     : 'Changes apply to calls that start afterwards; live calls keep their engines.'}
               </p>
               <SettingsTabs tab={tab} onChange={setTab} />
@@ -66,6 +74,8 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
           <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4" role="tabpanel" aria-label={TAB_NAMES[tab]}>
             {tab === 'alerts' ? (
               <AlertsSection open={open} onNavigate={onClose} />
+            ) : tab === 'profiles' ? (
+              <ProfilesSection providers={settings.state} />
             ) : tab === 'telephony' ? (
               <TelephonySection open={open} />
             ) : tab === 'privacy' ? (
@@ -105,14 +115,14 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
   );
 }
 
-type SettingsTab = 'engines' | 'telephony' | 'alerts' | 'privacy' | 'team';
+type SettingsTab = 'engines' | 'profiles' | 'telephony' | 'alerts' | 'privacy' | 'team';
 // The first tab holds the business, engines, recording, call handling and wrap-up settings.
-const TAB_NAMES: Record<SettingsTab, string> = { engines: 'General', telephony: 'Telephony', alerts: 'Alerts', privacy: 'Privacy', team: 'Team sync' };
+const TAB_NAMES: Record<SettingsTab, string> = { engines: 'General', profiles: 'AI profiles', telephony: 'Telephony', alerts: 'Alerts', privacy: 'Privacy', team: 'Team sync' };
 
 function SettingsTabs({ tab, onChange }: { tab: SettingsTab; onChange: (tab: SettingsTab) => void }) {
   return (
     <div role="tablist" aria-label="Settings sections" className="mt-3 -mb-3.5 flex gap-4">
-      {(['engines', 'telephony', 'alerts', 'privacy', 'team'] as const).map((t) => (
+      {(['engines', 'profiles', 'telephony', 'alerts', 'privacy', 'team'] as const).map((t) => (
         <button
           key={t}
           type="button"

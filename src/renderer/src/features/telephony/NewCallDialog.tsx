@@ -20,6 +20,8 @@ import { e164Problem, normalizePhone } from './phone';
 import { selectTwilioStatus, useTelephonyStatus } from './store';
 import { useCallStatusFeed } from './useCallStatusFeed';
 import { useDialer, type Dialer } from './useDialer';
+import { ProfileSelect } from '../profiles/ProfileSelect';
+import { useProfileList } from '../profiles/store';
 
 /** The top bar's button; also owns the `call.status` subscription (the top bar is always mounted). */
 export function NewCallButton({ disabled }: { disabled: boolean }) {
@@ -84,7 +86,11 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
   const [purpose, setPurpose] = useState('');
   const [script, setScript] = useState('');
   const [touched, setTouched] = useState({ number: false, purpose: false });
-  const ids = { number: useId(), from: useId(), purpose: useId(), script: useId() };
+  const ids = { number: useId(), from: useId(), purpose: useId(), script: useId(), profile: useId() };
+  // AI profiles (issue 15): the default unless the agent picks another.
+  const profiles = useProfileList().list;
+  const [chosenProfile, setChosenProfile] = useState<string | null>(null);
+  const profile = profiles?.find((p) => p.id === chosenProfile) ?? profiles?.find((p) => p.isDefault) ?? profiles?.[0];
 
   const to = normalizePhone(number);
   // The country rule needs the settings, and comes after "Twilio is not set up" in the core:
@@ -104,6 +110,7 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
       purpose: purpose.trim(),
       ...(script.trim() ? { script: script.trim() } : {}),
       ...(from && numbers.includes(from) ? { from } : {}),
+      ...(profile ? { profileId: profile.id } : {}),
     });
   };
 
@@ -175,6 +182,28 @@ function DialForm({ dialer, onClose }: { dialer: Dialer; onClose: () => void }) 
             </div>
           ) : null}
         </div>
+
+        {profiles && profile ? (
+          <div className="flex flex-col gap-1.5">
+            <label htmlFor={ids.profile} className={labelClass}>
+              AI profile
+            </label>
+            <ProfileSelect
+              id={ids.profile}
+              profiles={profiles}
+              value={profile.id}
+              onChange={(p) => setChosenProfile(p.id)}
+              selectClassName="h-9 text-[12.5px]"
+              aria-describedby={`${ids.profile}-note`}
+              data-testid="dial-profile"
+            />
+            <span id={`${ids.profile}-note`}>
+              <FieldNote>
+                Its instructions, greeting, voice and knowledge base (version {profile.version}); edit them in Settings → AI profiles.
+              </FieldNote>
+            </span>
+          </div>
+        ) : null}
 
         <div className="flex flex-col gap-1.5">
           <label htmlFor={ids.purpose} className={labelClass}>

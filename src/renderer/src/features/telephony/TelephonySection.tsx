@@ -16,6 +16,10 @@ import { errorInWords, formatPhone } from '../../lib/format';
 import { AllowedCountries } from './AllowedCountries';
 import { Card, FieldNote, inputClass, NumberAdder, NumberChip, Row, SecretSetting, SectionTitle, TextSetting } from './fields';
 import { TunnelSetup } from './TunnelSetup';
+import type { AiProfileListItem } from '@shared/ai-profile';
+import { ProfileSelect } from '../profiles/ProfileSelect';
+import { profileForNumber } from '../profiles/store';
+import { useNumberProfiles } from '../profiles/useNumberProfiles';
 import { useTelephonySettings, type NumberSetup, type TelephonySettingsApi, type TwilioSecret } from './useTelephonySettings';
 
 const shape = TelephonySettings.shape;
@@ -170,6 +174,7 @@ function NumbersSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
   const relayNumbers = state.settings.relayNumbers;
   const busy = t.busy.phoneNumbers === true;
   const canPoint = state.settings.publicBaseUrl !== null;
+  const profiles = useNumberProfiles(); // AI profiles (issue 15): which one answers each number
   return (
     <section aria-label="Phone numbers">
       <SectionTitle hint="Twilio numbers this console answers and calls from. The first is the caller ID for AI calls.">
@@ -192,6 +197,10 @@ function NumbersSection({ t, state }: { t: TelephonySettingsApi; state: Telephon
               onTransport={(relay) => void t.update('relayNumbers', relay ? [...relayNumbers, n] : relayNumbers.filter((x) => x !== n))}
               onPoint={() => t.configureNumber(n)}
               onRemove={() => void t.update('phoneNumbers', numbers.filter((x) => x !== n))}
+              profiles={profiles.list}
+              profileBusy={profiles.busy[n] === true}
+              profileError={profiles.errors[n] || null}
+              onProfile={(p) => profiles.assign(n, p.isDefault ? null : p.id)}
             />
           ))
         )}
@@ -221,6 +230,10 @@ function NumberRow({
   onTransport,
   onPoint,
   onRemove,
+  profiles,
+  profileBusy,
+  profileError,
+  onProfile,
 }: {
   number: string;
   isDefault: boolean;
@@ -233,7 +246,13 @@ function NumberRow({
   onTransport: (relay: boolean) => void;
   onPoint: () => void;
   onRemove: () => void;
+  /** AI profiles (issue 15); null while they load. */
+  profiles: AiProfileListItem[] | null;
+  profileBusy: boolean;
+  profileError: string | null;
+  onProfile: (profile: AiProfileListItem) => void;
 }) {
+  const answeredBy = profiles ? profileForNumber(profiles, number) : undefined;
   return (
     <div className="flex flex-col gap-1.5 px-3 py-2.5" data-testid="phone-number" data-number={number}>
       <div className="flex items-center gap-2">
@@ -270,6 +289,25 @@ function NumberRow({
           Point this number here
         </Button>
       </div>
+      {profiles && answeredBy ? (
+        <div className="flex items-center gap-2 pl-1">
+          <label htmlFor={`number-profile-${number}`} className="shrink-0 text-[12px] text-slate-400">
+            Answers with
+          </label>
+          <ProfileSelect
+            id={`number-profile-${number}`}
+            profiles={profiles}
+            value={answeredBy.id}
+            disabled={profileBusy}
+            onChange={onProfile}
+            className="w-52 shrink-0"
+            selectClassName="h-7"
+            data-testid="number-profile"
+          />
+          <span className="min-w-0 truncate text-[11.5px] text-faint">AI profile · applies to the next call</span>
+        </div>
+      ) : null}
+      {profileError ? <FieldNote tone="error">{profileError}</FieldNote> : null}
       {setup?.state === 'done' ? (
         <FieldNote tone="ok" data-testid="number-setup-result">
           Twilio now sends this number's calls to <span className="font-mono text-[11px]">{setup.value.voiceUrl}</span>

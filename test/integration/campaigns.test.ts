@@ -10,7 +10,8 @@ import type { CampaignSettings, CampaignSummary } from '../../src/shared/campaig
 import { TWILIO_URL_ENV } from '../../src/main/core/telephony/twilio-client';
 import { parseTwiml, startTwilioFake, type FakeCall, type TwilioFake } from '../fakes/twilio-fake';
 import { startHarness, type CoreHarness } from '../support/core-harness';
-import { until } from '../support/raw-twilio';
+import { connectRawPeer, until } from '../support/raw-twilio';
+import { DEFAULT_AI_PROFILE_FIELDS } from '../../src/shared/ai-profile';
 
 const ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 const AUTH_TOKEN = 'fake-auth-token-campaigns-0123';
@@ -333,5 +334,30 @@ describe('campaigns: dialling leads on schedule through Twilio', () => {
     await until(async () => (await leads(queue.id))[0]!.outcome === 'answered', 5000, 'the callback recorded');
     // The queue stays open for the next one.
     expect(await summary(queue.id)).toMatchObject({ state: 'running', counts: { done: 1 } });
+  });
+
+  it('an inbound number answers with its own profile, and a dial with the profile it names', async () => {
+    const sales = await harness.call('profiles.save', { fields: { ...DEFAULT_AI_PROFILE_FIELDS, name: 'Sales line' } });
+    await harness.call('profiles.assignNumber', { phoneNumber: OUR_NUMBER, profileId: sales.id });
+    const media = `${(await harness.call('telephony.get')).localUrl!.replace(/^http:/, 'ws:')}/media`;
+    const connect = async (callSid: string, twiml: string) => {
+      const peer = await connectRawPeer(media);
+      peer.start(callSid, parseTwiml(twiml).parameters, ACCOUNT_SID);
+      await until(() => harness.callIdFor(callSid) !== undefined, 5000, 'the call');
+      const profile = harness.latest(harness.callIdFor(callSid)!)?.profile;
+      peer.sendJson({ event: 'stop', sequenceNumber: '9', streamSid: 'x', stop: { accountSid: ACCOUNT_SID, callSid } });
+      await peer.closed;
+      return profile;
+    };
+    const rung = await fake.ringInbound({ from: '+442079461000', to: OUR_NUMBER });
+    expect(await connect(rung.callSid, rung.body)).toEqual({ id: sales.id, version: 1, name: 'Sales line' });
+
+    const support = await harness.call('profiles.save', { fields: { ...DEFAULT_AI_PROFILE_FIELDS, name: 'Support line' } });
+    const dialled = await harness.call('calls.dial', { to: '+442079461001', purpose: 'Check the repair worked', profileId: support.id });
+    const answered = await fake.answer(dialled.callSid);
+    expect(await connect(dialled.callSid, answered.body)).toEqual({ id: support.id, version: 1, name: 'Support line' });
+    const unknown = await harness.core.dispatch('calls.dial', { to: '+442079461001', purpose: 'x', profileId: 'no-such-profile' });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    await harness.call('profiles.assignNumber', { phoneNumber: OUR_NUMBER, profileId: null });
   });
 });

@@ -381,7 +381,7 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
   // agent's disposition) goes on the do-not-call list: no campaign, and no one, dials them again.
   const optOut = (callId: string) => {
     const call = calls.find(callId)?.snapshot ?? store.getCall(callId)?.call;
-    if (!call) return;
+    if (!call || call.scenario !== null) return; // a simulated caller's number is nobody's
     const number = call.direction === 'outbound' ? call.to : call.from;
     if (!/^\+[1-9]\d{6,14}$/.test(number)) return;
     campaigns.optOut(number);

@@ -129,6 +129,8 @@ export const LeadsPreview = z.object({
   uploadId: z.string(),
   headers: z.array(z.string()),
   rows: z.array(z.array(z.string())),
+  /** Each preview row's line in the file (the header is line 1), as the import's report numbers them. */
+  lines: z.array(z.number().int().positive()),
   totalRows: z.number().int().nonnegative(),
   delimiter: z.enum([',', ';', '\t']),
   suggested: z.object({ number: z.string(), name: z.string().nullable() }).nullable(),

@@ -22,6 +22,8 @@ describe('previewing a leads CSV', () => {
     expect(preview.totalRows).toBe(6);
     expect(preview.delimiter).toBe(',');
     expect(preview.rows[0]).toEqual(['Ada Lovelace', '+14155550123', 'Fibre 500', 'Asked about upgrades, call after 5']);
+    // Numbered as the import's report numbers rows: the header is line 1.
+    expect(preview.lines).toEqual([2, 3, 4, 5, 6, 7]);
     expect(preview.suggested).toEqual({ number: 'Phone Number', name: 'Full Name' });
   });
 

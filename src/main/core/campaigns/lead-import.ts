@@ -37,6 +37,8 @@ export interface LeadsCsvPreview {
   headers: string[];
   /** The first rows, as parsed (cells in header order). */
   rows: string[][];
+  /** Each of those rows' line in the file, numbered as the import's report numbers them. */
+  lines: number[];
   /** Data rows in the file (not counting the header). */
   totalRows: number;
   delimiter: ',' | ';' | '\t';
@@ -144,6 +146,7 @@ export function previewLeadsCsv(text: string): LeadsCsvPreview {
   return {
     headers,
     rows: rows.slice(0, PREVIEW_ROWS).map((r) => r.cells),
+    lines: rows.slice(0, PREVIEW_ROWS).map((r) => r.line),
     totalRows: rows.length,
     delimiter,
     suggested: number === null ? null : { number, name },

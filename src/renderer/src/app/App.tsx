@@ -28,8 +28,12 @@ import { useShellCommands } from '../features/shortcuts/useShellCommands';
 import { useWindowTitle } from '../features/shortcuts/useWindowTitle';
 import { LiveView } from './LiveView';
 
-// The chart-heavy views (recharts) load when first opened, so the live console starts light.
+// The chart-heavy views (recharts) and the campaign views load when first opened, so the
+// live console starts light.
 const AnalyticsView = lazy(() => import('../features/analytics/AnalyticsView').then((m) => ({ default: m.AnalyticsView })));
+const CampaignsView = lazy(() => import('../features/campaigns/CampaignsView').then((m) => ({ default: m.CampaignsView })));
+const NewCampaignView = lazy(() => import('../features/campaigns/NewCampaignView').then((m) => ({ default: m.NewCampaignView })));
+const CampaignDetailView = lazy(() => import('../features/campaigns/CampaignDetailView').then((m) => ({ default: m.CampaignDetailView })));
 const CallDetailView = lazy(() => import('../features/call-detail/CallDetailView').then((m) => ({ default: m.CallDetailView })));
 
 function ViewLoading() {
@@ -118,6 +122,9 @@ function Console({ connection }: { connection: 'connecting' | 'connected' | 'los
             <Route path="/history" component={HistoryView} />
             <Route path="/analytics" component={AnalyticsView} />
             <Route path="/calls/:callId" component={CallDetailView} />
+            <Route path="/campaigns" component={CampaignsView} />
+            <Route path="/campaigns/new" component={NewCampaignView} />
+            <Route path="/campaigns/:campaignId" component={CampaignDetailView} />
             <Route path={/^\/(live(\/[^/]+)?)?$/}>
               <LiveView
                 live={live}

@@ -74,6 +74,9 @@ export const routes = {
     return pathWithSearch(`/calls/${encodeURIComponent(callId)}`, q.toString());
   },
   analytics: (search = '') => pathWithSearch('/analytics', search),
+  campaigns: (search = '') => pathWithSearch('/campaigns', search),
+  newCampaign: () => '/campaigns/new',
+  campaign: (campaignId: string, search = '') => pathWithSearch(`/campaigns/${encodeURIComponent(campaignId)}`, search),
 } as const;
 
 /** The query string inside the hash right now (for updates that must not use a stale copy). */

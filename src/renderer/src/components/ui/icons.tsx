@@ -143,3 +143,25 @@ export const AlertIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M8 6.5v3M8 11.3v.2" />
   </Icon>
 );
+/** A queue of calls: lines with a phone's handset (the Campaigns view). */
+export const QueueIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M2.5 4h6M2.5 8h4.5M2.5 12h3.5" />
+    <path d="M10.4 6.6h1.2l.6 1.6-.8.6a4.2 4.2 0 0 0 1.9 1.9l.6-.8 1.6.6v1.2a.6.6 0 0 1-.6.6 5.6 5.6 0 0 1-5.1-5.1.6.6 0 0 1 .6-.6z" />
+  </Icon>
+);
+export const UploadIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M8 10.5v-8M4.5 6 8 2.5 11.5 6M3 13.5h10" />
+  </Icon>
+);
+export const StopIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <rect x="4" y="4" width="8" height="8" rx="1.2" />
+  </Icon>
+);
+export const PlusIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M8 3v10M3 8h10" />
+  </Icon>
+);

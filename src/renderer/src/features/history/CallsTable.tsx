@@ -3,14 +3,15 @@
  * page fetched as the end comes into view. Sortable column headers carry aria-sort; rows are
  * a roving tab stop (arrows, Home/End, Page Up/Down move, Enter opens the call).
  */
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { CallHistoryRow, HistorySort, HistorySortKey } from '@shared/history';
 import { DIRECTION_MIN_CHANGE } from '@shared/sentiment';
 import { dispositionLabel } from '@shared/wrapup';
-import { Spinner } from '../../components/ui/Button';
+import { ColumnHeader, LoadingMoreRow } from '../../components/ui/grid';
 import { AlertIcon, ArrowDownIcon, ArrowUpIcon, HeadsetIcon, SortIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
+import { useRovingRows } from '../../lib/useRovingRows';
 import { callerNumber, endReasonLabel, formatDuration, formatScore, formatWhen } from '../../lib/format';
 import { SentimentScore } from '../sentiment/CallerSentiment';
 import { DeskChip } from '../team-view/SourceSwitch';
@@ -58,8 +59,6 @@ export function CallsTable({
   busy: boolean;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [active, setActive] = useState(0);
-  const focusPending = useRef(false);
   const count = calls.length + (hasMore ? 1 : 0);
   const columns = showDesk ? GRID_COLUMNS_WITH_DESK : GRID_COLUMNS;
 
@@ -75,47 +74,15 @@ export function CallsTable({
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
+  const { activeIndex, setActive, onNavigate } = useRovingRows(calls.length, virtualizer, scrollRef, ROW_PX);
 
   useEffect(() => {
     if (hasMore && !loadingMore && lastIndex >= calls.length - PREFETCH_ROWS) onLoadMore();
   }, [hasMore, loadingMore, lastIndex, calls.length, onLoadMore]);
 
-  const activeIndex = Math.min(active, Math.max(0, calls.length - 1));
-
-  // Move DOM focus to the active row once it is rendered (it may have just been scrolled in).
-  useEffect(() => {
-    if (!focusPending.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`[data-row-index="${activeIndex}"]`);
-    if (row) {
-      focusPending.current = false;
-      row.focus({ preventScroll: true });
-    }
-  });
-
-  const moveTo = useCallback(
-    (index: number) => {
-      const next = Math.max(0, Math.min(calls.length - 1, index));
-      setActive(next);
-      focusPending.current = true;
-      virtualizer.scrollToIndex(next, { align: 'auto' });
-    },
-    [calls.length, virtualizer],
-  );
-
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>, index: number) => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_PX) - 1);
-    const keys: Record<string, number> = {
-      ArrowDown: index + 1,
-      ArrowUp: index - 1,
-      PageDown: index + page,
-      PageUp: index - page,
-      Home: 0,
-      End: calls.length - 1,
-    };
-    if (e.key in keys) {
-      e.preventDefault();
-      moveTo(keys[e.key]!);
-    } else if (e.key === 'Enter' || e.key === ' ') {
+    if (onNavigate(e, index)) return;
+    if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       const call = calls[index];
       if (call) onOpen(call);
@@ -141,13 +108,13 @@ export function CallsTable({
               </div>
             ) : null}
             <SortHeader label="Started" by="startedAt" sort={sort} onSort={onSort} />
-            <Header>Direction</Header>
-            <Header>Number</Header>
+            <ColumnHeader>Direction</ColumnHeader>
+            <ColumnHeader>Number</ColumnHeader>
             <SortHeader label="Duration" by="duration" sort={sort} onSort={onSort} align="end" />
-            <Header>End reason</Header>
-            <Header>Taken over</Header>
+            <ColumnHeader>End reason</ColumnHeader>
+            <ColumnHeader>Taken over</ColumnHeader>
             <SortHeader label="Sentiment (mean)" by="sentiment" sort={sort} onSort={onSort} />
-            <Header align="end">Alerts</Header>
+            <ColumnHeader align="end">Alerts</ColumnHeader>
           </div>
         </div>
         <div role="rowgroup">
@@ -155,17 +122,9 @@ export function CallsTable({
             const call = calls[v.index];
             if (!call) {
               return (
-                <div
-                  key={v.key}
-                  role="row"
-                  className="absolute top-0 left-0 flex w-full items-center justify-center gap-2 text-[12px] text-slate-400"
-                  style={{ height: v.size, transform: `translateY(${v.start}px)` }}
-                  data-testid="loading-more"
-                >
-                  <div role="gridcell" className="flex items-center gap-2">
-                    <Spinner /> Loading more calls…
-                  </div>
-                </div>
+                <LoadingMoreRow key={v.key} size={v.size} start={v.start} testId="loading-more">
+                  Loading more calls…
+                </LoadingMoreRow>
               );
             }
             return (
@@ -187,17 +146,6 @@ export function CallsTable({
           })}
         </div>
       </div>
-    </div>
-  );
-}
-
-function Header({ children, align }: { children: ReactNode; align?: 'end' }) {
-  return (
-    <div
-      role="columnheader"
-      className={cn('truncate text-[11px] font-semibold tracking-[0.06em] text-slate-400 uppercase', align === 'end' && 'text-right')}
-    >
-      {children}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import type { ConnectionState } from '../../lib/transport';
 import type { AppInfo } from './useAppInfo';
 import { Button } from '../../components/ui/Button';
 import { Tooltip } from '../../components/ui/Tooltip';
-import { ChartIcon, ChevronDownIcon, HistoryIcon, PlayIcon, PulseIcon } from '../../components/ui/icons';
+import { ChartIcon, ChevronDownIcon, HistoryIcon, PlayIcon, PulseIcon, QueueIcon } from '../../components/ui/icons';
 import { cn } from '../../lib/cn';
 import { engineLabel, errorInWords } from '../../lib/format';
 import { badgeTrouble, shortEngineTrouble } from './engine-trouble';
@@ -66,7 +66,7 @@ export function TopBar({
   );
 }
 
-/** Live, History and Analytics. History and Analytics share the filter: switching keeps it. */
+/** Live, History, Analytics and Campaigns. History and Analytics share the filter: switching keeps it. */
 function ViewNav({ liveCount, attention }: { liveCount: number; attention: number }) {
   const [path] = useLocation();
   const search = useSearch();
@@ -76,7 +76,14 @@ function ViewNav({ liveCount, attention }: { liveCount: number; attention: numbe
   const current = onFilterView ? filterQuery(parseFilter(search)) : null;
   if (current !== null && current !== remembered) setRemembered(current);
   const filter = current ?? remembered;
-  const view = path === '/history' || path.startsWith('/calls/') ? 'history' : path === '/analytics' ? 'analytics' : 'live';
+  const view =
+    path === '/history' || path.startsWith('/calls/')
+      ? 'history'
+      : path === '/analytics'
+        ? 'analytics'
+        : path === '/campaigns' || path.startsWith('/campaigns/')
+          ? 'campaigns'
+          : 'live';
 
   const tabs = [
     {
@@ -100,6 +107,7 @@ function ViewNav({ liveCount, attention }: { liveCount: number; attention: numbe
     },
     { id: 'history', label: 'History', href: routes.history(filter), icon: <HistoryIcon className="size-3.5" />, badge: null },
     { id: 'analytics', label: 'Analytics', href: routes.analytics(filter), icon: <ChartIcon className="size-3.5" />, badge: null },
+    { id: 'campaigns', label: 'Campaigns', href: routes.campaigns(), icon: <QueueIcon className="size-3.5" />, badge: null },
   ] as const;
 
   return (
@@ -111,11 +119,12 @@ function ViewNav({ liveCount, attention }: { liveCount: number; attention: numbe
           aria-current={view === t.id ? 'page' : undefined}
           data-testid={`nav-${t.id}`}
           className={cn(
-            'focus-ring flex h-7 items-center gap-1.5 rounded-md px-2.5 text-[12.5px] font-medium transition-colors',
+            'focus-ring flex h-7 items-center gap-1.5 rounded-md px-2 text-[12.5px] font-medium transition-colors xl:px-2.5',
             view === t.id ? 'bg-slate-700/70 text-slate-50 shadow-sm' : 'text-slate-400 hover:bg-slate-800/70 hover:text-slate-200',
           )}
         >
-          {t.icon}
+          {/* Narrow windows drop the icons: four views and the call buttons fit in 1024 px. */}
+          <span className="hidden xl:contents">{t.icon}</span>
           {t.label}
           {t.badge}
         </Link>

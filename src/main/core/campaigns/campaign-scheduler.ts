@@ -114,7 +114,8 @@ export class CampaignScheduler {
     this.running.set(record.id, {
       record,
       rules: dialRulesOf(record.settings),
-      // A resumed campaign keeps its pacer: resuming at once after a pause is no burst either.
+      // Already running (a callback added to its queue): the pace goes on as it was. Else a
+      // fresh pace: the first dial at once, each next one an interval later (never a burst).
       pacer: existing?.pacer ?? new DialPacer(record.settings),
       inProgress: this.o.store.inProgress(record.id),
       waiting: null,

@@ -170,7 +170,10 @@ export function createCampaignStore(db: Database) {
     `SELECT count(*) AS n FROM campaigns WHERE profile_id = ? AND state IN ('draft', 'running', 'paused')`,
   );
   const leadPages = createLeadReader(db);
-  const deleteImporting = db.prepare(`SELECT id FROM campaigns WHERE state = 'importing'`);
+  const importingIds = db.prepare<[], { id: string }>(`SELECT id FROM campaigns WHERE state = 'importing'`);
+  const deleteStmts = ['campaign_attempts', 'campaign_leads', 'campaign_lead_counts'].map((table) => db.prepare(`DELETE FROM ${table} WHERE campaign_id = ?`));
+  const deleteCampaignRow = db.prepare(`DELETE FROM campaigns WHERE id = ?`);
+  const abandonStmt = db.prepare(`DELETE FROM campaign_attempts WHERE id = ? AND outcome IS NULL`);
 
   const toCampaign = (row: CampaignRow): CampaignRecord => ({
     id: row.id,
@@ -228,12 +231,10 @@ export function createCampaignStore(db: Database) {
       return upsertCallback.run(campaignId, lead.number, lead.name, JSON.stringify(lead.context), lead.nextAt, nowMs).changes > 0;
     },
     /** Campaigns a crash left half imported: their ids (the service deletes them). */
-    leftImporting: (): string[] => deleteImporting.all().map((r) => (r as { id: string }).id),
+    leftImporting: (): string[] => importingIds.all().map((r) => r.id),
     deleteCampaign: db.transaction((campaignId: string) => {
-      db.prepare(`DELETE FROM campaign_attempts WHERE campaign_id = ?`).run(campaignId);
-      db.prepare(`DELETE FROM campaign_leads WHERE campaign_id = ?`).run(campaignId);
-      db.prepare(`DELETE FROM campaign_lead_counts WHERE campaign_id = ?`).run(campaignId);
-      db.prepare(`DELETE FROM campaigns WHERE id = ?`).run(campaignId);
+      for (const stmt of deleteStmts) stmt.run(campaignId);
+      deleteCampaignRow.run(campaignId);
     }),
     get(campaignId: string): CampaignRecord | null {
       const row = campaignById.get(campaignId);
@@ -296,7 +297,7 @@ export function createCampaignStore(db: Database) {
     ),
     /** The dial was never placed (Twilio refused the request, or a crash came before it): the attempt does not count. */
     abandonAttempt: db.transaction((attempt: Pick<OpenAttempt, 'id' | 'leadId'>, nowMs: number) => {
-      db.prepare(`DELETE FROM campaign_attempts WHERE id = ? AND outcome IS NULL`).run(attempt.id);
+      abandonStmt.run(attempt.id);
       unclaimLead.run(nowMs, attempt.leadId);
     }),
     wait(leadId: number, untilMs: number, nowMs: number): void {

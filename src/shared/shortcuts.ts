@@ -28,6 +28,7 @@ export const SHORTCUTS = {
   goLive: { keys: 'g>l', label: 'G then L', description: 'Go to Live' },
   goHistory: { keys: 'g>h', label: 'G then H', description: 'Go to History' },
   goAnalytics: { keys: 'g>a', label: 'G then A', description: 'Go to Analytics' },
+  goCampaigns: { keys: 'g>q', label: 'G then Q', description: 'Go to Campaigns (the call queue)' },
   search: { keys: 'slash', label: '/', description: 'Search History' },
   settings: { keys: 'mod+comma', label: 'Ctrl+,', description: 'Open Settings', menu: { label: 'Settings…', accelerator: 'CmdOrCtrl+,' } },
   help: { keys: 'shift+slash', label: '?', description: 'Show these shortcuts', menu: { label: 'Keyboard Shortcuts', accelerator: 'Shift+/' } },

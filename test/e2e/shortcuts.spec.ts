@@ -68,11 +68,17 @@ test('skip link, J/K through live calls in the list order, G then H/A/L, / to se
   const dialog = page.getByTestId('shortcuts-dialog');
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole('heading', { name: 'Keyboard shortcuts' })).toBeVisible();
-  await expect(dialog.locator('dt')).toHaveCount(14);
+  await expect(dialog.locator('dt')).toHaveCount(15);
   await expect(dialog).toContainText('Next live call');
+  await expect(dialog).toContainText('Go to Campaigns');
   await page.screenshot({ path: 'test-results/screens/shortcuts-dialog-1440.png' });
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+
+  // G then Q opens the campaigns (the call queue); G then L comes back.
+  await page.keyboard.press('g');
+  await page.keyboard.press('q');
+  await expect(page).toHaveURL(/#\/campaigns$/);
 
   // On the open call: P pauses and resumes the AI, C puts the cursor where the agent writes
   // (the whisper box while the AI has the call, the reply box after T takes it over).

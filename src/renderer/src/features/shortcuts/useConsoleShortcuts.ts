@@ -41,6 +41,7 @@ export function useConsoleShortcuts(live: readonly CallSummary[], waitingIds: Re
   useShortcut('goLive', () => navigate(routes.live(useCallsStore.getState().selectedId)));
   useShortcut('goHistory', () => navigate(routes.history()));
   useShortcut('goAnalytics', () => navigate(routes.analytics()));
+  useShortcut('goCampaigns', () => navigate(routes.campaigns()));
   useShortcut('search', () => {
     if (currentPath() !== '/history') navigate(routes.history());
     focusWhenMounted('[data-testid="search-input"]');

@@ -36,7 +36,7 @@ export interface CampaignServiceOptions {
 
 /** An upload not made into a campaign is dropped after this long. */
 const UPLOAD_TTL_MS = 60 * 60_000;
-/** Uploads held at once (each at most MAX_CSV_BYTES). */
+/** Uploads held at once (each at most MAX_CSV_BYTES); a fifth drops the oldest. */
 const MAX_UPLOADS = 4;
 /** A campaign's progress is announced at most this often. */
 const EMIT_EVERY_MS = 250;
@@ -136,7 +136,8 @@ export function createCampaignService(options: CampaignServiceOptions) {
       let upload = id === null ? undefined : uploads.get(id);
       if (id !== null && (!upload || upload.done)) throw new ApiError('not_found', 'That upload is gone or finished: choose the file again');
       if (!upload) {
-        if (uploads.size >= MAX_UPLOADS) throw new ApiError('conflict', 'Too many uploads at once: finish or wait for one');
+        // Bounded: the oldest upload makes room (a file chosen again supersedes the one before).
+        while (uploads.size >= MAX_UPLOADS) uploads.delete(uploads.keys().next().value!);
         id = randomUUID();
         upload = { parts: [], chars: 0, done: false, expiresAt: Date.now() + UPLOAD_TTL_MS };
         uploads.set(id, upload);

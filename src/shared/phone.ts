@@ -21,11 +21,22 @@ import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 
 
 const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
 
+/**
+ * libphonenumber's parse of `text`, the last one kept: one check of a number asks for it
+ * three times (valid? costly? which country?), and a campaign checks a number before every
+ * dial, where the parse is most of the time the check takes.
+ */
+let lastParse: { text: string; parsed: ReturnType<typeof parsePhoneNumberFromString> } | null = null;
+function parsePhone(text: string): ReturnType<typeof parsePhoneNumberFromString> {
+  if (lastParse?.text !== text) lastParse = { text, parsed: parsePhoneNumberFromString(text) };
+  return lastParse.parsed;
+}
+
 /** The number in E.164 with its country, or null when it is not a valid phone number. */
 export function parseE164(input: string): { e164: string; country: string | null } | null {
   const text = input.trim();
   if (!E164_SHAPE.test(text)) return null;
-  const parsed = parsePhoneNumberFromString(text);
+  const parsed = parsePhone(text);
   if (!parsed || !parsed.isValid() || parsed.number !== text) return null;
   return { e164: parsed.number, country: parsed.country ?? null };
 }
@@ -64,7 +75,7 @@ export interface DestinationRules {
 
 /** Premium-rate or shared-cost: a number that pays its owner per call. Null for anything else. */
 export function costlyNumberRefusal(e164: string): NumberRefusal | null {
-  const parsed = parsePhoneNumberFromString(e164.trim());
+  const parsed = parsePhone(e164.trim());
   if (!parsed?.isValid()) return null;
   const where = parsed.country ? ` (${countryName(parsed.country)})` : '';
   switch (parsed.getType()) {
@@ -92,7 +103,7 @@ export function allowedDestinationCountries(rules: DestinationRules): string[] {
 
 /** Null when the number's country is allowed, else the refusal naming the country and what is allowed. */
 export function countryRefusal(e164: string, rules: DestinationRules): NumberRefusal | null {
-  const parsed = parsePhoneNumberFromString(e164.trim());
+  const parsed = parsePhone(e164.trim());
   if (!parsed?.isValid()) return null;
   const allowed = allowedDestinationCountries(rules);
   const country = parsed.country ?? null;
@@ -120,7 +131,7 @@ export function countryRefusal(e164: string, rules: DestinationRules): NumberRef
  */
 export function dialProblem(e164: string, rules?: DestinationRules): string | null {
   if (!parseE164(e164)) {
-    const parsed = parsePhoneNumberFromString(e164.trim());
+    const parsed = parsePhone(e164.trim());
     // libphonenumber parses nothing when no country has the calling code (+999…).
     if (!parsed) return 'No country uses this country code: check the digits after the +.';
     const where = parsed.country ? ` in ${countryName(parsed.country)}` : '';

@@ -57,3 +57,15 @@ describe('decideLead', () => {
     expect(decision.action === 'refuse' && decision.message).toMatch(/never hold at once in every time zone of US/);
   });
 });
+
+describe('the calling window, remembered for a minute', () => {
+  it('gives the same decisions with a cache as without, computing each country once', () => {
+    const cache = new Map<string, number | null>();
+    const leads = ['+442079460100', '+442079460101', '+12125550123'].map((number) => ({ number, attempts: 0, lastOutcome: null, lastEndedAtMs: null, optedOut: false }));
+    for (const at of [Date.parse('2026-12-02T15:00:00Z'), Date.parse('2026-12-02T07:30:00Z')]) {
+      cache.clear();
+      for (const lead of leads) expect(decideLead(lead, rules, settings, at, cache)).toEqual(decideLead(lead, rules, settings, at));
+      expect([...cache.keys()].sort()).toEqual(['GB', 'US']);
+    }
+  });
+});

@@ -44,8 +44,10 @@ export interface SchedulerOptions {
   logger: Logger;
 }
 
-/** Leads decided per campaign per tick at most: a tick stays short even when thousands wait. */
+/** Leads read per campaign per tick at most. */
 const DECISIONS_PER_TICK = 50;
+/** Main-thread time a campaign's tick may take (ms) before the rest waits for the next tick. */
+const TICK_BUDGET_MS = 4;
 /** A dial with no CallSid (its request's answer lost) is looked up at Twilio after this long. */
 const UNPLACED_RECHECK_MS = 30_000;
 /** Attempts still ringing or in a call after a restart are asked about this often until they end. */
@@ -68,6 +70,12 @@ interface Running {
   inProgress: number;
   /** Why it cannot dial right now (shown on the campaign), or null. */
   waiting: string | null;
+  /**
+   * When the calling window next holds, by country, for the current UTC minute: hours are
+   * whole minutes in every zone (offsets and clock changes too), so within a minute the answer
+   * cannot change. The costliest step of a decision (every zone of the country), once a minute.
+   */
+  windows: { minute: number; settings: object | null; byCountry: Map<string, number | null> };
 }
 
 export class CampaignScheduler {
@@ -119,6 +127,7 @@ export class CampaignScheduler {
       pacer: existing?.pacer ?? new DialPacer(record.settings),
       inProgress: this.o.store.inProgress(record.id),
       waiting: null,
+      windows: { minute: -1, settings: null, byCountry: new Map() },
     });
   }
 
@@ -153,18 +162,27 @@ export class CampaignScheduler {
       this.setWaiting(run, `The caller ID ${run.record.settings.callerId} is not one of this console's Twilio numbers (Settings → Telephony)`);
       return;
     }
+    // Nothing can be dialled before the pace or a free line allows: leave the leads unread.
+    if (run.inProgress >= run.record.settings.maxConcurrent || run.pacer.nextDialAt(now) > now) return;
     const timed = this.o.onDecision;
-    const readStarted = timed ? performance.now() : 0;
+    const tickStarted = performance.now();
     const due = this.o.store.dueLeads(id, now, DECISIONS_PER_TICK);
     // The read serves the whole batch: each decision carries its share of it.
-    const readShare = timed && due.length > 0 ? (performance.now() - readStarted) / due.length : 0;
+    const readShare = timed && due.length > 0 ? (performance.now() - tickStarted) / due.length : 0;
+    const minute = Math.floor(now / 60_000);
+    // Settings → allowed hours narrow the window: new settings, new answers.
+    if (run.windows.minute !== minute || run.windows.settings !== settings) run.windows = { minute, settings, byCountry: new Map() };
+    const windowCache = run.windows.byCountry;
     let changed = false;
     for (const lead of due) {
       const started = timed ? performance.now() : 0;
-      const step = this.decideOne(run, lead, settings, now);
+      const step = this.decideOne(run, lead, settings, now, windowCache);
       if (timed) timed(performance.now() - started + readShare);
       if (step === 'paced') break;
       if (step === 'changed') changed = true;
+      // Thousands of leads waiting for their hours are moved along a few milliseconds a tick,
+      // never in one long stretch that would hold up live calls' audio.
+      if (performance.now() - tickStarted > TICK_BUDGET_MS) break;
     }
     // Nothing due now and nothing left: the campaign is complete (the callbacks queue never is: more come).
     if (run.record.kind === 'campaign' && due.length === 0 && run.inProgress === 0 && this.o.store.nextDueAt(id) === null) {
@@ -176,8 +194,14 @@ export class CampaignScheduler {
   }
 
   /** Decides one due lead and acts on it; 'paced' when the pace or concurrency holds the dial back. */
-  private decideOne(run: Running, lead: DueLead, settings: ReturnType<DialPort['settings']>, now: number): 'paced' | 'changed' | 'waiting' {
-    const decision = decideLead(lead, run.rules, settings, now);
+  private decideOne(
+    run: Running,
+    lead: DueLead,
+    settings: ReturnType<DialPort['settings']>,
+    now: number,
+    windowCache: Map<string, number | null>,
+  ): 'paced' | 'changed' | 'waiting' {
+    const decision = decideLead(lead, run.rules, settings, now, windowCache);
     switch (decision.action) {
       case 'wait':
         this.o.store.wait(lead.id, decision.untilMs, now);
@@ -194,7 +218,9 @@ export class CampaignScheduler {
         const attemptId = randomUUID();
         if (!this.o.store.claim(lead, attemptId, run.record.settings.callerId, now)) return 'waiting';
         run.inProgress++;
-        void this.place(run, lead, attemptId, decision.e164);
+        // Claimed and counted now; the request goes out on the next turn of the event loop,
+        // after this tick's decisions (building it is the SDK's work, not the decision's).
+        setImmediate(() => void this.place(run, lead, attemptId, decision.e164));
         return 'changed';
       }
     }

@@ -8,7 +8,7 @@ import type { AnyEvent, CommandArgs, CommandOutput } from '@shared/contract';
 import type { CampaignSummary } from '@shared/campaign';
 import { ApiError } from '../api/dispatcher';
 import type { Logger } from '../log';
-import { createCampaignStore, LEAD_INSERT_BATCH, type CampaignRecord } from './campaign-store';
+import { createCampaignStore, type CampaignRecord } from './campaign-store';
 import { CampaignScheduler, type DialPort } from './campaign-scheduler';
 import { importLeadsCsv, LeadImportError, MAX_CSV_BYTES, previewLeadsCsv } from './lead-import';
 import { callbackDueAt, callbackQueueSettings, CALLBACKS_ID } from './callbacks';
@@ -130,7 +130,7 @@ export function createCampaignService(options: CampaignServiceOptions) {
   }
 
   const handlers: CampaignHandlers = {
-    'leads.upload'({ uploadId, text, last }) {
+    async 'leads.upload'({ uploadId, text, last }) {
       sweepUploads();
       let id = uploadId;
       let upload = id === null ? undefined : uploads.get(id);
@@ -151,7 +151,7 @@ export function createCampaignService(options: CampaignServiceOptions) {
       if (!last) return { uploadId: id!, chars: upload.chars, preview: null };
       upload.done = true;
       try {
-        return { uploadId: id!, chars: upload.chars, preview: { uploadId: id!, ...previewLeadsCsv(upload.parts.join('')) } };
+        return { uploadId: id!, chars: upload.chars, preview: { uploadId: id!, ...(await previewLeadsCsv(upload.parts.join(''))) } };
       } catch (error) {
         uploads.delete(id!);
         if (error instanceof LeadImportError) throw new ApiError('bad_request', error.message);
@@ -164,29 +164,33 @@ export function createCampaignService(options: CampaignServiceOptions) {
       if (!telephonyNumbers.includes(settings.callerId)) {
         throw new ApiError('bad_request', `The caller ID ${settings.callerId} is not one of this console's Twilio numbers (Settings → Telephony)`);
       }
-      let imported;
-      try {
-        imported = importLeadsCsv(uploadText(uploadId), mapping);
-      } catch (error) {
-        if (error instanceof LeadImportError) throw new ApiError('bad_request', error.message);
-        throw error;
-      }
-      if (imported.leads.length === 0) throw new ApiError('bad_request', `No row of the file has a usable number (${imported.rejected.length} rejected): check the number column and the default country`);
+      const text = uploadText(uploadId);
       const id = randomUUID();
       const createdAt = now();
       store.beginCampaign({ id, kind: 'campaign', profileId, settings, createdAt });
-      // In short transactions, yielding between them: a big list must not stall live calls' audio.
+      // Stored piece by piece as the file is read (a short transaction each, the event loop
+      // breathing between): a big list neither stalls live calls' audio nor sits in memory.
       let added = 0;
-      for (let i = 0; i < imported.leads.length; i += LEAD_INSERT_BATCH) {
-        added += store.addLeads(id, imported.leads.slice(i, i + LEAD_INSERT_BATCH), createdAt);
-        if (i + LEAD_INSERT_BATCH < imported.leads.length) await new Promise((resolve) => setImmediate(resolve));
+      let result;
+      try {
+        result = await importLeadsCsv(text, mapping, (leads) => {
+          added += store.addLeads(id, leads, createdAt);
+        });
+      } catch (error) {
+        store.deleteCampaign(id);
+        if (error instanceof LeadImportError) throw new ApiError('bad_request', error.message);
+        throw error;
+      }
+      if (added === 0) {
+        store.deleteCampaign(id);
+        throw new ApiError('bad_request', `No row of the file has a usable number (${result.rejected.length} rejected): check the number column and the default country`);
       }
       store.setState(id, 'draft', now());
       uploads.delete(uploadId);
-      log.info({ campaignId: id, leads: added, rejected: imported.rejected.length }, 'campaign created');
+      log.info({ campaignId: id, leads: added, rejected: result.rejected.length }, 'campaign created');
       const campaign = summaryOf(id)!;
       options.emit({ name: 'campaign.updated', payload: campaign });
-      return { campaign, imported: added, rejected: imported.rejected.slice(0, MAX_REJECTED_SHOWN), rejectedCount: imported.rejected.length };
+      return { campaign, imported: added, rejected: result.rejected.slice(0, MAX_REJECTED_SHOWN), rejectedCount: result.rejected.length };
     },
     'campaigns.list': () => store.list().map(summarise),
     'campaigns.get': ({ campaignId }) => summarise(requireCampaign(campaignId)),

@@ -102,8 +102,6 @@ interface AttemptRow {
   answered_by: string | null;
 }
 
-/** Rows inserted per transaction when importing leads (each batch is short; the event loop breathes between). */
-export const LEAD_INSERT_BATCH = 2_000;
 
 export function createCampaignStore(db: Database) {
   const insertCampaign = db.prepare(

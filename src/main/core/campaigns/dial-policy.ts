@@ -64,7 +64,13 @@ export function effectiveWindow(rules: CampaignDialRules, settings: DialSettings
   return { days: rules.window.days, start, end };
 }
 
-export function decideLead(lead: LeadHistory, rules: CampaignDialRules, settings: DialSettings, nowMs: number): DialDecision {
+/**
+ * `windowCache`: when the calling window next holds, by country, for these `rules` and
+ * `settings` within one UTC minute of `nowMs` (hours are whole minutes in every zone, so the
+ * answer holds for the minute): a scheduler decides many leads of a few countries, and a
+ * country's many zones make this the costliest step.
+ */
+export function decideLead(lead: LeadHistory, rules: CampaignDialRules, settings: DialSettings, nowMs: number, windowCache?: Map<string, number | null>): DialDecision {
   if (lead.optedOut) return { action: 'stop', why: 'opted_out' };
   if (lead.lastOutcome === 'answered') return { action: 'stop', why: 'answered' };
   if (lead.attempts >= rules.maxAttempts) return { action: 'stop', why: 'attempts_exhausted' };
@@ -76,7 +82,11 @@ export function decideLead(lead: LeadHistory, rules: CampaignDialRules, settings
   const check = checkOutboundNumber(lead.number, settings);
   if (!check.ok) return { action: 'refuse', reason: check.reason, message: check.message };
   const window = effectiveWindow(rules, settings);
-  const callableAt = nextCallableMs(check.timeZones, window, nowMs);
+  let callableAt = windowCache?.get(check.country);
+  if (callableAt === undefined) {
+    callableAt = nextCallableMs(check.timeZones, window, nowMs);
+    windowCache?.set(check.country, callableAt);
+  }
   if (callableAt === null) {
     return {
       action: 'refuse',

@@ -79,6 +79,20 @@ export function localClock(timeZone: string, atMs: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
+/**
+ * The do-not-call list as normalised numbers, built once per list (settings keep one array
+ * until they change): a campaign checks it before every dial, and the list may hold 100,000.
+ */
+const doNotCallSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+function doNotCallSet(list: readonly string[]): ReadonlySet<string> {
+  let set = doNotCallSets.get(list);
+  if (!set) {
+    set = new Set(list.map((n) => parseE164(n)?.e164 ?? n));
+    doNotCallSets.set(list, set);
+  }
+  return set;
+}
+
 type OutboundSettings = Pick<TelephonySettings, 'doNotCall' | 'allowedHours' | 'allowedCountries' | 'phoneNumbers'>;
 
 /** Rules 1-4: whether this number may ever be dialled now, whatever the hour (a campaign checks its own hours). */
@@ -96,7 +110,7 @@ export function checkOutboundNumber(
   }
   const costly = costlyNumberRefusal(parsed.e164);
   if (costly) return { ok: false, ...costly };
-  const doNotCall = new Set(settings.doNotCall.map((n) => parseE164(n)?.e164 ?? n));
+  const doNotCall = doNotCallSet(settings.doNotCall);
   if (doNotCall.has(parsed.e164)) {
     return { ok: false, reason: 'do_not_call', message: 'The number is on the do-not-call list' };
   }

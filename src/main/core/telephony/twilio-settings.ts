@@ -65,19 +65,29 @@ export function createTelephonySettings(dataDir: string): TelephonySettingsStore
     }
     return settings as TelephonySettings;
   };
+  // Read once and kept (frozen, so no caller can change it behind the file): every dial, every
+  // campaign decision and every webhook reads these, and parsing the file each time cost
+  // milliseconds a decision (issue 15's bench). The console is the file's only writer.
+  let current = freezeSettings(read());
   return {
-    get: read,
+    get: () => current,
     update(patch) {
-      const merged = TelephonySettings.parse({ ...read(), ...patch });
+      const merged = TelephonySettings.parse({ ...current, ...patch });
       // One spelling per number, so look-ups (do-not-call, caller ID) are exact.
       const phoneNumbers = [...new Set(merged.phoneNumbers)];
       // A number removed from the console takes its ConversationRelay choice with it.
       const relayNumbers = [...new Set(merged.relayNumbers)].filter((n) => phoneNumbers.includes(n));
       const next = { ...merged, phoneNumbers, relayNumbers, doNotCall: [...new Set(merged.doNotCall)] };
       conf.set(next);
-      return next;
+      current = freezeSettings(next);
+      return current;
     },
   };
+}
+
+function freezeSettings(settings: TelephonySettings): TelephonySettings {
+  for (const value of Object.values(settings)) if (typeof value === 'object' && value !== null) Object.freeze(value);
+  return Object.freeze(settings);
 }
 
 /**

@@ -65,4 +65,28 @@ describe('opting out on a call', () => {
     const dial = await harness.core.dispatch('calls.dial', { to: CALLER, purpose: 'A follow-up offer' });
     expect(dial).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/do-not-call/i) } });
   });
+
+  it('a callback the AI agrees with a waiting caller is queued for the time they said, in their zone', async () => {
+    const caller = '+447911123457';
+    gemini.script(functionCallReply('transfer_to_agent', { reason: 'wants a person' }, 'Let me find someone for you.'));
+    const rung = await fake.ringInbound({ from: caller, to: OUR_NUMBER });
+    const peer = await fake.openRelay(rung.body, { callSid: rung.callSid, msPerChar: 5 });
+    await until(() => harness.callIdFor(rung.callSid) !== undefined, 5000, 'the call');
+    const callId = harness.callIdFor(rung.callSid)!;
+    peer.say('I want to talk to a person please.');
+    await until(() => harness.latest(callId)?.waitingSince !== null && harness.latest(callId)?.waitingSince !== undefined, 10_000, 'the caller waiting for a person');
+    peer.say('Actually just call me back tomorrow at 10 am.');
+    await until(() => harness.events.some((e) => e.name === 'call.event' && e.payload.callId === callId && e.payload.type === 'callback_requested'), 10_000, 'the callback agreed');
+    const queue = (await harness.call('campaigns.list')).find((c) => c.kind === 'callbacks')!;
+    const { leads } = await harness.call('campaigns.leads', { campaignId: queue.id });
+    const lead = leads.find((l) => l.number === caller)!;
+    expect(lead).toMatchObject({ state: 'pending', attempts: 0, context: { 'Time the caller asked for': 'tomorrow at 10 am', 'Earlier call': callId } });
+    // 10:00 tomorrow in London (the caller's only zone), whatever this machine's zone.
+    const london = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(lead.nextAt!);
+    expect(london).toBe('10:00');
+    expect(lead.nextAt! - Date.now()).toBeGreaterThan(0);
+    expect(lead.nextAt! - Date.now()).toBeLessThan(36 * 3600_000);
+    await harness.call('call.end', { callId });
+    await peer.ended; // the session's end and Twilio's action callback, answered
+  });
 });

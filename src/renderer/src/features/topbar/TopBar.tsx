@@ -268,7 +268,7 @@ function DemoLauncher({
           <select
             value={scenarioId}
             onChange={(e) => setScenarioId(e.target.value)}
-            className="focus-ring h-8 max-w-40 appearance-none truncate rounded-l-md xl:max-w-56 border border-r-0 border-slate-700/80 bg-slate-900 pr-7 pl-2.5 text-[12px] text-slate-300 hover:border-slate-600 hover:bg-slate-800/70"
+            className="focus-ring h-8 max-w-32 appearance-none truncate rounded-l-md xl:max-w-56 border border-r-0 border-slate-700/80 bg-slate-900 pr-7 pl-2.5 text-[12px] text-slate-300 hover:border-slate-600 hover:bg-slate-800/70"
           >
             {scenarios.map((s) => (
               <option key={s.id} value={s.id}>

@@ -50,16 +50,17 @@ export function useCallActions(callId: string | null): CallActions {
   );
 
   const run = useCallback(
-    (action: 'takeOver' | 'handBack' | 'end', failure: string) =>
-      attempt(action, failure, undefined, async (id) => {
+    async (action: 'takeOver' | 'handBack' | 'end', failure: string) => {
+      const call = await attempt(action, failure, null, async (id) => {
         // A real call goes to the agent's softphone; the core refuses (and says why) if it isn't registered.
         const softphoneReady = useSoftphoneStore.getState().registration.kind === 'ready';
-        const call =
-          action === 'takeOver'
-            ? await client.invoke('call.takeOver', { callId: id, softphoneReady })
-            : await client.invoke(action === 'handBack' ? 'call.handBack' : 'call.end', { callId: id });
-        useCallsStore.getState().upsertCalls([call]);
-      }),
+        return action === 'takeOver'
+          ? await client.invoke('call.takeOver', { callId: id, softphoneReady })
+          : await client.invoke(action === 'handBack' ? 'call.handBack' : 'call.end', { callId: id });
+      });
+      // Shown once the busy flag is down: the moment the view says "Agent", B (hand back) works.
+      if (call) useCallsStore.getState().upsertCalls([call]);
+    },
     [attempt],
   );
 

@@ -397,7 +397,8 @@ export async function startCore(options: CoreOptions & { logger?: Logger }): Pro
     const caller = call.direction === 'outbound' ? call.to : call.from;
     const number = callbackNumber(said.number, caller);
     const ourNumber = call.direction === 'outbound' ? call.from : call.to;
-    const callerId = telephonyService.settings.get().phoneNumbers.includes(ourNumber) ? ourNumber : telephonyService.settings.get().phoneNumbers[0];
+    const { phoneNumbers } = telephonyService.settings.get();
+    const callerId = phoneNumbers.includes(ourNumber) ? ourNumber : phoneNumbers[0];
     if (!number || !callerId) {
       logger.warn({ callId }, 'a callback could not be queued: no number to call, or no Twilio number to call from');
       return;

@@ -284,14 +284,10 @@ export class CampaignScheduler {
    * console placed the call (it is known before the REST answer, which a callback can beat).
    */
   onStatus(event: { callSid: string; status: string; answeredBy: string | null; attemptId: string | null }): void {
-    const attempt = this.o.store.attemptBySid(event.callSid) ?? (event.attemptId ? this.openAttempt(event.attemptId) : null);
+    const attempt = this.o.store.openAttemptFor(event.callSid, event.attemptId);
     if (!attempt) return;
     if (attempt.callSid === null) this.o.store.bindCall(attempt, event.callSid, this.now());
     this.applyStatus(attempt, event.status, event.answeredBy);
-  }
-
-  private openAttempt(attemptId: string): OpenAttempt | null {
-    return this.o.store.openAttempts().find((a) => a.id === attemptId) ?? null;
   }
 
   /**
@@ -299,7 +295,7 @@ export class CampaignScheduler {
    * a machine is hung up on there, and the attempt ends as `voicemail` with its status.
    */
   onAnsweredBy(event: { callSid: string; answeredBy: string; attemptId: string | null }): void {
-    const attempt = this.o.store.attemptBySid(event.callSid) ?? (event.attemptId ? this.openAttempt(event.attemptId) : null);
+    const attempt = this.o.store.openAttemptFor(event.callSid, event.attemptId);
     if (attempt) this.o.store.answeredBy(attempt.id, event.answeredBy);
   }
 

@@ -162,6 +162,7 @@ export function createCampaignStore(db: Database) {
   );
   const openAttemptsStmt = db.prepare<[], AttemptRow>(`SELECT * FROM campaign_attempts WHERE outcome IS NULL ORDER BY claimed_at`);
   const attemptBySidStmt = db.prepare<[string], AttemptRow>(`SELECT * FROM campaign_attempts WHERE call_sid = ? AND outcome IS NULL`);
+  const attemptByIdStmt = db.prepare<[string], AttemptRow>(`SELECT * FROM campaign_attempts WHERE id = ? AND outcome IS NULL`);
   const attemptCountStmt = db.prepare<[number], { n: number }>(`SELECT attempts AS n FROM campaign_leads WHERE id = ?`);
   const inProgressStmt = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM campaign_attempts WHERE campaign_id = ? AND outcome IS NULL`);
   const usingProfile = db.prepare<[string], { n: number }>(
@@ -313,8 +314,9 @@ export function createCampaignStore(db: Database) {
       return cancelPendingStmt.run(nowMs, campaignId).changes;
     },
     openAttempts: (): OpenAttempt[] => openAttemptsStmt.all().map(toAttempt),
-    attemptBySid(callSid: string): OpenAttempt | null {
-      const row = attemptBySidStmt.get(callSid);
+    /** The open attempt a status callback is about: by its CallSid, or (before the REST answer bound it) by the dial's attempt id. */
+    openAttemptFor(callSid: string, attemptId: string | null): OpenAttempt | null {
+      const row = attemptBySidStmt.get(callSid) ?? (attemptId ? attemptByIdStmt.get(attemptId) : undefined);
       return row ? toAttempt(row) : null;
     },
     attemptsOf: (leadId: number): number => attemptCountStmt.get(leadId)?.n ?? 0,
